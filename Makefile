@@ -1,0 +1,51 @@
+# PubGuard: every target installs what it needs first (idempotent), so `make run` and
+# `make test` work on a fresh clone.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+RAPIDOCR := rapidocr-onnxruntime==1.4.4
+
+.PHONY: install install-dev run test bench eval lint samples clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	# --no-deps: rapidocr declares opencv-python, which would overwrite opencv-python-headless.
+	$(BIN)/pip install -q --no-deps $(RAPIDOCR)
+	$(BIN)/pip uninstall -q -y opencv-python 2>/dev/null || true
+	touch $(STAMP)
+
+$(DEVSTAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip uninstall -q -y opencv-python 2>/dev/null || true
+	touch $(DEVSTAMP)
+
+install: $(STAMP)
+
+install-dev: $(DEVSTAMP)
+
+run: install
+	$(BIN)/pubguard scan samples/ --format text; test $$? -le 1
+
+test: install-dev
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: install-dev
+	$(BIN)/ruff check pubguard tests samples bench
+
+samples: install-dev
+	$(BIN)/python samples/generate.py
+
+bench: install-dev
+	$(BIN)/python -m bench.run
+
+eval: install-dev
+	$(BIN)/python -m pubguard.eval samples/
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,310 @@
+"""The layout-aware `Document`: the only thing detectors see.
+
+Every extractor (PDF, DOCX, image/OCR, HTML, text, spreadsheet) fills the same model, so a
+detector written once works on every format. Text lives in `TextBlock`s (one block = a run of
+uniform style: a PDF span, a DOCX run, an OCR line, a table cell ...). `Document.text` is the
+concatenation of all blocks; each block knows its `[start, end)` slice of it, so a match in the
+text maps back to page and bbox (`Document.locate`).
+
+Coordinates: each page has its own unit, stated by `Page.unit` ("pt" for PDF/DOCX, "px" for
+images and OCR'd scans), origin top-left, y grows downwards. Bboxes are (x0, y0, x1, y1).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from PIL import Image as PILImage
+
+BBox = tuple[float, float, float, float]
+RGB = tuple[int, int, int]
+
+
+class BlockKind(StrEnum):
+    """Where a piece of text sits in the document; detectors weigh evidence by it."""
+
+    BODY = "body"
+    TABLE_CELL = "table_cell"
+    HEADER = "header"  # page header (DOCX header part, running head)
+    FOOTER = "footer"
+    TEXT_BOX = "text_box"
+    COMMENT = "comment"  # Word comment, PDF annotation note, HTML comment
+    REVISION_INSERT = "revision_insert"  # tracked insertion (w:ins)
+    REVISION_DELETE = "revision_delete"  # tracked deletion (w:del): still inside the file
+    METADATA = "metadata"  # core properties / PDF info, one block per field
+    ANNOTATION = "annotation"  # PDF annotation contents other than comments
+    OCR = "ocr"  # text recognised from pixels (scans, images)
+    ALT_TEXT = "alt_text"  # HTML alt/title attributes, image descriptions
+
+
+# Block kinds whose text is not part of what a reader sees on the page.
+NON_VISIBLE_KINDS = frozenset(
+    {BlockKind.COMMENT, BlockKind.REVISION_DELETE, BlockKind.METADATA, BlockKind.ANNOTATION}
+)
+
+
+@dataclass(slots=True)
+class TextBlock:
+    text: str
+    page: int  # 1-based; 0 for content not on any page (metadata)
+    kind: BlockKind = BlockKind.BODY
+    bbox: BBox | None = None
+    font_size: float | None = None  # points
+    color: RGB | None = None  # text colour; None = automatic/black
+    bold: bool = False
+    hidden: bool = False  # w:vanish, PDF render mode 3, display:none ...
+    alignment: str | None = None  # "left" | "center" | "right" | "justify"
+    paragraph: int = -1  # blocks with the same paragraph id are joined without a separator
+    author: str | None = None  # comments, revisions
+    date: str | None = None
+    field_name: str | None = None  # metadata field ("author", "creator" ...), table header ...
+    row: int | None = None  # table position, for rosters
+    col: int | None = None
+    table: int | None = None
+    char_boxes: list[BBox] | None = None  # per-character boxes (OCR) when known
+    highlight: RGB | None = None  # background / shading colour behind the text
+    confidence: float | None = None  # OCR confidence 0..1
+    source: str | None = None  # free-form hint: "ocr", "w:txbxContent", "html:display:none" ...
+    start: int = 0  # offsets into Document.text, set by Document.finalize()
+    end: int = 0
+
+    @property
+    def is_red(self) -> bool:
+        return self.color is not None and is_red(self.color)
+
+
+@dataclass(slots=True)
+class ImageItem:
+    """An embedded picture or a page scan; pixels are loaded only when a detector asks."""
+
+    page: int
+    bbox: BBox | None
+    width: int  # pixels
+    height: int
+    name: str = ""
+    kind: str = "embedded"  # "embedded" | "page_scan" | "inline" | "anchored"
+    loader: Callable[[], bytes] | None = field(default=None, repr=False)
+    description: str | None = None  # alt text / docPr descr
+    xref: int | None = None  # PDF xref, DOCX relationship id kept in `name`
+
+    def load_bytes(self) -> bytes:
+        if self.loader is None:
+            raise ValueError("no pixels available for this image")
+        return self.loader()
+
+    def load(self) -> PILImage.Image:
+        from PIL import Image
+
+        img = Image.open(io.BytesIO(self.load_bytes()))
+        img.load()
+        return img
+
+
+@dataclass(slots=True)
+class Drawing:
+    """A vector element: line, rectangle, ellipse or path, with its colours."""
+
+    page: int
+    kind: str  # "line" | "rect" | "ellipse" | "path" | "border" (paragraph border) | "shape"
+    bbox: BBox
+    stroke: RGB | None = None
+    fill: RGB | None = None
+    width: float = 0.0  # stroke width
+    fill_opacity: float = 1.0
+    items: list[Any] = field(default_factory=list, repr=False)  # raw path items when useful
+    source: str | None = None
+
+
+@dataclass(slots=True)
+class Page:
+    number: int  # 1-based
+    width: float
+    height: float
+    unit: str = "pt"  # "pt" or "px"
+    has_text_layer: bool = True
+    ocr_applied: bool = False
+    # Renders the page to a PIL image at the given dpi (PDF, images). None when the format has
+    # no fixed layout (DOCX without a converter, HTML, text).
+    renderer: Callable[[int], PILImage.Image] | None = field(default=None, repr=False)
+    # Text-area margins when the format states them (DOCX sectPr), in the page unit.
+    margins: BBox | None = None  # (left, top, right, bottom)
+
+    def render(self, dpi: int = 150) -> PILImage.Image:
+        if self.renderer is None:
+            raise ValueError("this page cannot be rendered")
+        return self.renderer(dpi)
+
+    @property
+    def text_area(self) -> BBox:
+        """The body column (x0, y0, x1, y1): page minus margins (A4 GB/T 9704 defaults)."""
+        if self.margins:
+            left, top, right, bottom = self.margins
+        else:
+            # GB/T 9704: 天头 37 mm, 订口 28 mm, text area 156 x 225 mm on A4 (210 x 297 mm).
+            sx, sy = self.width / 210.0, self.height / 297.0
+            left, top, right, bottom = 28 * sx, 37 * sy, 26 * sx, 35 * sy
+        return (left, top, self.width - right, self.height - bottom)
+
+
+@dataclass(slots=True)
+class Link:
+    url: str
+    text: str = ""
+    page: int = 1
+    is_attachment: bool = False
+
+
+@dataclass
+class Document:
+    name: str
+    format: str  # "pdf" | "docx" | "png" | "jpeg" | "tiff" | "html" | "txt" | "xlsx" | "csv"
+    pages: list[Page] = field(default_factory=list)
+    blocks: list[TextBlock] = field(default_factory=list)
+    images: list[ImageItem] = field(default_factory=list)
+    drawings: list[Drawing] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    embedded_files: list[str] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)  # PDF JavaScript, HTML <script> with text
+    warnings: list[str] = field(default_factory=list)  # Chinese, shown to users
+    text: str = ""
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    # -- building -------------------------------------------------------------------------
+    def finalize(self) -> Document:
+        """Assign offsets and build `text`. Blocks of one paragraph join with no separator;
+        paragraphs (and blocks without a paragraph id) are separated by a newline."""
+        parts: list[str] = []
+        pos = 0
+        prev_par: tuple[int, int, str] | None = None
+        for block in self.blocks:
+            key = (block.page, block.paragraph, block.kind)
+            if parts and not (block.paragraph >= 0 and key == prev_par):
+                parts.append("\n")
+                pos += 1
+            block.start = pos
+            parts.append(block.text)
+            pos += len(block.text)
+            block.end = pos
+            prev_par = key
+        self.text = "".join(parts)
+        self._starts = [b.start for b in self.blocks]
+        return self
+
+    # -- queries --------------------------------------------------------------------------
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    def page(self, number: int) -> Page | None:
+        if 1 <= number <= len(self.pages):
+            return self.pages[number - 1]
+        return None
+
+    def blocks_in(self, start: int, end: int) -> list[TextBlock]:
+        """Blocks overlapping the text range [start, end)."""
+        import bisect
+
+        if not self._starts:
+            return []
+        i = max(bisect.bisect_right(self._starts, start) - 1, 0)
+        out = []
+        while i < len(self.blocks) and self.blocks[i].start < max(end, start + 1):
+            b = self.blocks[i]
+            if b.end > start or (b.start == b.end == start):
+                out.append(b)
+            i += 1
+        return out
+
+    def block_at(self, offset: int) -> TextBlock | None:
+        found = self.blocks_in(offset, offset + 1)
+        return found[0] if found else None
+
+    def locate(self, start: int, end: int) -> tuple[int | None, BBox | None]:
+        """Page and bbox of the text range, on the page where it starts."""
+        blocks = self.blocks_in(start, end)
+        if not blocks:
+            return None, None
+        page = blocks[0].page
+        boxes = []
+        for b in blocks:
+            if b.page != page or b.bbox is None:
+                continue
+            boxes.append(_sub_bbox(b, max(start, b.start) - b.start, min(end, b.end) - b.start))
+        return (page or None), union_bbox(boxes)
+
+    def iter_lines(self) -> Iterator[tuple[int, int, str]]:
+        """(start, end, line) for every line of `text`."""
+        pos = 0
+        for line in self.text.split("\n"):
+            yield pos, pos + len(line), line
+            pos += len(line) + 1
+
+    def visible_blocks(self) -> Iterable[TextBlock]:
+        return (b for b in self.blocks if not b.hidden and b.kind not in NON_VISIBLE_KINDS)
+
+
+def _sub_bbox(block: TextBlock, i0: int, i1: int) -> BBox:
+    """Bbox of characters [i0, i1) of a block: exact with char boxes, else proportional."""
+    assert block.bbox is not None
+    n = len(block.text)
+    if block.char_boxes and len(block.char_boxes) == n and i1 > i0:
+        return union_bbox(block.char_boxes[i0:i1]) or block.bbox
+    if n == 0 or (i0 <= 0 and i1 >= n):
+        return block.bbox
+    x0, y0, x1, y1 = block.bbox
+    w = x1 - x0
+    return (x0 + w * i0 / n, y0, x0 + w * max(i1, i0 + 1) / n, y1)
+
+
+def union_bbox(boxes: Iterable[BBox | None]) -> BBox | None:
+    bs = [b for b in boxes if b is not None]
+    if not bs:
+        return None
+    return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
+
+
+def rgb_from_int(value: int) -> RGB:
+    """PyMuPDF span colours are sRGB ints 0xRRGGBB."""
+    return ((value >> 16) & 255, (value >> 8) & 255, value & 255)
+
+
+def rgb_from_hex(value: str | None) -> RGB | None:
+    if not value or value.lower() in {"auto", "none"}:
+        return None
+    value = value.lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    if len(value) != 6:
+        return None
+    try:
+        return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
+    except ValueError:
+        return None
+
+
+def hsv(color: RGB) -> tuple[float, float, float]:
+    """Hue in degrees, saturation and value in 0..1."""
+    import colorsys
+
+    h, s, v = colorsys.rgb_to_hsv(color[0] / 255, color[1] / 255, color[2] / 255)
+    return h * 360.0, s, v
+
+
+def is_red(color: RGB) -> bool:
+    """Red by hue, not only FF0000: 公文 red is often C00000, E60012, FF0000, D9001B ..."""
+    h, s, v = hsv(color)
+    return (h <= 20 or h >= 340) and s >= 0.55 and v >= 0.45
+
+
+def is_white(color: RGB, threshold: int = 245) -> bool:
+    return all(c >= threshold for c in color)
+
+
+def is_dark(color: RGB, threshold: int = 60) -> bool:
+    return all(c <= threshold for c in color)

@@ -1,0 +1,44 @@
+"""Per-file errors with a clear Chinese message. One bad file never stops a batch: the scan
+catches these and reports the file as `status: error`."""
+
+from __future__ import annotations
+
+
+class PubGuardError(Exception):
+    """Base class; `message` is shown to users (Chinese), `code` is machine-readable."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class UnsupportedFormat(PubGuardError):
+    code = "unsupported_format"
+
+
+class CorruptFile(PubGuardError):
+    code = "corrupt"
+
+
+class EncryptedFile(PubGuardError):
+    code = "encrypted"
+
+
+class EmptyFile(PubGuardError):
+    code = "empty"
+
+
+class TooLarge(PubGuardError):
+    code = "too_large"
+
+
+class DecompressionBomb(PubGuardError):
+    code = "decompression_bomb"
+
+
+class ScanTimeout(PubGuardError):
+    code = "timeout"

@@ -1,0 +1,169 @@
+"""The `Finding` contract shared by every detector, report writer and the review layer.
+
+The JSON shape of a finding is a public contract (`pubguard.report/1`): fields may be added,
+never renamed or dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pubguard.document import BBox
+
+
+class Severity(StrEnum):
+    BLOCKER = "blocker"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def at_least(self, other: Severity | str) -> bool:
+        return self.rank >= Severity(other).rank
+
+
+_RANK = {Severity.INFO: 0, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.BLOCKER: 4}
+
+SEVERITY_LABELS = {
+    Severity.BLOCKER: "阻断",
+    Severity.HIGH: "高",
+    Severity.MEDIUM: "中",
+    Severity.LOW: "低",
+    Severity.INFO: "提示",
+}
+
+
+class Category(StrEnum):
+    CLASSIFICATION_MARK = "classification_mark"
+    RED_HEADER = "red_header"
+    SEAL = "seal"
+    LEADER_ANNOTATION = "leader_annotation"
+    PERSONAL_DATA = "personal_data"
+    SENSITIVE_TERM = "sensitive_term"
+    HIDDEN_CONTENT = "hidden_content"
+    PROOFREADING = "proofreading"
+
+
+CATEGORY_LABELS = {
+    Category.CLASSIFICATION_MARK: "密级与内部标识",
+    Category.RED_HEADER: "红头版头",
+    Category.SEAL: "印章与签名",
+    Category.LEADER_ANNOTATION: "领导批示",
+    Category.PERSONAL_DATA: "个人信息",
+    Category.SENSITIVE_TERM: "敏感词与规范表述",
+    Category.HIDDEN_CONTENT: "隐藏内容",
+    Category.PROOFREADING: "校对",
+}
+
+
+@dataclass(slots=True)
+class Location:
+    page: int | None = None
+    bbox: BBox | None = None
+    start: int | None = None
+    end: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "page": self.page,
+            "bbox": [round(v, 2) for v in self.bbox] if self.bbox else None,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass(slots=True)
+class Finding:
+    category: str
+    rule: str
+    severity: Severity
+    message: str  # Chinese, says what was found and why it matters
+    evidence: str  # already masked where it is personal data
+    location: Location = field(default_factory=Location)
+    suggestion: str = ""
+    basis: str = ""  # the rule or article it rests on
+    fingerprint: str = ""  # set by the scan from `evidence_hash` and the document identity
+    # Hash of the normalised *raw* evidence: lets decisions and baselines follow a finding
+    # across versions without storing personal data. Never the raw value itself.
+    evidence_hash: str = ""
+    confidence: float = 1.0
+    block_kind: str | None = None  # where the text sat (body, comment, metadata ...)
+    details: dict[str, Any] = field(default_factory=dict)  # detector-specific, no raw PII
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {
+            "category": str(self.category),
+            "rule": self.rule,
+            "severity": str(self.severity),
+            "message": self.message,
+            "evidence": self.evidence,
+            "location": self.location.to_dict(),
+            "suggestion": self.suggestion,
+            "basis": self.basis,
+            "fingerprint": self.fingerprint,
+            "confidence": round(self.confidence, 3),
+            "block_kind": self.block_kind,
+        }
+        if self.details:
+            d["details"] = self.details
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Finding:
+        loc = d.get("location") or {}
+        bbox = loc.get("bbox")
+        return cls(
+            category=d["category"],
+            rule=d["rule"],
+            severity=Severity(d["severity"]),
+            message=d.get("message", ""),
+            evidence=d.get("evidence", ""),
+            location=Location(loc.get("page"), tuple(bbox) if bbox else None, loc.get("start"), loc.get("end")),
+            suggestion=d.get("suggestion", ""),
+            basis=d.get("basis", ""),
+            fingerprint=d.get("fingerprint", ""),
+            confidence=d.get("confidence", 1.0),
+            block_kind=d.get("block_kind"),
+            details=d.get("details") or {},
+        )
+
+
+def normalise_evidence(raw: str) -> str:
+    """Normal form for hashing: NFKC, no whitespace or hyphens, lower case."""
+    text = unicodedata.normalize("NFKC", raw)
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "-_").lower()
+
+
+def evidence_hash(raw: str) -> str:
+    return hashlib.sha256(normalise_evidence(raw).encode("utf-8")).hexdigest()[:24]
+
+
+def compute_fingerprint(category: str, rule: str, ev_hash: str, document: str, occurrence: int = 0) -> str:
+    """Content fingerprint: category + rule + evidence hash + document identity (+ occurrence
+    when the same evidence repeats). Never line numbers or offsets, so edits above a finding do
+    not make it new."""
+    key = f"{category}\x1f{rule}\x1f{ev_hash}\x1f{document}"
+    if occurrence:
+        key += f"\x1f{occurrence}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def assign_fingerprints(findings: list[Finding], document: str) -> None:
+    seen: dict[tuple[str, str, str], int] = {}
+    for f in findings:
+        key = (str(f.category), f.rule, f.evidence_hash or evidence_hash(f.evidence))
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        f.fingerprint = compute_fingerprint(key[0], key[1], key[2], document, n)
+
+
+def as_plain(obj: Any) -> Any:
+    return asdict(obj)
