@@ -91,6 +91,9 @@ class ImageItem:
     loader: Callable[[], bytes] | None = field(default=None, repr=False)
     description: str | None = None  # alt text / docPr descr
     xref: int | None = None  # PDF xref, DOCX relationship id kept in `name`
+    # Formats without fixed layout (DOCX, HTML) anchor items to the paragraph id of the
+    # nearest TextBlock instead of a bbox.
+    paragraph: int = -1
 
     def load_bytes(self) -> bytes:
         if self.loader is None:
@@ -118,6 +121,7 @@ class Drawing:
     fill_opacity: float = 1.0
     items: list[Any] = field(default_factory=list, repr=False)  # raw path items when useful
     source: str | None = None
+    paragraph: int = -1  # DOCX: paragraph id the border/shape belongs to (bbox then approximate)
 
 
 @dataclass(slots=True)
