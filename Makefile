@@ -42,10 +42,10 @@ samples: install-dev
 	$(BIN)/python samples/generate.py
 
 bench: install-dev
-	$(BIN)/python -m bench.run
+	$(BIN)/python bench/run.py
 
 eval: install-dev
-	$(BIN)/python -m pubguard.eval samples/
+	$(BIN)/python -m pubguard.eval samples
 
 clean:
 	rm -rf $(VENV) .pytest_cache
