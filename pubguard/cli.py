@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +19,7 @@ import typer
 
 from pubguard.config import ScanConfig
 from pubguard.finding import Severity
-from pubguard.scan import FileResult, scan_path
+from pubguard.scan import FileResult
 
 app = typer.Typer(
     name="pubguard",
@@ -38,81 +37,39 @@ class OutputFormat(StrEnum):
     json = "json"
     sarif = "sarif"
     csv = "csv"
+    html = "html"
+    xlsx = "xlsx"
 
 
 def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def iter_files(paths: list[Path]) -> Iterator[tuple[Path, str]]:
-    """Files under the given paths (recursively), skipping hidden files and folders."""
-    for root in paths:
-        if root.is_file():
-            yield root, str(root)
-            continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for fn in sorted(filenames):
-                if fn.startswith("."):
-                    continue
-                p = Path(dirpath) / fn
-                yield p, str(p)
+def run_scan(jobs: list, config: ScanConfig, workers: int, progress: bool, cache=None):
+    """Scan jobs with a progress bar (files/s, ETA) on stderr when it is a terminal."""
+    from pubguard.site.runner import run_jobs
 
+    if not progress:
+        return run_jobs(jobs, config, workers, cache=cache)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-def _scan_one(args: tuple[str, str, ScanConfig]) -> FileResult:
-    path, display, config = args
-    return scan_path(path, config, display=display)
-
-
-def run_scan(files: list[tuple[Path, str]], config: ScanConfig, workers: int, progress: bool) -> list[FileResult]:
-    """Scan files in order; a process pool when workers > 1. Results keep input order."""
-    results: list[FileResult | None] = [None] * len(files)
-    bar = None
-    if progress:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        bar = Progress(
-            TextColumn("检查中"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]:.1f} 个/秒"),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        bar.start()
-        task = bar.add_task("scan", total=len(files), rate=0.0)
-    import time
-
+    bar = Progress(
+        TextColumn("检查中"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:.1f} 个/秒"), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=True,
+    )  # fmt: skip
+    task = bar.add_task("scan", total=len(jobs), rate=0.0)
     t0 = time.perf_counter()
+    done = 0
 
-    def advance(done: int) -> None:
-        if bar is not None:
-            bar.update(task, completed=done, rate=done / max(time.perf_counter() - t0, 1e-6))
+    def tick(_result: FileResult) -> None:
+        nonlocal done
+        done += 1
+        bar.update(task, completed=done, rate=done / max(time.perf_counter() - t0, 1e-6))
 
-    try:
-        if workers <= 1 or len(files) <= 1:
-            for i, (p, display) in enumerate(files):
-                results[i] = scan_path(p, config, display=display)
-                advance(i + 1)
-        else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(_scan_one, (str(p), d, config)): i for i, (p, d) in enumerate(files)}
-                for done, fut in enumerate(as_completed(futures), start=1):
-                    i = futures[fut]
-                    try:
-                        results[i] = fut.result()
-                    except Exception as exc:  # a crashed worker must not stop the batch
-                        results[i] = FileResult(
-                            path=files[i][1], status="error", error=f"检查进程异常退出（{type(exc).__name__}）。",
-                            error_code="crash",
-                        )
-                    advance(done)
-    finally:
-        if bar is not None:
-            bar.stop()
-    return [r for r in results if r is not None]
+    with bar:
+        return run_jobs(jobs, config, workers, cache=cache, on_result=tick)
 
 
 def exit_code_for(results: list[FileResult], fail_on: Severity) -> int:
@@ -125,11 +82,11 @@ def exit_code_for(results: list[FileResult], fail_on: Severity) -> int:
     return EXIT_OK
 
 
-def render(results: list[FileResult], fmt: OutputFormat) -> str:
+def render(results: list[FileResult], fmt: OutputFormat, extra: dict | None = None) -> str:
     from pubguard import report
 
     if fmt is OutputFormat.json:
-        return report.to_json(results) + "\n"
+        return report.to_json(results, extra) + "\n"
     if fmt is OutputFormat.sarif:
         return report.to_sarif(results) + "\n"
     if fmt is OutputFormat.csv:
@@ -148,8 +105,16 @@ def scan(
     workers: Annotated[int, typer.Option("--workers", "-j", help="并行进程数（0 = 自动）")] = 0,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="不对扫描页做文字识别")] = False,
     annotate: Annotated[Path | None, typer.Option("--annotate", help="把标出问题位置的页面图片写入该文件夹")] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="基线文件：其中已接受的问题不再报告")] = None,
+    write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="把本次全部问题写成基线文件")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="站点镜像对应的网址前缀，报告中显示页面网址")] = None,
+    cache_dir: Annotated[Path | None, typer.Option("--cache", help="增量缓存文件夹：未变化的文件不再重复检查")] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", help="单个文件检查超时（秒）")] = None,
+    history: Annotated[Path | None, typer.Option("--history", help="历次报告文件夹（HTML 报告画趋势图，并保存本次结果）")] = None,
 ) -> None:
     """检查文件或文件夹，输出问题报告。"""
+    from pubguard.site.runner import iter_jobs
+
     missing = [p for p in paths if not p.exists()]
     if missing:
         _err("路径不存在：" + "、".join(str(p) for p in missing))
@@ -166,18 +131,50 @@ def scan(
         config.wordlists.append(wl)
     if no_ocr:
         config.ocr = False
-    files = list(iter_files(paths))
-    if not files:
+    if timeout:
+        config.limits.timeout_seconds = timeout
+    base = None
+    if baseline:
+        from pubguard.site.baseline import Baseline
+
+        try:
+            base = Baseline.load(baseline)
+        except (OSError, ValueError) as exc:
+            _err(f"基线文件无法读取：{exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+    jobs = list(iter_jobs(paths, base_url))
+    if not jobs:
         _err("没有找到可检查的文件。")
         raise typer.Exit(EXIT_USAGE)
     if workers <= 0:
-        workers = 1 if len(files) < 4 else (os.cpu_count() or 1)
-    results = run_scan(files, config, workers, progress=sys.stderr.isatty())
-    text = render(results, format)
+        workers = 1 if len(jobs) < 4 else (os.cpu_count() or 1)
+    cache = None
+    if cache_dir:
+        from pubguard.site.cache import ResultCache
+
+        cache = ResultCache(cache_dir / "pubguard-cache.sqlite", config)
+    results, stats = run_scan(jobs, config, workers, progress=sys.stderr.isatty(), cache=cache)
+    if cache is not None:
+        cache.close()
+    extra_summary: dict = {"inline_suppressed": stats.inline_suppressed, "cached": stats.cached}
+    if write_baseline:
+        from pubguard.site.baseline import Baseline
+
+        Baseline.from_results(results).save(write_baseline)
+        _err(f"已写入基线 {write_baseline}（{sum(len(r.findings) for r in results)} 项）")
+    if base is not None:
+        extra_summary.update(base.apply(results))
+    text = render_report(results, format, extra_summary, history)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            output.write_bytes(text)
+        else:
+            output.write_text(text, encoding="utf-8")
         _err(f"报告已写入 {output}")
+    elif isinstance(text, bytes):
+        _err("XLSX 报告需要用 --output 指定文件。")
+        raise typer.Exit(EXIT_USAGE)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -187,6 +184,25 @@ def scan(
         written = write_annotated_pages(results, annotate, config)
         _err(f"已在 {annotate} 写入 {written} 张标注页面图片")
     raise typer.Exit(exit_code_for(results, fail_on))
+
+
+def render_report(results: list[FileResult], fmt: OutputFormat, summary_extra: dict, history: Path | None):
+    """Text for text/json/sarif/csv/html, bytes for xlsx."""
+    from pubguard import report
+
+    if fmt is OutputFormat.json:
+        data = report.build_report(results)
+        data["summary"].update(summary_extra)
+        import json
+
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if fmt in (OutputFormat.html, OutputFormat.xlsx):
+        from pubguard.site import sitereport
+
+        if fmt is OutputFormat.xlsx:
+            return sitereport.to_xlsx(results)
+        return sitereport.to_html(results, summary_extra, history)
+    return render(results, fmt)
 
 
 @app.command()

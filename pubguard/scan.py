@@ -44,6 +44,8 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     sha256: str | None = None
     seconds: float = 0.0
+    suppressed: int = 0  # findings removed by inline `pubguard:allow` comments
+    unused_suppressions: list[str] = field(default_factory=list)
     document: Document | None = field(default=None, repr=False)  # kept only when asked
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,6 +64,9 @@ class FileResult:
             d["warnings"] = self.warnings
         if self.sha256:
             d["sha256"] = self.sha256
+        if self.suppressed or self.unused_suppressions:
+            d["suppressed"] = self.suppressed
+            d["unused_suppressions"] = self.unused_suppressions
         return d
 
     def max_severity(self) -> Severity | None:

@@ -1,0 +1,94 @@
+"""Incremental scans: a result cache keyed by file content hash + rule-set hash + PubGuard
+version, so an unchanged file is not extracted or scanned again. Stored in one SQLite file
+(safe for many reader/writer processes) next to the site's reports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+from pubguard import __version__
+from pubguard.config import ScanConfig
+from pubguard.finding import Finding
+from pubguard.scan import Disclosure, FileResult
+
+
+def ruleset_hash(config: ScanConfig) -> str:
+    """Changes whenever something that can change findings changes: detectors, wordlists
+    (content), masking, config switches, PubGuard version."""
+    from pubguard.detectors import load_all
+
+    h = hashlib.sha256(__version__.encode())
+    h.update(",".join(sorted(load_all())).encode())
+    wordlist_dir = Path(__file__).resolve().parent.parent / "wordlists"
+    for p in sorted(wordlist_dir.glob("*")) + sorted(config.wordlists):
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+    h.update(repr((sorted(config.enabled or []), sorted(config.disabled), config.ocr, config.min_severity)).encode())
+    h.update(repr(sorted(config.allow_terms)).encode())
+    h.update(repr(sorted((k, (r.keep_first, r.keep_last)) for k, r in config.masking.rules.items())).encode())
+    h.update(config.masking.name_style.encode())
+    return h.hexdigest()[:20]
+
+
+class ResultCache:
+    def __init__(self, path: Path, config: ScanConfig):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.ruleset = ruleset_hash(config)
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = sqlite3.connect(self.path, timeout=30)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS results (sha256 TEXT, ruleset TEXT, identity TEXT, payload TEXT,"
+                " PRIMARY KEY (sha256, ruleset, identity))"
+            )
+        return self._conn
+
+    def get(self, sha256: str, identity: str) -> FileResult | None:
+        row = self.conn.execute(
+            "SELECT payload FROM results WHERE sha256=? AND ruleset=? AND identity=?", (sha256, self.ruleset, identity)
+        ).fetchone()
+        if row is None:
+            return None
+        return result_from_dict(json.loads(row[0]))
+
+    def put(self, identity: str, result: FileResult) -> None:
+        if not result.sha256 or result.error_code == "timeout":
+            return
+        payload = result.to_dict()
+        self.conn.execute(
+            "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
+            (result.sha256, self.ruleset, identity, json.dumps(payload, ensure_ascii=False)),
+        )
+        self.conn.commit()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def result_from_dict(d: dict) -> FileResult:
+    disc = d.get("disclosure")
+    return FileResult(
+        path=d["path"],
+        status=d["status"],
+        error=d.get("error"),
+        error_code=d.get("error_code"),
+        format=d.get("format"),
+        pages=d.get("pages", 0),
+        disclosure=Disclosure(disc["suggested"], disc.get("reasons", []), disc.get("basis", [])) if disc else None,
+        findings=[Finding.from_dict(f) for f in d.get("findings", [])],
+        warnings=d.get("warnings", []),
+        sha256=d.get("sha256"),
+        suppressed=d.get("suppressed", 0),
+        unused_suppressions=d.get("unused_suppressions", []),
+    )

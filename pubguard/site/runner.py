@@ -1,0 +1,185 @@
+"""Batch runner shared by `pubguard scan` and site scans: file discovery, a bounded process
+pool, per-file timeouts, the incremental cache, inline suppressions and URL mapping.
+
+Memory stays bounded: at most `2 × workers` files are in flight, and only findings (never
+documents or file contents) are kept once a file is done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pubguard.config import ScanConfig
+from pubguard.errors import ScanTimeout
+from pubguard.scan import FileResult, scan_bytes
+from pubguard.site.suppress import apply_inline, inline_allows
+
+
+@dataclass(frozen=True)
+class FileJob:
+    path: str  # where to read it
+    display: str  # what the report shows (path or URL)
+    identity: str  # document identity for fingerprints (relative path or URL)
+
+
+@dataclass
+class RunStats:
+    files: int = 0
+    cached: int = 0
+    inline_suppressed: int = 0
+    unused_inline: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def iter_jobs(paths: Iterable[Path], base_url: str | None = None) -> Iterator[FileJob]:
+    """Files under the given paths (recursively, sorted, hidden ones skipped). The identity is
+    the path relative to the folder given, so the same site scanned from elsewhere keeps its
+    fingerprints; with `base_url` the display is the page URL."""
+    for root in paths:
+        if root.is_file():
+            yield FileJob(str(root), str(root) if not base_url else _url(base_url, root.name), root.name)
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for fn in sorted(filenames):
+                if fn.startswith("."):
+                    continue
+                p = Path(dirpath) / fn
+                rel = p.relative_to(root).as_posix()
+                yield FileJob(str(p), _url(base_url, rel) if base_url else str(p), _url(base_url, rel) if base_url else rel)
+
+
+def _url(base: str, rel: str) -> str:
+    from urllib.parse import quote
+
+    return base.rstrip("/") + "/" + quote(rel)
+
+
+@contextmanager
+def time_limit(seconds: float | None):
+    """Per-file timeout with SIGALRM (works in the main thread of each worker process)."""
+    if not seconds or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def handler(signum, frame):
+        raise ScanTimeout(f"检查超时（超过 {seconds:.0f} 秒），已跳过该文件。")
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def scan_job(job: FileJob, config: ScanConfig) -> FileResult:
+    """Read, scan and apply inline suppressions for one file. Never raises."""
+    try:
+        size = os.path.getsize(job.path)
+        if size > config.limits.max_file_bytes:
+            return FileResult(
+                path=job.display, status="error", error_code="too_large",
+                error=f"文件过大（{size // (1024 * 1024)} MB），超过上限 {config.limits.max_file_bytes // (1024 * 1024)} MB。",
+            )  # fmt: skip
+        with open(job.path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return FileResult(path=job.display, status="error", error=f"无法读取文件：{exc.strerror or exc}", error_code="io")
+    try:
+        with time_limit(config.limits.timeout_seconds):
+            result = scan_bytes(data, job.display, config, identity=job.identity)
+    except ScanTimeout as exc:
+        result = FileResult(path=job.display, status="error", error=exc.message, error_code=exc.code)
+        result.sha256 = hashlib.sha256(data).hexdigest()
+    allows = inline_allows(data) if result.format == "html" else set()
+    if allows:
+        result.findings, result.suppressed, result.unused_suppressions = apply_inline(result.findings, allows)
+    return result
+
+
+def _scan_job_star(args: tuple[FileJob, ScanConfig]) -> FileResult:
+    return scan_job(*args)
+
+
+def run_jobs(
+    jobs: Iterable[FileJob],
+    config: ScanConfig,
+    workers: int = 1,
+    cache=None,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> tuple[list[FileResult], RunStats]:
+    """Scan jobs in input order. With a cache, unchanged files are answered from it."""
+    t0 = time.perf_counter()
+    stats = RunStats()
+    results: dict[int, FileResult] = {}
+
+    def finish(i: int, job: FileJob, result: FileResult, from_cache: bool = False) -> None:
+        stats.inline_suppressed += result.suppressed
+        stats.unused_inline.extend({"path": job.display, "allow": a} for a in result.unused_suppressions)
+        if cache is not None and not from_cache:
+            cache.put(job.identity, result)
+        results[i] = result
+        stats.files += 1
+        if on_result:
+            on_result(result)
+
+    pending_cache: list[tuple[int, FileJob]] = []
+    indexed = list(enumerate(jobs))
+    for i, job in indexed:
+        if cache is not None:
+            try:
+                digest = _sha256_file(job.path)
+            except OSError:
+                digest = None
+            hit = cache.get(digest, job.identity) if digest else None
+            if hit is not None:
+                hit.path = job.display
+                stats.cached += 1
+                finish(i, job, hit, from_cache=True)
+                continue
+        pending_cache.append((i, job))
+
+    if workers <= 1 or len(pending_cache) <= 1:
+        for i, job in pending_cache:
+            finish(i, job, scan_job(job, config))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            it = iter(pending_cache)
+            inflight = {}
+            for i, job in it:
+                inflight[pool.submit(_scan_job_star, (job, config))] = (i, job)
+                if len(inflight) >= workers * 2:
+                    break
+            while inflight:
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    i, job = inflight.pop(fut)
+                    try:
+                        res = fut.result()
+                    except Exception as exc:  # a crashed worker never stops the batch
+                        res = FileResult(path=job.display, status="error", error_code="crash",
+                                         error=f"检查进程异常退出（{type(exc).__name__}）。")  # fmt: skip
+                    finish(i, job, res)
+                    nxt = next(it, None)
+                    if nxt is not None:
+                        inflight[pool.submit(_scan_job_star, (nxt[1], config))] = nxt
+    stats.seconds = time.perf_counter() - t0
+    return [results[i] for i in sorted(results)], stats
+
+
+def _sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
