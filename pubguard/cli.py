@@ -111,6 +111,7 @@ def scan(
     cache_dir: Annotated[Path | None, typer.Option("--cache", help="增量缓存文件夹：未变化的文件不再重复检查")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="单个文件检查超时（秒）")] = None,
     history: Annotated[Path | None, typer.Option("--history", help="历次报告文件夹（HTML 报告画趋势图，并保存本次结果）")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask 调度器地址，如 tcp://host:8786（多机分布式检查）")] = None,
 ) -> None:
     """检查文件或文件夹，输出问题报告。"""
     from pubguard.site.runner import iter_jobs
@@ -153,7 +154,15 @@ def scan(
         from pubguard.site.cache import ResultCache
 
         cache = ResultCache(cache_dir / "pubguard-cache.sqlite", config)
-    results, stats = run_scan(jobs, config, workers, progress=sys.stderr.isatty(), cache=cache)
+    if scheduler:
+        from pubguard.site.distributed import run_jobs_dask
+        from pubguard.site.runner import RunStats
+
+        results = run_jobs_dask(jobs, config, scheduler)
+        stats = RunStats(files=len(results))
+        stats.inline_suppressed = sum(r.suppressed for r in results)
+    else:
+        results, stats = run_scan(jobs, config, workers, progress=sys.stderr.isatty(), cache=cache)
     if cache is not None:
         cache.close()
     extra_summary: dict = {"inline_suppressed": stats.inline_suppressed, "cached": stats.cached}
@@ -203,6 +212,29 @@ def render_report(results: list[FileResult], fmt: OutputFormat, summary_extra: d
             return sitereport.to_xlsx(results)
         return sitereport.to_html(results, summary_extra, history)
     return render(results, fmt)
+
+
+@app.command()
+def crawl(
+    url: Annotated[str, typer.Argument(help="起始网址（或 sitemap.xml 的网址）")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="镜像保存文件夹")] = Path("data/mirror"),
+    max_pages: Annotated[int, typer.Option("--max-pages", help="最多抓取页面数")] = 500,
+    depth: Annotated[int, typer.Option("--depth", help="最大链接深度")] = 5,
+    delay: Annotated[float, typer.Option("--delay", help="两次请求的最小间隔（秒）")] = 0.5,
+) -> None:
+    """抓取同一站点的网页和附件（遵守 robots.txt，限速），保存为镜像供 scan 检查。"""
+    from urllib.parse import urlparse
+
+    from pubguard.site.crawl import crawl as do_crawl
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        _err("网址无效：需要 http:// 或 https:// 开头的完整网址。")
+        raise typer.Exit(EXIT_USAGE)
+    res = do_crawl(url, out, max_pages=max_pages, max_depth=depth, delay=delay)
+    _err(f"已保存 {len(res.saved)} 个文件到 {out}；robots.txt 禁止 {len(res.skipped_robots)} 个；失败 {len(res.errors)} 个。")
+    _err(f"检查镜像：pubguard scan {out} --base-url {parsed.scheme}://{parsed.netloc}")
+    raise typer.Exit(EXIT_OK if res.saved else EXIT_USAGE)
 
 
 @app.command()
