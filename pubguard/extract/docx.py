@@ -911,8 +911,33 @@ class _Reader:
         if node in self._seen_txbx:
             return
         self._seen_txbx.add(node)
-        tctx = replace(ctx, kind=_txbx_kind(ctx.kind), source="w:txbxContent", revision=None)
+        # The box's fill is the background behind its text (white text on a dark box is visible).
+        background = self.txbx_fill(node)
+        tctx = replace(
+            ctx,
+            kind=_txbx_kind(ctx.kind),
+            source="w:txbxContent",
+            revision=None,
+            cell_shading=background if background is not None else ctx.cell_shading,
+        )
         pending.append(lambda: self.walk_blocks(node, tctx))
+
+    def txbx_fill(self, node: etree._Element) -> RGB | None:
+        """Fill of the shape holding a text box (wps:wsp or VML), None when unknown/none."""
+        for anc in node.iterancestors():
+            if anc.tag == f"{{{WPS}}}wsp":
+                return self.dml_shape_style(anc)[2]
+            if isinstance(anc.tag, str) and etree.QName(anc).namespace == V and anc.tag != f"{{{V}}}textbox":
+                if anc.get("filled", "t").lower() in {"f", "false"}:
+                    return None
+                fill = _vml_color(anc.get("fillcolor"))
+                if fill is None:
+                    fill_el = anc.find(f"{{{V}}}fill")
+                    fill = _vml_color(fill_el.get("color")) if fill_el is not None else None
+                return fill
+            if anc.tag in (w("p"), w("body")):
+                return None
+        return None
 
     def dml_object(
         self, holder: etree._Element, ctx: Ctx, para: int, pending: list[Callable[[], None]]
@@ -973,9 +998,8 @@ class _Reader:
             return base + span - size
         return base
 
-    def dml_shape(
-        self, wsp: etree._Element, para: int, bbox: tuple[float, float, float, float], anchored: bool
-    ) -> None:
+    def dml_shape_style(self, wsp: etree._Element) -> tuple[str | None, RGB | None, RGB | None, float]:
+        """(geometry, stroke, fill, stroke width) of a wps:wsp: spPr first, then wps:style refs."""
         sppr = wsp.find(f"{{{WPS}}}spPr")
         geom = None
         stroke: RGB | None = None
@@ -1011,6 +1035,12 @@ class _Reader:
             fill_ref = style.find(f"{{{A}}}fillRef")
             if not fill_set and fill_ref is not None and _int(fill_ref.get("idx")) > 0:
                 fill = self.dml_color(fill_ref)
+        return geom, stroke, fill, width
+
+    def dml_shape(
+        self, wsp: etree._Element, para: int, bbox: tuple[float, float, float, float], anchored: bool
+    ) -> None:
+        geom, stroke, fill, width = self.dml_shape_style(wsp)
         if wsp.find(f"{{{WPS}}}txbx") is not None and geom is None:
             geom = "rect"
         kind = "line" if geom in LINE_GEOMETRIES else "shape"

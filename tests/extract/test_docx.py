@@ -225,6 +225,7 @@ def test_text_box_read_once_after_its_paragraph_with_shape():
     assert doc.text.startswith("锚点段落前半后半\n文本框里的批示\n下一段")
     box = next(b for b in doc.blocks if b.text == "文本框里的批示")
     assert box.kind == BlockKind.TEXT_BOX and box.source == "w:txbxContent"
+    assert box.highlight == (255, 255, 255)  # the box's fill is the background of its text
     anchor_para = doc.blocks[0].paragraph
     assert box.paragraph > anchor_para
     shapes = [dr for dr in doc.drawings if dr.source and dr.source.startswith("wps:wsp")]
