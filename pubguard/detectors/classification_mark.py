@@ -1,0 +1,539 @@
+"""密级、内部标识与电报报头检测。
+
+Real policy documents *talk about* 国家秘密 and 工作秘密 all the time, so a word alone proves
+nothing. A mark is a short line that holds nothing but the mark (plus 份号 / 紧急程度 /
+punctuation) and sits where GB/T 9704 puts it: the top of page 1, a running header or footer, a
+text box, or in red. Only the unmistakable form `秘密★1年` (level + star) is accepted on a
+standalone line anywhere, with lower confidence when it is not in a mark position.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pubguard.detectors import register
+from pubguard.detectors.base import Detector, ScanContext
+from pubguard.document import BBox, BlockKind, Document, TextBlock, union_bbox
+from pubguard.finding import Category, Finding, Severity
+
+WORDLIST = Path(__file__).resolve().parent.parent / "wordlists" / "classification_marks.toml"
+
+# Lines counted as "the top of page 1" when the layout is unknown (DOCX, text, HTML).
+TOP_LINES = 8
+# On later pages (attachments start on a new page) only the very first lines count.
+TOP_LINES_OTHER_PAGES = 3
+# Fraction of the page height counted as "the top" when bboxes are known.
+TOP_FRACTION = 0.30
+# Telegram header fields are looked for in this many lines / this fraction of page 1.
+TELEGRAM_LINES = 30
+TELEGRAM_FRACTION = 0.5
+# A mark line longer than this is prose, whatever it contains.
+MAX_MARK_LINE = 40
+
+STARS = "★☆*✱✲✳⭐✩✪✫✬✭✮✯⋆"
+LEVEL = r"(?P<level>[绝絕]密|[机機]密|[秘祕]密)"
+TERM = r"(?:长期|[0-9]{1,2}(?:年|个月)|[一二三四五六七八九十两]{1,3}(?:年|个月))"
+# Residue that may surround marks on a mark line without making it prose.
+PUNCT = set("()（）【】[]〔〕「」『』<>《》〈〉·•、，,。.:：;；-—_|｜/\\!！\"'“”‘’~～")
+
+BODYISH = frozenset({BlockKind.BODY, BlockKind.TABLE_CELL, BlockKind.TEXT_BOX, BlockKind.OCR})
+SKIP_KINDS = frozenset(
+    {
+        BlockKind.COMMENT,
+        BlockKind.REVISION_DELETE,
+        BlockKind.METADATA,
+        BlockKind.ANNOTATION,
+        BlockKind.ALT_TEXT,
+    }
+)
+
+BASIS_SECRET = (
+    "《中华人民共和国保守国家秘密法》（2024年修订）：禁止在互联网及其他公共信息网络发布、传递国家秘密；"
+    "GB/T 9704-2012《党政机关公文格式》7.2.2 密级和保密期限；“涉密不上网、上网不涉密”。"
+)
+BASIS_INTERNAL = (
+    "政府网站信息发布审查规定：标注“内部文件（资料）”或“注意保存、保管、保密”的文件不得上网发布；"
+    "《中华人民共和国政府信息公开条例》第十六条（内部事务信息可以不予公开）。"
+)
+BASIS_TELEGRAM = (
+    "网站群管理办法：政府网站群发布的非涉密公文不得带有红头和密码电报报头格式；"
+    "《中华人民共和国保守国家秘密法》（2024年修订）：密码电报属涉密载体，不得在互联网传递。"
+)
+BASIS_EMERGENCY = "GB/T 9704-2012《党政机关公文格式》7.2.3 紧急程度（办文标识，网页发布时一般不保留）。"
+
+
+@dataclass(frozen=True)
+class MarkWords:
+    internal: tuple[str, ...]
+    fillers: tuple[str, ...]
+    telegram: tuple[str, ...]
+    fields_strong: tuple[str, ...]
+    fields_weak: tuple[str, ...]
+    emergency: tuple[str, ...]
+
+
+def _read_table(path: Path) -> dict:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+    table = data.get("classification_marks")
+    return table if isinstance(table, dict) else {}
+
+
+@lru_cache(maxsize=16)
+def load_words(extra: tuple[Path, ...] = ()) -> MarkWords:
+    """Built-in list plus any `[classification_marks]` table in the site's TOML word lists."""
+    tables = [_read_table(WORDLIST)] + [_read_table(p) for p in extra if p.suffix == ".toml"]
+
+    def merged(key: str) -> tuple[str, ...]:
+        out: list[str] = []
+        for t in tables:
+            for w in t.get(key, []) or []:
+                w = str(w).strip()
+                if w and w not in out:
+                    out.append(w)
+        return tuple(sorted(out, key=len, reverse=True))  # longest first for the alternation
+
+    return MarkWords(
+        internal=merged("internal_marks"),
+        fillers=merged("fillers"),
+        telegram=merged("telegram_words"),
+        fields_strong=merged("telegram_fields_strong"),
+        fields_weak=merged("telegram_fields_weak"),
+        emergency=merged("emergency_words"),
+    )
+
+
+def _alt(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in words) or r"(?!x)x"
+
+
+@lru_cache(maxsize=16)
+def _token_regex(words: MarkWords) -> re.Pattern[str]:
+    """One alternation over the *compact* line (no whitespace). Internal marks come first so
+    that 工作秘密 is one token and not the level 秘密."""
+    return re.compile(
+        rf"(?P<internal>{_alt(words.internal)})"
+        rf"|(?P<secret>(?P<prefix>密级[:：]?)?{LEVEL}级?(?:(?P<star>[{re.escape(STARS)}]+)"
+        rf"(?:保密期限[:：]?)?(?P<term>{TERM})?)?)"
+        rf"|(?P<termonly>保密期限[:：]?{TERM})"
+        rf"|(?P<fenhao>(?:份号[:：]?|No\.?|NO\.?|№)?(?<![0-9])[0-9]{{6}}(?![0-9]))"
+        rf"|(?P<emergency>(?:紧急程度[:：]?|等级[:：]?)?(?:{_alt(words.emergency)}))"
+        rf"|(?P<telegram>{_alt(words.telegram)})"
+        rf"|(?P<filler>{_alt(words.fillers)})"
+    )
+
+
+def compact(text: str) -> tuple[str, list[int]]:
+    """Whitespace removed and each character NFKC-normalised when that keeps it one character;
+    returns the string and, per character, its index in `text` (so spaced marks like
+    `秘 密 ★ 一 年` and full-width `＊` match, and offsets stay exact)."""
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace() or ch in "\u200b\ufeff":
+            continue
+        norm = unicodedata.normalize("NFKC", ch)
+        chars.append(norm if len(norm) == 1 else ch)
+        index.append(i)
+    return "".join(chars), index
+
+
+@dataclass
+class Line:
+    start: int
+    end: int
+    text: str
+    page: int
+    kind: BlockKind
+    blocks: list[TextBlock]
+    bbox: BBox | None
+    red: bool
+    index: int = -1  # ordinal among visible body lines of its page, -1 for other kinds
+
+
+@dataclass
+class Token:
+    kind: str
+    text: str
+    start: int  # offsets into Document.text
+    end: int
+    groups: dict[str, str | None] = field(default_factory=dict)
+
+
+def build_lines(doc: Document, skip_kinds: frozenset[BlockKind] = SKIP_KINDS) -> list[Line]:
+    """The visible, non-empty lines of `doc.text` with where and how they are printed."""
+    lines: list[Line] = []
+    counters: dict[int, int] = {}
+    for start, end, text in doc.iter_lines():
+        if not text.strip():
+            continue
+        blocks = [b for b in doc.blocks_in(start, end) if b.text]
+        if not blocks:
+            continue
+        first = blocks[0]
+        if first.kind in skip_kinds or all(b.hidden for b in blocks):
+            continue
+        inked = [b for b in blocks if b.text.strip() and not b.hidden]
+        red = bool(inked) and all(b.is_red for b in inked)
+        bbox = union_bbox(b.bbox for b in blocks if b.page == first.page)
+        line = Line(start, end, text, first.page, first.kind, blocks, bbox, red)
+        if first.kind in BODYISH:
+            line.index = counters.get(first.page, 0)
+            counters[first.page] = line.index + 1
+        lines.append(line)
+    return lines
+
+
+def tokenize(line: Line, words: MarkWords) -> tuple[list[Token], bool]:
+    """Mark tokens of a line and whether the line is *only* marks (standalone)."""
+    comp, index = compact(line.text)
+    tokens: list[Token] = []
+    covered = [False] * len(comp)
+    for m in _token_regex(words).finditer(comp):
+        kind = m.lastgroup or ""
+        if kind in {"prefix", "level", "star", "term"}:  # nested groups never end a match
+            kind = "secret"
+        if m.group("secret"):
+            kind = "secret"
+        for i in range(m.start(), m.end()):
+            covered[i] = True
+        if kind == "filler":
+            continue
+        s = line.start + index[m.start()]
+        e = line.start + index[m.end() - 1] + 1
+        tokens.append(Token(kind, m.group(0), s, e, m.groupdict()))
+    residue = [c for c, cov in zip(comp, covered, strict=True) if not cov and c not in PUNCT]
+    standalone = not residue and len(comp) <= MAX_MARK_LINE and any(t.kind != "fenhao" for t in tokens)
+    return tokens, standalone
+
+
+def is_fenhao_line(line: Line, tokens: list[Token]) -> bool:
+    """A line holding only a 6-digit 份号 (it strengthens a 密级 line right below it)."""
+    if not tokens or any(t.kind != "fenhao" for t in tokens):
+        return False
+    comp, _ = compact(line.text)
+    return all(c in PUNCT for c in re.sub(r"份号[:：]?|No\.?|NO\.?|№|[0-9]", "", comp))
+
+
+class _Layout:
+    """Where a line sits: top of the first page, page header/footer zone, text box, red."""
+
+    def __init__(self, doc: Document, lines: list[Line]) -> None:
+        self.doc = doc
+        body_pages = [ln.page for ln in lines if ln.index >= 0 and ln.page > 0]
+        self.first_page = min(body_pages) if body_pages else 1
+
+    def page_geom(self, line: Line) -> tuple[float, float, BBox] | None:
+        page = self.doc.page(line.page)
+        if page is None or line.bbox is None or page.width <= 0 or page.height <= 0:
+            return None
+        return page.width, page.height, page.text_area
+
+    def position(self, line: Line) -> str | None:
+        if line.kind in (BlockKind.HEADER, BlockKind.FOOTER):
+            return str(line.kind)
+        if line.kind == BlockKind.TEXT_BOX:
+            return "text_box"
+        if line.red:
+            return "red"
+        geom = self.page_geom(line)
+        if geom is not None:
+            _w, height, area = geom
+            assert line.bbox is not None
+            if line.page == self.first_page and line.bbox[1] < TOP_FRACTION * height:
+                return "top"
+            if line.bbox[3] <= area[1] + 2:
+                return "header"
+            if line.bbox[1] >= area[3] - 2:
+                return "footer"
+        if line.page == self.first_page and 0 <= line.index < TOP_LINES:
+            return "top"
+        if len(self.doc.pages) > 1 and 0 <= line.index < TOP_LINES_OTHER_PAGES:
+            return "page_top"  # an attachment or a second document starting on a new page
+        return None
+
+    def in_telegram_zone(self, line: Line) -> bool:
+        if line.kind in (BlockKind.HEADER, BlockKind.TEXT_BOX) or line.red:
+            return True
+        if line.page != self.first_page:
+            return False
+        geom = self.page_geom(line)
+        if geom is not None and line.bbox is not None and line.bbox[1] < TELEGRAM_FRACTION * geom[1]:
+            return True
+        return 0 <= line.index < TELEGRAM_LINES
+
+
+POSITION_LABELS = {
+    "header": "页眉",
+    "footer": "页脚",
+    "text_box": "文本框",
+    "red": "红色文字",
+    "top": "首页上部",
+    "page_top": "页面顶部",
+}
+
+
+@register
+class ClassificationMarkDetector(Detector):
+    name = "classification_mark"
+    category = Category.CLASSIFICATION_MARK
+    rules = {
+        "secret_level": "密级和保密期限标志（如“秘密★1年”“机密★5年”“绝密★长期”，或首页顶部单独成行的“机密”）",
+        "internal_marking": "内部标识（内部资料、内部文件、注意保存/保管/保密、不得外传、工作秘密等独立标注）",
+        "telegram_header": "密码电报/明电报头格式（电报字样或发电单位、签批盘号、等级、电报编号等报头字段）",
+        "emergency": "紧急程度标识（特急、加急等，仅提示）",
+    }
+
+    def detect(self, doc: Document, ctx: ScanContext) -> Iterable[Finding]:
+        words = load_words(tuple(ctx.config.wordlists))
+        lines = build_lines(doc)
+        layout = _Layout(doc, lines)
+        found: dict[tuple[str, str], Finding] = {}
+        telegram_words: list[tuple[Line, Token]] = []
+        fields: dict[str, tuple[Line, int, int]] = {}
+
+        prev_fenhao: Line | None = None
+        for i, line in enumerate(lines):
+            tokens, standalone = tokenize(line, words)
+            if layout.in_telegram_zone(line):
+                self._collect_fields(line, words, fields)
+            if not tokens:
+                continue
+            if is_fenhao_line(line, tokens):
+                prev_fenhao = line
+                continue
+            if not standalone:
+                continue
+            pos = layout.position(line)
+            fenhao = any(t.kind == "fenhao" for t in tokens) or (i > 0 and lines[i - 1] is prev_fenhao)
+            for tok in tokens:
+                if tok.kind == "secret":
+                    self._secret(doc, ctx, line, tok, pos, fenhao, found)
+                elif tok.kind == "telegram" and pos:
+                    telegram_words.append((line, tok))
+            if pos is None:
+                continue
+            for rule, kind in (("internal_marking", "internal"), ("emergency", "emergency")):
+                group = [t for t in tokens if t.kind == kind]
+                if group:
+                    self._simple(doc, ctx, line, group, pos, rule, found)
+        telegram = self._telegram(doc, ctx, words, telegram_words, fields)
+        if telegram is not None:
+            # 等级：特急 is a field of the telegram header, already reported with it.
+            found = {k: v for k, v in found.items() if k[0] != "emergency"}
+            found[("telegram_header", "")] = telegram
+        return sorted(found.values(), key=lambda f: (f.location.start or 0, f.rule))
+
+    # -- rules ----------------------------------------------------------------------------
+    def _secret(
+        self,
+        doc: Document,
+        ctx: ScanContext,
+        line: Line,
+        tok: Token,
+        pos: str | None,
+        fenhao: bool,
+        found: dict[tuple[str, str], Finding],
+    ) -> None:
+        g = tok.groups
+        strong = bool(g.get("star") or g.get("term") or g.get("prefix"))
+        if not strong and (pos is None or line.kind == BlockKind.TABLE_CELL):
+            return  # a bare 秘密 needs the mark position; in a table it is a column value
+        # A standalone `秘密★1年` outside the mark positions is most likely an example in a
+        # 保密 training text: still reported, but as high, not blocker.
+        severity = Severity.BLOCKER if pos else Severity.HIGH
+        base = {True: 0.97, False: 0.85 if pos in ("top", "header", "footer") else 0.7}
+        confidence = base[strong] if pos else 0.6
+        if fenhao:
+            confidence = min(confidence + 0.05, 0.99)
+        if line.red:
+            confidence = min(confidence + 0.05, 0.99)
+        level = unicodedata.normalize("NFKC", g.get("level") or "")
+        level = level.translate(str.maketrans("絕機祕", "绝机秘"))
+        term = g.get("term")
+        shown = line.text.strip()
+        where = POSITION_LABELS.get(pos or "", "独立成行")
+        message = f"{where}标有密级标志“{shown}”" + (f"（{level}，保密期限{term}）" if term else "")
+        if pos is None:
+            message += "。该行不在公文标注密级的位置，可能是示例或引用，请核实；如为真实密级标志，涉密文件严禁在互联网发布。"
+        else:
+            message += "，属于涉密文件标识；涉密文件严禁在互联网发布。"
+        suggestion = (
+            "立即停止发布：请定密责任人核实文件是否属于国家秘密。属于国家秘密的不得上网；"
+            "确已解密或属误标的，应取得原定密机关的书面解密或更正意见后，删除份号、密级和保密期限标志再履行发布审查。"
+        )
+        self._add(
+            doc,
+            ctx,
+            found,
+            rule="secret_level",
+            key=level + (term or ""),
+            severity=severity,
+            message=message,
+            suggestion=suggestion,
+            basis=BASIS_SECRET,
+            line=line,
+            tok=tok,
+            confidence=confidence,
+            details={"level": level, "term": term, "position": pos, "fen_hao": fenhao},
+        )
+
+    def _simple(
+        self,
+        doc: Document,
+        ctx: ScanContext,
+        line: Line,
+        group: list[Token],
+        pos: str,
+        rule: str,
+        found: dict[tuple[str, str], Finding],
+    ) -> None:
+        """One finding per mark line: `内部资料 注意保存` is one mark, not two."""
+        mark = " ".join(unicodedata.normalize("NFKC", t.text) for t in group)
+        tok = Token(group[0].kind, mark, group[0].start, group[-1].end)
+        where = POSITION_LABELS.get(pos, pos)
+        if rule == "internal_marking":
+            severity = Severity.HIGH
+            message = f"{where}标有内部标识“{mark}”，表明文件限内部使用，不得在政府网站公开发布。"
+            suggestion = (
+                "核实文件是否确为内部资料：属于内部资料、工作秘密的，不得上网；"
+                "经审查确可公开的，请删除该内部标识并按程序重新审签后再发布。"
+            )
+            basis = BASIS_INTERNAL
+            confidence = 0.9 if pos in ("top", "header", "footer", "red") else 0.8  # page_top, text_box
+        else:
+            severity = Severity.INFO
+            message = f"{where}标有紧急程度“{mark}”，属于公文办理标识。"
+            suggestion = "紧急程度仅用于公文运转，网页发布稿一般删除该标识。"
+            basis = BASIS_EMERGENCY
+            confidence = 0.8
+        self._add(
+            doc,
+            ctx,
+            found,
+            rule=rule,
+            key=mark,
+            severity=severity,
+            message=message,
+            suggestion=suggestion,
+            basis=basis,
+            line=line,
+            tok=tok,
+            confidence=confidence,
+            details={"mark": mark, "position": pos},
+        )
+
+    @staticmethod
+    def _collect_fields(line: Line, words: MarkWords, fields: dict[str, tuple[Line, int, int]]) -> None:
+        """Header fields written as labels (`发电单位：…`, or a cell holding only the label);
+        prose lists such as “发电单位、签批盘号” do not count."""
+        comp, index = compact(line.text)
+        for label in words.fields_strong + words.fields_weak:
+            if label in fields:
+                continue
+            if label == "等级":
+                m = re.search(rf"等级[:：]?(?:{_alt(words.emergency)})", comp)
+            else:
+                m = re.search(rf"{re.escape(label)}[:：]", comp)
+                if m is None and comp == label:
+                    m = re.match(re.escape(label), comp)
+            if m is not None:
+                s = line.start + index[m.start()]
+                fields[label] = (line, s, s + len(label))
+
+    def _telegram(
+        self,
+        doc: Document,
+        ctx: ScanContext,
+        words: MarkWords,
+        words_found: list[tuple[Line, Token]],
+        fields: dict[str, tuple[Line, int, int]],
+    ) -> Finding | None:
+        has_fields = len(fields) >= 2 and any(f in words.fields_strong for f in fields)
+        if not words_found and not has_fields:
+            return None
+        if words_found:
+            line, tok = words_found[0]
+            start, end = tok.start, tok.end
+            word = unicodedata.normalize("NFKC", tok.text)
+            confidence = 0.9 + (0.08 if line.red else 0.0) + (0.01 if fields else 0.0)
+        else:
+            line, start, end = min(fields.values(), key=lambda v: v[1])
+            word = ""
+            confidence = 0.85 + (0.05 if len(fields) >= 3 else 0.0)
+        labels = sorted(fields, key=lambda k: fields[k][1])
+        parts = ([f"“{word}”字样" + ("（红色）" if line.red else "")] if word else []) + (
+            [f"报头字段 {'、'.join(labels)}"] if labels else []
+        )
+        message = f"文件带有电报报头格式：{'；'.join(parts)}。电报报头不得出现在网站发布的文件中。"
+        suggestion = (
+            "密码电报属涉密件，不得上网；明电如经审查可以公开，应按普通公文格式重新排版，"
+            "删除电报字样、发电单位、签批盘号、等级、电报编号等报头内容后再发布。"
+        )
+        return ctx.finding(
+            doc,
+            category=self.category,
+            rule="telegram_header",
+            severity=Severity.BLOCKER,
+            message=message,
+            raw=line.text.strip()[:80],
+            evidence=line.text.strip()[:60],
+            start=start,
+            end=end,
+            suggestion=suggestion,
+            basis=BASIS_TELEGRAM,
+            confidence=min(confidence, 0.99),
+            details={"word": word or None, "fields": labels, "red": line.red},
+        )
+
+    def _add(
+        self,
+        doc: Document,
+        ctx: ScanContext,
+        found: dict[tuple[str, str], Finding],
+        *,
+        rule: str,
+        key: str,
+        severity: Severity,
+        message: str,
+        suggestion: str,
+        basis: str,
+        line: Line,
+        tok: Token,
+        confidence: float,
+        details: dict,
+    ) -> None:
+        """One finding per mark: a running header repeats it on every page, which is one
+        problem, not forty (pages are listed in details)."""
+        existing = found.get((rule, key))
+        if existing is not None:
+            pages = existing.details.setdefault("pages", [])
+            if line.page and line.page not in pages:
+                pages.append(line.page)
+            existing.details["occurrences"] = existing.details.get("occurrences", 1) + 1
+            existing.confidence = max(existing.confidence, confidence)
+            return
+        details = {**details, "pages": [line.page] if line.page else [], "occurrences": 1}
+        found[(rule, key)] = ctx.finding(
+            doc,
+            category=self.category,
+            rule=rule,
+            severity=severity,
+            message=message,
+            raw=line.text.strip(),
+            evidence=line.text.strip()[:60],
+            start=tok.start,
+            end=tok.end,
+            suggestion=suggestion,
+            basis=basis,
+            confidence=confidence,
+            details=details,
+        )
