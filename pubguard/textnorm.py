@@ -1,0 +1,199 @@
+"""Text normalisation with an offset map back to the original text.
+
+Lexicon matching has to see through the ways a term hides in a real file: traditional characters
+(內部資料), full-width letters and digits, Kangxi radicals that PDF text layers emit instead of the
+ordinary ideographs (⼯作 for 工作), zero-width characters, the spaces PDF extraction puts between
+justified characters, and deliberate separators (内-部-资-料). `normalize` returns the
+normalised string together with, for every normalised character, the index of the original
+character it came from, so a match found in the normalised text points back at the original.
+
+Chinese punctuation (，。；：！？（）《》〔〕“”) is kept as is: it carries meaning for
+context rules (brackets around 草案, quotes around a term that is only being talked about).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+# Characters that render as nothing; inserted between characters they break naive matching.
+ZERO_WIDTH = "\u00ad\u034f\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+
+# Han ideographs (after folding): 〇, Ext-A, URO, compatibility, and the supplementary planes.
+CJK_CLASS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+
+# Characters used to split a term into single characters (内-部-资-料, 内.部.资.料, 内*部*资*料).
+# Only ASCII / half-width symbols: the Chinese 、，。 separate real enumerations (省、市、县).
+SEPARATOR_CHARS = " \t\r\n\f\v\u00a0\u3000" + ZERO_WIDTH + "-_.*·•・~/\\|+=#@^`'\",:;!?"
+
+# Full-width forms kept as they are: ordinary Chinese punctuation.
+_KEEP_FULLWIDTH = set("，！？（）；：")
+
+_ZW_RE = f"[{re.escape(ZERO_WIDTH)}]"
+_WS_BETWEEN_CJK = f"(?<=[{CJK_CLASS}])[\\s{re.escape(ZERO_WIDTH)}]+(?=[{CJK_CLASS}])"
+_SPACED_RUN = f"[{CJK_CLASS}](?:[{re.escape(SEPARATOR_CHARS)}]{{1,3}}[{CJK_CLASS}]){{2,}}"
+_REMOVE_RE = re.compile(f"{_ZW_RE}|{_WS_BETWEEN_CJK}|(?P<run>{_SPACED_RUN})")
+_SEP_RE = re.compile(f"[{re.escape(SEPARATOR_CHARS)}]")
+
+
+def _build_fold_table() -> dict[int, str]:
+    """One-to-one character folding (so lengths never change): full-width ASCII -> ASCII,
+    ASCII upper -> lower, odd spaces -> space, hyphen variants -> '-', Kangxi radicals and CJK
+    compatibility ideographs -> the unified ideograph (their NFKC form)."""
+    table: dict[int, str] = {}
+    for cp in range(ord("A"), ord("Z") + 1):
+        table[cp] = chr(cp + 32)
+    for cp in range(0xFF01, 0xFF5F):
+        ch = chr(cp)
+        if ch not in _KEEP_FULLWIDTH:
+            table[cp] = chr(cp - 0xFEE0).lower()
+    for cp in (0x00A0, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008,
+               0x2009, 0x200A, 0x202F, 0x205F, 0x3000):  # fmt: skip
+        table[cp] = " "
+    for cp in (0x2010, 0x2011, 0x2012, 0x2013, 0x2212, 0xFE63):
+        table[cp] = "-"
+    for lo, hi in ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)):
+        for cp in range(lo, hi + 1):
+            nf = unicodedata.normalize("NFKC", chr(cp))
+            if len(nf) == 1 and nf != chr(cp):
+                table[cp] = nf
+    return table
+
+
+FOLD_TABLE = _build_fold_table()
+
+
+def _class_of(codepoints: list[int]) -> str:
+    """A regex character class body covering the given code points as ranges."""
+    parts: list[str] = []
+    cps = sorted(codepoints)
+    start = prev = cps[0]
+    for cp in [*cps[1:], -1]:
+        if cp == prev + 1:
+            prev = cp
+            continue
+        parts.append(re.escape(chr(start)) + ("" if start == prev else "-" + re.escape(chr(prev))))
+        start = prev = cp
+    return "".join(parts)
+
+
+# str.translate with a dict looks every character up in Python; folding only the runs that
+# need it keeps ordinary Chinese text at regex-scan speed.
+_FOLD_RUN_RE = re.compile(f"[{_class_of(list(FOLD_TABLE))}]+")
+
+
+@lru_cache(maxsize=1)
+def _opencc_t2s() -> Callable[[str], str]:
+    import opencc
+
+    return opencc.OpenCC("t2s").convert
+
+
+def _default_t2s(text: str) -> str:
+    return _opencc_t2s()(text)
+
+
+# Replaceable for tests (a converter that changes lengths exercises the fallback path).
+t2s: Callable[[str], str] = _default_t2s
+
+
+@dataclass(frozen=True, slots=True)
+class NormText:
+    """Normalised text plus `offsets[i]` = index in `original` of normalised character i."""
+
+    text: str
+    offsets: np.ndarray  # int64, len(text)
+    original: str
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of the normalised range [start, end)."""
+        if end <= start:
+            pos = int(self.offsets[start]) if start < len(self.offsets) else len(self.original)
+            return pos, pos
+        return int(self.offsets[start]), int(self.offsets[end - 1]) + 1
+
+    def original_slice(self, start: int, end: int) -> str:
+        s, e = self.span(start, end)
+        return self.original[s:e]
+
+
+def _convert_aligned(text: str) -> tuple[str, np.ndarray | None]:
+    """繁→简 with an alignment map (None when the conversion is character-for-character).
+
+    OpenCC converts phrases, and a phrase may change length. Lines are never merged, so the
+    whole text is converted once and compared line by line; a line whose length changed is
+    converted again character by character, each output character mapped to its source."""
+    converted = t2s(text)
+    if len(converted) == len(text) and "\n" not in text:
+        return converted, None
+    src_lines = text.split("\n")
+    out_lines = converted.split("\n")
+    same_shape = len(src_lines) == len(out_lines)
+    if same_shape and all(len(a) == len(b) for a, b in zip(src_lines, out_lines, strict=True)):
+        return converted, None
+    pieces: list[str] = []
+    mapping: list[int] = []
+    pos = 0
+    for i, line in enumerate(src_lines):
+        if i:
+            pieces.append("\n")
+            mapping.append(pos - 1)
+        out = out_lines[i] if same_shape else t2s(line)
+        if len(out) == len(line):
+            pieces.append(out)
+            mapping.extend(range(pos, pos + len(line)))
+        else:
+            for j, ch in enumerate(line):
+                conv = t2s(ch) or ch
+                pieces.append(conv)
+                mapping.extend([pos + j] * len(conv))
+        pos += len(line) + 1
+    return "".join(pieces), np.asarray(mapping, dtype=np.int64)
+
+
+def fold(text: str) -> str:
+    """Character folding only (same length as the input)."""
+    return _FOLD_RUN_RE.sub(lambda m: m.group().translate(FOLD_TABLE), text)
+
+
+def normalize(text: str) -> NormText:
+    """Fold, convert to simplified characters, and drop evasion characters; keep an offset map."""
+    folded = fold(text)
+    converted, conv_map = _convert_aligned(folded)
+    offsets = conv_map if conv_map is not None else np.arange(len(converted), dtype=np.int64)
+    drop: list[tuple[int, int]] = []
+    for m in _REMOVE_RE.finditer(converted):
+        if m.group("run") is None:
+            drop.append(m.span())
+        else:
+            base = m.start()
+            drop.extend((base + s.start(), base + s.end()) for s in _SEP_RE.finditer(m.group()))
+    if not drop:
+        return NormText(converted, offsets, text)
+    keep = np.ones(len(converted), dtype=bool)
+    pieces: list[str] = []
+    pos = 0
+    for s, e in drop:  # finditer spans are ordered and disjoint
+        keep[s:e] = False
+        if s > pos:
+            pieces.append(converted[pos:s])
+        pos = max(pos, e)
+    pieces.append(converted[pos:])
+    return NormText("".join(pieces), offsets[keep], text)
+
+
+def normalize_term(term: str) -> str:
+    """The normal form a lexicon term is matched in (same pipeline as the scanned text)."""
+    return normalize(term.strip()).text
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(re.match(f"[{CJK_CLASS}]", ch))
+
+
+__all__ = ["NormText", "normalize", "normalize_term", "fold", "FOLD_TABLE", "is_cjk", "CJK_CLASS"]
