@@ -24,7 +24,7 @@ from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import Document
 from pubguard.finding import Category, Finding
 from pubguard.textnorm import NormText, normalize, normalize_term
-from pubguard.wordlists import Rule, WordList, load_wordlists, shipped_paths
+from pubguard.wordlists import DEFAULT_FINDING_RULE, Rule, WordList, load_wordlists, shipped_paths
 
 # Characters that end a sentence: nearby-context exceptions never look across them.
 _SENTENCE_END = set("。！？；!?;\n")
@@ -273,11 +273,17 @@ def get_ruleset(extra: Iterable[Path | str] = (), *, include_shipped: bool = Tru
 
 
 def _shipped_rule_descriptions() -> dict[str, str]:
+    """Finding rules (one per shipped list, plus user lists' `custom_term`) for listings/SARIF."""
+    out: dict[str, str] = {}
     try:
         wls = load_wordlists(shipped_paths())
     except Exception:  # a broken shipped list must not break the registry import
-        return {}
-    return {r.full_id: f"{wl.label}：{r.title or r.id}" for wl in wls for r in wl.rules}
+        wls = []
+    for wl in wls:
+        if wl.rules:
+            out.setdefault(wl.rule, f"{wl.label}（{wl.description}）" if wl.description else wl.label)
+    out.setdefault(DEFAULT_FINDING_RULE, "自定义词表命中（ScanConfig.wordlists 中的用户词表）")
+    return out
 
 
 @register
@@ -293,14 +299,23 @@ class SensitiveTermDetector(Detector):
         findings = []
         for hit in ruleset.scan(doc.text, ctx.config.allow_terms):
             rule = hit.rule
-            details = {"list": rule.list_name, "list_label": rule.label, "term": hit.term}
+            details = {
+                "rule_id": rule.full_id,
+                "title": rule.title,
+                "list": rule.list_name,
+                "list_label": rule.label,
+                "term": hit.term,
+            }
             if rule.replacement:
                 details["replacement"] = rule.replacement
+            block = doc.block_at(hit.start)
+            if block is not None and block.hidden:
+                details["hidden"] = True  # invisible on the page, still in the file
             findings.append(
                 ctx.finding(
                     doc,
                     category=self.category,
-                    rule=rule.full_id,
+                    rule=rule.finding_rule,
                     severity=rule.severity,
                     message=rule.render_message(hit.text),
                     raw=hit.text,

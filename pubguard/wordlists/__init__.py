@@ -5,13 +5,14 @@ Two formats:
 * TOML (the shipped lists and users' curated lists), one file per list::
 
     [meta]
-    name = "confidential"            # list id, prefix of every rule id
+    name = "confidential"            # list id, prefix of every entry id
     label = "内部资料标识"            # shown to users
+    rule = "internal_term"            # Finding.rule of its hits (SARIF rule); default custom_term
     description = "..."
 
     [[rules]]
-    id = "internal-material"
-    title = "内部资料字样"               # short Chinese name of the rule
+    id = "internal-material"          # entry id: details["rule_id"] = "confidential.internal-material"
+    title = "内部资料字样"               # short Chinese name of the entry
     terms = ["内部资料", "内部文件"]
     severity = "medium"               # blocker | high | medium | low | info
     message = "..."                   # Chinese; "{term}" is replaced by the matched text
@@ -34,11 +35,13 @@ Two formats:
 
 * Plain text (users' big lists): one term per line, `#` starts a comment; optional directive
   lines `#! severity: high`, `#! message: ...`, `#! suggestion: ...`, `#! basis: ...`,
-  `#! label: ...` set the values every term of the file shares.
+  `#! label: ...` set the values every term of the file shares; their hits are reported under
+  the rule `custom_term`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -50,7 +53,9 @@ from pubguard.finding import Severity
 WORDLIST_DIR = Path(__file__).resolve().parent
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_RULE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
+DEFAULT_FINDING_RULE = "custom_term"
 TXT_DEFAULT_MESSAGE = "命中自定义词表“{label}”中的词语“{term}”，发布前请核实。"
 TXT_DEFAULT_SUGGESTION = "核实该词语在文中的用法，确属不宜公开的内容应删除或改写后再发布。"
 TXT_DEFAULT_BASIS = "本单位自定义敏感词表"
@@ -81,9 +86,11 @@ class Rule:
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
     source: str = ""  # file the rule came from
+    finding_rule: str = DEFAULT_FINDING_RULE  # Finding.rule of its hits
 
     @property
     def full_id(self) -> str:
+        """Entry id, unique across lists: `<list>.<id>`."""
         return f"{self.list_name}.{self.id}"
 
     def render_message(self, term: str) -> str:
@@ -95,6 +102,7 @@ class WordList:
     name: str
     label: str
     description: str = ""
+    rule: str = DEFAULT_FINDING_RULE
     rules: list[Rule] = field(default_factory=list)
     path: Path | None = None
 
@@ -102,6 +110,16 @@ class WordList:
 def shipped_paths() -> list[Path]:
     """The default lists shipped with PubGuard (sorted, so rule order is stable)."""
     return sorted(WORDLIST_DIR.glob("*.toml"))
+
+
+def _safe_name(stem: str) -> str:
+    """A rule-id-safe list name from a file name; names that lose characters get a short hash
+    so two lists (本单位词表.txt, 项目代号.txt) never share rule ids."""
+    safe = re.sub(r"[^a-z0-9_-]+", "-", stem.lower()).strip("-_")
+    if safe == stem.lower():
+        return safe
+    digest = hashlib.sha1(stem.encode("utf-8")).hexdigest()[:6]
+    return f"{safe}-{digest}" if safe else f"list-{digest}"
 
 
 def _err(path: Path, what: str) -> WordlistError:
@@ -133,12 +151,24 @@ def load_toml(path: Path) -> WordList:
     except tomllib.TOMLDecodeError as exc:
         raise _err(path, f"TOML 格式错误：{exc}") from None
     meta = data.get("meta", {})
-    name = str(meta.get("name") or path.stem)
+    name = str(meta.get("name") or _safe_name(path.stem))
     if not _ID_RE.match(name):
         raise _err(path, f"词表名“{name}”只能由小写字母、数字、-、_ 组成")
+    if "rules" not in data:
+        # A TOML file may hold only other detectors' tables ([classification_marks] ...).
+        return WordList(name=name, label=str(meta.get("label") or name), path=path)
     label = str(meta.get("label") or name)
     default_sev = meta.get("severity", "medium")
-    wl = WordList(name=name, label=label, description=str(meta.get("description", "")), path=path)
+    finding_rule = str(meta.get("rule") or DEFAULT_FINDING_RULE)
+    if not _RULE_RE.match(finding_rule):
+        raise _err(path, f"规则名“{finding_rule}”只能由小写字母、数字、_ 组成")
+    wl = WordList(
+        name=name,
+        label=label,
+        description=str(meta.get("description", "")),
+        rule=finding_rule,
+        path=path,
+    )
     seen: set[str] = set()
     for i, raw in enumerate(data.get("rules", [])):
         rid = str(raw.get("id") or f"rule{i + 1}")
@@ -173,6 +203,7 @@ def load_toml(path: Path) -> WordList:
                 examples_match=_str_list(examples.get("match"), path, "examples.match"),
                 examples_no_match=_str_list(examples.get("no_match"), path, "examples.no_match"),
                 source=str(path),
+                finding_rule=finding_rule,
             )
         )
     return wl
@@ -194,8 +225,7 @@ def load_txt(path: Path) -> WordList:
         line = line.split("#", 1)[0].strip()
         if line:
             terms.append(line)
-    name = re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-") or "custom"
-    name = f"user-{name}"
+    name = f"user-{_safe_name(path.stem)}"
     label = directives.get("label") or path.stem
     rules = []
     if terms:
@@ -230,6 +260,7 @@ def load_wordlists(paths: list[Path] | tuple[Path, ...]) -> list[WordList]:
 
 
 __all__ = [
+    "DEFAULT_FINDING_RULE",
     "Rule",
     "WordList",
     "WordlistError",

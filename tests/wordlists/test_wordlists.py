@@ -75,6 +75,15 @@ def test_rule_is_complete(rule: Rule) -> None:
         assert correct not in {normalize_term(t) for t in rule.terms}
 
 
+def test_finding_rules_per_list() -> None:
+    rules = {wl.name: wl.rule for wl in SHIPPED if wl.rules}
+    assert rules["confidential"] == "internal_term"
+    assert rules["drafts"] == "process_draft"
+    assert rules["advertising"] == "ad_superlative"
+    assert rules["norms"] == "norm_expression"
+    assert all(r.finding_rule == rules[r.list_name] for r in RULES)
+
+
 def test_rule_ids_unique() -> None:
     ids = [r.full_id for r in RULES]
     assert len(ids) == len(set(ids))
@@ -100,6 +109,7 @@ def test_txt_list_with_directives(tmp_path: Path) -> None:
     assert rule.severity is Severity.HIGH
     assert "项目代号" in rule.render_message("星火计划甲")
     assert rule.full_id.startswith("user-")
+    assert rule.finding_rule == "custom_term"
 
 
 def test_toml_errors_are_chinese(tmp_path: Path) -> None:
@@ -121,3 +131,18 @@ def test_toml_errors_are_chinese(tmp_path: Path) -> None:
         load_toml(broken)
     with pytest.raises(WordlistError, match="找不到"):
         load_wordlist(tmp_path / "missing.txt")
+
+
+def test_toml_without_rules_and_non_ascii_names(tmp_path: Path) -> None:
+    """Site TOML files may hold only other detectors' tables; names never break rule ids."""
+    other = tmp_path / "站点词表.toml"
+    other.write_text('[classification_marks]\ninternal_marks = ["内部资料"]\n', encoding="utf-8")
+    wl = load_wordlist(other)
+    assert wl.rules == []
+    a = tmp_path / "本单位词表.txt"
+    b = tmp_path / "项目代号.txt"
+    a.write_text("甲乙丙\n", encoding="utf-8")
+    b.write_text("丁戊己\n", encoding="utf-8")
+    ids = {load_wordlist(a).rules[0].full_id, load_wordlist(b).rules[0].full_id}
+    assert len(ids) == 2
+    assert all(re.fullmatch(r"user-[a-z0-9_-]+\.terms", i) for i in ids)
