@@ -1,0 +1,945 @@
+"""HTML (site pages) -> `Document`, with the lexbor parser (lenient: malformed HTML never raises).
+
+What a reviewer must see is what a visitor of the page sees *and* what the page carries without
+showing: text hidden by CSS, white-on-white text, commented-out old content (a roster left in
+`<!-- -->` is still published), alt/title texts, attachments linked from the page.
+
+Layout of the result:
+- visible text: one paragraph per block element (`<p>`, `<div>`, `<li>` ...) and per `<br>`;
+  inline elements join their paragraph (several blocks, same paragraph id, when the style
+  changes inside it);
+- tables: TABLE_CELL blocks with table (0-based, document order), row and col (0-based, grid
+  position with colspan/rowspan) and field_name = the column header (`<th>` row, or a first
+  row of mostly non-numeric text), or the `<th>` to the left in key/value rows;
+- hidden text: hidden=True and source="html:<reason>" (display:none, visibility:hidden,
+  hidden_attr, font-size:0, opacity:0, white_text, same_as_background, transparent_text,
+  offscreen, zero_size) from inline styles, the `hidden` attribute and `<style>` rules with
+  simple selectors (tag, .class, #id, compounds and descendant chains). aria-hidden is an
+  accessibility hint, not concealment, and is ignored;
+- comments: COMMENT blocks, one per line; commented-out markup is reduced to its text;
+  IE conditional comments are skipped;
+- alt/title attributes: ALT_TEXT blocks (field_name "alt"/"title"); `<img>` -> ImageItem
+  anchored to its paragraph;
+- `<title>` and meta description/keywords/author (+ the 政府网站 metadata such as ArticleTitle,
+  PubDate, ContentSource) -> METADATA blocks (page 0) and doc.metadata;
+- links -> doc.links (absolute when the page URL or `<base href>` is known);
+- inline `<script>` text -> doc.scripts; `<style>`, `<noscript>`, `<template>` are not text.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from urllib.parse import unquote, urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from pubguard.config import ScanConfig
+from pubguard.document import RGB, BlockKind, Document, ImageItem, Link, Page, TextBlock, is_white
+from pubguard.extract.text import decode_text
+
+_BLOCK_TAG_NAMES = """address article aside blockquote body caption center dd details dialog dir div dl dt
+    fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li
+    main menu nav ol p pre section summary table tbody thead tfoot tr td th ul option
+    optgroup select textarea"""
+BLOCK_TAGS = frozenset(_BLOCK_TAG_NAMES.split())
+# Never rendered as text: scripts, styles, fallback content and inert templates.
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "link", "base", "object", "iframe"})
+HEADING_PT = {"h1": 24.0, "h2": 18.0, "h3": 14.0, "h4": 12.0, "h5": 10.0, "h6": 8.0}
+FONT_SIZE_ATTR_PT = {1: 7.5, 2: 10.0, 3: 12.0, 4: 13.5, 5: 18.0, 6: 24.0, 7: 36.0}
+DEFAULT_PT = 12.0
+
+# 政府网站 metadata (《政府网站发展指引》) and the usual meta names; keys are lower-cased.
+META_NAMES = (
+    "description",
+    "keywords",
+    "author",
+    "articletitle",
+    "pubdate",
+    "contentsource",
+    "columnname",
+    "sitename",
+)
+
+ATTACHMENT_EXTS = "pdf|docx?|xlsx?|xlsm|wps|et|dps|zip|rar|7z|ofd|csv|pptx?|txt"
+_ATTACH_URL_RE = re.compile(rf"\.(?:{ATTACHMENT_EXTS})(?:$|[?#&;/])", re.I)
+_ATTACH_TEXT_RE = re.compile(rf"\.(?:{ATTACHMENT_EXTS})(?![a-z0-9])", re.I)
+
+_CHARSET_RE = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+_XML_ENC_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.]+)""", re.I)
+_ASCII_WS = " \t\n\r\f"
+_WS_RUN_RE = re.compile(r"[ \t\n\r\f]+")
+_MARKUP_RE = re.compile(r"<[A-Za-z/!]")
+
+UNKNOWN_BG: RGB = (-1, -1, -1)  # background image or unparsable: colour comparison impossible
+WHITE: RGB = (255, 255, 255)
+TRANSPARENT = "transparent"
+
+NAMED_COLORS: dict[str, RGB] = {
+    "white": WHITE,
+    "snow": (255, 250, 250),
+    "whitesmoke": (245, 245, 245),
+    "ivory": (255, 255, 240),
+    "ghostwhite": (248, 248, 255),
+    "black": (0, 0, 0),
+    "red": (255, 0, 0),
+    "darkred": (139, 0, 0),
+    "crimson": (220, 20, 60),
+    "maroon": (128, 0, 0),
+    "green": (0, 128, 0),
+    "blue": (0, 0, 255),
+    "navy": (0, 0, 128),
+    "gray": (128, 128, 128),
+    "grey": (128, 128, 128),
+    "silver": (192, 192, 192),
+    "yellow": (255, 255, 0),
+    "orange": (255, 165, 0),
+    "purple": (128, 0, 128),
+}
+
+
+# -- CSS ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Compound:
+    tag: str | None
+    id: str | None
+    classes: frozenset[str]
+
+    def matches(self, tag: str, el_id: str | None, classes: frozenset[str]) -> bool:
+        return (
+            (self.tag is None or self.tag == tag)
+            and (self.id is None or self.id == el_id)
+            and self.classes <= classes
+        )
+
+
+@dataclass(slots=True)
+class _Rule:
+    chain: tuple[_Compound, ...]  # ancestors ..., subject
+    decls: dict[str, str]
+    specificity: tuple[int, int, int]
+    order: int
+
+
+_COMPOUND_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9]*)?((?:[.#][A-Za-z0-9_\-]+)*)$")
+_TRACKED_NAMES = """display visibility font-size opacity color background background-color background-image
+    text-indent left top position height width overflow font-weight text-align"""
+_TRACKED = frozenset(_TRACKED_NAMES.split())
+
+
+def _parse_decls(style: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in style.split(";"):
+        if ":" not in part:
+            continue
+        prop, _, value = part.partition(":")
+        prop = prop.strip().lower()
+        if prop in _TRACKED:
+            out[prop] = value.replace("!important", "").strip().lower()
+    return out
+
+
+def _parse_compound(text: str) -> _Compound | None:
+    m = _COMPOUND_RE.match(text)
+    if not m or not text:
+        return None
+    tag = m.group(1).lower() if m.group(1) else None
+    el_id = None
+    classes = []
+    for part in re.findall(r"[.#][A-Za-z0-9_\-]+", m.group(2) or ""):
+        if part[0] == "#":
+            el_id = part[1:]
+        else:
+            classes.append(part[1:])
+    return _Compound(tag, el_id, frozenset(classes))
+
+
+def parse_css(css: str, start_order: int = 0) -> list[_Rule]:
+    """Rules with simple selectors only; @-rules (media queries, imports) are skipped because a
+    rule that hides text on small screens or in print is not concealment."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    rules: list[_Rule] = []
+    i, n, order = 0, len(css), start_order
+    while i < n:
+        brace = css.find("{", i)
+        if brace < 0:
+            break
+        prelude = css[i:brace]
+        # an @import/@charset statement ends with ';' before the next block
+        if ";" in prelude and prelude.strip().startswith("@"):
+            i = i + prelude.index(";") + 1
+            continue
+        depth, j = 1, brace + 1
+        while j < n and depth:
+            if css[j] == "{":
+                depth += 1
+            elif css[j] == "}":
+                depth -= 1
+            j += 1
+        body = css[brace + 1 : j - 1]
+        i = j
+        prelude = prelude.strip()
+        if prelude.startswith("@"):
+            continue
+        decls = _parse_decls(body)
+        if not decls:
+            continue
+        for sel in prelude.split(","):
+            parts = sel.replace(">", " ").replace("+", " + ").replace("~", " ~ ").split()
+            if not parts or "+" in parts or "~" in parts:
+                continue
+            chain = [_parse_compound(p) for p in parts]
+            if any(c is None for c in chain):
+                continue
+            compounds = tuple(c for c in chain if c is not None)
+            spec = (
+                sum(1 for c in compounds if c.id),
+                sum(len(c.classes) for c in compounds),
+                sum(1 for c in compounds if c.tag),
+            )
+            rules.append(_Rule(compounds, decls, spec, order))
+            order += 1
+    return rules
+
+
+class _StyleSheet:
+    """Rules indexed by the subject's id / class / tag so matching stays cheap on big pages."""
+
+    def __init__(self, rules: list[_Rule]):
+        self.by_id: dict[str, list[_Rule]] = {}
+        self.by_class: dict[str, list[_Rule]] = {}
+        self.by_tag: dict[str, list[_Rule]] = {}
+        for r in rules:
+            subj = r.chain[-1]
+            if subj.id:
+                self.by_id.setdefault(subj.id, []).append(r)
+            elif subj.classes:
+                self.by_class.setdefault(min(subj.classes), []).append(r)
+            elif subj.tag:
+                self.by_tag.setdefault(subj.tag, []).append(r)
+        self.empty = not rules
+
+    def declarations(
+        self, tag: str, el_id: str | None, classes: frozenset[str], ancestors: tuple[_Compound, ...]
+    ) -> dict[str, str]:
+        if self.empty:
+            return {}
+        candidates: list[_Rule] = list(self.by_tag.get(tag, ()))
+        if el_id:
+            candidates.extend(self.by_id.get(el_id, ()))
+        for c in classes:
+            candidates.extend(self.by_class.get(c, ()))
+        matched = [r for r in candidates if _chain_matches(r.chain, tag, el_id, classes, ancestors)]
+        out: dict[str, str] = {}
+        for r in sorted(matched, key=lambda r: (r.specificity, r.order)):
+            out.update(r.decls)
+        return out
+
+
+def _chain_matches(
+    chain: tuple[_Compound, ...],
+    tag: str,
+    el_id: str | None,
+    classes: frozenset[str],
+    ancestors: tuple[_Compound, ...],
+) -> bool:
+    if not chain[-1].matches(tag, el_id, classes):
+        return False
+    k = len(ancestors) - 1
+    for comp in reversed(chain[:-1]):
+        while k >= 0 and not comp.matches(ancestors[k].tag or "", ancestors[k].id, ancestors[k].classes):
+            k -= 1
+        if k < 0:
+            return False
+        k -= 1
+    return True
+
+
+def parse_color(value: str | None) -> RGB | str | None:
+    """CSS/HTML colour -> RGB, TRANSPARENT, or None when absent/unknown."""
+    if not value:
+        return None
+    v = value.strip().lower()
+    if v in NAMED_COLORS:
+        return NAMED_COLORS[v]
+    if v == "transparent":
+        return TRANSPARENT
+    if v.startswith("#") or re.fullmatch(r"[0-9a-f]{6}", v):
+        h = v.lstrip("#")
+        if len(h) in (4, 8):  # with alpha
+            alpha = h[-1:] if len(h) == 4 else h[-2:]
+            if int(alpha, 16) == 0:
+                return TRANSPARENT
+            h = h[:-1] if len(h) == 4 else h[:-2]
+        if len(h) == 3:
+            h = "".join(c * 2 for c in h)
+        if len(h) == 6:
+            try:
+                return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
+            except ValueError:
+                return None
+        return None
+    m = re.match(
+        r"rgba?\(\s*([\d.]+)%?\s*[, ]\s*([\d.]+)%?\s*[, ]\s*([\d.]+)%?\s*(?:[,/]\s*([\d.]+%?))?\s*\)", v
+    )
+    if m:
+        if m.group(4) is not None:
+            a = m.group(4)
+            alpha = float(a[:-1]) / 100 if a.endswith("%") else float(a)
+            if alpha <= 0.01:
+                return TRANSPARENT
+        try:
+            r, g, b = (min(255, int(float(m.group(k)))) for k in (1, 2, 3))
+        except ValueError:
+            return None
+        return (r, g, b)
+    return None
+
+
+def _background(decls: dict[str, str]) -> RGB | str | None:
+    value = decls.get("background-color") or decls.get("background")
+    if decls.get("background-image", "none") not in ("", "none") or (value and "url(" in value):
+        return UNKNOWN_BG
+    if not value:
+        return None
+    for token in re.split(r"\s+(?![^(]*\))", value):
+        c = parse_color(token)
+        if c is not None:
+            return c
+    return None
+
+
+def _length_px(value: str, parent_pt: float) -> float | None:
+    """CSS length in px (pt * 4/3); None if not a simple length."""
+    m = re.match(r"^(-?[\d.]+)\s*(px|pt|em|rem|%|)$", value.strip())
+    if not m:
+        return None
+    try:
+        num = float(m.group(1))
+    except ValueError:
+        return None
+    unit = m.group(2)
+    if unit == "pt":
+        return num * 4 / 3
+    if unit == "em":
+        return num * parent_pt * 4 / 3
+    if unit == "rem":
+        return num * DEFAULT_PT * 4 / 3
+    if unit == "%":
+        return num / 100 * parent_pt * 4 / 3
+    return num
+
+
+# -- walking --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    table: int
+    row: int
+    col: int
+    field_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    hidden: str | None = None
+    color: RGB | str | None = None
+    bg: RGB | str | None = None
+    font_pt: float | None = None
+    bold: bool = False
+    align: str | None = None
+    cell: _Cell | None = None
+    pre: bool = False
+    ancestors: tuple[_Compound, ...] = ()
+
+
+@dataclass(slots=True)
+class _Seg:
+    text: str
+    ctx: _Ctx
+    hidden: str | None
+
+
+@dataclass
+class _Table:
+    index: int
+    row: int = -1
+    cursor: int = 0
+    occupied: set[tuple[int, int]] = field(default_factory=set)
+    headers: dict[int, str] = field(default_factory=dict)
+    has_th: bool = False
+    row_cells: list[tuple[int, int, str, bool]] = field(default_factory=list)  # col, span, text, th
+    row_th_text: str | None = None
+
+
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F") and not ("\uac00" <= ch <= "\ud7af")
+
+
+def collapse_segments(texts: list[str]) -> list[str]:
+    """Collapse runs of ASCII whitespace to one space across inline pieces, trim the ends, and
+    drop a source line break next to a CJK character instead of turning it into a space
+    (Chinese has no inter-word spaces: "公\\n示" must read "公示")."""
+    owners: list[int] = []
+    chars: list[str] = []
+    for k, t in enumerate(texts):
+        chars.extend(t)
+        owners.extend([k] * len(t))
+    out: list[list[str]] = [[] for _ in texts]
+    last: str | None = None
+    i, n = 0, len(chars)
+    while i < n:
+        c = chars[i]
+        if c in _ASCII_WS:
+            j = i
+            while j < n and chars[j] in _ASCII_WS:
+                j += 1
+            nxt = chars[j] if j < n else None
+            if last is not None and nxt is not None:
+                has_break = any(chars[m] in "\n\r" for m in range(i, j))
+                if not (has_break and (_is_wide(last) or _is_wide(nxt))):
+                    out[owners[i]].append(" ")
+                    last = " "
+            i = j
+            continue
+        out[owners[i]].append(c)
+        last = c
+        i += 1
+    return ["".join(o) for o in out]
+
+
+def collapse(text: str) -> str:
+    return collapse_segments([text])[0]
+
+
+def _is_numeric_like(text: str) -> bool:
+    return bool(re.fullmatch(r"[\s\d.,:/\-+%¥￥元]*\d[\s\d.,:/\-+%¥￥元xX]*", text))
+
+
+class _Walker:
+    def __init__(self, doc: Document, sheet: _StyleSheet, base: str | None, next_par: int = 0):
+        self.doc = doc
+        self.sheet = sheet
+        self.base = base
+        self.next_par = next_par
+        self.last_par = -1
+        self.segs: list[_Seg] = []
+        self.deferred: list[TextBlock] = []
+        self.pending_images: list[ImageItem] = []
+        self.tables: list[_Table] = []
+        self.table_count = 0
+
+    # -- paragraphs --
+    def _new_par(self) -> int:
+        pid = self.next_par
+        self.next_par += 1
+        self.last_par = pid
+        return pid
+
+    def flush(self) -> None:
+        texts = collapse_segments([s.text for s in self.segs]) if self.segs else []
+        pieces = [(t, s) for t, s in zip(texts, self.segs, strict=True) if t]
+        par_id: int | None = None
+        if pieces:
+            par_id = self._new_par()
+            prev: TextBlock | None = None
+            prev_key: tuple | None = None
+            for text, seg in pieces:
+                key = (seg.hidden, seg.ctx.color, seg.ctx.bg, seg.ctx.font_pt, seg.ctx.bold, seg.ctx.cell)
+                if prev is not None and key == prev_key:
+                    prev.text += text
+                    continue
+                prev = self._block(text, seg.ctx, seg.hidden, par_id)
+                prev_key = key
+                self.doc.blocks.append(prev)
+        self.segs = []
+        anchor = par_id
+        for block in self.deferred:
+            block.paragraph = self._new_par()
+            if anchor is None and block.kind == BlockKind.ALT_TEXT:
+                anchor = block.paragraph
+            self.doc.blocks.append(block)
+        self.deferred = []
+        for img in self.pending_images:
+            img.paragraph = anchor if anchor is not None else max(self.last_par, 0)
+        self.pending_images = []
+
+    def _block(self, text: str, ctx: _Ctx, hidden: str | None, par: int) -> TextBlock:
+        cell = ctx.cell
+        color = ctx.color if isinstance(ctx.color, tuple) else None
+        bg = ctx.bg if isinstance(ctx.bg, tuple) and ctx.bg != UNKNOWN_BG else None
+        return TextBlock(
+            text=text,
+            page=1,
+            kind=BlockKind.TABLE_CELL if cell else BlockKind.BODY,
+            font_size=ctx.font_pt,
+            color=color,
+            bold=ctx.bold,
+            hidden=hidden is not None,
+            alignment=ctx.align,
+            paragraph=par,
+            field_name=cell.field_name if cell else None,
+            row=cell.row if cell else None,
+            col=cell.col if cell else None,
+            table=cell.table if cell else None,
+            highlight=bg if bg and bg != WHITE else None,
+            source=f"html:{hidden}" if hidden else None,
+        )
+
+    def add_text(self, text: str, ctx: _Ctx) -> None:
+        hidden = ctx.hidden or _color_hidden(ctx)
+        if ctx.pre:
+            lines = text.replace("\r\n", "\n").split("\n")
+            for k, line in enumerate(lines):
+                if k:
+                    self.flush()
+                if line.strip():
+                    self.segs.append(_Seg(line.replace(" ", "\u00a0").replace("\t", "\u00a0"), ctx, hidden))
+            return
+        self.segs.append(_Seg(text, ctx, hidden))
+
+    def defer(self, text: str, kind: BlockKind, ctx: _Ctx | None, field_name: str, source: str) -> None:
+        text = collapse(text)
+        if not text:
+            return
+        hidden = (ctx.hidden or None) if ctx else None
+        self.deferred.append(
+            TextBlock(
+                text=text,
+                page=1,
+                kind=kind,
+                hidden=hidden is not None,
+                field_name=field_name,
+                source=f"html:{hidden}" if hidden else source,
+            )
+        )
+
+    # -- the tree --
+    def walk(self, root: LexborNode, ctx: _Ctx) -> None:
+        # Iterative: deeply nested broken markup must not hit Python's recursion limit.
+        stack: list[tuple[bool, LexborNode, _Ctx, object]] = [(True, root, ctx, None)]
+        while stack:
+            entering, node, pctx, info = stack.pop()
+            if not entering:
+                self._exit(node, pctx, info)
+                continue
+            if node.is_text_node:
+                text = node.text_content
+                if text:
+                    self.add_text(text, pctx)
+                continue
+            if node.is_comment_node:
+                self._comment(node.comment_content or "")
+                continue
+            tag = (node.tag or "").lower()
+            if not tag or tag.startswith(("-", "#")):
+                continue
+            result = self._enter(node, tag, pctx)
+            if result is None:
+                continue
+            cctx, exit_info = result
+            stack.append((False, node, cctx, exit_info))
+            children = list(node.iter(include_text=True))
+            for child in reversed(children):
+                stack.append((True, child, cctx, None))
+
+    def _enter(self, node: LexborNode, tag: str, ctx: _Ctx) -> tuple[_Ctx, object] | None:
+        attrs = node.attributes
+        if tag == "script":
+            code = (node.text(deep=True) or "").strip()
+            if code:
+                self.doc.scripts.append(code)
+            return None
+        if tag == "title":  # the document title; an <svg><title> tooltip is not page text
+            if not self.doc.metadata.get("title") and not any(a.tag == "svg" for a in ctx.ancestors):
+                self._metadata("title", node.text(deep=True) or "")
+            return None
+        if tag == "meta":
+            key = (attrs.get("name") or attrs.get("property") or "").strip().lower()
+            if key in META_NAMES:
+                self._metadata(key, attrs.get("content") or "")
+            return None
+        if tag in SKIP_TAGS:
+            if tag in ("iframe", "object"):
+                self._link(attrs.get("src") or attrs.get("data"), attrs.get("title") or "")
+            return None
+        if tag == "input":
+            if (attrs.get("type") or "").lower() == "image" and attrs.get("alt"):
+                self.defer(attrs.get("alt") or "", BlockKind.ALT_TEXT, ctx, "alt", "html:input")
+            return None
+
+        el_id = attrs.get("id") or None
+        classes = frozenset((attrs.get("class") or "").split())
+        decls = self.sheet.declarations(tag, el_id, classes, ctx.ancestors)
+        style = attrs.get("style")
+        if style:
+            decls = {**decls, **_parse_decls(style)}
+        cctx = self._derive(ctx, tag, attrs, decls)
+        cctx = replace(cctx, ancestors=(*ctx.ancestors, _Compound(tag, el_id, classes)))
+
+        title = attrs.get("title")
+        if title and title.strip() and collapse(title) != collapse(node.text(deep=True) or ""):
+            self.defer(title, BlockKind.ALT_TEXT, cctx, "title", f"html:{tag}@title")
+
+        if tag == "br":
+            self.flush()
+            return None
+        if tag == "img":
+            self._image(attrs, cctx)
+            return None
+        if tag in ("a", "area"):
+            href = attrs.get("href")
+            if href:
+                self._link(href, node.text(deep=True) or attrs.get("alt") or "")
+            if tag == "area":
+                if attrs.get("alt"):
+                    self.defer(attrs.get("alt") or "", BlockKind.ALT_TEXT, cctx, "alt", "html:area")
+                return None
+        if tag == "embed":
+            self._link(attrs.get("src"), "")
+            return None
+
+        exit_info: object = None
+        if tag == "table":
+            self.flush()
+            self.tables.append(_Table(index=self.table_count))
+            self.table_count += 1
+            exit_info = "table"
+        elif tag == "tr" and self.tables:
+            self.flush()
+            t = self.tables[-1]
+            t.row += 1
+            t.cursor = 0
+            t.row_cells = []
+            t.row_th_text = None
+            exit_info = "tr"
+        elif tag in ("td", "th") and self.tables:
+            self.flush()
+            cctx = self._cell(node, tag, attrs, cctx)
+            exit_info = "cell"
+        elif tag in BLOCK_TAGS:
+            self.flush()
+            exit_info = "block"
+        return cctx, exit_info
+
+    def _exit(self, node: LexborNode, ctx: _Ctx, info: object) -> None:
+        if info is None:
+            return
+        self.flush()
+        if info == "table" and self.tables:
+            self.tables.pop()
+        elif info == "tr" and self.tables:
+            self._end_row(self.tables[-1])
+
+    def _derive(self, ctx: _Ctx, tag: str, attrs: dict, decls: dict[str, str]) -> _Ctx:
+        hidden = ctx.hidden
+        if hidden is None:
+            if "hidden" in attrs:
+                hidden = "hidden_attr"
+            elif decls.get("display", "").startswith("none"):
+                hidden = "display:none"
+            elif decls.get("visibility") in ("hidden", "collapse"):
+                hidden = "visibility:hidden"
+            elif _opacity_zero(decls.get("opacity")):
+                hidden = "opacity:0"
+            elif _offscreen(decls, ctx.font_pt or DEFAULT_PT):
+                hidden = "offscreen"
+            elif _zero_size(decls, ctx.font_pt or DEFAULT_PT):
+                hidden = "zero_size"
+        font_pt = ctx.font_pt
+        if tag in HEADING_PT:
+            font_pt = HEADING_PT[tag]
+        if tag == "font" and attrs.get("size"):
+            m = re.match(r"^\s*([+-]?)(\d)", attrs.get("size") or "")
+            if m:
+                size = int(m.group(2))
+                if m.group(1) == "+":
+                    size = 3 + size
+                elif m.group(1) == "-":
+                    size = 3 - size
+                font_pt = FONT_SIZE_ATTR_PT[max(1, min(7, size))]
+        if "font-size" in decls:
+            px = _length_px(decls["font-size"], ctx.font_pt or DEFAULT_PT)
+            if px is not None:
+                if px <= 1 and hidden is None:  # 0 or a 1px "dot": unreadable on purpose
+                    hidden = "font-size:0"
+                font_pt = round(max(px, 0) * 0.75, 2)
+        color = ctx.color
+        font_color = attrs.get("color") if tag == "font" else None
+        new_color = parse_color(decls.get("color")) or parse_color(font_color)
+        if new_color is not None:
+            color = new_color
+        bg = ctx.bg
+        new_bg = _background(decls)
+        if new_bg is None and attrs.get("bgcolor"):
+            new_bg = parse_color(attrs.get("bgcolor"))
+        if new_bg is not None and new_bg != TRANSPARENT:
+            bg = new_bg
+        bold = ctx.bold or tag in ("b", "strong", "th") or tag in HEADING_PT
+        weight = decls.get("font-weight")
+        if weight:
+            if weight in ("bold", "bolder") or (weight.isdigit() and int(weight) >= 600):
+                bold = True
+            elif weight in ("normal", "lighter") or (weight.isdigit() and int(weight) < 600):
+                bold = False
+        align = ctx.align
+        a = (
+            decls.get("text-align")
+            or (attrs.get("align") or "").lower()
+            or ("center" if tag == "center" else "")
+        )
+        if a in ("left", "center", "right", "justify"):
+            align = a
+        elif a in ("start", "end"):
+            align = "left" if a == "start" else "right"
+        pre = ctx.pre or tag in ("pre", "textarea", "listing", "xmp")
+        return replace(
+            ctx, hidden=hidden, color=color, bg=bg, font_pt=font_pt, bold=bold, align=align, pre=pre
+        )
+
+    # -- tables --
+    def _cell(self, node: LexborNode, tag: str, attrs: dict, ctx: _Ctx) -> _Ctx:
+        t = self.tables[-1]
+        if t.row < 0:  # a cell outside any <tr> (lexbor normally inserts one)
+            t.row = 0
+        col = t.cursor
+        while (t.row, col) in t.occupied:
+            col += 1
+        colspan = _span(attrs.get("colspan"))
+        rowspan = _span(attrs.get("rowspan"))
+        for dr in range(1, min(rowspan, 1000)):
+            for dc in range(colspan):
+                t.occupied.add((t.row + dr, col + dc))
+        t.cursor = col + colspan
+        text = collapse(node.text(deep=True) or "")
+        is_th = tag == "th"
+        if is_th:
+            t.has_th = True
+            t.row_th_text = text or t.row_th_text
+        t.row_cells.append((col, colspan, text, is_th))
+        field_name = None
+        if not is_th:
+            field_name = t.headers.get(col) or t.row_th_text
+        return replace(ctx, cell=_Cell(t.index, t.row, col, field_name))
+
+    def _end_row(self, t: _Table) -> None:
+        cells = t.row_cells
+        if not cells:
+            return
+        all_th = all(th for *_, th in cells)
+        texts = [text for _, _, text, _ in cells if text]
+        header = False
+        if all_th and texts:
+            header = True
+        elif t.row == 0 and not t.has_th and len(texts) >= 2:
+            textual = sum(1 for x in texts if not _is_numeric_like(x))
+            header = textual >= 0.6 * len(texts) and len(set(texts)) == len(texts)
+        if header:
+            for col, span, text, _ in cells:
+                if text:
+                    for dc in range(span):
+                        t.headers[col + dc] = text
+        t.row_cells = []
+
+    # -- other items --
+    def _comment(self, content: str) -> None:
+        stripped = content.strip()
+        if not stripped or stripped.startswith(("[if", "<![endif]", "[endif]", "<!")):
+            return
+        if _MARKUP_RE.search(stripped):
+            lines = _markup_lines(stripped)
+        else:
+            lines = [collapse(line) for line in stripped.splitlines()]
+        for line in lines:
+            if line:
+                self.deferred.append(
+                    TextBlock(text=line, page=1, kind=BlockKind.COMMENT, source="html:comment")
+                )
+
+    def _metadata(self, key: str, value: str) -> None:
+        value = collapse(value)
+        if not value:
+            return
+        self.doc.metadata[key] = value
+        self.doc.blocks.append(
+            TextBlock(
+                text=value,
+                page=0,
+                kind=BlockKind.METADATA,
+                field_name=key,
+                paragraph=self._new_par(),
+                source="html:title" if key == "title" else "html:meta",
+            )
+        )
+
+    def _link(self, href: str | None, text: str) -> None:
+        if not href:
+            return
+        href = href.strip()
+        low = href.lower()
+        if not href or low.startswith(("javascript:", "#", "data:")):
+            return
+        url = urljoin(self.base, href) if self.base else href
+        text = collapse(text)
+        attach = bool(_ATTACH_URL_RE.search(unquote(url).lower()) or _ATTACH_TEXT_RE.search(text))
+        self.doc.links.append(Link(url=url, text=text, page=1, is_attachment=attach))
+
+    def _image(self, attrs: dict, ctx: _Ctx) -> None:
+        alt = attrs.get("alt") or ""
+        if alt.strip():
+            self.defer(alt, BlockKind.ALT_TEXT, ctx, "alt", "html:img")
+        src = (attrs.get("src") or attrs.get("data-src") or "").strip()
+        loader = _data_uri_loader(src) if src.startswith("data:") else None
+        name = src if not src.startswith("data:") else "data-uri"
+        if name and self.base and not src.startswith("data:"):
+            name = urljoin(self.base, src)
+        img = ImageItem(
+            page=1,
+            bbox=None,
+            width=_int_attr(attrs.get("width")),
+            height=_int_attr(attrs.get("height")),
+            name=name,
+            kind="inline",
+            loader=loader,
+            description=collapse(alt) or None,
+        )
+        self.doc.images.append(img)
+        self.pending_images.append(img)
+
+
+def _color_hidden(ctx: _Ctx) -> str | None:
+    """Text whose colour equals what is behind it: white on the default white page, or any
+    colour on the same background colour."""
+    color = ctx.color
+    if color is None:
+        return None
+    if color == TRANSPARENT:
+        return "transparent_text"
+    if not isinstance(color, tuple):
+        return None
+    bg = ctx.bg
+    if bg == UNKNOWN_BG:
+        return None
+    if bg is None or bg == TRANSPARENT:
+        bg = WHITE
+    assert isinstance(bg, tuple)
+    if max(abs(a - b) for a, b in zip(color, bg, strict=True)) <= 10 or (
+        is_white(color, 240) and is_white(bg, 240)
+    ):
+        return "white_text" if is_white(color, 240) else "same_as_background"
+    return None
+
+
+def _opacity_zero(value: str | None) -> bool:
+    if not value:
+        return False
+    try:
+        v = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        return False
+    return v <= 0.01
+
+
+def _offscreen(decls: dict[str, str], parent_pt: float) -> bool:
+    """text-indent:-9999px, or an absolutely positioned box pushed far off the page."""
+    indent = _length_px(decls.get("text-indent", ""), parent_pt)
+    if indent is not None and indent <= -500:
+        return True
+    if decls.get("position") in ("absolute", "fixed"):
+        for prop in ("left", "top"):
+            v = _length_px(decls.get(prop, ""), parent_pt)
+            if v is not None and v <= -500:
+                return True
+    return False
+
+
+def _zero_size(decls: dict[str, str], parent_pt: float) -> bool:
+    if decls.get("overflow") not in ("hidden", "clip"):
+        return False
+    for prop in ("height", "width"):
+        v = _length_px(decls.get(prop, ""), parent_pt)
+        if v is not None and v <= 0:
+            return True
+    return False
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int((value or "1").strip()), 1000))
+    except ValueError:
+        return 1
+
+
+def _int_attr(value: str | None) -> int:
+    m = re.match(r"\s*(\d+)", value or "")
+    return int(m.group(1)) if m else 0
+
+
+def _data_uri_loader(src: str):  # noqa: ANN202 - returns a closure
+    header, _, payload = src.partition(",")
+    if ";base64" not in header.lower():
+        return None
+
+    def load() -> bytes:
+        return base64.b64decode(payload + "=" * (-len(payload) % 4))
+
+    return load
+
+
+def _markup_lines(markup: str) -> list[str]:
+    """Commented-out markup -> its text lines (one per block element), via the same walker."""
+    sub = Document(name="", format="html")
+    if re.search(r"<t[rdh][\s>]", markup, re.I) and not re.search(r"<table[\s>]", markup, re.I):
+        markup = f"<table>{markup}</table>"  # rows cut out of their table would lose their cells
+    body = LexborHTMLParser(markup).body
+    if body is None:
+        return []
+    walker = _Walker(sub, _StyleSheet([]), None)
+    walker.walk(body, _Ctx())
+    walker.flush()
+    lines: dict[int, str] = {}
+    for b in sub.blocks:
+        if b.kind in (BlockKind.BODY, BlockKind.TABLE_CELL, BlockKind.ALT_TEXT):
+            lines[b.paragraph] = lines.get(b.paragraph, "") + b.text
+    return [line for _, line in sorted(lines.items())]
+
+
+def sniff_charset(data: bytes) -> str | None:
+    """The charset a page declares (`<meta charset>`, http-equiv, XML declaration)."""
+    head = data[:4096]
+    m = _XML_ENC_RE.match(head) or _CHARSET_RE.search(head)
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def extract_html(data: bytes, name: str, config: ScanConfig) -> Document:
+    """Site page -> Document (see the module docstring for the layout)."""
+    text, encoding = decode_text(data, declared=sniff_charset(data))
+    doc = Document(name=name, format="html")
+    doc.pages.append(Page(number=1, width=0, height=0, unit="px"))
+    doc.metadata["encoding"] = encoding
+    parser = LexborHTMLParser(text, scripting=True)
+
+    base = name if re.match(r"^https?://", name or "", re.I) else None
+    base_node = parser.css_first("base[href]")
+    if base_node is not None:
+        href = (base_node.attributes.get("href") or "").strip()
+        if href:
+            base = urljoin(base, href) if base else (href if re.match(r"^https?://", href, re.I) else base)
+
+    rules: list[_Rule] = []
+    for style_node in parser.css("style"):
+        rules.extend(parse_css(style_node.text(deep=True) or "", start_order=len(rules)))
+    walker = _Walker(doc, _StyleSheet(rules), base)
+    root = parser.root
+    if root is not None:
+        # Comments before <html> hang off the document node, not the root element.
+        doc_node = root.parent if root.parent is not None else root
+        for child in list(doc_node.iter(include_text=True)) if doc_node is not root else [root]:
+            walker.walk(child, _Ctx())
+    walker.flush()
+    return doc.finalize()
