@@ -1,0 +1,926 @@
+"""Personal data (个人信息): ID numbers, phones, bank cards, e-mail, travel documents, names, rosters.
+
+Built like Presidio recognizers: every rule declares its patterns, the context words that raise
+or lower confidence, a validation step (checksum, date, Luhn ...) and a base confidence, and each
+finding says which of these fired. Precision comes from validation plus context: government prose
+is full of long numbers (发文字号, 统一社会信用代码, amounts, order and contract numbers) and of
+officials' public contact numbers, none of which are personal data.
+
+Numbers are matched on a normalised copy of `doc.text` (full-width -> ASCII, same length, so
+offsets stay valid). Raw values never leave this module unmasked: evidence goes through
+`ctx.finding(mask_kind=...)`, messages describe the checks, not the digits.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as _dt
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pubguard.detectors import register
+from pubguard.detectors.base import Detector, ScanContext
+from pubguard.document import BlockKind, Document, TextBlock
+from pubguard.finding import Category, Finding, Severity
+
+# --- constants ------------------------------------------------------------------------------
+
+BASIS = (
+    "《中华人民共和国个人信息保护法》第二十八条（敏感个人信息）、第五十一条；"
+    "《中华人民共和国政府信息公开条例》第十五条（涉及个人隐私的信息不予公开）；网站群管理办法关于个人信息脱敏的规定"
+)
+SUGGESTION = "删除或按规定脱敏（如仅保留后4位）后再发布；确需公示的，只公开必要字段并对号码作部分遮盖。"
+
+# GB 11643: first two digits of the area code (province level). Finer codes change over time and
+# are deliberately not checked.
+PROVINCES = frozenset(
+    [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46]
+    + [50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83]
+)
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+# GB 32100 (统一社会信用代码): alphabet without I O S V Z, weights 3^i mod 31.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+# Full-width ASCII, ideographic space, NBSP and dash variants -> ASCII. 1:1 so offsets survive.
+_NORMALISE = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
+_NORMALISE.update(
+    {0x3000: 0x20, 0xA0: 0x20, 0x2010: 0x2D, 0x2011: 0x2D, 0x2012: 0x2D, 0x2013: 0x2D, 0x2212: 0x2D}
+)
+
+CONTEXT_WINDOW = 16  # characters before a match searched for context words (same line only)
+MAX_NAME_LOOKUPS = 400  # jieba calls per document (names near numbers in prose)
+ROSTER_MIN_ROWS = 3
+
+_CJK = "\u4e00-\u9fff\u3400-\u4dbf"
+
+# Context words. Order does not matter; the word closest to the match wins.
+ID_WORDS = (
+    "身份证",
+    "公民身份号码",
+    "身份号码",
+    "证件号",
+    "证件号码",
+    "身份证件",
+    "身份证号",
+    "身份证编号",
+    "证件编号",
+)
+MOBILE_WORDS = ("手机", "电话", "联系方式", "移动电话", "联系号码", "tel", "TEL", "Tel")
+BANK_WORDS = (
+    "银行卡",
+    "银行账号",
+    "银行帐号",
+    "账号",
+    "帐号",
+    "卡号",
+    "开户",
+    "存折",
+    "账户",
+    "帐户",
+    "社保卡",
+    "收款",
+)
+LANDLINE_WORDS = ("电话", "座机", "固话", "联系方式", "宅电", "tel", "TEL", "Tel")
+PASSPORT_WORDS = ("护照",)
+HKMO_WORDS = ("港澳通行证", "往来港澳", "港澳居民来往", "回乡证")
+OFFICER_WORDS = ("军官证", "士兵证", "文职干部证")
+NEGATIVE_WORDS = (
+    "订单", "合同编号", "合同号", "编号", "流水号", "单号", "发票", "批次", "登记号", "文号", "备案号",
+    "许可证", "序列号", "条码", "信用代码", "税号", "纳税人识别号", "组织机构代码", "项目代码", "代码",
+    "邮编", "邮政编码", "工号", "学号", "准考证",
+)  # fmt: skip
+# Landline labels of an office: meant to be public, not reported.
+OFFICIAL_PHONE_WORDS = (
+    "咨询电话", "监督电话", "举报电话", "投诉电话", "服务电话", "办公电话", "办公室电话", "值班电话",
+    "服务热线", "热线", "传真", "受理电话", "报名电话", "联系电话",
+)  # fmt: skip
+PERSONAL_PHONE_WORDS = (
+    "家庭电话",
+    "住宅电话",
+    "宅电",
+    "家庭联系电话",
+    "本人电话",
+    "个人电话",
+    "家庭住址",
+    "户主电话",
+)
+FREE_MAIL = (
+    "qq.com", "163.com", "126.com", "yeah.net", "sina.com", "sina.cn", "sohu.com", "139.com", "189.cn",
+    "foxmail.com", "gmail.com", "hotmail.com", "outlook.com", "live.com", "yahoo.com", "aliyun.com", "wo.cn",
+)  # fmt: skip
+
+
+def _words(text: str) -> frozenset[str]:
+    """Space-separated word list -> set (keeps long Chinese lists readable)."""
+    return frozenset(text.split())
+
+
+NAME_HEADERS = _words(
+    "姓名 名字 户主 户主姓名 申请人 申请人姓名 联系人 联系人姓名 监护人 监护人姓名 家长姓名 学生姓名 "
+    "收款人 领款人 受助人 救助对象 补助对象 本人姓名 患者姓名 持卡人 开户人 户名 账户名 被征收人 权利人 "
+    "代理人 法定监护人 死者姓名 当事人 被申请人 举报人 投诉人 职工姓名 人员姓名 获得者 受益人"
+)
+ID_HEADER_WORDS = ("身份证", "公民身份号码", "身份号码", "证件号")
+PHONE_HEADER_WORDS = ("电话", "手机", "联系方式", "联系号码")
+BANK_HEADER_WORDS = ("银行卡", "卡号", "账号", "帐号", "开户", "存折", "社保卡")
+HEADER_HINTS = NAME_HEADERS | {
+    "序号",
+    "性别",
+    "民族",
+    "住址",
+    "家庭住址",
+    "地址",
+    "备注",
+    "金额",
+    "人数",
+    "年龄",
+    "出生日期",
+}
+NOT_NAMES = _words(
+    "合计 小计 总计 备注 无 空 略 以下空白 本人 配偶 长子 长女 次子 次女 儿子 女儿 父亲 母亲 户主 同上 "
+    "申请人 联系人 负责人 当事人 同志 先生 女士 未婚 已婚 男 女 汉族 是 否 有 暂无 待定 不详 其他 "
+    "城镇低保 农村低保 特困 五保"
+)
+# jieba tags some form words as names ("银行卡" -> nr): a token holding one of these is no name.
+NAME_BLOCKERS = ("银行", "卡", "证", "号", "手机", "电话", "身份", "账", "帐", "码", "邮箱", "护照", "户口")
+ORG_SUFFIXES = tuple("村镇乡县区市省局站所院校委办厅部处科队组会司厂店场户族路号楼室馆中心街道社区")
+
+# Single-character surnames (most common ~300) and compound surnames, for names without a header.
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
+    "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦"
+    "戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻"
+    "苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练"
+    "廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿"
+    "鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
+COMPOUND_SURNAMES = _words(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 长孙 宇文 司徒 夏侯 轩辕 端木 独孤 南宫 西门 "
+    "百里 呼延 万俟 申屠 太史 闻人 澹台 公冶 濮阳 淳于 单于 钟离 宗政"
+)
+
+log = logging.getLogger("pubguard.detectors.personal_data")
+
+# --- patterns (compiled once; every quantifier bounded, every match anchored at a run start) ---
+
+_S = r"[ \-]"  # one separator allowed between digit groups
+_NUM_START = r"(?<![0-9A-Za-z])(?<![0-9]\.)"
+_NUM_END = r"(?![0-9A-Za-z])(?!\.[0-9])"
+
+RE_ID18 = re.compile(
+    _NUM_START + rf"[0-9]{{6}}{_S}?(?:[0-9]{{8}}|[0-9]{{4}}{_S}[0-9]{{4}}){_S}?[0-9]{{3}}[0-9Xx]" + _NUM_END
+)
+RE_ID15 = re.compile(_NUM_START + rf"[0-9]{{6}}{_S}?[0-9]{{6}}{_S}?[0-9]{{3}}" + _NUM_END)
+RE_MOBILE = re.compile(
+    r"(?<![0-9A-Za-z+])(?<![0-9]\.)(?:(?:\+|00)?86[ \-]?)?"
+    rf"1[3-9][0-9](?:[0-9]{{8}}|{_S}[0-9]{{4}}{_S}[0-9]{{4}}|[0-9]{{4}}{_S}[0-9]{{4}})" + _NUM_END
+)
+RE_BANK = re.compile(
+    _NUM_START
+    + rf"(?:[0-9]{{16,19}}|[0-9]{{4}}(?:{_S}[0-9]{{4}}){{3}}(?:{_S}?[0-9]{{1,3}})?|[0-9]{{6}}{_S}[0-9]{{10,13}})"
+    + _NUM_END
+)
+RE_LANDLINE = re.compile(
+    r"(?<![0-9A-Za-z])(?:\(0[1-9][0-9]{1,2}\) ?|0[1-9][0-9]{1,2}[ \-]?)[2-9][0-9]{6,7}"
+    r"(?:[ \-]?(?:转|-|ext\.?)[0-9]{1,5})?" + _NUM_END
+)
+RE_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9][A-Za-z0-9\-]{0,62}"
+    r"(?:\.[A-Za-z0-9\-]{1,63}){0,5}\.[A-Za-z]{2,12}(?![A-Za-z0-9\-])"
+)
+RE_PASSPORT = re.compile(r"(?<![0-9A-Za-z])(?:[EeGgPpDdSs][0-9]{8}|E[A-Za-z][0-9]{7})(?![0-9A-Za-z])")
+RE_HKMO = re.compile(r"(?<![0-9A-Za-z])(?:[CcWw][0-9]{8}|C[A-Za-z][0-9]{7}|[HhMm][0-9]{8,10})(?![0-9A-Za-z])")
+RE_OFFICER = re.compile(rf"[{_CJK}]字第[0-9]{{6,8}}号")
+RE_USCC = re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])")
+RE_LABEL_NAME = re.compile(
+    rf"(?:姓名|户主|申请人|联系人|当事人|监护人|患者)[:：]?\s?"
+    rf"([{_CJK}]{{2,4}}?|[{_CJK}]{{1,8}}[·•][{_CJK}]{{1,10}})"
+    rf"(?=[，,、;；\s（(：:)）]|$|身份|手机|电话|性别|男|女|住|家|证件|银行|联系|[0-9])"
+)
+RE_STRONG_ID_LABEL = re.compile(r"(?:身份证|身份号码|证件号|公民身份)[号码]{0,2}(?:为|是)?[:：\s]{0,3}$")
+RE_NAME_CELL = re.compile(rf"^(?:[{_CJK}]{{2,4}}|[{_CJK}]{{1,8}}[·•.．][{_CJK}]{{1,10}})$")
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def digits_of(value: str) -> str:
+    """The number without separators, check character upper-cased."""
+    return "".join(c for c in value if c not in " -").upper()
+
+
+def valid_date(year: int, month: int, day: int) -> bool:
+    try:
+        born = _dt.date(year, month, day)
+    except ValueError:
+        return False
+    return year >= 1900 and born <= _dt.date.today()
+
+
+def id18_checks(number: str) -> tuple[bool, bool, bool]:
+    """(area ok, birth date ok, check character ok) for an 18-character ID number."""
+    area = int(number[:2]) in PROVINCES
+    date = valid_date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    total = sum(int(c) * w for c, w in zip(number[:17], ID_WEIGHTS, strict=True))
+    return area, date, ID_CHECK[total % 11] == number[17]
+
+
+def id15_valid(number: str) -> bool:
+    """Legacy 15-digit ID: province + YYMMDD (19YY); it has no check digit."""
+    return (
+        int(number[:2]) in PROVINCES
+        and number.isdigit()
+        and valid_date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
+    )
+
+
+def luhn_valid(number: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def uscc_valid(code: str) -> bool:
+    """GB 32100 check character of a 统一社会信用代码."""
+    code = code.upper()
+    if len(code) != 18 or any(c not in USCC_ALPHABET for c in code):
+        return False
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(code[:17], USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31] == code[17]
+
+
+# --- context --------------------------------------------------------------------------------
+
+CellKey = tuple[int, int, int, int]  # (page, table, row, col)
+TableKey = tuple[int, int]
+
+
+@dataclass(slots=True)
+class Tables:
+    """Table cells grouped per table, with the header text of each column (for rosters)."""
+
+    cells: dict[CellKey, tuple[int, int]] = field(default_factory=dict)  # -> (start, end)
+    headers: dict[TableKey, dict[int, str]] = field(default_factory=dict)
+    header_rows: dict[TableKey, int] = field(default_factory=dict)
+    field_names: dict[CellKey, str] = field(default_factory=dict)
+    extent: dict[TableKey, tuple[int, int]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, doc: Document) -> Tables:
+        t = cls()
+        for b in doc.blocks:
+            if b.kind != BlockKind.TABLE_CELL or b.row is None or b.col is None:
+                continue
+            key = (b.page, b.table or 0, b.row, b.col)
+            s, e = t.cells.get(key, (b.start, b.end))
+            t.cells[key] = (min(s, b.start), max(e, b.end))
+            if b.field_name:
+                t.field_names[key] = b.field_name
+        rows: dict[TableKey, dict[int, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
+        for (page, table, row, col), (s, e) in t.cells.items():
+            rows[(page, table)][row][col] = _squash(doc.text[s:e])
+            a, b = t.extent.get((page, table), (s, e))
+            t.extent[(page, table)] = (min(a, s), max(b, e))
+        for tkey, by_row in rows.items():
+            for row in sorted(by_row)[:6]:  # a title row may come before the header row
+                cells = by_row[row]
+                if any(_is_header_text(v) for v in cells.values()):
+                    t.header_rows[tkey] = row
+                    t.headers[tkey] = dict(cells)
+                    break
+        return t
+
+    def header(self, key: CellKey) -> str | None:
+        if key in self.field_names:
+            return _squash(self.field_names[key])
+        tkey = key[:2]
+        if self.header_rows.get(tkey, 10**9) >= key[2]:
+            return None
+        return self.headers.get(tkey, {}).get(key[3])
+
+    def is_header_cell(self, key: CellKey) -> bool:
+        return self.header_rows.get(key[:2]) == key[2]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\u3000]+", "", text)
+
+
+def _is_header_text(text: str) -> bool:
+    text = re.sub(r"[（(].*?[）)]$", "", text)
+    return (
+        text in HEADER_HINTS
+        or text.endswith("姓名")
+        or any(w in text for w in ID_HEADER_WORDS + PHONE_HEADER_WORDS + BANK_HEADER_WORDS)
+    ) and len(text) <= 12
+
+
+@dataclass(slots=True)
+class Hit:
+    """One candidate match with what the context says about it."""
+
+    rule: str
+    start: int
+    end: int
+    value: str  # normalised text of the match (raw, never shown)
+    block: TextBlock | None
+    cell: CellKey | None
+    column: str | None
+    prefix: str  # context window before the match (same line)
+    severity: Severity = Severity.HIGH
+    confidence: float = 0.5
+    explain: list[str] = field(default_factory=list)
+    mask_kind: str = "default"
+    label: str = ""
+    needs_person_row: bool = False  # kept only if its table row also holds an ID/bank number
+
+
+def _closest(prefix: str, words: Iterable[str]) -> tuple[int, str | None]:
+    """Position (end offset in prefix) of the context word nearest to the match, -1 if none."""
+    best, found = -1, None
+    for w in words:
+        i = prefix.rfind(w)
+        if i >= 0 and i + len(w) > best:
+            best, found = i + len(w), w
+    return best, found
+
+
+# --- recognizers ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Recognizer:
+    """Presidio-style rule: pattern + context words + validation + base confidence.
+
+    `decide` receives the hit (context already attached) and fills severity/confidence/explain,
+    or returns False to drop it."""
+
+    rule: str
+    label: str
+    pattern: re.Pattern[str]
+    context: tuple[str, ...]
+    confidence: float
+    mask_kind: str
+    decide: Callable[[Hit, tuple[str, ...]], bool]
+    column_words: tuple[str, ...] = ()
+
+
+def _ctx(hit: Hit, words: tuple[str, ...], column_words: tuple[str, ...] = ()) -> str | None:
+    """Context evidence: a context word near the match or a matching column header."""
+    pos, word = _closest(hit.prefix, words)
+    neg, _ = _closest(hit.prefix, NEGATIVE_WORDS)
+    if word and pos > neg:
+        return f"前文有“{word}”字样"
+    if hit.column and any(w in hit.column for w in (column_words or words)):
+        return f"位于“{hit.column}”列"
+    return None
+
+
+def _negative(hit: Hit, words: tuple[str, ...]) -> str | None:
+    neg, word = _closest(hit.prefix, NEGATIVE_WORDS)
+    pos, _ = _closest(hit.prefix, words)
+    return word if word and neg > pos else None
+
+
+def decide_id18(hit: Hit, words: tuple[str, ...]) -> bool:
+    number = digits_of(hit.value)
+    area, date, check = id18_checks(number)
+    context = _ctx(hit, words, ID_HEADER_WORDS)
+    if not (area and date):
+        return False
+    if check:
+        hit.explain.append("18位，地区码与出生日期有效，校验位正确")
+        hit.confidence = 0.95
+        neg = _negative(hit, words)
+        if neg:
+            hit.severity = Severity.MEDIUM
+            hit.confidence = 0.6
+            hit.explain.append(f"前文为“{neg}”，也可能是编号，请核实")
+    else:
+        strong = bool(RE_STRONG_ID_LABEL.search(hit.prefix)) or (
+            hit.column is not None and any(w in hit.column for w in ID_HEADER_WORDS)
+        )
+        if not strong:
+            return False
+        hit.label = "疑似身份证号（校验位不符）"
+        hit.severity = Severity.MEDIUM
+        hit.confidence = 0.6
+        hit.explain.append("18位，地区码与出生日期有效，但校验位不符（可能录入有误，仍属个人信息）")
+    if context:
+        hit.explain.append(context)
+        hit.confidence = min(1.0, hit.confidence + 0.05)
+    return True
+
+
+def decide_id15(hit: Hit, words: tuple[str, ...]) -> bool:
+    if not id15_valid(digits_of(hit.value)):
+        return False
+    context = _ctx(hit, words, ID_HEADER_WORDS)
+    if not context or _negative(hit, words):  # 15 digits are common: context is required
+        return False
+    hit.explain += ["15位旧版身份证号，地区码与出生日期有效", context]
+    hit.confidence = 0.8
+    return True
+
+
+def decide_mobile(hit: Hit, words: tuple[str, ...]) -> bool:
+    if _negative(hit, words):
+        return False
+    hit.explain.append("11位，号段1[3-9]符合手机号码规则")
+    context = _ctx(hit, words, PHONE_HEADER_WORDS)
+    hit.confidence = 0.75
+    if context:
+        hit.explain.append(context)
+        hit.confidence = 0.9
+    official = _closest(hit.prefix, OFFICIAL_PHONE_WORDS)[1]
+    if official and official != "联系电话":
+        hit.severity = Severity.MEDIUM
+        hit.explain.append(f"标注为“{official}”，可能是公开的工作号码，请核实")
+    return True
+
+
+def decide_bank(hit: Hit, words: tuple[str, ...]) -> bool:
+    number = digits_of(hit.value)
+    if not (16 <= len(number) <= 19 and number.isdigit() and luhn_valid(number)):
+        return False
+    if _negative(hit, words):
+        return False
+    context = _ctx(hit, words, BANK_HEADER_WORDS)
+    hit.explain.append(f"{len(number)}位，通过Luhn校验")
+    if context:
+        hit.explain.append(context)
+        hit.confidence = 0.9
+    elif number.startswith("62"):
+        hit.explain.append("以62开头（银联卡号段），无上下文")
+        hit.severity = Severity.MEDIUM
+        hit.confidence = 0.6
+    else:
+        return False
+    return True
+
+
+def decide_landline(hit: Hit, words: tuple[str, ...]) -> bool:
+    """Office numbers are meant to be public: only a personal label or a roster row counts."""
+    personal = _closest(hit.prefix, PERSONAL_PHONE_WORDS)
+    official = _closest(hit.prefix, OFFICIAL_PHONE_WORDS)
+    column = hit.column or ""
+    if personal[1] and personal[0] >= official[0]:
+        hit.explain.append(f"标注为“{personal[1]}”，属个人联系方式")
+    elif any(w in column for w in ("家庭", "住宅", "本人", "个人")):
+        hit.explain.append(f"位于“{column}”列")
+    elif hit.cell is not None and not any(
+        w in column for w in ("办公", "单位", "咨询", "监督", "举报", "传真")
+    ):
+        hit.explain.append("位于人员名单表格中")
+        hit.needs_person_row = True
+    else:
+        return False
+    hit.confidence = 0.7
+    return True
+
+
+def decide_email(hit: Hit, words: tuple[str, ...]) -> bool:
+    """Official mailboxes (政府域名、单位信箱) are public contacts, not personal data."""
+    domain = hit.value.rsplit("@", 1)[-1].lower()
+    if domain.endswith((".gov.cn", ".gov")) or ".gov." in domain:
+        return False
+    if domain in FREE_MAIL:
+        hit.explain.append("个人免费邮箱域名")
+        hit.severity = Severity.MEDIUM
+        hit.confidence = 0.7
+    elif hit.cell is not None:
+        hit.explain.append("位于人员名单表格中")
+        hit.needs_person_row = True
+        hit.confidence = 0.6
+    else:
+        official = _closest(hit.prefix, ("信箱", "投稿", "举报", "监督", "咨询", "办公室", "单位"))[1]
+        if official:
+            return False
+        hit.explain.append("电子邮箱地址")
+        hit.severity = Severity.LOW
+        hit.confidence = 0.5
+    return True
+
+
+def _decide_with_context(kind: str, confidence: float) -> Callable[[Hit, tuple[str, ...]], bool]:
+    def decide(hit: Hit, words: tuple[str, ...]) -> bool:
+        context = _ctx(hit, words)
+        if not context:  # bare letter+digit codes are everywhere: context is required
+            return False
+        hit.explain += [f"{kind}号码格式", context]
+        hit.confidence = confidence
+        return True
+
+    return decide
+
+
+RECOGNIZERS: tuple[Recognizer, ...] = (
+    # Order = priority when matches overlap: ID numbers first (an ID can pass Luhn).
+    Recognizer("id_card", "居民身份证号码", RE_ID18, ID_WORDS, 0.95, "id_card", decide_id18),
+    Recognizer("id_card", "居民身份证号码（15位旧版）", RE_ID15, ID_WORDS, 0.8, "id_card", decide_id15),
+    Recognizer(
+        "passport",
+        "护照号码",
+        RE_PASSPORT,
+        PASSPORT_WORDS,
+        0.8,
+        "passport",
+        _decide_with_context("护照", 0.8),
+    ),
+    Recognizer(
+        "passport",
+        "港澳通行证号码",
+        RE_HKMO,
+        HKMO_WORDS,
+        0.8,
+        "passport",
+        _decide_with_context("通行证", 0.8),
+    ),
+    Recognizer(
+        "passport",
+        "军官证号码",
+        RE_OFFICER,
+        OFFICER_WORDS,
+        0.8,
+        "passport",
+        _decide_with_context("军官证", 0.8),
+    ),
+    Recognizer("bank_card", "银行卡号", RE_BANK, BANK_WORDS, 0.9, "bank_card", decide_bank),
+    Recognizer("mobile", "手机号码", RE_MOBILE, MOBILE_WORDS, 0.75, "mobile", decide_mobile),
+    Recognizer("landline", "个人固定电话", RE_LANDLINE, LANDLINE_WORDS, 0.7, "landline", decide_landline),
+    Recognizer(
+        "email", "个人电子邮箱", RE_EMAIL, ("邮箱", "email", "E-mail", "邮件"), 0.6, "email", decide_email
+    ),
+)
+
+RULE_TEXT = {
+    "id_card": "身份证号码（GB 11643，含15位旧版；校验位不符但有明确标注的为疑似）",
+    "mobile": "手机号码",
+    "landline": "个人固定电话（家庭/住宅电话、名单中的电话；单位办公、咨询、监督电话不报）",
+    "bank_card": "银行卡号（Luhn校验，银联62号段或有“卡号/账号”等上下文）",
+    "email": "个人电子邮箱（政府域名和单位信箱不报）",
+    "passport": "护照、港澳通行证、军官证号码（须有证件名称上下文）",
+    "person_name": "人员姓名（名单表格姓名列，或紧邻个人号码的姓名）",
+    "roster": "人员名单（表格或页面中3行以上含身份证号）",
+}
+
+
+# --- the detector ---------------------------------------------------------------------------
+
+
+@register
+class PersonalDataDetector(Detector):
+    name = "personal_data"
+    category = Category.PERSONAL_DATA
+    rules = RULE_TEXT
+
+    def detect(self, doc: Document, ctx: ScanContext) -> Iterable[Finding]:
+        if not doc.text:
+            return []
+        norm = doc.text.translate(_NORMALISE)
+        tables = Tables.build(doc)
+        taken = Spans(self._excluded_spans(norm))
+        hits: list[Hit] = []
+        for rec in RECOGNIZERS:
+            for m in rec.pattern.finditer(norm):
+                s, e = m.span()
+                if taken.overlaps(s, e):
+                    continue
+                hit = self._hit(doc, norm, tables, rec, s, e)
+                if rec.decide(hit, rec.context):
+                    hits.append(hit)
+                    taken.add(s, e)
+        hits = self._resolve_rows(hits)
+        names = self._names(doc, norm, tables, hits)
+        findings = [self._finding(doc, ctx, h) for h in hits]
+        findings += [self._finding(doc, ctx, h) for h in names]
+        findings += self._rosters(doc, ctx, tables, hits, names)
+        findings.sort(key=lambda f: f.location.start or 0)
+        return findings
+
+    # -- candidates ---------------------------------------------------------------------------
+    @staticmethod
+    def _excluded_spans(norm: str) -> list[tuple[int, int]]:
+        """统一社会信用代码 identify organisations: recognise them first and keep them out."""
+        spans = []
+        for m in RE_USCC.finditer(norm):
+            code = m.group()
+            prefix = norm[max(0, m.start() - CONTEXT_WINDOW) : m.start()]
+            labelled = any(w in prefix for w in ("信用代码", "组织机构代码", "纳税人识别号", "税号"))
+            # All digits (+X) could be an ID number: only a label makes it a credit code then.
+            if labelled or (not code[:17].isdigit() and uscc_valid(code)):
+                spans.append(m.span())
+        return spans
+
+    @staticmethod
+    def _hit(doc: Document, norm: str, tables: Tables, rec: Recognizer, s: int, e: int) -> Hit:
+        lo = max(0, s - CONTEXT_WINDOW)
+        nl = norm.rfind("\n", lo, s)
+        block = doc.block_at(s)
+        cell = None
+        column = None
+        if block is not None and block.kind == BlockKind.TABLE_CELL and block.row is not None:
+            cell = (block.page, block.table or 0, block.row, block.col or 0)
+            column = tables.header(cell)
+        return Hit(
+            rule=rec.rule,
+            start=s,
+            end=e,
+            value=norm[s:e],
+            block=block,
+            cell=cell,
+            column=column,
+            prefix=norm[(nl + 1 if nl >= 0 else lo) : s],
+            confidence=rec.confidence,
+            mask_kind=rec.mask_kind,
+            label=rec.label,
+        )
+
+    @staticmethod
+    def _resolve_rows(hits: list[Hit]) -> list[Hit]:
+        """Table landlines and non-free-mail addresses count only in rows about a person (the
+        row also holds an ID or bank number): a 通讯录 of offices is public information."""
+        id_rows = {h.cell[:3] for h in hits if h.rule in ("id_card", "bank_card", "passport") and h.cell}
+        out = []
+        for h in hits:
+            if h.needs_person_row:
+                if h.cell is None or h.cell[:3] not in id_rows:
+                    continue
+                h.severity = Severity.HIGH if h.rule == "landline" else Severity.MEDIUM
+                h.explain.append("同一行含身份证号或银行卡号")
+            out.append(h)
+        return out
+
+    # -- names --------------------------------------------------------------------------------
+    def _names(self, doc: Document, norm: str, tables: Tables, hits: list[Hit]) -> list[Hit]:
+        out: dict[tuple[int, int], Hit] = {}
+        taken = Spans((h.start, h.end) for h in hits)
+        number_rows = {h.cell[:3] for h in hits if h.cell and h.rule != "email"}
+        number_tables = {h.cell[:2] for h in hits if h.cell and h.rule != "email"}
+        for key, (s, e) in tables.cells.items():
+            if tables.is_header_cell(key) or taken.overlaps(s, e):
+                continue
+            header = tables.header(key)
+            raw = doc.text[s:e]
+            name = _squash(raw)
+            if not RE_NAME_CELL.match(name) or name in NOT_NAMES or name.endswith(ORG_SUFFIXES):
+                continue
+            by_header = header is not None and _is_name_header(header)
+            by_row = (
+                not by_header and key[:3] in number_rows and (header is None or not _is_header_text(header))
+            ) and _looks_like_name(name)
+            if not (by_header or by_row):
+                continue
+            lead = len(raw) - len(raw.lstrip())
+            start, end = s + lead, s + len(raw.rstrip())
+            hit = Hit("person_name", start, end, name, doc.block_at(start), key, header, "")
+            hit.label = "人员姓名"
+            hit.mask_kind = "person_name"
+            hit.severity = Severity.MEDIUM if key[:2] in number_tables else Severity.LOW
+            hit.confidence = 0.85 if by_header else 0.7
+            hit.explain.append(f"位于“{header}”列" if by_header else "与个人号码位于同一表格行")
+            if hit.severity == Severity.LOW:
+                hit.explain.append("所在表格未发现个人号码，如为公开的表彰、任免名单可忽略")
+            out[(start, end)] = hit
+            taken.add(start, end)
+        budget = [MAX_NAME_LOOKUPS]  # jieba calls left
+        for h in sorted(hits, key=lambda h: h.start):
+            if h.cell is not None or h.rule not in ("id_card", "mobile", "bank_card", "passport"):
+                continue
+            for start, end in _names_before(norm, h.start, budget):
+                if taken.overlaps(start, end):
+                    continue
+                taken.add(start, end)
+                name = doc.text[start:end]
+                hit = Hit("person_name", start, end, name, doc.block_at(start), None, None, "")
+                hit.label = "人员姓名"
+                hit.mask_kind = "person_name"
+                hit.severity = Severity.MEDIUM
+                hit.confidence = 0.7
+                hit.explain.append(f"紧邻{h.label}出现的人名")
+                out[(start, end)] = hit
+        return list(out.values())
+
+    # -- rosters ------------------------------------------------------------------------------
+    def _rosters(
+        self, doc: Document, ctx: ScanContext, tables: Tables, hits: list[Hit], names: list[Hit]
+    ) -> list[Finding]:
+        groups: dict[tuple, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        for h in hits + names:
+            if h.cell is not None:
+                key: tuple = ("table", *h.cell[:2])
+                unit = h.cell[2]
+            elif h.block is not None:
+                key = ("page", h.block.page)
+                unit = (h.block.paragraph, h.start) if h.block.paragraph < 0 else h.block.paragraph
+            else:
+                continue
+            groups[key][h.rule].add(unit)
+            groups[key]["_spans"].add((h.start, h.end))
+            if h.rule == "id_card":
+                groups[key]["_ids"].add(digits_of(h.value))
+        out = []
+        for key, g in groups.items():
+            rows = len(g.get("id_card", ()))
+            if rows < ROSTER_MIN_ROWS:
+                continue
+            if key[0] == "table":
+                spans = [tables.extent[key[1:]]]
+                where = "表格"
+            else:
+                spans = sorted(g["_spans"])
+                where = "页面"
+            start, end = min(s for s, _ in spans), max(e for _, e in spans)
+            parts = [f"{rows}行含身份证号"]
+            for rule, label in (("mobile", "手机号"), ("bank_card", "银行卡号"), ("person_name", "姓名")):
+                if g.get(rule):
+                    parts.append(f"{len(g[rule])}处{label}")
+            summary = "、".join(parts)
+            out.append(
+                ctx.finding(
+                    doc,
+                    category=Category.PERSONAL_DATA,
+                    rule="roster",
+                    severity=Severity.HIGH,
+                    message=f"疑似人员名单（花名册）：{where}中{summary}。成批公开个人信息风险高，应整体核查。",
+                    raw="roster|" + "|".join(sorted(g["_ids"])),
+                    evidence=f"人员名单：{summary}",
+                    start=start,
+                    end=end,
+                    suggestion="名单确需公示的，仅保留必要字段（如姓名脱敏为“张*”、证件号仅留后4位）；否则删除名单或改为依申请公开。",
+                    basis=BASIS,
+                    confidence=0.9,
+                    details={"rows_with_id": rows, "scope": key[0]},
+                )
+            )
+        return out
+
+    # -- output -------------------------------------------------------------------------------
+    @staticmethod
+    def _finding(doc: Document, ctx: ScanContext, h: Hit) -> Finding:
+        where = ""
+        if h.block is not None and (
+            h.block.hidden or h.block.kind not in (BlockKind.BODY, BlockKind.TABLE_CELL)
+        ):
+            where = f"（位于{_KIND_LABELS.get(h.block.kind, str(h.block.kind))}{'、隐藏文字' if h.block.hidden else ''}中）"
+        reasons = "；".join(h.explain)
+        raw = h.value if h.rule in ("email", "person_name") else digits_of(h.value)
+        if h.rule == "mobile":
+            raw = raw[-11:]  # +86 / 0086 prefix: same number, same hash, mask as 138****5678
+        return ctx.finding(
+            doc,
+            category=Category.PERSONAL_DATA,
+            rule=h.rule,
+            severity=h.severity,
+            message=f"发现{h.label}{where}：{reasons}。{_WHY.get(h.rule, _WHY['default'])}",
+            raw=raw,
+            start=h.start,
+            end=h.end,
+            suggestion=SUGGESTION if h.rule != "person_name" else "删除姓名或脱敏为“张*”形式后再发布。",
+            basis=BASIS,
+            mask_kind=h.mask_kind,
+            confidence=h.confidence,
+            details={
+                "recognizer": h.label,
+                "checks": list(h.explain),
+                **({"column": h.column} if h.column else {}),
+            },
+        )
+
+
+_WHY = {
+    "id_card": "身份证号属于敏感个人信息，不得在政府网站公开。",
+    "bank_card": "银行卡号属于敏感个人信息（金融账户），不得公开。",
+    "person_name": "姓名与其他信息结合可识别特定个人，公开前应脱敏。",
+    "default": "属于个人信息，公开前应删除或脱敏。",
+}
+_KIND_LABELS = {
+    BlockKind.HEADER: "页眉",
+    BlockKind.FOOTER: "页脚",
+    BlockKind.TEXT_BOX: "文本框",
+    BlockKind.COMMENT: "批注",
+    BlockKind.REVISION_INSERT: "修订插入内容",
+    BlockKind.REVISION_DELETE: "修订删除内容",
+    BlockKind.METADATA: "文档属性",
+    BlockKind.ANNOTATION: "注释",
+    BlockKind.OCR: "扫描图像识别文字",
+    BlockKind.ALT_TEXT: "图片替代文字",
+}
+
+
+class Spans:
+    """Non-overlapping taken spans, sorted: overlap checks stay O(log n) on huge rosters."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for s, e in sorted(spans):
+            self.add(s, e)
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect.bisect_right(self.starts, s) - 1
+        if i >= 0 and self.ends[i] > s:
+            return True
+        return i + 1 < len(self.starts) and self.starts[i + 1] < e
+
+    def add(self, s: int, e: int) -> None:
+        i = bisect.bisect_right(self.starts, s)
+        self.starts.insert(i, s)
+        self.ends.insert(i, e)
+
+
+def _is_name_header(header: str) -> bool:
+    header = re.sub(r"[（(].*?[）)]$", "", header)
+    return header in NAME_HEADERS or header.endswith("姓名")
+
+
+def _has_surname(name: str) -> bool:
+    return name[:2] in COMPOUND_SURNAMES or name[0] in SURNAMES
+
+
+@lru_cache(maxsize=1)
+def _posseg():  # jieba has no type hints
+    """jieba is imported lazily (≈1 s to load) and only used on short windows."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg
+
+
+def _looks_like_name(name: str) -> bool:
+    """A cell with no header: surname + jieba person tag (or a word jieba does not know)."""
+    if "·" in name or "•" in name:
+        return True
+    if not _has_surname(name):
+        return False
+    tokens = list(_posseg().cut(name))
+    return bool(tokens) and (tokens[0].flag.startswith("nr") or len(tokens[0].word) < len(name) <= 3)
+
+
+_WINDOW_CUT = re.compile(r".*([\n。；;！？0-9])", re.S)
+
+
+def _names_before(norm: str, pos: int, budget: list[int]) -> list[tuple[int, int]]:
+    """Names in the short window before a personal number, same sentence: label first, else
+    jieba (at most `budget[0]` more calls: it is the slow part on huge rosters)."""
+    lo = max(0, pos - 24)
+    window = norm[lo:pos]
+    # Stop at the sentence start and at an earlier number: a name before that belongs to it.
+    m = _WINDOW_CUT.search(window)
+    cut = m.start(1) if m else -1
+    if cut >= 0:
+        lo += cut + 1
+        window = window[cut + 1 :]
+    if len(re.findall(f"[{_CJK}]", window)) < 2:
+        return []
+    found = [(lo + m.start(1), lo + m.end(1)) for m in RE_LABEL_NAME.finditer(window)]
+    found = [(s, e) for s, e in found if norm[s:e] not in NOT_NAMES]
+    if found:
+        return found
+    if budget[0] <= 0 or not any(c in SURNAMES for c in window):
+        return []
+    budget[0] -= 1
+    out = []
+    tokens = list(_posseg().cut(window))
+    offset = 0
+    for i, tok in enumerate(tokens):
+        word, start = tok.word, lo + offset
+        offset += len(word)
+        if not tok.flag.startswith("nr") or word in NOT_NAMES or not re.fullmatch(f"[{_CJK}]{{1,4}}", word):
+            continue
+        if any(b in word for b in NAME_BLOCKERS):
+            continue
+        if not _has_surname(word):
+            continue
+        end = start + len(word)
+        nxt = tokens[i + 1].word if i + 1 < len(tokens) else ""
+        after = tokens[i + 2].word if i + 2 < len(tokens) else ""
+        # jieba splits unknown given names ("李四|华", "王|某某"): take the short tail along.
+        if (
+            len(word) <= 2
+            and re.fullmatch(f"[{_CJK}]{{1,2}}", nxt or "-")
+            and len(word) + len(nxt) <= 4
+            and (
+                after == ""
+                or not re.fullmatch(f"[{_CJK}]+", after)
+                or after in ("身份证", "身份证号", "手机", "手机号", "电话")
+            )
+        ):
+            end += len(nxt)
+        if len(word) == 1 and end - start == 1:
+            continue
+        out.append((start, end))
+    return out
