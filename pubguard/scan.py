@@ -88,9 +88,34 @@ def run_detectors(doc: Document, config: ScanConfig, identity: str) -> list[Find
             doc.warnings.append(f"检测器 {det.name} 运行出错（{type(exc).__name__}），该项结果可能不完整。")
     min_rank = Severity(config.min_severity).rank
     findings = [f for f in findings if f.severity.rank >= min_rank]
+    findings = drop_shadowed(findings)
     findings.sort(key=lambda f: (-f.severity.rank, f.location.page or 0, f.location.start or 0, f.rule))
     assign_fingerprints(findings, identity)
     return findings
+
+
+# A position-aware mark outranks a plain term hit on the same text: "内部资料" standing alone at
+# the top of page 1 is one problem (classification_mark), not two.
+SHADOWING = {"classification_mark": {"sensitive_term"}}
+
+
+def drop_shadowed(findings: list[Finding]) -> list[Finding]:
+    spans = [
+        (f.location.start, f.location.end, str(f.category))
+        for f in findings
+        if str(f.category) in SHADOWING and f.location.start is not None and f.location.end is not None
+    ]
+    if not spans:
+        return findings
+    kept = []
+    for f in findings:
+        cat, s0, s1 = str(f.category), f.location.start, f.location.end
+        shadowed = s0 is not None and s1 is not None and any(
+            cat in SHADOWING[c] and s0 < e and s < s1 for s, e, c in spans
+        )
+        if not shadowed:
+            kept.append(f)
+    return kept
 
 
 def scan_document(doc: Document, config: ScanConfig | None = None, identity: str | None = None) -> FileResult:

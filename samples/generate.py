@@ -399,7 +399,14 @@ def html_pages() -> list[dict]:
     return [
         {
             "file": "dibao_notice.html",
-            "expect": ["personal_data/id_card", "personal_data/person_name", "hidden_content/hidden_text", "hidden_content/html_comment"],
+            "expect": [
+                "personal_data/id_card",
+                "personal_data/person_name",
+                "personal_data/mobile",
+                "hidden_content/hidden_text",
+                "hidden_content/html_comment",
+                "sensitive_term/internal_term",
+            ],
             "disclosure": "依申请公开",
         },
         {"file": "clean_page.html", "expect": []},
