@@ -152,9 +152,12 @@ def new_pdf() -> tuple[pymupdf.Document, pymupdf.Page]:
 
 
 def save_pdf(doc: pymupdf.Document, name: str, author: str = "南宁市人民政府办公室") -> Path:
-    doc.set_metadata({"author": author, "title": name, "creator": "PubGuard samples"})
+    stamp = "D:20240315090000+08'00'"
+    doc.set_metadata(
+        {"author": author, "title": name, "creator": "PubGuard samples", "creationDate": stamp, "modDate": stamp}
+    )
     path = OUT / name
-    doc.save(path, garbage=3, deflate=True)
+    doc.save(path, garbage=3, deflate=True, no_new_id=True)  # byte-stable across runs
     return path
 
 
@@ -267,6 +270,25 @@ def scanned_clean_png() -> dict:
     return {"file": "scan_clean_notice.jpg", "expect": []}
 
 
+def stable_zip(path: Path) -> None:
+    """Rewrite an OOXML zip with fixed entry timestamps so regenerated samples are byte-stable."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        entries = [(i, zin.read(i.filename)) for i in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in entries:
+            zi = zipfile.ZipInfo(info.filename, date_time=(2024, 3, 15, 9, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(zi, data)
+
+
+def fixed_dates(d) -> None:
+    from datetime import datetime
+
+    d.core_properties.created = d.core_properties.modified = datetime(2024, 3, 15, 9, 0, 0)
+
+
 def docx_problems() -> dict:
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -275,6 +297,7 @@ def docx_problems() -> dict:
     from docx.shared import Mm, Pt, RGBColor
 
     d = docx.Document()
+    fixed_dates(d)
     d.core_properties.author = "王建国"
     d.core_properties.last_modified_by = "刘晓红"
     p = d.add_paragraph()
@@ -316,6 +339,7 @@ def docx_problems() -> dict:
     d.add_paragraph("2024年3月12日").alignment = WD_ALIGN_PARAGRAPH.RIGHT
     d.add_picture(io.BytesIO(png_bytes(seal_image("南宁市财政局", rotate=8))), width=Mm(42))
     d.save(OUT / "draft_tracked.docx")
+    stable_zip(OUT / "draft_tracked.docx")
     return {
         "file": "draft_tracked.docx",
         "expect": [
@@ -335,6 +359,7 @@ def docx_clean_policy() -> dict:
     from docx.shared import Pt
 
     d = docx.Document()
+    fixed_dates(d)
     d.core_properties.author = "南宁市司法局"
     t = d.add_paragraph()
     t.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -352,6 +377,7 @@ def docx_clean_policy() -> dict:
         for j, v in enumerate(row):
             table.cell(i, j).text = v
     d.save(OUT / "clean_policy.docx")
+    stable_zip(OUT / "clean_policy.docx")
     return {"file": "clean_policy.docx", "expect": []}
 
 
@@ -365,7 +391,11 @@ def xlsx_roster() -> dict:
     for i, (name, pid, mobile, card) in enumerate(PEOPLE, start=1):
         ws.append([i, name, pid, mobile, card, 1200 + i * 100])
     wb.properties.creator = "覃桂芳"
+    from datetime import datetime
+
+    wb.properties.created = wb.properties.modified = datetime(2024, 3, 15, 9, 0, 0)
     wb.save(OUT / "subsidy_roster.xlsx")
+    stable_zip(OUT / "subsidy_roster.xlsx")
     return {
         "file": "subsidy_roster.xlsx",
         "expect": ["personal_data/id_card", "personal_data/mobile", "personal_data/bank_card", "personal_data/person_name"],
