@@ -261,13 +261,12 @@ class _Layout:
         return None
 
     def in_telegram_zone(self, line: Line) -> bool:
+        """The upper part of a page: telegrams are often attached behind a cover page."""
         if line.kind in (BlockKind.HEADER, BlockKind.TEXT_BOX) or line.red:
             return True
-        if line.page != self.first_page:
-            return False
         geom = self.page_geom(line)
-        if geom is not None and line.bbox is not None and line.bbox[1] < TELEGRAM_FRACTION * geom[1]:
-            return True
+        if geom is not None and line.bbox is not None:
+            return line.bbox[1] < TELEGRAM_FRACTION * geom[1]
         return 0 <= line.index < TELEGRAM_LINES
 
 
@@ -298,13 +297,13 @@ class ClassificationMarkDetector(Detector):
         layout = _Layout(doc, lines)
         found: dict[tuple[str, str], Finding] = {}
         telegram_words: list[tuple[Line, Token]] = []
-        fields: dict[str, tuple[Line, int, int]] = {}
+        fields: dict[int, dict[str, tuple[Line, int, int]]] = {}  # per page
 
         prev_fenhao: Line | None = None
         for i, line in enumerate(lines):
             tokens, standalone = tokenize(line, words)
             if layout.in_telegram_zone(line):
-                self._collect_fields(line, words, fields)
+                self._collect_fields(line, words, fields.setdefault(line.page, {}))
             if not tokens:
                 continue
             if is_fenhao_line(line, tokens):
@@ -322,6 +321,8 @@ class ClassificationMarkDetector(Detector):
             if pos is None:
                 continue
             for rule, kind in (("internal_marking", "internal"), ("emergency", "emergency")):
+                if kind == "emergency" and line.kind == BlockKind.TABLE_CELL:
+                    continue  # a 紧急程度 column in a task list, not the document's own mark
                 group = [t for t in tokens if t.kind == kind]
                 if group:
                     self._simple(doc, ctx, line, group, pos, rule, found)
@@ -455,11 +456,18 @@ class ClassificationMarkDetector(Detector):
         ctx: ScanContext,
         words: MarkWords,
         words_found: list[tuple[Line, Token]],
-        fields: dict[str, tuple[Line, int, int]],
+        by_page: dict[int, dict[str, tuple[Line, int, int]]],
     ) -> Finding | None:
-        has_fields = len(fields) >= 2 and any(f in words.fields_strong for f in fields)
-        if not words_found and not has_fields:
+        """One finding per document: the word (明电 / 密码电报) and/or two header fields on one
+        page, one of them specific to telegrams (签发人 alone belongs to every 上行文)."""
+        header_pages = [
+            p
+            for p, fs in sorted(by_page.items())
+            if len(fs) >= 2 and any(f in words.fields_strong for f in fs)
+        ]
+        if not words_found and not header_pages:
             return None
+        fields = by_page.get(words_found[0][0].page, {}) if words_found else by_page[header_pages[0]]
         if words_found:
             line, tok = words_found[0]
             start, end = tok.start, tok.end

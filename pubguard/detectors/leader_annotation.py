@@ -56,7 +56,15 @@ ADDRESSEE_PROSE = ("各", "你", "贵", "有关", "相关", "全体", "广大", 
 COMMENT_KINDS = frozenset({BlockKind.COMMENT, BlockKind.ANNOTATION})
 SKIP = frozenset({BlockKind.REVISION_DELETE, BlockKind.METADATA, BlockKind.ALT_TEXT})
 
-WEIGHTS = {"margin": 0.2, "ink": 0.2, "handwriting": 0.2, "comment": 0.25, "signed": 0.2, "text_box": 0.1}
+WEIGHTS = {
+    "margin": 0.2,
+    "ink": 0.2,
+    "handwriting": 0.2,
+    "comment": 0.25,
+    "signed": 0.2,
+    "text_box": 0.1,
+    "header": 0.1,
+}
 EVIDENCE_LABELS = {
     "margin": "位于正文版心之外（页边空白处）",
     "ink": "字迹颜色与正文不同",
@@ -64,6 +72,7 @@ EVIDENCE_LABELS = {
     "comment": "位于批注/注释中",
     "signed": "后附签名和日期",
     "text_box": "位于浮动文本框中",
+    "header": "位于页眉页脚中",
 }
 BASIS = (
     "网站群管理办法：政府网站群发布的非涉密公文不得带有领导批示内容；"
@@ -182,9 +191,16 @@ class LeaderAnnotationDetector(Detector):
             candidates.append(cand)
 
         cand_lines = {id(c.line) for c in candidates}
+        by_page: dict[int, list[Line]] = {}
+        for ln in lines:
+            by_page.setdefault(ln.page, []).append(ln)
+        text_pages = {
+            b.page for b in doc.blocks if b.kind == BlockKind.BODY and not b.hidden and b.text.strip()
+        }
         findings: list[Finding] = []
         for cand in candidates:
-            self._layout_evidence(doc, cand, lines, cand_lines, body_ink)
+            page_lines = by_page.get(cand.line.page, [])
+            self._layout_evidence(doc, cand, page_lines, cand_lines, body_ink, text_pages)
             if not cand.evidence:
                 continue
             findings.append(self._finding(doc, ctx, cand))
@@ -237,15 +253,18 @@ class LeaderAnnotationDetector(Detector):
         self,
         doc: Document,
         cand: Candidate,
-        lines: list[Line],
+        page_lines: list[Line],
         cand_lines: set[int],
         body_ink: RGB,
+        text_pages: set[int],
     ) -> None:
         line = cand.line
         if line.kind in COMMENT_KINDS:
             cand.evidence.append("comment")
-        if line.kind in (BlockKind.TEXT_BOX, BlockKind.HEADER):
+        if line.kind == BlockKind.TEXT_BOX:
             cand.evidence.append("text_box")
+        elif line.kind in (BlockKind.HEADER, BlockKind.FOOTER):
+            cand.evidence.append("header")
         s = line.start + cand.index[cand.match.start]
         e = line.start + cand.index[cand.match.end - 1] + 1
         blocks = [b for b in doc.blocks_in(s, e) if b.text.strip()]
@@ -259,14 +278,14 @@ class LeaderAnnotationDetector(Detector):
             page is not None
             and any(b.kind == BlockKind.OCR for b in blocks)
             and page.has_text_layer
-            and any(b.page == line.page and b.kind == BlockKind.BODY and b.text.strip() for b in doc.blocks)
+            and line.page in text_pages
         ):
             cand.evidence.append("handwriting")
-        if self._in_margin(doc, line, lines, cand_lines):
+        if self._in_margin(doc, line, page_lines, cand_lines):
             cand.evidence.append("margin")
 
     @staticmethod
-    def _in_margin(doc: Document, line: Line, lines: list[Line], cand_lines: set[int]) -> bool:
+    def _in_margin(doc: Document, line: Line, page_lines: list[Line], cand_lines: set[int]) -> bool:
         """(a): outside the body column. The column is where the other lines of the page are
         (documents are not all laid out with GB/T 9704 margins), bounded by the nominal text
         area; a note above the first body line must leave a visible gap."""
@@ -275,16 +294,19 @@ class LeaderAnnotationDetector(Detector):
             return False
         ax0, ay0, ax1, ay1 = page.text_area
         x0, y0, x1, y1 = line.bbox
-        others = [
-            o.bbox
-            for o in lines
-            if o.page == line.page
-            and o.bbox is not None
-            and id(o) not in cand_lines
+        column = [
+            o
+            for o in page_lines
+            if o.bbox is not None
+            and o is not line
             and o.kind in (BlockKind.BODY, BlockKind.TABLE_CELL, BlockKind.OCR)
-            # running heads and page numbers live in the margins themselves
-            and not (o.bbox[3] <= ay0 or o.bbox[1] >= ay1)
+            # running heads and page numbers live in the margins themselves (short lines);
+            # long lines there are body text of a page laid out with narrow margins
+            and (len(o.text.strip()) > 20 or not (o.bbox[3] <= ay0 or o.bbox[1] >= ay1))
         ]
+        others = [o.bbox for o in column if id(o) not in cand_lines and o.bbox is not None]
+        if len(others) < 3:  # (almost) every line looks like a note: judge against all of them
+            others = [o.bbox for o in column if o.bbox is not None]
         if not others:
             return y1 <= ay0 or y0 >= ay1 or x1 <= ax0 or x0 >= ax1
         left = min(b[0] for b in others)

@@ -215,6 +215,30 @@ def test_telegram_table_cells() -> None:
     assert f.details["word"] == "密码电报" and set(f.details["fields"]) == {"发电单位", "电报编号"}
 
 
+def test_telegram_attached_behind_a_cover_page() -> None:
+    lines = body_pdf_lines(BODY, 1, 200)
+    lines.append(("明 电", 2, (252, 74, 396, 117)))
+    lines.append(("发电单位：某某市人民政府办公室", 2, (79, 157, 274, 173)))
+    lines.append(("等级：特急", 2, (380, 157, 445, 173)))
+    lines.append(("签批盘号：2024-0317", 2, (79, 182, 261, 198)))
+    lines += body_pdf_lines(BODY[2:5], 2, 230)
+    (f,) = detect(pdf(lines, pages=2, colors={len(BODY): RED}))
+    assert f.rule == "telegram_header" and f.location.page == 2
+    assert f.details["word"] == "明电" and set(f.details["fields"]) == {"发电单位", "等级", "签批盘号"}
+
+
+def test_telegram_fields_low_on_a_page_are_prose_tables() -> None:
+    lines = body_pdf_lines(BODY, 1, 200)
+    lines.append(("发电单位：某某市人民政府办公室", 1, (79, 600, 274, 616)))
+    lines.append(("签批盘号：2024-0317", 1, (79, 630, 261, 646)))
+    assert rules(pdf(lines)) == []
+
+
+def test_emergency_column_in_a_table_is_not_a_mark() -> None:
+    cells = ["序号", "事项", "紧急程度", "1", "防汛物资调拨", "特急"]
+    assert rules(docx([(c, BlockKind.TABLE_CELL) for c in cells] + BODY)) == []
+
+
 def test_single_weak_field_is_not_a_telegram() -> None:
     # 签发人 belongs on every 上行文 (请示, 报告): alone it says nothing about telegrams.
     lines = ["某某县人民政府文件", "某政发〔2024〕3号  签发人：王某某", "关于某某事项的请示", *BODY[1:]]

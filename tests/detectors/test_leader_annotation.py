@@ -210,3 +210,9 @@ def test_grey_text_is_not_another_ink() -> None:
     lines = body_lines(REQUEST_BODY)
     lines.insert(5, L("同意。", (300, 330, 348, 346), color=(90, 90, 90)))
     assert detect(make_doc(lines)) == []
+
+
+def test_floating_text_box_note() -> None:
+    lines = [L(t) for t in REQUEST_BODY] + [L("请王局长阅示", kind=BlockKind.TEXT_BOX)]
+    (f,) = detect(make_doc(lines, fmt="docx"))
+    assert f.details["evidence"] == ["text_box"]
