@@ -224,7 +224,7 @@ class _StyleSheet:
         self.empty = not rules
 
     def declarations(
-        self, tag: str, el_id: str | None, classes: frozenset[str], ancestors: tuple[_Compound, ...]
+        self, tag: str, el_id: str | None, classes: frozenset[str], ancestors: _Ancestors | None
     ) -> dict[str, str]:
         if self.empty:
             return {}
@@ -245,18 +245,35 @@ def _chain_matches(
     tag: str,
     el_id: str | None,
     classes: frozenset[str],
-    ancestors: tuple[_Compound, ...],
+    ancestors: _Ancestors | None,
 ) -> bool:
     if not chain[-1].matches(tag, el_id, classes):
         return False
-    k = len(ancestors) - 1
+    node = ancestors
     for comp in reversed(chain[:-1]):
-        while k >= 0 and not comp.matches(ancestors[k].tag or "", ancestors[k].id, ancestors[k].classes):
-            k -= 1
-        if k < 0:
+        while node is not None and not comp.matches(
+            node.compound.tag or "", node.compound.id, node.compound.classes
+        ):
+            node = node.parent
+        if node is None:
             return False
-        k -= 1
+        node = node.parent
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Ancestors:
+    """Linked list of enclosing elements, innermost first: O(1) to extend, so deeply nested
+    markup stays linear (a tuple copied per level would be quadratic)."""
+
+    compound: _Compound
+    parent: _Ancestors | None
+
+    def __iter__(self):  # noqa: ANN204
+        node: _Ancestors | None = self
+        while node is not None:
+            yield node.compound
+            node = node.parent
 
 
 def parse_color(value: str | None) -> RGB | str | None:
@@ -355,7 +372,7 @@ class _Ctx:
     align: str | None = None
     cell: _Cell | None = None
     pre: bool = False
-    ancestors: tuple[_Compound, ...] = ()
+    ancestors: _Ancestors | None = None
 
 
 @dataclass(slots=True)
@@ -556,7 +573,7 @@ class _Walker:
                 self.doc.scripts.append(code)
             return None
         if tag == "title":  # the document title; an <svg><title> tooltip is not page text
-            if not self.doc.metadata.get("title") and not any(a.tag == "svg" for a in ctx.ancestors):
+            if not self.doc.metadata.get("title") and not any(a.tag == "svg" for a in ctx.ancestors or ()):
                 self._metadata("title", node.text(deep=True) or "")
             return None
         if tag == "meta":
@@ -580,7 +597,7 @@ class _Walker:
         if style:
             decls = {**decls, **_parse_decls(style)}
         cctx = self._derive(ctx, tag, attrs, decls)
-        cctx = replace(cctx, ancestors=(*ctx.ancestors, _Compound(tag, el_id, classes)))
+        cctx = replace(cctx, ancestors=_Ancestors(_Compound(tag, el_id, classes), ctx.ancestors))
 
         title = attrs.get("title")
         if title and title.strip() and collapse(title) != collapse(node.text(deep=True) or ""):
