@@ -14,14 +14,14 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e . --config-settings editable_mode=compat
 	# --no-deps: rapidocr declares opencv-python, which would overwrite opencv-python-headless.
 	$(BIN)/pip install -q --no-deps $(RAPIDOCR)
 	$(BIN)/pip uninstall -q -y opencv-python 2>/dev/null || true
 	touch $(STAMP)
 
 $(DEVSTAMP): $(STAMP)
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev]' --config-settings editable_mode=compat
 	$(BIN)/pip uninstall -q -y opencv-python 2>/dev/null || true
 	touch $(DEVSTAMP)
 
