@@ -32,7 +32,7 @@ import base64
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -64,7 +64,7 @@ META_NAMES = (
 )
 
 ATTACHMENT_EXTS = "pdf|docx?|xlsx?|xlsm|wps|et|dps|zip|rar|7z|ofd|csv|pptx?|txt"
-_ATTACH_URL_RE = re.compile(rf"\.(?:{ATTACHMENT_EXTS})(?:$|[?#&;/])", re.I)
+_ATTACH_URL_RE = re.compile(rf"\.(?:{ATTACHMENT_EXTS})(?:$|[?#&;])", re.I)
 _ATTACH_TEXT_RE = re.compile(rf"\.(?:{ATTACHMENT_EXTS})(?![a-z0-9])", re.I)
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
@@ -687,7 +687,7 @@ class _Walker:
                     hidden = "font-size:0"
                 font_pt = round(max(px, 0) * 0.75, 2)
         color = ctx.color
-        font_color = attrs.get("color") if tag == "font" else None
+        font_color = attrs.get("color") if tag == "font" else attrs.get("text") if tag == "body" else None
         new_color = parse_color(decls.get("color")) or parse_color(font_color)
         if new_color is not None:
             color = new_color
@@ -803,7 +803,9 @@ class _Walker:
             return
         url = urljoin(self.base, href) if self.base else href
         text = collapse(text)
-        attach = bool(_ATTACH_URL_RE.search(unquote(url).lower()) or _ATTACH_TEXT_RE.search(text))
+        parts = urlsplit(url)  # path and query only: "www.gov.et" is a host, not a WPS sheet
+        target = unquote(parts.path + ("?" + parts.query if parts.query else ""))
+        attach = bool(_ATTACH_URL_RE.search(target) or _ATTACH_TEXT_RE.search(text))
         self.doc.links.append(Link(url=url, text=text, page=1, is_attachment=attach))
 
     def _image(self, attrs: dict, ctx: _Ctx) -> None:

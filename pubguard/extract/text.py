@@ -149,11 +149,18 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     if text is not None:
         return text, "utf-8"
     enc = normalize_encoding(declared)
+    guess: tuple[str, str] | None = None
+    if enc and enc.startswith(("iso8859", "latin", "cp125", "ascii")):
+        # Old CMS templates declare iso-8859-1 over GBK content; a Western single-byte code
+        # page decodes any bytes, so it must not win over clearly Chinese text.
+        guess = _guess_chinese(data)
+        if guess is not None and _han_clustered(guess[0]):
+            return guess
     if enc and not enc.startswith(("utf-16", "utf-32")):
         text = _decode_strict(data, enc)
         if text is not None and not _too_many_controls(text):
             return text, ("big5" if enc == "cp950" else enc)
-    guess = _guess_chinese(data)
+    guess = guess or _guess_chinese(data)
     if guess is not None:
         return guess
     from charset_normalizer import from_bytes
@@ -175,6 +182,21 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     raise CorruptFile(
         "无法识别文本编码：文件可能已损坏，或不是 UTF-8、GB18030/GBK、Big5、UTF-16 编码的文本。"
     )
+
+
+def _han_clustered(text: str) -> bool:
+    """Chinese text has runs of Han characters; Latin text mis-read as GBK ("é" + the next
+    letter -> one Han character) has isolated ones between ASCII letters."""
+    sample = text[:20000]
+    han = [i for i, ch in enumerate(sample) if _is_han(ch)]
+    if not han:
+        return False
+    near = sum(
+        1
+        for i in han
+        if (i > 0 and not sample[i - 1].isascii()) or (i + 1 < len(sample) and not sample[i + 1].isascii())
+    )
+    return near >= 0.5 * len(han)
 
 
 def _too_many_controls(text: str) -> bool:

@@ -58,7 +58,9 @@ NOTICE = f"""<!DOCTYPE html>
 <p>附件：<a href="/attach/2024/dibao_q3.xlsx">2024年第三季度低保名单</a>
 <a href="download.jsp?fileid=8831" title="下载">低保政策解读.pdf</a>
 <a href="https://www.gov.cn/zhengce/">中国政府网政策</a>
-<a href="javascript:void(0)">打印本页</a></p>
+<a href="javascript:void(0)">打印本页</a>
+<a href="https://www.gov.et/">埃塞俄比亚政府网</a>
+<a href="/servlet/Download?file=%E6%8A%A5%E5%90%8D%E8%A1%A8.docx&amp;t=1">报名表</a></p>
 <p>公示期为7天，第<span style="font-size:0">零</span>三季度<span style="display:none">草稿</span>。<br>
 监督电话：<img src="tel.png" alt="监督电话图片" width="120" height="20">0371-12345678</p>
 <noscript>您的浏览器不支持脚本</noscript>
@@ -186,6 +188,8 @@ def test_links_and_attachments(notice: Document) -> None:
     assert pdf.url == "http://www.example.gov.cn/col/col123/art/2024/download.jsp?fileid=8831"
     assert pdf.is_attachment
     assert not links["中国政府网政策"].is_attachment
+    assert not links["埃塞俄比亚政府网"].is_attachment  # ".et" in the host is not a WPS sheet
+    assert links["报名表"].is_attachment  # ?file=....docx
     assert "打印本页" not in links  # javascript: pseudo-links are not links
 
 

@@ -123,3 +123,10 @@ def test_dispatch_through_extract() -> None:
     assert doc.format == "txt"
     assert doc.metadata["encoding"] == "gb18030"
     assert "公示期为7个工作日" in doc.text
+
+
+def test_western_declared_charset_does_not_override_chinese_bytes() -> None:
+    decoded, encoding = decode_text("各乡镇人民政府、县直各单位：".encode("gbk"), declared="iso-8859-1")
+    assert (decoded, encoding) == ("各乡镇人民政府、县直各单位：", "gb18030")
+    decoded, encoding = decode_text("Préfecture de la région".encode("latin-1"), declared="iso-8859-1")
+    assert (decoded, encoding) == ("Préfecture de la région", "iso8859-1")
