@@ -1,0 +1,478 @@
+"""Proofreading (校对): the 初审 checks a machine can do without guessing.
+
+Rules: the 发文字号 format of GB/T 9704-2012 (7.2.4), unmatched paired punctuation, half-width
+punctuation between Chinese characters, accidental repeated characters, and a data list of
+confusions that are almost always wrong (`wordlists/proofreading.toml`). Everything that needs
+semantic judgement (的/地/得, 权利/权力 ...) is left out on purpose: a proofreading report that
+cries wolf gets ignored.
+
+Only visible text is read (no metadata, comments, deleted revisions, hidden or alt text). OCR
+text is checked by the confusion list only: recognition itself swaps brackets and punctuation.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as _dt
+import logging
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pubguard.detectors import register
+from pubguard.detectors.base import Detector, ScanContext
+from pubguard.document import NON_VISIBLE_KINDS, BlockKind, Document, TextBlock
+from pubguard.finding import Category, Finding, Severity
+from pubguard.masking import mask_value
+
+WORDLIST = Path(__file__).resolve().parent.parent / "wordlists" / "proofreading.toml"
+
+BASIS_DOCNO = "GB/T 9704-2012《党政机关公文格式》7.2.4 发文字号：年份标全称，用六角括号“〔〕”括入；发文顺序号不加“第”字，不编虚位"
+BASIS_PUNCT = "GB/T 15834-2011《标点符号用法》"
+BASIS_TEXT = "《党政机关公文处理工作条例》关于公文文字准确、规范的要求；网站内容发布“三审三校”"
+
+MAX_PER_RULE = 50  # findings per rule per document; the rest are summarised in one finding
+_CJK = "\u4e00-\u9fff\u3400-\u4dbf"
+_FULLWIDTH_DIGITS = {0xFF10 + i: 0x30 + i for i in range(10)}
+_FW_DIGIT = re.compile("[０-９]")
+
+# 发文字号: 机关代字 + bracketed year + number + 号. Any bracket is accepted here so that wrong ones
+# can be reported; the year must be 2 or 4 digits and the number must follow the bracket directly.
+# The pattern starts at the bracket so the regex engine can skip ahead by character class; the
+# 机关代字 before it is checked separately (RE_CODE_BEFORE).
+RE_DOCNO = re.compile(
+    r"(?P<open>[〔\[\(（【［〖])\s?(?P<year>[0-9]{4}|[0-9]{2})\s?(?P<close>[〕\]\)）】］〗])"
+    r"\s?(?P<di>第)?\s?(?P<num>[0-9]{1,5})\s?号"
+)
+RE_CODE_BEFORE = re.compile(rf"[{_CJK}]{{1,12}}\s?$")
+_CODE_LEAD = re.compile(
+    r"^(?:根据|依据|按照|依照|参照|贯彻|落实|执行|印发|转发|关于|详见|参见|见|据|的|和|及|与|或)+"
+)
+
+PAIRS = {"“": "”", "‘": "’", "（": "）", "《": "》", "【": "】"}
+CLOSERS = {v: k for k, v in PAIRS.items()}
+_PAIR_CHARS = re.compile("[" + "".join(PAIRS) + "".join(CLOSERS) + "]")
+
+# Half-width punctuation between Chinese: left side may be an ideograph or a closing mark,
+# right side an ideograph or an opening mark.
+_LEFT = rf"[{_CJK}》”）」』]"
+_RIGHT = rf"[{_CJK}《“（「』]"
+RE_MIXED = re.compile(rf"[,;:?!](?<={_LEFT}.)(?={_RIGHT})")  # punctuation first: fast scan
+RE_MIXED_PAREN = re.compile(rf"(?<=[{_CJK}])\((?=[{_CJK}])|(?<=[{_CJK}])\)(?=[{_CJK}，。；：、]|$)")
+FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+
+RE_DOUBLE = re.compile(rf"([{_CJK}])\1")
+# Reduplications that are words in their own right (jieba also keeps most as one token).
+REDUPLICATIONS = frozenset(
+    str.split(
+        "一一 年年 天天 人人 常常 看看 个个 家家 户户 处处 事事 时时 刻刻 步步 层层 条条 件件 样样 代代 世世 渐渐 纷纷 "
+        "往往 仅仅 刚刚 好好 谢谢 等等 多多 默默 久久 稍稍 轻轻 慢慢 明明 恰恰 种种 区区 频频 屡屡 连连 声声 句句 "
+        "字字 点点 滴滴 统统 通通 万万 哈哈 妈妈 爸爸 哥哥 姐姐 弟弟 妹妹 爷爷 奶奶 叔叔 伯伯 宝宝 星星 试试 想想 说说 "
+        "谈谈 走走 匆匆 悄悄 深深 紧紧 牢牢 高高 大大 小小 早早 白白 苦苦 冉冉 蒸蒸 欣欣 井井 源源 滚滚 孜孜 兢兢 "
+        "勤勤 恳恳 堂堂 历历 比比 累累 赫赫 浩浩 荡荡 洋洋 芸芸 莘莘 济济 津津 侃侃 滔滔 谆谆 循循 斤斤 念念 依依 "
+        "栩栩 彬彬 息息 寥寥 面面 头头 格格 人人 分分 秒秒 月月 周周 日日 次次 回回 项项 村村 镇镇 户户 岁岁 "
+        "生生 世世 朝朝 暮暮 丝丝 缕缕 重重 般般 形形 色色 哗哗 隆隆 熊熊 茫茫 漫漫 默默 沉沉"
+    )
+)
+TERMINAL = tuple("。！？；：…")
+
+SEVERITY = {
+    "doc_number_format": Severity.MEDIUM,
+    "unmatched_pair": Severity.LOW,
+    "mixed_punctuation": Severity.LOW,
+    "repeated_char": Severity.LOW,
+    "confusion": Severity.LOW,
+}
+
+log = logging.getLogger("pubguard.detectors.proofreading")
+
+
+# --- confusion list -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Confusion:
+    wrong: str
+    right: str
+    pattern: str
+    note: str
+    severity: Severity
+    match: tuple[str, ...] = ()
+    no_match: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConfusionList:
+    entries: tuple[Confusion, ...]
+    regex: re.Pattern[str]  # one alternation, group c<i> = entry i
+    first_chars: re.Pattern[str]  # the characters an entry can start with
+
+
+@lru_cache(maxsize=4)
+def load_confusions(path: Path = WORDLIST) -> ConfusionList:
+    """Load and compile the confusion list once (it is data, so editors can extend it)."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    entries = []
+    for item in data.get("confusion", []):
+        entries.append(
+            Confusion(
+                wrong=item["wrong"],
+                right=item["right"],
+                pattern=item.get("pattern") or re.escape(item["wrong"]),
+                note=item.get("note", ""),
+                severity=Severity(item.get("severity", "low")),
+                match=tuple(item.get("match", ())),
+                no_match=tuple(item.get("no_match", ())),
+            )
+        )
+    regex = re.compile("|".join(f"(?P<c{i}>{e.pattern})" for i, e in enumerate(entries)) or r"(?!)")
+    # By convention a pattern matches exactly `wrong`, so it starts with wrong[0].
+    firsts = "".join(sorted({re.escape(e.wrong[0]) for e in entries}))
+    return ConfusionList(tuple(entries), regex, re.compile(f"[{firsts}]" if firsts else r"(?!)"))
+
+
+# --- visible paragraphs ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Para:
+    """A reader's paragraph of visible text, mapped back to `doc.text` offsets piece by piece."""
+
+    text: str = ""
+    offsets: list[int] = field(default_factory=list)  # paragraph offset where each piece starts
+    starts: list[int] = field(default_factory=list)  # matching doc.text offset
+    ocr: bool = False
+    kind: BlockKind = BlockKind.BODY
+
+    def add(self, text: str, doc_start: int) -> None:
+        if self.offsets and self.starts[-1] + (len(self.text) - self.offsets[-1]) == doc_start:
+            self.text += text  # contiguous with the previous piece
+            return
+        self.offsets.append(len(self.text))
+        self.starts.append(doc_start)
+        self.text += text
+
+    def to_doc(self, i: int) -> int:
+        k = max(bisect.bisect_right(self.offsets, i) - 1, 0)
+        return self.starts[k] + i - self.offsets[k]
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        return self.to_doc(i), self.to_doc(max(j - 1, i)) + 1
+
+
+def _visible(block: TextBlock) -> bool:
+    return not block.hidden and block.kind not in NON_VISIBLE_KINDS and block.kind != BlockKind.ALT_TEXT
+
+
+def paragraphs(doc: Document) -> list[Para]:
+    """Visible paragraphs. Fixed-layout formats give one paragraph per line, so wrapped lines of
+    one paragraph (previous line reaches the right edge and does not end a sentence) are joined."""
+    groups: list[tuple[tuple, list[TextBlock]]] = []
+    for i, b in enumerate(doc.blocks):
+        if not _visible(b) or not b.text:
+            continue
+        key = (b.page, b.paragraph, b.kind) if b.paragraph >= 0 else (b.page, -1 - i, b.kind)
+        if groups and groups[-1][0] == key:
+            groups[-1][1].append(b)
+        else:
+            groups.append((key, [b]))
+    right_edge: dict[int, float] = {}
+    for b in doc.blocks:
+        if b.bbox is not None and _visible(b):
+            right_edge[b.page] = max(right_edge.get(b.page, 0.0), b.bbox[2])
+    out: list[Para] = []
+    prev: list[TextBlock] | None = None
+    for _, blocks in groups:
+        first = blocks[0]
+        if prev is None or not _continues(prev, first, right_edge):
+            out.append(Para(ocr=first.kind == BlockKind.OCR, kind=first.kind))
+        for b in blocks:
+            out[-1].add(b.text, b.start)
+        prev = blocks
+    return out
+
+
+def _continues(prev: list[TextBlock], nxt: TextBlock, right_edge: dict[int, float]) -> bool:
+    last = prev[-1]
+    if last.bbox is None or nxt.bbox is None or last.page != nxt.page or last.kind != nxt.kind:
+        return False
+    if last.kind == BlockKind.TABLE_CELL:
+        return False
+    text = "".join(b.text for b in prev).rstrip()
+    if not text or text.endswith(TERMINAL):
+        return False
+    edge = right_edge.get(last.page, 0.0)
+    x0 = min(b.bbox[0] for b in prev if b.bbox)
+    width = edge - x0
+    return width > 0 and last.bbox[2] >= edge - 0.08 * width and nxt.bbox[1] >= last.bbox[1]
+
+
+# --- issues ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Issue:
+    rule: str
+    start: int  # paragraph offsets
+    end: int
+    message: str
+    suggestion: str
+    evidence: str
+    severity: Severity
+    basis: str
+    details: dict = field(default_factory=dict)
+
+
+_DIGIT_RUN = re.compile(r"[0-9０-９Xx]{7,}")
+_RUN_CHARS = frozenset("0123456789０１２３４５６７８９Xx")
+
+
+def snippet(text: str, i: int, j: int, pad: int = 8) -> str:
+    """Context for the report; long digit runs (possible personal numbers) are masked."""
+    lo, hi = max(0, i - pad), min(len(text), j + pad)
+    while lo > 0 and text[lo - 1] in _RUN_CHARS and text[lo] in _RUN_CHARS:
+        lo -= 1  # never cut a number in half: the masking below needs all of it
+    while hi < len(text) and text[hi] in _RUN_CHARS and text[hi - 1] in _RUN_CHARS:
+        hi += 1
+    piece = text[lo:hi].replace("\n", " ")
+    piece = _DIGIT_RUN.sub(lambda m: mask_value(m.group()), piece)
+    return ("…" if lo > 0 else "") + piece + ("…" if hi < len(text) else "")
+
+
+def check_doc_numbers(text: str) -> Iterator[Issue]:
+    norm = text.translate(_FULLWIDTH_DIGITS) if _FW_DIGIT.search(text) else text
+    for m in RE_DOCNO.finditer(norm):
+        year = m["year"]
+        before = RE_CODE_BEFORE.search(norm, max(0, m.start() - 13), m.start())
+        if before is None or (len(year) == 4 and not year.startswith(("19", "20"))):
+            continue
+        code_raw = before.group().rstrip()
+        problems = []
+        if m["open"] != "〔" or m["close"] != "〕":
+            problems.append(f"年份用了“{m['open']}{m['close']}”，应使用六角括号“〔〕”")
+        if len(year) == 2:
+            this_year = _dt.date.today().year % 100
+            year = ("20" if int(year) <= this_year else "19") + year
+            problems.append("年份应标全称（四位）")
+        if m["di"]:
+            problems.append("发文顺序号前不加“第”字")
+        num = m["num"]
+        original = text[m.start("year") : m.end("num")]
+        if _FW_DIGIT.search(original):
+            problems.append("年份和序号应使用半角阿拉伯数字")
+        if len(num) > 1 and num.startswith("0"):
+            problems.append("发文顺序号不编虚位（如1不编为01）")
+        if not problems:
+            continue
+        code = _CODE_LEAD.sub("", code_raw) or code_raw
+        start = before.start() + (len(code_raw) - len(code))
+        fixed = f"{code}〔{year}〕{int(num)}号"
+        yield Issue(
+            "doc_number_format",
+            start,
+            m.end(),
+            f"发文字号格式不规范：{'；'.join(problems)}。",
+            f"改为“{fixed}”。",
+            text[start : m.end()],
+            SEVERITY["doc_number_format"],
+            BASIS_DOCNO,
+            {"corrected": fixed},
+        )
+
+
+def check_pairs(text: str, next_text: str = "") -> Iterator[Issue]:
+    stack: list[tuple[str, int]] = []
+    bad: list[tuple[int, str]] = []
+    for mark in _PAIR_CHARS.finditer(text):
+        i, ch = mark.start(), mark.group()
+        if ch in PAIRS:
+            stack.append((ch, i))
+        elif ch in CLOSERS:
+            if ch == "’" and 0 < i < len(text) - 1 and text[i - 1].isascii() and text[i + 1].isascii():
+                continue  # apostrophe in English: don’t
+            opener = CLOSERS[ch]
+            depth = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][0] == opener), None)
+            if depth is None:
+                bad.append((i, f"“{ch}”前面没有对应的“{opener}”"))
+                continue
+            for ch2, j in stack[depth + 1 :]:  # openers skipped over are unclosed
+                bad.append((j, f"“{ch2}”没有对应的“{PAIRS[ch2]}”"))
+            del stack[depth:]
+    for ch, j in stack:
+        # A quotation running over several paragraphs opens each one and closes only at its end.
+        if ch == "“" and next_text.lstrip().startswith("“"):
+            continue
+        bad.append((j, f"“{ch}”没有对应的“{PAIRS[ch]}”"))
+    for i, what in sorted(bad):
+        yield Issue(
+            "unmatched_pair",
+            i,
+            i + 1,
+            f"成对标点不配对：{what}，可能漏写或多写。",
+            "补齐或删去多余的括号、引号、书名号。",
+            snippet(text, i, i + 1),
+            SEVERITY["unmatched_pair"],
+            BASIS_PUNCT,
+        )
+
+
+def check_mixed(text: str) -> Iterator[Issue]:
+    hits = [(m.start(), m.group()) for m in RE_MIXED.finditer(text)]
+    hits += [(m.start(), m.group()) for m in RE_MIXED_PAREN.finditer(text)]
+    for i, ch in sorted(hits):
+        yield Issue(
+            "mixed_punctuation",
+            i,
+            i + 1,
+            f"中文之间使用了半角标点“{ch}”。",
+            f"改为全角“{FULL[ch]}”。",
+            snippet(text, i, i + 1, 6),
+            SEVERITY["mixed_punctuation"],
+            BASIS_PUNCT,
+        )
+
+
+@lru_cache(maxsize=1)
+def _jieba():  # jieba has no type hints
+    """Loaded lazily (≈1 s): only paragraphs with a doubled character ever need it."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def check_repeats(text: str, skip: Iterable[tuple[int, int]] = ()) -> Iterator[Issue]:
+    taken = list(skip)
+    for m in RE_DOUBLE.finditer(text):
+        i = m.start()
+        pair = m.group()
+        if pair in REDUPLICATIONS or any(a < i + 2 and i < b for a, b in taken):
+            continue
+        # AABB words (认认真真, 实实在在) and ABB/AAB shapes formed with neighbours.
+        if (i >= 2 and text[i - 2] == text[i - 1] != text[i]) or (
+            i + 3 < len(text) and text[i + 2] == text[i + 3] != text[i]
+        ):
+            continue
+        lo = max(0, i - 4)
+        window = text[lo : i + 6]
+        singles = {start + lo for word, start, _ in _jieba().tokenize(window) if len(word) == 1}
+        if i not in singles or i + 1 not in singles:
+            continue  # 目的|的, 现在|在, 不了了之: one of the two belongs to a word
+        yield Issue(
+            "repeated_char",
+            i,
+            i + 2,
+            f"“{pair}”疑似误重复输入了“{pair[0]}”字。",
+            f"删去一个“{pair[0]}”。",
+            snippet(text, i, i + 2, 6),
+            SEVERITY["repeated_char"],
+            BASIS_TEXT,
+        )
+
+
+def check_confusions(text: str, confusions: ConfusionList) -> Iterator[Issue]:
+    # Only try the alternation where an entry can start: ~40x faster than finditer on big texts.
+    pos = 0
+    for first in confusions.first_chars.finditer(text):
+        if first.start() < pos:
+            continue
+        m = confusions.regex.match(text, first.start())
+        if m is None or not m.lastgroup:
+            continue
+        pos = m.end()
+        entry = confusions.entries[int(m.lastgroup[1:])]
+        yield Issue(
+            "confusion",
+            m.start(),
+            m.end(),
+            f"“{m.group()}”疑为“{entry.right}”之误：{entry.note}。",
+            f"改为“{entry.right}”。",
+            snippet(text, m.start(), m.end(), 6),
+            entry.severity,
+            BASIS_TEXT,
+            {"wrong": entry.wrong, "right": entry.right},
+        )
+
+
+# --- the detector ---------------------------------------------------------------------------
+
+
+@register
+class ProofreadingDetector(Detector):
+    name = "proofreading"
+    category = Category.PROOFREADING
+    rules = {
+        "doc_number_format": "发文字号格式（GB/T 9704-2012：〔年份〕序号号，不加“第”、不编虚位）",
+        "unmatched_pair": "成对标点不配对（引号、括号、书名号）",
+        "mixed_punctuation": "中文之间使用半角标点",
+        "repeated_char": "字词误重复（如“的的”“在在”，正常叠词除外）",
+        "confusion": "常见易混易错词（词表 wordlists/proofreading.toml）",
+    }
+
+    def detect(self, doc: Document, ctx: ScanContext) -> Iterable[Finding]:
+        confusions = load_confusions()
+        paras = paragraphs(doc)
+        issues: list[tuple[Para, Issue]] = []
+        for k, para in enumerate(paras):
+            text = para.text
+            found = list(check_confusions(text, confusions))
+            if not para.ocr:
+                next_text = paras[k + 1].text if k + 1 < len(paras) else ""
+                found += check_doc_numbers(text)
+                found += check_pairs(text, next_text)
+                found += check_mixed(text)
+                found += check_repeats(text, [(i.start, i.end) for i in found if i.rule == "confusion"])
+            issues += [(para, issue) for issue in found]
+        return self._findings(doc, ctx, issues)
+
+    @staticmethod
+    def _findings(doc: Document, ctx: ScanContext, issues: list[tuple[Para, Issue]]) -> list[Finding]:
+        out: list[Finding] = []
+        counts: dict[str, int] = {}
+        overflow: dict[str, list[tuple[int, int]]] = {}
+        for para, issue in issues:
+            n = counts.get(issue.rule, 0)
+            counts[issue.rule] = n + 1
+            start, end = para.span(issue.start, issue.end)
+            if n >= MAX_PER_RULE:
+                overflow.setdefault(issue.rule, []).append((start, end))
+                continue
+            out.append(
+                ctx.finding(
+                    doc,
+                    category=Category.PROOFREADING,
+                    rule=issue.rule,
+                    severity=issue.severity,
+                    message=issue.message,
+                    raw=f"{issue.rule}|{issue.evidence}",
+                    evidence=issue.evidence,
+                    start=start,
+                    end=end,
+                    suggestion=issue.suggestion,
+                    basis=issue.basis,
+                    confidence=0.9 if issue.rule in ("doc_number_format", "confusion") else 0.75,
+                    details=issue.details,
+                )
+            )
+        for rule, spans in overflow.items():
+            out.append(
+                ctx.finding(
+                    doc,
+                    category=Category.PROOFREADING,
+                    rule=rule,
+                    severity=Severity.LOW,
+                    message=f"另有{len(spans)}处同类问题（{ProofreadingDetector.rules[rule]}）未逐条列出，建议全文统一校对。",
+                    raw=f"{rule}|overflow",
+                    evidence=f"另有{len(spans)}处",
+                    start=spans[0][0],
+                    end=spans[0][1],
+                    suggestion="全文查找替换或逐处校对。",
+                    basis=BASIS_PUNCT if rule in ("unmatched_pair", "mixed_punctuation") else BASIS_TEXT,
+                    confidence=0.7,
+                    details={"count": len(spans)},
+                )
+            )
+        return out

@@ -1,0 +1,279 @@
+"""proofreading detector: 发文字号 format, paired punctuation, half-width marks, repeats, confusions."""
+
+from __future__ import annotations
+
+import pytest
+
+from pubguard.detectors.base import ScanContext
+from pubguard.detectors.proofreading import MAX_PER_RULE, ProofreadingDetector, load_confusions
+from pubguard.document import BlockKind, Document, Page, TextBlock
+from pubguard.finding import Finding, Severity
+
+
+def prose(*paragraphs: str, kind: BlockKind = BlockKind.BODY) -> Document:
+    doc = Document(name="t.txt", format="txt", pages=[Page(1, 595, 842)])
+    for i, text in enumerate(paragraphs):
+        doc.blocks.append(TextBlock(text, 1, kind=kind, paragraph=i))
+    return doc.finalize()
+
+
+def scan(doc: Document) -> list[Finding]:
+    return list(ProofreadingDetector().detect(doc, ScanContext()))
+
+
+def of_rule(findings: list[Finding], rule: str) -> list[Finding]:
+    return [f for f in findings if f.rule == rule]
+
+
+def located(doc: Document, f: Finding) -> str:
+    return doc.text[f.location.start : f.location.end]
+
+
+# --- 发文字号 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong", "fixed"),
+    [
+        ("依据桂政办发[2023]15号文件精神", "桂政办发[2023]15号", "桂政办发〔2023〕15号"),
+        ("国办发（2023）5号", "国办发（2023）5号", "国办发〔2023〕5号"),
+        ("京政发【2022】12号", "京政发【2022】12号", "京政发〔2022〕12号"),
+        ("闽政办［2021］8号", "闽政办［2021］8号", "闽政办〔2021〕8号"),
+        ("南府发(2020)3号", "南府发(2020)3号", "南府发〔2020〕3号"),
+        ("闽政〔23〕5号", "闽政〔23〕5号", "闽政〔2023〕5号"),
+        ("国发〔2023〕第5号", "国发〔2023〕第5号", "国发〔2023〕5号"),
+        ("财预〔2023〕03号", "财预〔2023〕03号", "财预〔2023〕3号"),
+        ("桂政函〔２０２３〕１２号", "桂政函〔２０２３〕１２号", "桂政函〔2023〕12号"),
+    ],
+)
+def test_doc_number_errors(text: str, wrong: str, fixed: str) -> None:
+    doc = prose(text)
+    found = of_rule(scan(doc), "doc_number_format")
+    assert len(found) == 1
+    f = found[0]
+    assert located(doc, f) == wrong and f.evidence == wrong
+    assert f"“{fixed}”" in f.suggestion and f.details["corrected"] == fixed
+    assert f.severity == Severity.MEDIUM and "GB/T 9704-2012" in f.basis
+
+
+def test_doc_number_message_lists_every_problem() -> None:
+    f = of_rule(scan(prose("某政发[23]第05号")), "doc_number_format")[0]
+    assert "六角括号" in f.message and "四位" in f.message and "第" in f.message and "虚位" in f.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "南府办〔2023〕15号",
+        "根据《国务院办公厅关于印发有关措施的通知》（国办发〔2023〕5号）要求",
+        "（2023）桂01民初123号民事判决书",
+        "《南宁市国民经济和社会发展第十四个五年规划（2021—2025年）》",
+        "根据[2023]年度工作安排",
+        "南宁市人民政府2023年第5号公告",
+        "国务院令第708号",
+    ],
+)
+def test_doc_number_negatives(text: str) -> None:
+    assert of_rule(scan(prose(text)), "doc_number_format") == []
+
+
+# --- paired punctuation ------------------------------------------------------------------------
+
+
+def test_unclosed_bracket_is_located() -> None:
+    doc = prose("一、通报2023年全市安全生产形势（由市应急管理局负责。")
+    found = of_rule(scan(doc), "unmatched_pair")
+    assert len(found) == 1
+    assert located(doc, found[0]) == "（" and "“）”" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        ("推行“一网通办，提升服务效能。", "“"),
+        ("依据《条例》》规定", "》"),
+        ("1）加强组织领导", "）"),
+        ("【重要通知】】", "】"),
+        ("（“一网通办）”", "“”"),  # crossed pairs: both quotes reported
+    ],
+)
+def test_unmatched_pairs(text: str, bad: str) -> None:
+    doc = prose(text)
+    found = of_rule(scan(doc), "unmatched_pair")
+    assert [located(doc, f) for f in found] == list(bad)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "根据《中华人民共和国政府信息公开条例》（国务院令第711号）第十五条规定。",
+        "推行“《条例》进机关”活动，做到“应公开尽公开”。",
+        "The policy doesn’t apply to foreign-invested enterprises (FIEs).",
+        "（一）加强组织领导。（二）强化督促检查。",
+    ],
+)
+def test_balanced_pairs(text: str) -> None:
+    assert of_rule(scan(prose(text)), "unmatched_pair") == []
+
+
+def test_quotation_over_several_paragraphs_opens_each_paragraph() -> None:
+    doc = prose("他在讲话中指出：“第一，要提高站位。", "“第二，要压实责任。”")
+    assert of_rule(scan(doc), "unmatched_pair") == []
+
+
+def test_pdf_lines_of_one_paragraph_are_joined() -> None:
+    """A bracket opened at the end of a wrapped PDF line and closed on the next is fine."""
+    doc = Document(name="t.pdf", format="pdf", pages=[Page(1, 595, 842)])
+    lines = [
+        ("各县（市、区）人民政府，市政府各部门：为进一步规范政府信息公开工作（以下", (90, 100, 505, 116)),
+        ("简称公开工作），现将有关事项通知如下。", (90, 120, 380, 136)),
+        ("一、请于5月10日前报送材料（逾期不予受理。", (90, 140, 400, 156)),
+    ]
+    for i, (text, bbox) in enumerate(lines):
+        doc.blocks.append(TextBlock(text, 1, bbox=bbox, paragraph=i))
+    doc.finalize()
+    found = of_rule(scan(doc), "unmatched_pair")
+    assert len(found) == 1
+    assert found[0].location.start == doc.text.index("（逾期")
+    assert found[0].location.page == 1 and found[0].location.bbox is not None
+
+
+# --- half-width punctuation ---------------------------------------------------------------------
+
+
+def test_half_width_between_chinese() -> None:
+    doc = prose("各单位要高度重视,认真落实;确保实效。详见附件(一)。")
+    found = of_rule(scan(doc), "mixed_punctuation")
+    assert [located(doc, f) for f in found] == [",", ";", "(", ")"]
+    assert "，" in found[0].suggestion and "（" in found[2].suggestion
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "详见http://www.nanning.gov.cn/xxgk/zcwj/t123(1).html",
+        "Guangxi Zhuang Autonomous Region, Nanning (2023): Notice on Business Environment.",
+        "补助标准为每人每月1,234元，时间:2023年5月1日。",
+        "比例为1:2，温度为20℃。",
+    ],
+)
+def test_half_width_negatives(text: str) -> None:
+    assert of_rule(scan(prose(text)), "mixed_punctuation") == []
+
+
+# --- repeated characters -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("会议的的主要内容如下", "的的"),
+        ("各地区在在推进改革", "在在"),
+        ("已经完成了了全部任务", "了了"),
+        ("全面是是落实责任", "是是"),
+    ],
+)
+def test_accidental_repeats(text: str, pair: str) -> None:
+    doc = prose(text)
+    found = of_rule(scan(doc), "repeated_char")
+    assert [located(doc, f) for f in found] == [pair]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这是实现目的的重要手段",
+        "我们现在在做的工作",
+        "问题不能不了了之",
+        "好好学习，天天向上",
+        "常常深入基层，人人有责",
+        "实实在在、认认真真地做好工作",
+        "请大家看看，谈谈体会",
+        "年年有余，步步为营，层层落实",
+        "这个问题是是否问题的关键",
+    ],
+)
+def test_legitimate_reduplications(text: str) -> None:
+    assert of_rule(scan(prose(text)), "repeated_char") == []
+
+
+# --- confusion list --------------------------------------------------------------------------------
+
+
+def test_confusion_list_is_data_with_examples() -> None:
+    entries = load_confusions().entries
+    assert len(entries) >= 30
+    assert all(e.match and e.no_match and e.note and e.wrong != e.right for e in entries)
+
+
+@pytest.mark.parametrize("entry", load_confusions().entries, ids=lambda e: e.wrong)
+def test_confusion_examples(entry) -> None:  # noqa: ANN001 - pytest param
+    for sentence in entry.match:
+        doc = prose(sentence)
+        found = [f for f in of_rule(scan(doc), "confusion") if f.details["right"] == entry.right]
+        assert found, sentence
+        assert located(doc, found[0]) == entry.wrong
+        assert f"“{entry.right}”" in found[0].suggestion
+    for sentence in entry.no_match:
+        assert [
+            f for f in of_rule(scan(prose(sentence)), "confusion") if f.details["wrong"] == entry.wrong
+        ] == []
+
+
+def test_style_entries_are_info() -> None:
+    found = of_rule(scan(prose("其它事项另行通知。")), "confusion")
+    assert len(found) == 1 and found[0].severity == Severity.INFO
+    assert of_rule(scan(prose("认真布署。")), "confusion")[0].severity == Severity.LOW
+
+
+# --- scope, caps, privacy ----------------------------------------------------------------------
+
+
+def test_only_visible_text_is_checked() -> None:
+    doc = Document(name="t.docx", format="docx", pages=[Page(1, 595, 842)])
+    doc.blocks += [
+        TextBlock("会议的的主要内容", 1, kind=BlockKind.COMMENT, paragraph=0),
+        TextBlock("桂政办发[2023]15号", 0, kind=BlockKind.METADATA, paragraph=1),
+        TextBlock("（删去的内容", 1, kind=BlockKind.REVISION_DELETE, paragraph=2),
+        TextBlock("隐藏,文字", 1, hidden=True, paragraph=3),
+        TextBlock("正文内容完整。", 1, paragraph=4),
+    ]
+    doc.finalize()
+    assert scan(doc) == []
+
+
+def test_ocr_text_gets_the_confusion_list_only() -> None:
+    doc = prose("桂政办发[2023]15号（认真布署,落实的的", kind=BlockKind.OCR)
+    assert sorted(f.rule for f in scan(doc)) == ["confusion"]
+
+
+def test_many_issues_are_capped_with_a_summary() -> None:
+    doc = prose(*["会议的的内容如下。"] * (MAX_PER_RULE + 10))
+    found = of_rule(scan(doc), "repeated_char")
+    assert len(found) == MAX_PER_RULE + 1
+    assert "另有10处" in found[-1].message and found[-1].details["count"] == 10
+
+
+def test_evidence_masks_long_numbers() -> None:
+    found = scan(prose("申请人（身份证号110101199003077774"))
+    assert len(found) == 1 and found[0].rule == "unmatched_pair"
+    assert "110101199003077774" not in found[0].evidence and "7774" in found[0].evidence
+
+
+NOTICE = [
+    "南宁市人民政府办公室关于进一步做好政府信息公开工作的通知",
+    "南府办〔2023〕15号",
+    "各县（市、区）人民政府，市政府各组成部门、各直属机构：",
+    "为贯彻落实《中华人民共和国政府信息公开条例》（以下简称《条例》），推行“一网通办”，"
+    "经市人民政府同意，现将有关事项通知如下。",
+    "一、截至目前，全市已公开政策文件1,234件，详见市政府门户网站（http://www.nanning.gov.cn）。",
+    "二、各单位要常常深入基层，认认真真、实实在在地做好工作，确保人人知晓、天天更新。",
+    "三、依据《南宁市国民经济和社会发展第十四个五年规划（2021—2025年）》及国办发〔2022〕8号文件作出部署。",
+    "Contact: Office of Government Affairs, Nanning (Tel: 0771-12345).",
+    "南宁市人民政府办公室",
+    "2023年9月28日",
+]
+
+
+def test_realistic_notice_has_no_findings() -> None:
+    assert scan(prose(*NOTICE)) == []
