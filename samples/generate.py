@@ -398,7 +398,13 @@ def xlsx_roster() -> dict:
     stable_zip(OUT / "subsidy_roster.xlsx")
     return {
         "file": "subsidy_roster.xlsx",
-        "expect": ["personal_data/id_card", "personal_data/mobile", "personal_data/bank_card", "personal_data/person_name"],
+        "expect": [
+            "personal_data/id_card",
+            "personal_data/mobile",
+            "personal_data/bank_card",
+            "personal_data/person_name",
+            "hidden_content/metadata_person",
+        ],
         "disclosure": "依申请公开",
     }
 

@@ -65,8 +65,12 @@ def _url(base: str, rel: str) -> str:
 
 @contextmanager
 def time_limit(seconds: float | None):
-    """Per-file timeout with SIGALRM (works in the main thread of each worker process)."""
-    if not seconds or not hasattr(signal, "setitimer"):
+    """Per-file timeout with SIGALRM (works in the main thread of each worker process). In a
+    thread (Dask workers run tasks in threads) signals are unavailable: Dask's own task
+    timeouts apply there instead."""
+    import threading
+
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
 
