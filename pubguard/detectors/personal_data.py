@@ -374,7 +374,6 @@ class Recognizer:
     confidence: float
     mask_kind: str
     decide: Callable[[Hit, tuple[str, ...]], bool]
-    column_words: tuple[str, ...] = ()
 
 
 def _ctx(hit: Hit, words: tuple[str, ...], column_words: tuple[str, ...] = ()) -> str | None:
@@ -774,7 +773,8 @@ class PersonalDataDetector(Detector):
         if h.block is not None and (
             h.block.hidden or h.block.kind not in (BlockKind.BODY, BlockKind.TABLE_CELL)
         ):
-            where = f"（位于{_KIND_LABELS.get(h.block.kind, str(h.block.kind))}{'、隐藏文字' if h.block.hidden else ''}中）"
+            places = [_KIND_LABELS.get(h.block.kind, "")] + (["隐藏文字"] if h.block.hidden else [])
+            where = f"（位于{'、'.join(p for p in places if p)}中）"
         reasons = "；".join(h.explain)
         raw = h.value if h.rule in ("email", "person_name") else digits_of(h.value)
         if h.rule == "mobile":
@@ -807,6 +807,8 @@ _WHY = {
     "default": "属于个人信息，公开前应删除或脱敏。",
 }
 _KIND_LABELS = {
+    BlockKind.BODY: "",
+    BlockKind.TABLE_CELL: "表格",
     BlockKind.HEADER: "页眉",
     BlockKind.FOOTER: "页脚",
     BlockKind.TEXT_BOX: "文本框",

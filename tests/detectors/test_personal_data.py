@@ -322,7 +322,7 @@ def test_data_in_comments_and_hidden_text_is_reported_with_location_note() -> No
     assert "mobile" in rules(found)
     assert "批注" in next(f for f in found if f.rule == "mobile").message
     hidden = scan(prose("审核人：黄志强 18977165502", hidden=True))
-    assert "隐藏文字" in next(f for f in hidden if f.rule == "mobile").message
+    assert "（位于隐藏文字中）" in next(f for f in hidden if f.rule == "mobile").message
 
 
 # --- precision on real government prose ------------------------------------------------------
