@@ -352,10 +352,9 @@ class _PdfBuilder:
         )
         drawings = self._drawings(number, cpage, tr)
 
-        invisible = self._invisible_boxes(cpage, tr)
         scan_like_images = coverage >= _SCAN_IMAGE_COVERAGE
         blocks, visible_chars = self._text(
-            number, cpage, tr, width, height, invisible, image_boxes if scan_like_images else []
+            number, cpage, tr, width, height, image_boxes if scan_like_images else []
         )
         self.doc.blocks.extend(blocks)
 
@@ -436,7 +435,9 @@ class _PdfBuilder:
         pg.ocr_applied = True
 
     def _invisible_boxes(self, cpage: Any, tr: Callable[[Any], BBox]) -> list[BBox]:
-        """Text drawn with render mode 3 (neither filled nor stroked) or fully transparent."""
+        """Text drawn with render mode 3 or fully transparent, from the text trace. Only
+        needed when spans lack `char_flags` (PyMuPDF < 1.25): the span flags say the same
+        thing per span, without an O(spans x traces) overlap test."""
         boxes: list[BBox] = []
         try:
             for span in cpage.get_texttrace():
@@ -453,11 +454,11 @@ class _PdfBuilder:
         tr: Callable[[Any], BBox],
         width: float,
         height: float,
-        invisible: list[BBox],
         scan_images: list[BBox],
     ) -> tuple[list[TextBlock], int]:
         blocks: list[TextBlock] = []
         visible_chars = 0
+        invisible: list[BBox] | None = None
         # An infinite clip keeps text placed outside the page (it is not displayed).
         data = cpage.get_text("dict", flags=_TEXT_FLAGS, sort=True, clip=self.m.INFINITE_RECT())
         for block in data.get("blocks", []):
@@ -470,6 +471,8 @@ class _PdfBuilder:
                 paragraph = self.next_paragraph()
                 for span in spans:
                     bbox = tr(span["bbox"])
+                    if invisible is None:
+                        invisible = [] if "char_flags" in span else self._invisible_boxes(cpage, tr)
                     hidden, reason = self._hidden(span, bbox, width, height, invisible)
                     if (
                         hidden

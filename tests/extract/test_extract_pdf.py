@@ -119,6 +119,22 @@ def test_hidden_text_render_mode_3_off_page_and_white_text() -> None:
     assert {b.text for b in doc.visible_blocks()} == {"公开正文内容", "白色文字备注"}
 
 
+def test_text_trace_fallback_finds_render_mode_3_boxes() -> None:
+    """Used when spans lack char_flags (older PyMuPDF): the trace marks the same text."""
+    from pubguard.extract.pdf import _PdfBuilder
+
+    def build(doc, page):
+        page.insert_text((90, 100), "可见文字", fontname="china-s", fontsize=12)
+        page.insert_text((90, 140), "不可见文字", fontname="china-s", fontsize=12, render_mode=3)
+
+    page = pymupdf.open(stream=_pdf(build), filetype="pdf")[0]
+    boxes = _PdfBuilder._invisible_boxes(None, page, lambda b: tuple(b))  # type: ignore[arg-type]
+    assert len(boxes) == 1 and 125 < boxes[0][1] < 140 < boxes[0][3]
+    span = {"text": "不可见文字", "size": 12.0, "alpha": 255}  # no char_flags
+    assert _PdfBuilder._hidden(span, (90, 128, 150, 142), 595, 842, boxes) == (True, "pdf:render_mode_3")
+    assert _PdfBuilder._hidden(span, (90, 88, 150, 102), 595, 842, boxes) == (False, None)
+
+
 def test_invisible_ocr_layer_over_a_scan_is_not_hidden_content() -> None:
     """Searchable scans put render-mode-3 text over the page image: not concealment."""
     scan = _png(_scan_image(["关于开展安全检查的通知"]))
