@@ -128,7 +128,9 @@ def _fix_pdf_string(value: str) -> str:
         raw = value.encode("latin-1")
     except UnicodeEncodeError:
         return value
-    for enc in ("utf-8", "gb18030"):
+    # gb2312 (both bytes >= 0xA1) rather than gb18030, which would turn Latin-1 "Müller"
+    # into Chinese.
+    for enc in ("utf-8", "gb2312"):
         try:
             return raw.decode(enc)
         except UnicodeDecodeError:

@@ -353,3 +353,12 @@ def test_scanned_page_is_ocred_into_blocks_in_points() -> None:
     start = doc.text.index("安全生产检查")
     page, bbox = doc.locate(start, start + 6)
     assert page == 1 and bbox is not None and line.bbox[0] < bbox[0] < bbox[2] < line.bbox[2]
+
+
+def test_mojibake_strings_are_repaired_but_latin_text_is_kept() -> None:
+    from pubguard.extract.pdf import _fix_pdf_string
+
+    assert _fix_pdf_string("人员名单".encode().decode("latin-1")) == "人员名单"
+    assert _fix_pdf_string("人员名单".encode("gbk").decode("latin-1")) == "人员名单"
+    assert _fix_pdf_string("Müller") == "Müller"
+    assert _fix_pdf_string("Microsoft® Word 2016") == "Microsoft® Word 2016"
