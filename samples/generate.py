@@ -349,6 +349,8 @@ def docx_problems() -> dict:
             "hidden_content/tracked_change",
             "hidden_content/hidden_text",
             "hidden_content/metadata_person",
+            "personal_data/mobile",  # inside the Word comment
+            "personal_data/person_name",
         ],
     }
 
@@ -403,6 +405,7 @@ def xlsx_roster() -> dict:
             "personal_data/mobile",
             "personal_data/bank_card",
             "personal_data/person_name",
+            "personal_data/roster",
             "hidden_content/metadata_person",
         ],
         "disclosure": "依申请公开",
@@ -439,6 +442,7 @@ def html_pages() -> list[dict]:
                 "personal_data/id_card",
                 "personal_data/person_name",
                 "personal_data/mobile",
+                "personal_data/roster",
                 "hidden_content/hidden_text",
                 "hidden_content/html_comment",
                 "sensitive_term/internal_term",
