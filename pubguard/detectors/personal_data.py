@@ -205,6 +205,7 @@ RE_LABEL_NAME = re.compile(
     rf"([{_CJK}]{{2,4}}?|[{_CJK}]{{1,8}}[·•][{_CJK}]{{1,10}})"
     rf"(?=[，,、;；\s（(：:)）]|$|身份|手机|电话|性别|男|女|住|家|证件|银行|联系|[0-9])"
 )
+RE_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]{1,2000}")
 RE_STRONG_ID_LABEL = re.compile(r"(?:身份证|身份号码|证件号|公民身份)[号码]{0,2}(?:为|是)?[:：\s]{0,3}$")
 RE_NAME_CELL = re.compile(rf"^(?:[{_CJK}]{{2,4}}|[{_CJK}]{{1,8}}[·•.．][{_CJK}]{{1,10}})$")
 
@@ -276,6 +277,8 @@ class Tables:
     header_rows: dict[TableKey, int] = field(default_factory=dict)
     field_names: dict[CellKey, str] = field(default_factory=dict)
     extent: dict[TableKey, tuple[int, int]] = field(default_factory=dict)
+    texts: dict[CellKey, str] = field(default_factory=dict)  # squashed cell text
+    forms: set[TableKey] = field(default_factory=set)  # label | value tables (申请表, 登记表)
 
     @classmethod
     def build(cls, doc: Document) -> Tables:
@@ -290,10 +293,13 @@ class Tables:
                 t.field_names[key] = b.field_name
         rows: dict[TableKey, dict[int, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
         for (page, table, row, col), (s, e) in t.cells.items():
-            rows[(page, table)][row][col] = _squash(doc.text[s:e])
+            rows[(page, table)][row][col] = t.texts[(page, table, row, col)] = _squash(doc.text[s:e])
             a, b = t.extent.get((page, table), (s, e))
             t.extent[(page, table)] = (min(a, s), max(b, e))
         for tkey, by_row in rows.items():
+            if _is_form(by_row):
+                t.forms.add(tkey)
+                continue
             for row in sorted(by_row)[:6]:  # a title row may come before the header row
                 cells = by_row[row]
                 if any(_is_header_text(v) for v in cells.values()):
@@ -311,7 +317,36 @@ class Tables:
         return self.headers.get(tkey, {}).get(key[3])
 
     def is_header_cell(self, key: CellKey) -> bool:
-        return self.header_rows.get(key[:2]) == key[2]
+        return self.header_rows.get(key[:2]) == key[2] and self.label(key) is None
+
+    def label(self, key: CellKey) -> str | None:
+        """Form-style tables (申请表): the label sits in the cell to the left (姓名 | 张三)."""
+        if key[:2] not in self.forms:
+            return None
+        left = self.texts.get((*key[:3], key[3] - 1))
+        return (
+            left
+            if left is not None and _is_header_text(left) and not _is_header_text(self.texts.get(key, ""))
+            else None
+        )
+
+    def context(self, key: CellKey) -> str | None:
+        return self.label(key) or self.header(key)
+
+
+def _is_form(by_row: dict[int, dict[int, str]]) -> bool:
+    """Label/value rows (姓名|张三|性别|男) rather than a header row over data rows: two such
+    rows, or one with two labels."""
+    form_rows = labels = 0
+    for cells in list(by_row.values())[:12]:
+        values = [cells[c] for c in sorted(cells) if cells[c]]
+        if len(values) < 2 or len(values) % 2:
+            continue
+        heads = [_is_header_text(v) for v in values]
+        if all(heads[0::2]) and not any(heads[1::2]):
+            form_rows += 1
+            labels = max(labels, len(values) // 2)
+    return form_rows >= 2 or labels >= 2
 
 
 def _squash(text: str) -> str:
@@ -612,8 +647,8 @@ class PersonalDataDetector(Detector):
     # -- candidates ---------------------------------------------------------------------------
     @staticmethod
     def _excluded_spans(norm: str) -> list[tuple[int, int]]:
-        """统一社会信用代码 identify organisations: recognise them first and keep them out."""
-        spans = []
+        """统一社会信用代码 identify organisations and URLs hold file ids: keep both out."""
+        spans = [m.span() for m in RE_URL.finditer(norm)]
         for m in RE_USCC.finditer(norm):
             code = m.group()
             prefix = norm[max(0, m.start() - CONTEXT_WINDOW) : m.start()]
@@ -632,7 +667,7 @@ class PersonalDataDetector(Detector):
         column = None
         if block is not None and block.kind == BlockKind.TABLE_CELL and block.row is not None:
             cell = (block.page, block.table or 0, block.row, block.col or 0)
-            column = tables.header(cell)
+            column = tables.context(cell)
         return Hit(
             rule=rec.rule,
             start=s,
@@ -671,7 +706,7 @@ class PersonalDataDetector(Detector):
         for key, (s, e) in tables.cells.items():
             if tables.is_header_cell(key) or taken.overlaps(s, e):
                 continue
-            header = tables.header(key)
+            header = tables.context(key)
             raw = doc.text[s:e]
             name = _squash(raw)
             if not RE_NAME_CELL.match(name) or name in NOT_NAMES or name.endswith(ORG_SUFFIXES):

@@ -298,6 +298,26 @@ def test_award_list_without_numbers_gives_low_names_only() -> None:
     assert all(f.severity == Severity.LOW for f in found)
 
 
+def test_form_style_table_labels_sit_left_of_values() -> None:
+    doc = table(
+        [["姓名", "陈建国", "性别", "男"], ["身份证号", wrong_check(ID_A), "联系电话", "13812345678"]]
+    )
+    found = scan(doc)
+    assert rules(found) == ["id_card", "mobile", "person_name"]
+    suspect = next(f for f in found if f.rule == "id_card")
+    assert (
+        suspect.severity == Severity.MEDIUM and "校验位不符" in suspect.message
+    )  # label gives strong context
+    assert next(f for f in found if f.rule == "person_name").evidence == "陈**"
+
+
+def test_numbers_inside_urls_are_ignored() -> None:
+    doc = prose(
+        "详见 http://www.nanning.gov.cn/zwgk/2023-10/13812345678.htm 及 www.gxzf.gov.cn/a/6222021234567890128"
+    )
+    assert scan(doc) == []
+
+
 def test_names_next_to_numbers_in_prose() -> None:
     doc = prose(
         f"张三，身份证号{ID_A}，现住城关镇。",
