@@ -29,8 +29,10 @@ from pubguard.detectors.vision import (
     find_signature,
     image_raster,
     is_scan_page,
+    load_image_rgb,
     page_raster,
     render_raster,
+    resize,
 )
 from pubguard.document import BBox, BlockKind, Document, Drawing, ImageItem, Page, is_red
 from pubguard.finding import Category, Finding, Severity
@@ -45,6 +47,7 @@ SUGGEST_SIGNATURE = "使用不含手写签名的版本发布，或删除签名�
 MAX_IMAGES = 300  # embedded pictures analysed per document (time bound)
 MAX_FALLBACK_RENDERS = 20  # vector pages rendered to check ambiguous red curves
 MIN_IMAGE_PX = 24
+SIGNATURE_MAX_SIDE = 900
 SIGNATURE_WORDS = ("签名", "签字", "手签", "签章", "signature", "sign")
 
 SHAPE_LABELS = {"round": "圆形", "oval": "椭圆形", "square": "方形", "rectangle": "长方形"}
@@ -247,10 +250,22 @@ def _analyse_image(im: ImageItem, page: Page | None, want_signature: bool) -> _A
     raster = image_raster(im, page)
     if raster is None:
         return None
-    sig = find_signature(raster.rgb) if want_signature else None
     h, w = raster.rgb.shape[:2]
     scale = w / im.width if im.width else 1.0
-    return _Analysis(raster.seals(), sig, (h, w), scale, _digest(im))
+    seals = raster.seals()
+    sig = None
+    if want_signature and not seals:
+        # Pen strokes are thin: judge them near the picture's own resolution, not at 120 dpi.
+        loaded = load_image_rgb(im)
+        if loaded is not None:
+            rgb = loaded[0]
+            f = min(1.0, SIGNATURE_MAX_SIDE / max(rgb.shape[:2]))
+            rgb = resize(rgb, f)
+            sig = find_signature(rgb)
+            if sig is not None:  # express its box in the seal raster's pixels
+                k = w / rgb.shape[1]
+                sig.box = tuple(round(v * k) for v in sig.box)  # type: ignore[assignment]
+    return _Analysis(seals, sig, (h, w), scale, _digest(im))
 
 
 def _map_box(box: tuple[int, int, int, int], shape: tuple[int, int], bbox: BBox | None) -> BBox | None:
@@ -306,10 +321,35 @@ def _ring_like(d: Drawing, page: Page) -> bool | None:
     if not ops:
         return None
     if curves < 4 or curves < 0.6 * len(ops):
-        return False
+        # A circle approximated by many straight segments (some producers write those).
+        return ops.count("l") >= 16 and _on_ellipse(d) and _red(d.stroke) and not _red(d.fill)
     if _red(d.fill) and d.fill_opacity > 0.2:
         return curves >= 8  # a filled annulus (two sub-paths), not a filled disk
     return _red(d.stroke)
+
+
+def _points(d: Drawing) -> list[tuple[float, float]]:
+    pts: list[tuple[float, float]] = []
+    for item in d.items or ():
+        if not isinstance(item, (tuple, list)) or not item or item[0] not in ("l", "c"):
+            continue
+        for p in item[1:]:
+            if isinstance(p, (tuple, list)) and len(p) == 2:
+                pts.append((float(p[0]), float(p[1])))
+            elif hasattr(p, "x") and hasattr(p, "y"):
+                pts.append((float(p.x), float(p.y)))
+    return pts
+
+
+def _on_ellipse(d: Drawing) -> bool:
+    """All path points lie on the ellipse inscribed in the bbox (within 8%)."""
+    pts = _points(d)
+    x0, y0, x1, y1 = d.bbox
+    a, b = (x1 - x0) / 2, (y1 - y0) / 2
+    if len(pts) < 12 or a <= 0 or b <= 0:
+        return False
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return all(abs(math.hypot((x - cx) / a, (y - cy) / b) - 1) <= 0.08 for x, y in pts)
 
 
 def _star_like(d: Drawing) -> bool | None:

@@ -183,8 +183,10 @@ def star_score(contour: np.ndarray) -> float:
         return 0.0
     depths = defects.reshape(-1, 4)[:, 3] / 256.0
     deep = int(np.sum(depths >= 0.12 * size))
-    if 4 <= deep <= 6:
-        return 1.0 if 0.38 <= solidity <= 0.62 else 0.7
+    # Five points: the hull is a pentagon (a cross or an asterisk has 8+ corners).
+    corners = len(cv2.approxPolyDP(hull_pts, 0.015 * cv2.arcLength(hull_pts, True), True))
+    if 4 <= deep <= 6 and 4 <= corners <= 6:
+        return 1.0 if deep == 5 and 0.38 <= solidity <= 0.62 else 0.7
     return 0.0
 
 
@@ -214,7 +216,7 @@ def horizontal_lines(mask: np.ndarray, min_len: int, max_thick: int) -> list[PxB
     h, w = mask.shape
     if h == 0 or w == 0:
         return []
-    klen = max(9, min(min_len // 3, w // 6))
+    klen = max(9, min(min_len // 3, w // 6)) | 1  # odd: a centred kernel does not shift the result
     opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (klen, 1)))
     _, comps = components(opened, min_area=klen)
     segs = sorted((c.box for c in comps if c.height <= max_thick * 2), key=lambda b: (b[1] + b[3]) / 2)
