@@ -487,6 +487,84 @@ def text_drafts() -> list[dict]:
     ]
 
 
+def pdf_charts_negative() -> dict:
+    """Red that is not a 红头 or a seal: a red chart title, a red pie chart, red bars, red emphasis."""
+    doc, page = new_pdf()
+    centred(page, 110, "2024年上半年全市经济运行情况分析", 18)
+    body_lines(page, 150, ["上半年，全市地区生产总值同比增长5.2%，规模以上工业增加值增长6.1%。"], 12.5, 24)
+    page.insert_text((LEFT, 200), "重点提示：", fontname=FONT, fontsize=12.5, color=RED)
+    page.insert_text((LEFT + 65, 200), "固定资产投资增速回落，需加大项目建设力度。", fontname=FONT, fontsize=12.5)
+    centred(page, 250, "图1 三次产业结构（%）", 14, RED)
+    cx, cy, r = 200, 370, 80
+    start = 0.0
+    for share, colour in [(0.55, (0.85, 0.1, 0.1)), (0.3, (0.95, 0.5, 0.5)), (0.15, (0.6, 0.0, 0.0))]:
+        end = start + share * 2 * math.pi
+        pts = [(cx, cy)] + [(cx + r * math.cos(start + (end - start) * k / 24), cy + r * math.sin(start + (end - start) * k / 24)) for k in range(25)]
+        page.draw_polyline(pts + [(cx, cy)], color=(1, 1, 1), fill=colour, width=0.8, closePath=True)
+        start = end
+    for i, h in enumerate([60, 95, 120, 80]):
+        page.draw_rect(pymupdf.Rect(330 + i * 40, 450 - h, 360 + i * 40, 450), color=None, fill=(0.8, 0.05, 0.05))
+    page.draw_line((320, 450), (500, 450), color=(0, 0, 0), width=0.8)
+    body_lines(page, 520, ["下一步，各部门要落实领导批示要求，抓好稳增长各项政策落地。"], 12.5, 24)
+    save_pdf(doc, "chart_report.pdf")
+    return {"file": "chart_report.pdf", "expect": [], "note": "红色图表标题、饼图、柱状图和正文强调，不是红头或印章"}
+
+
+def personal_seal_image(text: str = "李明之印", size: int = 150) -> Image.Image:
+    img = Image.new("RGBA", (size, size), (255, 255, 255, 0))
+    d = ImageDraw.Draw(img)
+    red = (205, 25, 30, 240)
+    d.rectangle([6, 6, size - 6, size - 6], outline=red, width=9)
+    font = cjk_font(size // 2 - 18)
+    cells = [(size // 2 + 2, 14), (size // 2 + 2, size // 2 - 2), (16, 14), (16, size // 2 - 2)]  # read right to left
+    for ch, (x, y) in zip(text, cells, strict=True):
+        d.text((x, y), ch, font=font, fill=red)
+    return img
+
+
+def pdf_personal_seal() -> dict:
+    doc, page = new_pdf()
+    centred(page, 130, "授权委托书", 20)
+    body_lines(page, 190, ["兹委托本单位办公室工作人员办理2024年度政府信息公开年度报告报送事宜。", "委托期限自2024年1月1日至2024年12月31日。"], 12.5, 24)
+    page.insert_text((360, 330), "委托人：李明", fontname=FONT, fontsize=13)
+    page.insert_image(pymupdf.Rect(440, 300, 490, 350), stream=png_bytes(personal_seal_image()), overlay=True)
+    save_pdf(doc, "personal_seal.pdf")
+    return {"file": "personal_seal.pdf", "expect": ["seal/personal_seal"]}
+
+
+def scanned_leader_note() -> dict:
+    doc, page = new_pdf()
+    page.insert_text((300, 55), "拟同意，请王市长审定。", fontname=FONT, fontsize=17, color=BLUE)
+    page.insert_text((420, 82), "陈刚 4.8", fontname=FONT, fontsize=16, color=BLUE)
+    centred(page, 140, "关于调整城区公交线路的报告", 18)
+    body_lines(page, 190, ["市人民政府：", "为方便群众出行，市交通运输局拟对城区12条公交线路进行优化调整。", "以上报告，请审阅。"], 12.5, 24)
+    png = page.get_pixmap(dpi=150).tobytes("png")
+    scanned(png, rotate=0.7, seed=9).save(OUT / "scan_leader_note.jpg", quality=80)
+    return {"file": "scan_leader_note.jpg", "expect": ["leader_annotation/instruction"], "disclosure": "不予公开"}
+
+
+def docx_red_emphasis() -> dict:
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    d = docx.Document()
+    fixed_dates(d)
+    d.core_properties.author = "南宁市应急管理局"
+    t = d.add_paragraph()
+    t.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = t.add_run("关于做好2024年汛期安全防范工作的提示")
+    run.font.size, run.font.bold = Pt(22), True
+    p = d.add_paragraph("入汛以来，我市降雨偏多。")
+    warn = p.add_run("请广大市民注意防范强降雨引发的城市内涝和地质灾害。")
+    warn.font.color.rgb = RGBColor(0xFF, 0x00, 0x00)
+    warn.font.bold = True
+    d.add_paragraph("如遇险情，请拨打119或12345求助。")
+    d.save(OUT / "flood_notice.docx")
+    stable_zip(OUT / "flood_notice.docx")
+    return {"file": "flood_notice.docx", "expect": [], "note": "正文红色强调与黑色加粗标题"}
+
+
 def main() -> None:
     entries = [
         pdf_clean_notice(),
@@ -502,6 +580,10 @@ def main() -> None:
         xlsx_roster(),
         *html_pages(),
         *text_drafts(),
+        pdf_charts_negative(),
+        pdf_personal_seal(),
+        scanned_leader_note(),
+        docx_red_emphasis(),
     ]
     manifest = {"description": "Expected rules per sample (category/rule). Empty = clean document.", "files": entries}
     (OUT / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
