@@ -1,0 +1,123 @@
+"""Engines, transactions and migrations.
+
+SQLite: the sqlite3 driver's own transaction handling is switched off and we emit BEGIN
+ourselves — `BEGIN IMMEDIATE` for writes, so writers queue on the database lock instead of
+failing half-way, and plain `BEGIN` for reads (WAL lets reads run beside a writer).
+PostgreSQL (psycopg 3): one engine; writers lock the draft row with SELECT … FOR UPDATE.
+Either way `Draft.lock_version` is the last line of defence against lost updates."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from pubguard.review.errors import Conflict, InvalidInput
+
+log = logging.getLogger("pubguard.review.db")
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_PG_MIGRATION_LOCK = 0x70756267  # "pubg": advisory lock so two processes never migrate at once
+
+CONFLICT_MESSAGE = "该稿件正被他人同时处理，您的操作未生效。请刷新后重试。"
+
+
+def _sqlite_engine(url: str, begin: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+def _is_conflict(exc: DBAPIError) -> bool:
+    """Lock timeouts, serialisation failures and deadlocks: someone else got there first."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None), "sqlstate", None)
+    if sqlstate in ("40001", "40P01", "55P03"):
+        return True
+    msg = str(orig or exc).lower()
+    return "database is locked" in msg or "database is busy" in msg
+
+
+class Database:
+    """Owns the engines and hands out sessions inside a transaction."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.dialect = url.split(":", 1)[0].split("+", 1)[0]
+        if self.dialect == "sqlite":
+            path = url.split("///", 1)[1] if "///" in url else ""
+            if not path or path == ":memory:":
+                raise InvalidInput("审核数据库需要一个 SQLite 文件路径（不支持内存数据库）。")
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE")
+            self.read_engine = _sqlite_engine(url, "BEGIN")
+        else:
+            self.write_engine = create_engine(url, pool_pre_ping=True)
+            self.read_engine = self.write_engine
+        self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+        self._read = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any error. Lost races surface
+        as `Conflict` with a Chinese message."""
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        except StaleDataError as exc:
+            raise Conflict(CONFLICT_MESSAGE) from exc
+        except OperationalError as exc:
+            if _is_conflict(exc):
+                raise Conflict(CONFLICT_MESSAGE) from exc
+            raise
+        except DBAPIError as exc:
+            if _is_conflict(exc):
+                raise Conflict(CONFLICT_MESSAGE) from exc
+            raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read() as session, session.begin():
+            yield session
+
+    def migrate(self) -> None:
+        """`alembic upgrade head`, serialised across processes."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        with self.write_engine.begin() as conn:
+            if not self.is_sqlite:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def dispose(self) -> None:
+        self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            self.read_engine.dispose()

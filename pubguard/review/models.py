@@ -1,0 +1,370 @@
+"""Database models of the review workflow (SQLAlchemy 2). The schema is created and changed
+only by the Alembic migrations in `pubguard/review/migrations`; a test keeps both in sync.
+
+Ids are integers; times are stored in UTC. `Draft.lock_version` is an optimistic lock: every
+state change of a draft bumps it, so two concurrent writers cannot both succeed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)  # global administrator
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    grants: Mapped[list[RoleGrant]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "display_name": self.display_name,
+            "is_active": self.is_active,
+            "is_admin": self.is_admin,
+            "roles": sorted(
+                ({"site": g.site, "role": g.role} for g in self.grants), key=lambda r: (r["site"], r["role"])
+            ),
+        }
+
+
+class RoleGrant(Base):
+    """A role held on one site (`site = "*"`: on every site)."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (UniqueConstraint("user_id", "site", "role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    site: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+
+    user: Mapped[User] = relationship(back_populates="grants")
+
+
+class AuthToken(Base):
+    """Session cookies and bearer tokens for the web service; only a hash is stored."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="session")  # session | api
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Site(Base):
+    """A website (or site group member) with its own workflow and publish target."""
+
+    __tablename__ = "sites"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    workflow: Mapped[str] = mapped_column(String(200), default="default")
+    publish: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # target config
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "name": self.name, "workflow": self.workflow, "publish": self.publish}
+
+
+class Draft(Base):
+    """One piece of content for one site and column (栏目), with immutable versions."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (Index("ix_drafts_site_status", "site", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site: Mapped[str] = mapped_column(ForeignKey("sites.key"))
+    column_name: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(500))
+    # draft | in_review | approved | released | withdrawn | archived
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    returned: Mapped[bool] = mapped_column(Boolean, default=False)  # sent back to the editor
+    important: Mapped[bool] = mapped_column(Boolean, default=False)
+    workflow: Mapped[str] = mapped_column(String(200), default="default")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    formed_on: Mapped[dt.date] = mapped_column(Date)  # when the information was formed
+    # No FK (drafts <-> versions would be circular); the service keeps these consistent.
+    current_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    released_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    disclosure_proposed: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    disclosure_proposal: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    disclosure: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    disclosure_basis: Mapped[str] = mapped_column(Text, default="")
+    disclosure_reason: Mapped[str] = mapped_column(Text, default="")
+    disclosure_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    disclosure_set_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    disclosure_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    disclosure_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    disclosure_confirmed_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="draft", order_by="Version.number", cascade="all, delete-orphan"
+    )
+    steps: Mapped[list[DraftStep]] = relationship(order_by="DraftStep.position", cascade="all, delete-orphan")
+    creator: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+
+class Version(Base):
+    """An uploaded file; never changed after its scan is stored."""
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    scan_status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | ok | error
+    scan_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    scan_error_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    scan_result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # FileResult.to_dict()
+    scanned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+
+    draft: Mapped[Draft] = relationship(back_populates="versions")
+
+
+class DraftStep(Base):
+    """One workflow step of one draft, bound to the version it was (or is to be) approved on."""
+
+    __tablename__ = "draft_steps"
+    __table_args__ = (UniqueConstraint("draft_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(16))  # review | proofread
+    role: Mapped[str] = mapped_column(String(32))
+    level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    confirms_disclosure: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | approved
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"), nullable=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    carried: Mapped[bool] = mapped_column(Boolean, default=False)  # approval kept for a newer version
+
+
+class FindingRow(Base):
+    """A finding of one version plus the reviewer's decision on it."""
+
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_draft_fingerprint", "draft_id", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(128))
+    severity: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")  # masked by the detector
+    location: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    suggestion: Mapped[str] = mapped_column(Text, default="")
+    basis: Mapped[str] = mapped_column(Text, default="")
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    block_kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # open | confirmed | false_positive | accepted | fixed
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    decision: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    decision_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    carried_from_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    fixed_in_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class Comment(Base):
+    """A reviewer's comment or a proofreader's correction (optionally with an attached file)."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"), nullable=True)
+    step_key: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16), default="comment")  # comment | correction
+    body: Mapped[str] = mapped_column(Text, default="")
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    attachment_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Release(Base):
+    """One publication of one version to a target; withdrawing keeps the row."""
+
+    __tablename__ = "releases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(Text, default="")
+    released_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    released_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    withdraw_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class Job(Base):
+    """A durable background job (scan of an uploaded version); survives restarts."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), default="scan")
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("versions.id", ondelete="CASCADE"), nullable=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    locked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "version_id": self.version_id,
+            "status": self.status,
+            "attempts": self.attempts,
+            "error": self.error,
+            "created_at": _iso(self.created_at),
+            "finished_at": _iso(self.finished_at),
+        }
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained log. Triggers refuse UPDATE and DELETE; `hash` covers every
+    field and the previous entry's hash, so an edit anywhere breaks the chain."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC, hashed exactly as stored
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    draft_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    step: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The single row holding the chain's tip; locking it serialises appends."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    hash: Mapped[str] = mapped_column(String(64))

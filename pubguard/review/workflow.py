@@ -1,0 +1,129 @@
+"""Workflows as data: ordered steps with roles, loaded from TOML (`workflows/<name>.toml` in this
+package, or a path). A draft copies its steps when it is created, so editing a workflow file
+never changes drafts already under way."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pubguard.review.errors import InvalidInput
+
+WORKFLOW_DIR = Path(__file__).parent / "workflows"
+
+ROLES: dict[str, str] = {
+    "editor": "编辑",
+    "proofreader": "校对",
+    "reviewer1": "初审",
+    "reviewer2": "复审",
+    "reviewer3": "终审",
+    "publisher": "发布",
+    "admin": "管理员",
+}
+
+STEP_KINDS = ("review", "proofread")
+
+
+@dataclass(frozen=True)
+class StepDef:
+    key: str
+    name: str
+    kind: str
+    role: str
+    level: int | None = None
+    confirms_disclosure: bool = False
+
+
+@dataclass(frozen=True)
+class WorkflowDef:
+    name: str
+    steps: tuple[StepDef, ...]
+    important_steps: tuple[tuple[StepDef, str], ...] = ()  # (step, key it follows)
+    reopen: str | tuple[str, ...] = "all"
+    acceptance_min_level: dict[str, int] = field(default_factory=dict)
+
+    def steps_for(self, important: bool) -> list[StepDef]:
+        """The ordered steps of a draft; important drafts get the extra steps inserted."""
+        steps = list(self.steps)
+        if important:
+            for extra, after in self.important_steps:
+                keys = [s.key for s in steps]
+                pos = keys.index(after) + 1 if after in keys else len(steps)
+                steps.insert(pos, extra)
+        return steps
+
+    def reopens(self, step: StepDef | str, kind: str | None = None) -> bool:
+        """Whether a new version re-opens an approved step."""
+        key = step if isinstance(step, str) else step.key
+        kind = kind if kind is not None else (step.kind if isinstance(step, StepDef) else None)
+        if isinstance(self.reopen, tuple):
+            return key in self.reopen
+        if self.reopen == "all":
+            return True
+        if self.reopen == "reviews":
+            return kind == "review"
+        return False
+
+    def min_accept_level(self, severity: str) -> int:
+        return int(self.acceptance_min_level.get(severity, 1))
+
+
+def _step(d: dict, where: str) -> StepDef:
+    try:
+        step = StepDef(
+            key=str(d["key"]),
+            name=str(d["name"]),
+            kind=str(d.get("kind", "review")),
+            role=str(d["role"]),
+            level=int(d["level"]) if d.get("level") is not None else None,
+            confirms_disclosure=bool(d.get("confirms_disclosure", False)),
+        )
+    except KeyError as exc:
+        raise InvalidInput(f"工作流 {where} 的步骤缺少字段 {exc.args[0]}。") from exc
+    if step.kind not in STEP_KINDS:
+        raise InvalidInput(f"工作流 {where} 的步骤 {step.key} 类型无效：{step.kind}。")
+    if step.role not in ROLES:
+        raise InvalidInput(f"工作流 {where} 的步骤 {step.key} 角色无效：{step.role}。")
+    if step.kind == "review" and step.level is None:
+        raise InvalidInput(f"工作流 {where} 的审核步骤 {step.key} 需要 level（审核级别）。")
+    return step
+
+
+def parse_workflow(data: dict, where: str = "") -> WorkflowDef:
+    steps = tuple(_step(s, where) for s in data.get("steps", []))
+    if not steps:
+        raise InvalidInput(f"工作流 {where} 没有步骤。")
+    extras = tuple(
+        (_step(s, where), str(s.get("after", ""))) for s in data.get("important", {}).get("steps", [])
+    )
+    keys = [s.key for s in steps] + [s.key for s, _ in extras]
+    if len(keys) != len(set(keys)):
+        raise InvalidInput(f"工作流 {where} 的步骤标识重复。")
+    reopen = data.get("reopen", "all")
+    if isinstance(reopen, list):
+        reopen = tuple(str(k) for k in reopen)
+    elif reopen not in ("all", "reviews", "none"):
+        raise InvalidInput(f"工作流 {where} 的 reopen 取值无效：{reopen}。")
+    levels = data.get("acceptance", {}).get("min_level", {})
+    return WorkflowDef(
+        name=str(data.get("name", where)),
+        steps=steps,
+        important_steps=extras,
+        reopen=reopen,
+        acceptance_min_level={str(k): int(v) for k, v in levels.items()},
+    )
+
+
+@lru_cache(maxsize=32)
+def load_workflow(name_or_path: str = "default") -> WorkflowDef:
+    """Load a workflow by name (a file in `workflows/`) or by path to a TOML file."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        if not name_or_path.replace("_", "").replace("-", "").isalnum():
+            raise InvalidInput(f"工作流名称无效：{name_or_path}。")
+        path = WORKFLOW_DIR / f"{name_or_path}.toml"
+    if not path.is_file():
+        raise InvalidInput(f"找不到工作流：{name_or_path}。")
+    return parse_workflow(tomllib.loads(path.read_text(encoding="utf-8")), name_or_path)
