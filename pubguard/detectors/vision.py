@@ -302,14 +302,16 @@ def find_red_header(red: np.ndarray, top_frac: float = 0.45, min_line_frac: floa
     res = HeaderPixels()
     if np.count_nonzero(band) < max(40, band.size // 5000):
         return res
-    lines = horizontal_lines(band, min_len=int(w * min_line_frac), max_thick=max(3, int(h * 0.012)))
+    # Sizes follow the width (a page or a picture of the 版头 alone): the rule is at most ~3.5 mm
+    # thick, the organ mark 4-60 mm tall on a 210 mm wide page.
+    lines = horizontal_lines(band, min_len=int(w * min_line_frac), max_thick=max(3, int(w * 0.017)))
     if lines:
         res.line = lines[-1] if len(lines) == 1 else max(lines, key=lambda b: b[2] - b[0])
     glyphs = band.copy()
     for lb in lines:  # the rule must not count as text
         glyphs[max(0, lb[1] - 2) : lb[3] + 2, lb[0] : lb[2]] = 0
     rows = text_rows(
-        glyphs, min_height=max(6, int(h * 0.016)), max_height=int(h * 0.2), min_width=int(w * 0.2)
+        glyphs, min_height=max(6, int(w * 0.02)), max_height=int(w * 0.3), min_width=int(w * 0.2)
     )
     best: TextRow | None = None
     for row in rows:

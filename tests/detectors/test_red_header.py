@@ -1,0 +1,319 @@
+"""红头 detector: PDFs built with PyMuPDF and read by the real extractor, DOCX with
+python-docx, scans drawn with PIL. Positives need two of organ mark / red rule / 发文字号."""
+
+from __future__ import annotations
+
+import io
+
+import pymupdf
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pubguard.config import ScanConfig
+from pubguard.detectors.base import ScanContext
+from pubguard.detectors.red_header import RedHeaderDetector, find_doc_number, organ_mark_text
+from pubguard.document import BlockKind, Document, ImageItem, Page, TextBlock
+from pubguard.extract import extract
+from pubguard.finding import Severity
+
+RED = (215, 30, 35)
+RED_F = (0.85, 0.1, 0.1)
+NO_OCR = ScanConfig(ocr=False)
+_FONT = pymupdf.Font("china-s").buffer
+BODY = "各区县人民政府，市政府各部门：现将有关事项通知如下，请结合实际认真贯彻执行。"
+
+
+def font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(io.BytesIO(_FONT), size)
+
+
+def run(doc: Document) -> list:
+    return list(RedHeaderDetector().detect(doc, ScanContext(config=NO_OCR)))
+
+
+def _centred(page: pymupdf.Page, y: float, text: str, size: float, color=(0, 0, 0)) -> None:
+    w = pymupdf.get_text_length(text, fontname="china-s", fontsize=size)
+    page.insert_text(((595 - w) / 2, y), text, fontname="china-s", fontsize=size, color=color)
+
+
+def header_pdf(
+    organ: str | None = "某某市人民政府文件",
+    number: str | None = "某政发〔2023〕5号",
+    line: str | None = "line",
+    organ_color=RED_F,
+    title: str = "关于做好2023年安全生产工作的通知",
+    title_color=(0, 0, 0),
+    extra=None,
+) -> Document:
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    if organ:
+        _centred(page, 200, organ, 36, organ_color)
+    if number:
+        _centred(page, 262, number, 16)
+    if line == "line":
+        page.draw_line((79, 280), (516, 280), color=RED_F, width=2)
+    elif line == "split":  # party organs: a star in the middle of the rule
+        page.draw_line((79, 280), (283, 280), color=RED_F, width=2)
+        page.draw_line((312, 280), (516, 280), color=RED_F, width=2)
+    elif line == "rect":  # a thin filled rectangle instead of a stroked line
+        page.draw_rect(pymupdf.Rect(79, 279, 516, 281), color=None, fill=RED_F)
+    _centred(page, 330, title, 22, title_color)
+    for i in range(10):
+        page.insert_text((79, 380 + i * 28), BODY[: 28 + (i % 3)], fontname="china-s", fontsize=16)
+    if extra:
+        extra(page)
+    return extract(pdf.tobytes(), "t.pdf", NO_OCR)
+
+
+# -- text / vector evidence (PDF) -----------------------------------------------------------------
+def test_pdf_full_red_header():
+    doc = header_pdf()
+    found = run(doc)
+    assert [f.rule for f in found] == ["red_header"]
+    f = found[0]
+    assert f.severity == Severity.BLOCKER and f.category == "red_header" and f.confidence >= 0.9
+    assert f.details["signals"] == ["organ_mark", "red_rule", "doc_number"]
+    assert f.details["organ_mark"] == "某某市人民政府文件" and f.details["doc_number"] == "某政发〔2023〕5号"
+    assert doc.text[f.location.start : f.location.end] == "某某市人民政府文件"
+    x0, y0, x1, y1 = f.location.bbox
+    assert x0 <= 80 and x1 >= 515 and y0 < 200 and y1 >= 279
+    assert "红头" in f.message and "GB/T 9704" in f.basis and f.suggestion
+
+
+@pytest.mark.parametrize(
+    "organ,number,line,expected",
+    [
+        ("某某市人民政府文件", None, "line", ["organ_mark", "red_rule"]),
+        ("某某县教育局", "某教发〔2022〕12号", None, ["organ_mark", "doc_number"]),
+        (None, "某政办发[2022]3号", "line", ["red_rule", "doc_number"]),
+        ("中共某某市委办公室", None, "split", ["organ_mark", "red_rule"]),
+        ("某某市卫生健康委员会", None, "rect", ["organ_mark", "red_rule"]),
+    ],
+)
+def test_pdf_two_of_three(organ, number, line, expected):
+    found = run(header_pdf(organ=organ, number=number, line=line))
+    assert [f.rule for f in found] == ["red_header"]
+    assert found[0].details["signals"] == expected
+    assert found[0].severity == Severity.BLOCKER
+
+
+def test_pdf_red_title_with_number_is_not_a_header():
+    # A red title is emphasis, not an organ mark; the number alone is ordinary.
+    doc = header_pdf(organ="关于做好2023年防汛工作的通知", line=None)
+    assert run(doc) == []
+
+
+def test_pdf_black_organ_name_with_number_is_not_a_red_header():
+    assert run(header_pdf(organ_color=(0, 0, 0), line=None)) == []
+
+
+def test_pdf_red_organ_mark_alone_is_only_a_hint():
+    found = run(header_pdf(number=None, line=None))
+    assert [(f.rule, f.severity) for f in found] == [("red_organ_mark", Severity.INFO)]
+
+
+def test_pdf_red_things_in_the_body_are_not_a_header():
+    def body_red(page: pymupdf.Page) -> None:
+        page.insert_text((200, 560), "图1 各区县任务完成情况", fontname="china-s", fontsize=20, color=RED_F)
+        page.draw_rect(pymupdf.Rect(79, 600, 516, 630), color=None, fill=RED_F)  # red table header
+        page.insert_text(
+            (90, 620), "序号  项目名称  责任单位", fontname="china-s", fontsize=14, color=(1, 1, 1)
+        )
+        page.insert_text((79, 700), "某某市人民政府办公室", fontname="china-s", fontsize=24, color=RED_F)
+        page.draw_line((79, 720), (516, 720), color=RED_F, width=1)  # 版记 style rule at the bottom
+
+    assert run(header_pdf(organ=None, number=None, line=None, extra=body_red)) == []
+
+
+def test_pdf_organ_mark_with_a_short_red_underline_is_only_a_hint():
+    def underline(page: pymupdf.Page) -> None:
+        page.draw_line((220, 290), (375, 290), color=RED_F, width=2)
+
+    found = run(header_pdf(number=None, line=None, extra=underline))
+    assert [f.rule for f in found] == ["red_organ_mark"]
+
+
+def test_pdf_short_red_underline_and_cited_number_are_not_a_header():
+    def citing(page: pymupdf.Page) -> None:
+        page.draw_line((230, 340), (360, 340), color=RED_F, width=1.5)  # underline under a phrase
+
+    doc = header_pdf(
+        organ=None,
+        number="根据《关于加强安全生产的通知》（某政发〔2022〕3号）精神，结合我市实际制定本方案。",
+        line=None,
+        extra=citing,
+    )
+    assert run(doc) == []
+
+
+def test_pdf_header_pasted_as_picture_plus_text_number():
+    img = Image.new("RGB", (1240, 300), "white")
+    d = ImageDraw.Draw(img)
+    d.text((620, 110), "某某市人民政府文件", font=font(100), fill=RED, anchor="mm")
+    d.line([40, 270, 1200, 270], fill=RED, width=6)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+
+    def picture(page: pymupdf.Page) -> None:
+        page.insert_image(pymupdf.Rect(79, 120, 516, 226), stream=buf.getvalue())
+
+    found = run(header_pdf(organ=None, number="某政发〔2023〕5号", line=None, extra=picture))
+    assert [f.rule for f in found] == ["red_header"]
+    assert found[0].details["signals"] == ["organ_mark", "red_rule", "doc_number"]
+    assert found[0].details["sources"]["organ_mark"] == "image"
+
+
+# -- DOCX -----------------------------------------------------------------------------------------
+def _docx(
+    organ_color: str | None = "FF0000", organ: str = "某某市教育局文件", border: bool = True
+) -> Document:
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from docx.shared import Pt, RGBColor
+
+    d = docx.Document()
+    p = d.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    r = p.add_run(organ)
+    r.font.size = Pt(36)
+    if organ_color:
+        r.font.color.rgb = RGBColor.from_string(organ_color)
+    p = d.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run("某教发〔2023〕8号").font.size = Pt(16)
+    if border:
+        p._p.get_or_add_pPr().append(
+            parse_xml(
+                f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="18" w:space="4" w:color="FF0000"/></w:pBdr>'
+            )
+        )
+    t = d.add_paragraph()
+    t.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    t.add_run("关于开展校园安全检查的通知").font.size = Pt(22)
+    for _ in range(5):
+        d.add_paragraph(BODY).runs[0].font.size = Pt(16)
+    buf = io.BytesIO()
+    d.save(buf)
+    return extract(buf.getvalue(), "t.docx", NO_OCR)
+
+
+def test_docx_red_header_with_paragraph_border():
+    doc = _docx()
+    found = run(doc)
+    assert [f.rule for f in found] == ["red_header"]
+    f = found[0]
+    assert f.details["signals"] == ["organ_mark", "red_rule", "doc_number"]
+    assert doc.text[f.location.start : f.location.end] == "某某市教育局文件"
+    assert f.location.bbox is None and f.location.page == 1
+
+
+def test_docx_black_organ_and_no_border_is_clean():
+    assert run(_docx(organ_color=None, border=False)) == []
+
+
+def test_docx_red_title_with_red_border_is_not_a_header():
+    # organ mark replaced by a red title; the number + red border still make two signals
+    found = run(_docx(organ="关于开展校园安全检查的通知"))
+    assert [f.details["signals"] for f in found] == [["red_rule", "doc_number"]]
+    assert run(_docx(organ="关于开展校园安全检查的通知", border=False)) == []
+
+
+# -- pixels (scans) -------------------------------------------------------------------------------
+def scan_doc(img: Image.Image, ocr: list[tuple[str, tuple[float, float, float, float]]] = ()) -> Document:
+    w, h = img.size
+    page = Page(1, w, h, unit="px", has_text_layer=False, ocr_applied=bool(ocr), renderer=lambda dpi: img)
+    doc = Document(name="scan.png", format="png", pages=[page])
+    doc.images.append(ImageItem(page=1, bbox=(0, 0, w, h), width=w, height=h, kind="page_scan"))
+    for i, (text, box) in enumerate(ocr):
+        doc.blocks.append(TextBlock(text, 1, BlockKind.OCR, bbox=box, paragraph=i, confidence=0.9))
+    return doc.finalize()
+
+
+def scan_page(mark: str | None = "某某市人民政府文件", line: bool = True, number: bool = True) -> Image.Image:
+    img = Image.new("RGB", (1240, 1754), "white")
+    d = ImageDraw.Draw(img)
+    if mark:
+        d.text((620, 300), mark, font=font(84 if len(mark) < 12 else 56), fill=RED, anchor="mm")
+    if number:
+        d.text((620, 450), "某政发〔2023〕5号", font=font(32), fill="black", anchor="mm")
+    if line:
+        d.line([160, 500, 1080, 500], fill=RED, width=5)
+    for i in range(12):
+        d.text((160, 620 + i * 60), BODY[:26], font=font(30), fill="black")
+    return img
+
+
+def test_scan_red_header_from_pixels():
+    found = run(scan_doc(scan_page()))
+    assert [f.rule for f in found] == ["red_header"]
+    f = found[0]
+    assert f.details["signals"] == ["organ_mark", "red_rule"]
+    assert f.details["sources"] == {"organ_mark": "pixels", "red_rule": "pixels"}
+    x0, y0, x1, y1 = f.location.bbox
+    assert x0 <= 260 and x1 >= 1000 and 230 <= y0 <= 300 and 495 <= y1 <= 510
+
+
+def test_scan_rule_plus_ocr_number():
+    ocr = [("某政发〔2023〕5号", (470.0, 430.0, 770.0, 470.0))]
+    found = run(scan_doc(scan_page(mark=None), ocr))
+    assert [f.details["signals"] for f in found] == [["red_rule", "doc_number"]]
+    assert found[0].details["sources"]["doc_number"] == "ocr"
+
+
+def test_scan_red_title_read_by_ocr_is_not_an_organ_mark():
+    title = "关于做好2023年防汛工作的通知"
+    ocr = [(title, (200.0, 270.0, 1040.0, 330.0))]
+    assert run(scan_doc(scan_page(mark=title, number=False), ocr)) == []
+
+
+def test_scan_without_red_top_is_clean():
+    img = scan_page(mark=None, line=False)
+    d = ImageDraw.Draw(img)
+    d.rectangle([160, 1200, 1080, 1250], fill=RED)  # red table header low on the page
+    d.ellipse([800, 1400, 1040, 1640], outline=RED, width=8)
+    assert run(scan_doc(img)) == []
+
+
+# -- reading helpers ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text,ok",
+    [
+        ("某某市人民政府文件", True),
+        ("某 某 市 人 民 政 府", True),
+        ("中共某某市委办公室", True),
+        ("某某市教育局", True),
+        ("文件", True),
+        ("某某市人民政府常务会议纪要", True),
+        ("关于做好2023年防汛工作的通知", False),
+        ("某某市人民政府办公室关于印发实施方案的通知", False),
+        ("图1 各区县任务完成情况", False),
+        ("各区县人民政府，市政府各部门：", False),
+        ("2023年工作要点", False),
+        ("某某市人民政府工作报告", False),  # a red report cover title
+        ("关于调整某某市人民政府领导分工", False),
+    ],
+)
+def test_organ_mark_text(text, ok):
+    assert organ_mark_text(text) is ok
+
+
+@pytest.mark.parametrize(
+    "text,number",
+    [
+        ("某政办发〔2022〕3号", "某政办发〔2022〕3号"),
+        ("国办函〔2021〕105号", "国办函〔2021〕105号"),
+        ("某政发[2022]3号", "某政发[2022]3号"),
+        ("某政发(2022)第3号", "某政发(2022)第3号"),
+        ("某政发〔2023〕5号                签发人：张某", "某政发〔2023〕5号"),
+        ("根据《关于加强安全生产的通知》（某政发〔2022〕3号）精神，结合实际制定本方案。", None),
+        ("按照某政发〔2022〕3号文件要求，各单位要认真组织开展自查自纠工作。", None),
+        ("2022年3号楼", None),
+        ("《某某市安全生产条例》（某政发〔2022〕3号）", None),
+    ],
+)
+def test_find_doc_number(text, number):
+    m = find_doc_number(text)
+    assert (m.group(0) if m else None) == number
