@@ -310,6 +310,21 @@ class Ctx:
 
 
 @dataclass
+class DocxTrace:
+    """Optional back-references from the `Document` to the XML it was read from, for tools that
+    edit the file (pubguard.clean: masking in place, Word comments at the exact run). Filled only
+    by `trace_docx`; a plain scan never pays for it. The elements belong to the parsed trees in
+    `parts`, so a caller may edit those trees and serialise them back."""
+
+    parts: dict[str, etree._Element] = field(default_factory=dict)  # part name -> parsed root
+    paragraphs: dict[int, tuple[str, etree._Element]] = field(default_factory=dict)  # id -> (part, w:p)
+    tables: dict[int, etree._Element] = field(default_factory=dict)  # table index -> w:tbl
+    # One entry per piece of run text: (block index, offset in block.text, length, element, part).
+    # The element is the w:t / w:delText / w:tab / w:br ... that produced those characters.
+    pieces: list[tuple[int, int, int, etree._Element, str]] = field(default_factory=list)
+
+
+@dataclass
 class _CommentAnchor:
     paragraph: int = -1
     end_paragraph: int = -1
@@ -342,6 +357,7 @@ class _Reader:
         self._media_sizes: dict[str, tuple[int, int]] = {}
         self._seen_txbx: set[etree._Element] = set()
         self.main: Part | None = None
+        self.trace: DocxTrace | None = None
 
     # -- package access -------------------------------------------------------------------
     def read(self, part_name: str) -> bytes | None:
@@ -405,6 +421,8 @@ class _Reader:
         root = self.parse(part_name, required=required)
         if root is None:
             return None
+        if self.trace is not None:
+            self.trace.parts[part_name] = root
         return Part(part_name, root, self.rels_for(part_name))
 
     def main_part_name(self) -> str:
@@ -699,6 +717,8 @@ class _Reader:
 
     def paragraph(self, p: etree._Element, ctx: Ctx) -> None:
         para = self.new_paragraph()
+        if self.trace is not None:
+            self.trace.paragraphs[para] = (ctx.part.name, p)
         ppr_el = p.find(w("pPr"))
         pprops, para_rprops = self.para_style_props(ppr_el)
         if ppr_el is not None:
@@ -770,36 +790,69 @@ class _Reader:
     ) -> None:
         rprops = self.run_props(para_rprops, r.find(w("rPr")))
         buf: list[str] = []
+        traced: list[tuple[etree._Element, int]] = []
 
         def flush() -> None:
             if buf:
-                self.emit("".join(buf), ctx, rprops, pprops, para)
+                text = "".join(buf)
+                self.emit(text, ctx, rprops, pprops, para)
+                if self.trace is not None and text:
+                    self.record_pieces(text, traced, ctx.part.name)
                 buf.clear()
+                traced.clear()
 
         for el in r:
             if not isinstance(el.tag, str):
                 continue
-            tag = el.tag
-            if tag in (w("t"), w("delText")):
-                buf.append(el.text or "")
-            elif tag in (w("tab"), w("ptab")):
-                buf.append("\t")
-            elif tag in (w("br"), w("cr")):
-                buf.append("\n")
-            elif tag == w("noBreakHyphen"):
-                buf.append("-")
-            elif tag == w("sym"):
-                code = _int_hex(el.get(w("char")))
-                if code is not None and not 0xE000 <= code <= 0xF8FF:
-                    buf.append(chr(code))
-            elif tag == w("commentReference"):
-                cid = el.get(w("id"))
-                if cid is not None and cid not in self.comment_anchors:
-                    self.comment_anchors[cid] = _CommentAnchor(para, para, self.position(), self.position())
-            elif tag in (w("drawing"), w("pict"), w("object"), f"{{{MC}}}AlternateContent"):
-                flush()
-                self.graphics(el, ctx, para, pending)
+            if self.trace is not None:
+                before = len(buf)
+                self.run_element(el, buf, para, ctx, pending, flush)
+                if len(buf) > before:
+                    traced.append((el, len(buf[-1])))
+            else:
+                self.run_element(el, buf, para, ctx, pending, flush)
         flush()
+
+    def record_pieces(self, text: str, traced: list[tuple[etree._Element, int]], part: str) -> None:
+        """`emit` put `text` at the end of the last block: note which element gave which chars."""
+        assert self.trace is not None
+        index = len(self.doc.blocks) - 1
+        offset = len(self.doc.blocks[index].text) - len(text)
+        for el, n in traced:
+            if n:
+                self.trace.pieces.append((index, offset, n, el, part))
+            offset += n
+
+    def run_element(
+        self,
+        el: etree._Element,
+        buf: list[str],
+        para: int,
+        ctx: Ctx,
+        pending: list[Callable[[], None]],
+        flush: Callable[[], None],
+    ) -> None:
+        """One child of a w:r: text goes into `buf`, graphics flush the text first."""
+        tag = el.tag
+        if tag in (w("t"), w("delText")):
+            buf.append(el.text or "")
+        elif tag in (w("tab"), w("ptab")):
+            buf.append("\t")
+        elif tag in (w("br"), w("cr")):
+            buf.append("\n")
+        elif tag == w("noBreakHyphen"):
+            buf.append("-")
+        elif tag == w("sym"):
+            code = _int_hex(el.get(w("char")))
+            if code is not None and not 0xE000 <= code <= 0xF8FF:
+                buf.append(chr(code))
+        elif tag == w("commentReference"):
+            cid = el.get(w("id"))
+            if cid is not None and cid not in self.comment_anchors:
+                self.comment_anchors[cid] = _CommentAnchor(para, para, self.position(), self.position())
+        elif tag in (w("drawing"), w("pict"), w("object"), f"{{{MC}}}AlternateContent"):
+            flush()
+            self.graphics(el, ctx, para, pending)
 
     def comment_mark(self, el: etree._Element) -> None:
         cid = el.get(w("id"))
@@ -820,6 +873,8 @@ class _Reader:
     def table(self, tbl: etree._Element, ctx: Ctx) -> None:
         self.table_count += 1
         index = self.table_count
+        if self.trace is not None:
+            self.trace.tables[index] = tbl
         cell_kind = BlockKind.TABLE_CELL if ctx.kind in (BlockKind.BODY, BlockKind.TABLE_CELL) else ctx.kind
         for r_i, tr in enumerate(_children(tbl, "tr")):
             row_ctx = ctx
@@ -1478,4 +1533,13 @@ def extract_docx(data: bytes, name: str, config: ScanConfig) -> Document:
     return _Reader(data, name, config).run_all()
 
 
-__all__ = ["extract_docx"]
+def trace_docx(data: bytes, name: str, config: ScanConfig) -> tuple[Document, DocxTrace]:
+    """`extract_docx` plus the back-references of `DocxTrace` (for pubguard.clean)."""
+    check_zip_limits(data, config.limits)
+    reader = _Reader(data, name, config)
+    reader.trace = DocxTrace()
+    doc = reader.run_all()
+    return doc, reader.trace
+
+
+__all__ = ["extract_docx", "trace_docx", "DocxTrace"]
