@@ -161,30 +161,80 @@ def fold(text: str) -> str:
     return _FOLD_RUN_RE.sub(lambda m: m.group().translate(FOLD_TABLE), text)
 
 
+def _lut(chars: str) -> np.ndarray:
+    table = np.zeros(0x10000, dtype=bool)
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
+_SEP_LUT = _lut(SEPARATOR_CHARS)
+_WS_LUT = _lut(" \t\r\n\f\v\u00a0\u3000" + ZERO_WIDTH)
+_ZW_LUT = _lut(ZERO_WIDTH)
+
+
+def _is_cjk(cps: np.ndarray) -> np.ndarray:
+    return (
+        ((cps >= 0x4E00) & (cps <= 0x9FFF))
+        | ((cps >= 0x3400) & (cps <= 0x4DBF))
+        | ((cps >= 0xF900) & (cps <= 0xFAFF))
+        | ((cps >= 0x20000) & (cps <= 0x3134F))
+        | (cps == 0x3007)
+    )
+
+
+def _keep_mask(text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Which characters survive, computed with numpy over code points (no per-character
+    Python): zero-width characters go everywhere; whitespace between two Han characters goes;
+    separators inside a spaced-out run of single Han characters (内-部-资-料: three or more
+    characters, gaps of 1–3 separators) go. Returns (code points, keep) or None if all stay."""
+    n = len(text)
+    if n == 0:
+        return None
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    bmp = np.minimum(cps, 0xFFFF)
+    in_bmp = cps <= 0xFFFF
+    sep = _SEP_LUT[bmp] & in_bmp
+    zw = _ZW_LUT[bmp] & in_bmp
+    edges = np.diff(np.concatenate(([0], sep.view(np.uint8).astype(np.int8), [0])))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    if len(starts) == 0:
+        return None if not zw.any() else (cps, ~zw)
+    cjk = _is_cjk(cps)
+    left = np.zeros(len(starts), dtype=bool)
+    ok = starts > 0
+    left[ok] = cjk[starts[ok] - 1]
+    right = np.zeros(len(starts), dtype=bool)
+    ok = ends < n
+    right[ok] = cjk[ends[ok]]
+    between = left & right
+    ws_cum = np.concatenate(([0], np.cumsum(_WS_LUT[bmp] & in_bmp)))
+    ws_only = (ws_cum[ends] - ws_cum[starts]) == (ends - starts)
+    cand = between & ((ends - starts) <= 3)
+    link = np.zeros(len(starts), dtype=bool)  # gap i chains with gap i-1 across one Han character
+    link[1:] = cand[1:] & cand[:-1] & (starts[1:] == ends[:-1] + 1)
+    chained = link.copy()
+    chained[:-1] |= link[1:]
+    dropped = (between & ws_only) | chained
+    if not dropped.any() and not zw.any():
+        return None
+    marks = np.zeros(n + 1, dtype=np.int32)
+    np.add.at(marks, starts[dropped], 1)
+    np.add.at(marks, ends[dropped], -1)
+    in_dropped = np.cumsum(marks[:n]) > 0
+    return cps, ~(in_dropped | zw)
+
+
 def normalize(text: str) -> NormText:
     """Fold, convert to simplified characters, and drop evasion characters; keep an offset map."""
     folded = fold(text)
     converted, conv_map = _convert_aligned(folded)
     offsets = conv_map if conv_map is not None else np.arange(len(converted), dtype=np.int64)
-    drop: list[tuple[int, int]] = []
-    for m in _REMOVE_RE.finditer(converted):
-        if m.group("run") is None:
-            drop.append(m.span())
-        else:
-            base = m.start()
-            drop.extend((base + s.start(), base + s.end()) for s in _SEP_RE.finditer(m.group()))
-    if not drop:
+    kept = _keep_mask(converted)
+    if kept is None:
         return NormText(converted, offsets, text)
-    keep = np.ones(len(converted), dtype=bool)
-    pieces: list[str] = []
-    pos = 0
-    for s, e in drop:  # finditer spans are ordered and disjoint
-        keep[s:e] = False
-        if s > pos:
-            pieces.append(converted[pos:s])
-        pos = max(pos, e)
-    pieces.append(converted[pos:])
-    return NormText("".join(pieces), offsets[keep], text)
+    cps, keep = kept
+    return NormText(cps[keep].tobytes().decode("utf-32-le"), offsets[keep], text)
 
 
 def normalize_term(term: str) -> str:
