@@ -86,8 +86,9 @@ def suggest_disclosure(doc: Document, findings: Iterable[Finding]) -> Disclosure
     reasons += _from_marks(findings)
     reasons += _from_personal_data(findings)
     reasons += _from_terms(findings)
-    reasons += _from_request(doc)
-    note = _note(doc)
+    lines = _body_lines(doc)
+    reasons += _from_request(lines)
+    note = _note(lines)
     if note is not None:
         reasons.append(note)
 
@@ -217,22 +218,34 @@ def _from_terms(findings: list[Finding]) -> list[Reason]:
 
 # -- the document itself --------------------------------------------------------------------------
 def _body_lines(doc: Document) -> list[str]:
-    """Visible body lines with spaces removed (titles are often spaced out in 公文)."""
+    """Visible body lines with spaces removed (titles are often spaced out in 公文).
+
+    Walks lines and blocks together (both are in text order), so a long document costs one
+    pass rather than a block look-up per line."""
+    visible = (BlockKind.BODY, BlockKind.OCR, BlockKind.TEXT_BOX)
+    blocks = doc.blocks
     lines: list[str] = []
-    for start, end, _text in doc.iter_lines():
-        blocks = doc.blocks_in(start, end)
-        if not blocks or blocks[0].kind not in (BlockKind.BODY, BlockKind.OCR, BlockKind.TEXT_BOX):
+    bi = 0
+    for start, end, text in doc.iter_lines():
+        while bi < len(blocks) and blocks[bi].end <= start and blocks[bi].end != blocks[bi].start:
+            bi += 1
+        j = bi
+        first = None
+        all_hidden = True
+        while j < len(blocks) and blocks[j].start < max(end, start + 1):
+            if blocks[j].end > start or blocks[j].start == blocks[j].end == start:
+                first = first or blocks[j]
+                all_hidden = all_hidden and blocks[j].hidden
+            j += 1
+        if first is None or first.kind not in visible or all_hidden:
             continue
-        if all(b.hidden for b in blocks):
-            continue
-        compact = re.sub(r"\s+", "", doc.text[start:end])
+        compact = "".join(text.split())
         if compact:
             lines.append(compact)
     return lines
 
 
-def _from_request(doc: Document) -> list[Reason]:
-    lines = _body_lines(doc)
+def _from_request(lines: list[str]) -> list[Reason]:
     head = lines[:TITLE_LINES]
     for i in range(len(head)):
         # Long titles wrap: try the line alone and joined with the next one or two.
@@ -260,9 +273,9 @@ def _from_request(doc: Document) -> list[Reason]:
     return []
 
 
-def _note(doc: Document) -> Reason | None:
+def _note(lines: list[str]) -> Reason | None:
     """The document's own 附注, if any (the last one wins: it follows the date)."""
-    text = re.sub(r"\s+", "", "\n".join(_body_lines(doc)))
+    text = "".join(lines)
     notes = list(NOTE.finditer(text))
     if not notes:
         return None
