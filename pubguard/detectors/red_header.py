@@ -221,9 +221,15 @@ class RedHeaderDetector(Detector):
                 ev.add(_Signal("doc_number", 1, None, m.group(0), start, start + len(m.group(0))))
                 number_para = pid
                 break
-        anchors = [p for p, _ in marks] + ([number_para] if number_para is not None else [])
-        if anchors:
-            limit = max(anchors) + 4
+        # The rule sits just below the body paragraphs of the 版头 (a mark in the page header
+        # part has an id outside the body order: then the first paragraphs are the zone).
+        anchors = [p for p, _ in marks if p in mark_zone] + ([number_para] if number_para is not None else [])
+        if marks or anchors:
+            limit = (
+                max(anchors) + 4
+                if anchors
+                else (order[min(len(order), DOCX_MARK_PARAGRAPHS) - 1] if order else 0)
+            )
             first = order[0] if order else 0
             x0, _, x1, _ = page.text_area
             for d in doc.drawings:

@@ -189,7 +189,7 @@ class SealDetector(Detector):
 
     # -- findings ---------------------------------------------------------------------------
     def _finding(self, doc: Document, ctx: ScanContext, h: _Hit) -> Finding:
-        where = f"第{h.page}页" if doc.page_count > 1 or doc.format == "pdf" else "文档中"
+        where = f"第{h.page}页" if h.page else "文档"
         if h.source == "image":
             where += "的图片"
         elif h.source == "vector":

@@ -33,6 +33,7 @@ WORK_DPI = 120
 WORK_PX_PER_MM = WORK_DPI / 25.4
 # Images sharper than this (~165 dpi) are downscaled to WORK_PX_PER_MM before analysis.
 MAX_PX_PER_MM = 6.5
+SCAN_RENDER_DPI = 150
 MAX_SIDE_UNKNOWN = 1600  # longest side when the physical size of an image is unknown
 IMAGE_FORMATS = frozenset({"png", "jpeg", "tiff", "gif", "bmp", "webp"})
 
@@ -88,6 +89,36 @@ def red_mask(rgb: np.ndarray, hsv: np.ndarray | None = None) -> np.ndarray:
     low = cv2.inRange(hsv, (0, RED_S_MIN, RED_V_MIN), (RED_H_LOW, 255, 255))
     high = cv2.inRange(hsv, (RED_H_HIGH, RED_S_MIN, RED_V_MIN), (180, 255, 255))
     return cv2.bitwise_or(low, high)
+
+
+def red_mask_fast(rgb: np.ndarray, min_hits: int = 12) -> np.ndarray:
+    """`red_mask` at a fraction of the cost: look at every other pixel first, then compute the
+    full-resolution mask only around the red found there. Every red mark that matters (a rule
+    >= 2 px thick, glyphs, seals) hits the half-resolution grid; most pages have no red at all."""
+    h, w = rgb.shape[:2]
+    if h < 64 or w < 64:
+        return red_mask(rgb)
+    small = red_mask(cv2.resize(rgb, (w // 2, h // 2), interpolation=cv2.INTER_NEAREST))
+    if int(np.count_nonzero(small)) < min_hits:
+        return np.zeros((h, w), np.uint8)
+    # Bands of rows with red (a 红头 at the top, a seal at the bottom), each with its columns.
+    rows = np.flatnonzero(small.max(axis=1))
+    boxes = []
+    area = 0
+    for run in np.split(rows, np.flatnonzero(np.diff(rows) > 12) + 1):
+        ys0, ys1 = int(run[0]), int(run[-1]) + 1
+        cols = np.flatnonzero(small[ys0:ys1].max(axis=0))
+        x0, y0 = max(0, 2 * int(cols[0]) - 4), max(0, 2 * ys0 - 4)
+        x1, y1 = min(w, 2 * int(cols[-1]) + 6), min(h, 2 * ys1 + 4)
+        boxes.append((x0, y0, x1, y1))
+        area += (x1 - x0) * (y1 - y0)
+    if area > 0.5 * h * w:
+        return red_mask(rgb)
+    out = np.zeros((h, w), np.uint8)
+    for x0, y0, x1, y1 in boxes:
+        crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+        out[y0:y1, x0:x1] |= red_mask(crop)
+    return out
 
 
 def dark_mask(rgb: np.ndarray, hsv: np.ndarray | None = None) -> np.ndarray:
@@ -356,8 +387,9 @@ def find_seals(
     # Coarse pass at 1/4 resolution: where is red at all? The expensive steps then run only on
     # those windows, not on the whole page.
     f = 4
-    coarse = cv2.resize(red, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
-    coarse = cv2.dilate(np.where(coarse > 0, 255, 0).astype(np.uint8), disk(max(1, round(unit * 1.5 / f))))
+    coarse = cv2.resize(cv2.dilate(red, np.ones((f, f), np.uint8)), (max(1, w // f), max(1, h // f)),
+                        interpolation=cv2.INTER_NEAREST)  # fmt: skip
+    coarse = cv2.dilate(coarse, disk(max(1, round(unit * 1.5 / f))))
     _, windows = components(coarse, min_area=1)
     hits: list[SealHit] = []
     margin = max(4, round(unit * 2))
@@ -664,11 +696,11 @@ class Raster:
 
     def red(self) -> np.ndarray:
         if self._red is None:
-            self._red = red_mask(self.rgb, self.hsv())
+            self._red = red_mask_fast(self.rgb)
         return self._red
 
     def seals(self) -> list[SealHit]:
-        return find_seals(self.rgb, self.px_per_mm, self.red(), self.hsv())
+        return find_seals(self.rgb, self.px_per_mm, self.red())
 
     def page_bbox(self, box: PxBox) -> BBox:
         ox, oy = self.offset
@@ -723,7 +755,9 @@ def page_raster(doc: Document, page: Page) -> Raster | None:
 
     def build() -> Raster | None:
         if page.renderer is not None:
-            dpi = WORK_DPI if page.unit == "pt" else 72
+            # 150 dpi: the usual scan resolution, so MuPDF blits the image instead of resampling
+            # it (cheaper than rendering at 120 dpi), and the same dpi OCR uses.
+            dpi = SCAN_RENDER_DPI if page.unit == "pt" else 72
             try:
                 img = page.render(dpi)
             except Exception:  # noqa: BLE001 - a page that cannot render has no pixel evidence

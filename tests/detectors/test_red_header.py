@@ -317,3 +317,17 @@ def test_organ_mark_text(text, ok):
 def test_find_doc_number(text, number):
     m = find_doc_number(text)
     assert (m.group(0) if m else None) == number
+
+
+@pytest.mark.ocr
+def test_scan_through_the_image_extractor_with_ocr():
+    buf = io.BytesIO()
+    scan_page().save(buf, "PNG")
+    doc = extract(buf.getvalue(), "scan.png", ScanConfig(ocr=True))
+    found = run(doc)
+    assert [f.rule for f in found] == ["red_header"]
+    f = found[0]
+    assert f.details["signals"] == ["organ_mark", "red_rule", "doc_number"]
+    assert f.details["sources"]["doc_number"] == "ocr"
+    assert f.details["organ_mark"] == "某某市人民政府文件"  # the OCR line over the red glyph row
+    assert f.location.start is not None and f.block_kind == "ocr"
