@@ -383,7 +383,11 @@ def find_seals(
         return []  # cheap exit: (almost) no red on this page
     ppm = px_per_mm
     unit = ppm or WORK_PX_PER_MM
-    min_px = 8.0 * ppm if ppm else 28.0
+    # Without a physical size, a seal is still not a speck: at least 12% of the picture's side.
+    min_px = 8.0 * ppm if ppm else max(28.0, 0.12 * min(h, w))
+    # A colourful picture (photo, chart) gets the strict test: ring, star AND rim text.
+    small = cv2.resize(rgb, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_NEAREST)
+    strict = float(np.count_nonzero(colour_mask(small))) > 0.08 * small.shape[0] * small.shape[1]
     # Coarse pass at 1/4 resolution: where is red at all? The expensive steps then run only on
     # those windows, not on the whole page.
     f = 4
@@ -401,7 +405,7 @@ def find_seals(
         x1 = min(w, win.box[2] * f + margin)
         y1 = min(h, win.box[3] * f + margin)
         sub_hsv = hsv[y0:y1, x0:x1] if hsv is not None else None
-        for hit in _seals_in(rgb[y0:y1, x0:x1], red[y0:y1, x0:x1], sub_hsv, ppm, min_px):
+        for hit in _seals_in(rgb[y0:y1, x0:x1], red[y0:y1, x0:x1], sub_hsv, ppm, min_px, strict):
             bx0, by0, bx1, by1 = hit.box
             hit.box = (bx0 + x0, by0 + y0, bx1 + x0, by1 + y0)
             if hit.kind == "personal" and _in_text_row(red, hit.box):
@@ -431,7 +435,12 @@ def _in_text_row(red: np.ndarray, box: PxBox) -> bool:
 
 
 def _seals_in(
-    rgb: np.ndarray, red: np.ndarray, hsv: np.ndarray | None, ppm: float | None, min_px: float
+    rgb: np.ndarray,
+    red: np.ndarray,
+    hsv: np.ndarray | None,
+    ppm: float | None,
+    min_px: float,
+    strict: bool = False,
 ) -> list[SealHit]:
     hsv = hsv_of(np.ascontiguousarray(rgb)) if hsv is None else hsv
     unit = ppm or WORK_PX_PER_MM
@@ -462,7 +471,7 @@ def _seals_in(
         if np.count_nonzero(colours[y0:y1, x0:x1]) > 0.04 * gw * gh:
             continue  # multi-coloured: chart, logo, photo
         raw = cv2.bitwise_and(red[y0:y1, x0:x1], own)
-        hit = _official_seal(region, raw, ppm) or _personal_seal(region, ppm)
+        hit = _official_seal(region, raw, ppm, strict) or (None if strict else _personal_seal(region, ppm))
         if hit is not None:
             bx0, by0, bx1, by1 = hit.box
             hit.box = (bx0 + x0, by0 + y0, bx1 + x0, by1 + y0)
@@ -479,7 +488,9 @@ def _inside(inner: PxBox, outer: PxBox, slack: int = 4) -> bool:
     )
 
 
-def _official_seal(region: np.ndarray, raw: np.ndarray, ppm: float | None) -> SealHit | None:
+def _official_seal(
+    region: np.ndarray, raw: np.ndarray, ppm: float | None, strict: bool = False
+) -> SealHit | None:
     pts = cv2.findNonZero(region)
     if pts is None or len(pts) < 40:
         return None
@@ -522,8 +533,7 @@ def _official_seal(region: np.ndarray, raw: np.ndarray, ppm: float | None) -> Se
     # Star: a star-shaped component near the centre (on the raw red mask too, because the
     # bridged one glues black text printed over the star to it).
     star = 0.0
-    text_parts = 0
-    text_theta: list[float] = []
+    parts: list[tuple[float, float]] = []  # (angle, rho) of glyph-sized parts inside the ring
     for mask_i, src in enumerate((region, raw)):
         inner = np.where((src > 0) & (rho < 0.86), 255, 0).astype(np.uint8)
         contours, _ = cv2.findContours(inner, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
@@ -533,14 +543,16 @@ def _official_seal(region: np.ndarray, raw: np.ndarray, ppm: float | None) -> Se
             r_here = float(rho[py, px])
             if r_here < 0.3 and max(bw, bh) >= 0.12 * minor:
                 star = max(star, star_score(c))
-            elif mask_i == 0 and 0.4 <= r_here < 0.86 and max(bw, bh) <= 0.45 * major and len(c) >= 3:
-                text_parts += 1
-                text_theta.append(float(theta[py, px]))
+            elif mask_i == 0 and 0.4 <= r_here < 0.86 and 0.04 * major <= max(bw, bh) <= 0.4 * major:
+                parts.append((float(theta[py, px]), r_here))
         if star >= 0.5:
             break
-    text_cov = angular_coverage(np.asarray(text_theta, dtype=np.float32), bins=24) if text_theta else 0.0
-    rim_text = text_parts >= 4 and text_cov >= 0.25
-    if star < 0.5 and not rim_text:
+    # Rim text: glyphs spread along an arc at one distance from the centre.
+    rim_text = False
+    if len(parts) >= 4:
+        arr = np.asarray(parts, dtype=np.float32)
+        rim_text = angular_coverage(arr[:, 0], bins=24) >= 0.25 and float(arr[:, 1].std()) <= 0.12
+    if (star < 0.5 and not rim_text) or (strict and not (star >= 0.5 and rim_text)):
         return None
     conf = 0.55 + 0.25 * (star >= 0.5) + 0.15 * rim_text + 0.05 * (ring_cov >= 0.9)
     x, y, bw, bh = cv2.boundingRect(hull)

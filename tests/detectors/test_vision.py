@@ -298,3 +298,42 @@ def test_is_scan_page():
     assert V.is_scan_page(pdf, pdf.pages[1])
     png = Document(name="a.png", format="png", pages=[Page(1, 100, 100, unit="px")])
     assert V.is_scan_page(png, png.pages[0])
+
+
+def _busy_picture(seed: int = 0) -> Image.Image:
+    """A photo-like picture: hundreds of coloured shapes, among them red rings with clutter."""
+    rng = np.random.default_rng(seed)
+    img = Image.new("RGB", (1600, 1200), (120, 110, 100))
+    d = ImageDraw.Draw(img)
+    for i in range(500):
+        x, y, r = int(rng.integers(0, 1600)), int(rng.integers(0, 1200)), int(rng.integers(5, 80))
+        if i % 2:
+            col = tuple(int(c) for c in rng.integers(0, 256, 3))
+        else:
+            col = (int(rng.integers(150, 255)), int(rng.integers(0, 60)), int(rng.integers(0, 60)))
+        if i % 3 == 0:
+            d.ellipse([x, y, x + r, y + r], outline=col, width=int(rng.integers(1, 6)))
+        else:
+            d.rectangle([x, y, x + r, y + r * 0.6], fill=col)
+    return img
+
+
+def test_find_seals_ignores_red_rings_in_a_busy_picture():
+    assert V.find_seals(V.to_rgb(_busy_picture())) == []
+
+
+def test_find_seals_still_finds_a_full_seal_on_a_busy_picture():
+    import pymupdf
+    from PIL import ImageFont
+
+    img = _busy_picture(1)
+    d = ImageDraw.Draw(img)
+    d.rectangle([500, 300, 900, 700], fill="white")
+    d.ellipse([560, 360, 840, 640], outline=RED, width=9)
+    d.polygon(_star(700, 500, 48), fill=RED)
+    f = ImageFont.truetype(io.BytesIO(pymupdf.Font("china-s").buffer), 36)
+    for i, ch in enumerate("某某市人民政府"):
+        a = math.radians(-200 + 220 * (i + 0.5) / 7)
+        d.text((700 + 100 * math.cos(a), 500 + 100 * math.sin(a)), ch, font=f, fill=RED, anchor="mm")
+    hits = V.find_seals(V.to_rgb(img))
+    assert [(h.kind, h.details["star"], h.details["rim_text"]) for h in hits] == [("official", True, True)]
