@@ -25,6 +25,7 @@ from pubguard.detectors.vision import (
     image_raster,
     is_scan_page,
     page_raster,
+    render_raster,
 )
 from pubguard.document import BBox, BlockKind, Document, Drawing, Page, TextBlock, is_red, union_bbox
 from pubguard.finding import Category, Finding, Severity
@@ -177,6 +178,31 @@ class RedHeaderDetector(Detector):
         rule = _pdf_rule(doc.drawings, page, ev.signals.get("organ_mark"))
         if rule is not None:
             ev.add(_Signal("red_rule", 1, rule, source="vector"))
+        if "organ_mark" not in ev.signals:
+            self._from_outlined_text(doc, page, ev)
+
+    def _from_outlined_text(self, doc: Document, page: Page, ev: _Evidence) -> None:
+        """The organ mark converted to curves (WordArt, some templates): many small red filled
+        paths at the top of page 1. Render the page once and read the pixels."""
+        glyphs = [
+            d
+            for d in doc.drawings
+            if d.page == 1
+            and d.fill is not None
+            and is_red(d.fill)
+            and (d.bbox[1] + d.bbox[3]) / 2 <= TOP_FRACTION * page.height
+            and 4 <= d.bbox[3] - d.bbox[1] <= 120
+        ]
+        if len(glyphs) < 4 or page.renderer is None:
+            return
+        raster = render_raster(page)
+        if raster is None:
+            return
+        found = find_red_header(raster.red(), top_frac=TOP_FRACTION)
+        if found.mark is not None:
+            ev.add(_Signal("organ_mark", 1, raster.page_bbox(found.mark), source="vector-render"))
+        if found.line is not None:
+            ev.add(_Signal("red_rule", 1, raster.page_bbox(found.line), source="vector-render"))
 
     # -- DOCX -------------------------------------------------------------------------------
     def _from_docx(self, doc: Document, page: Page, ev: _Evidence) -> None:

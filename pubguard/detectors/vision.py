@@ -274,6 +274,7 @@ class TextRow:
     box: PxBox
     density: float
     glyphs: int  # connected components of at least a few pixels
+    solid: float = 0.0  # share of the red in solid blocks (bars, fills), not strokes
 
 
 def text_rows(mask: np.ndarray, min_height: int, max_height: int, min_width: int) -> list[TextRow]:
@@ -311,8 +312,14 @@ def text_rows(mask: np.ndarray, min_height: int, max_height: int, min_width: int
             continue
         _, comps = components(band[:, x0:x1], min_area=4)
         area = (y1 - y0) * (x1 - x0)
-        density = float(np.count_nonzero(band[:, x0:x1])) / max(area, 1)
-        out.append(TextRow((x0, y0, x1, y1), density, len(comps)))
+        ink = int(np.count_nonzero(band[:, x0:x1]))
+        density = float(ink) / max(area, 1)
+        # Solid blocks: filled boxes wider and taller than a stroke (bars), not glyph strokes.
+        stroke = max(3, (y1 - y0) // 6)
+        solid = sum(
+            c.area for c in comps if c.area >= 0.85 * c.width * c.height and min(c.width, c.height) > stroke
+        )
+        out.append(TextRow((x0, y0, x1, y1), density, len(comps), solid / max(ink, 1)))
     return out
 
 
@@ -347,7 +354,7 @@ def find_red_header(red: np.ndarray, top_frac: float = 0.45, min_line_frac: floa
     best: TextRow | None = None
     for row in rows:
         cx = (row.box[0] + row.box[2]) / 2
-        if row.glyphs < 3 or not 0.06 <= row.density <= 0.7 or abs(cx - w / 2) > 0.25 * w:
+        if row.glyphs < 3 or not 0.06 <= row.density <= 0.7 or row.solid > 0.4 or abs(cx - w / 2) > 0.25 * w:
             continue
         if res.line is not None and row.box[3] > res.line[1] + 2:
             continue  # the organ mark sits above the separator

@@ -164,6 +164,33 @@ def test_pdf_header_pasted_as_picture_plus_text_number():
     assert found[0].details["sources"]["organ_mark"] == "image"
 
 
+def _pseudo_glyphs(page: pymupdf.Page) -> None:
+    """An organ mark converted to curves: a row of red filled outlines, no text."""
+    for i in range(8):
+        x = 110 + i * 48
+        for rect in (
+            (x, 150, x + 36, 156),
+            (x, 167, x + 36, 173),
+            (x, 184, x + 36, 190),
+            (x + 15, 150, x + 21, 190),
+        ):
+            page.draw_rect(pymupdf.Rect(*rect), color=None, fill=RED_F)
+
+
+def test_pdf_organ_mark_as_outlines_is_read_from_pixels():
+    found = run(header_pdf(organ=None, line=None, extra=_pseudo_glyphs))
+    assert [f.details["signals"] for f in found] == [["organ_mark", "doc_number"]]
+    assert found[0].details["sources"]["organ_mark"] == "vector-render"
+
+
+def test_pdf_red_bar_chart_at_the_top_is_not_an_organ_mark():
+    def bars(page: pymupdf.Page) -> None:
+        for i, v in enumerate((40, 70, 55, 90, 30, 65)):
+            page.draw_rect(pymupdf.Rect(150 + i * 50, 220 - v, 180 + i * 50, 220), color=None, fill=RED_F)
+
+    assert run(header_pdf(organ=None, line=None, extra=bars)) == []
+
+
 # -- DOCX -----------------------------------------------------------------------------------------
 def _docx(
     organ_color: str | None = "FF0000", organ: str = "某某市教育局文件", border: bool = True
@@ -232,7 +259,9 @@ def scan_doc(img: Image.Image, ocr: list[tuple[str, tuple[float, float, float, f
     return doc.finalize()
 
 
-def scan_page(mark: str | None = "某某市人民政府文件", line: bool = True, number: bool = True) -> Image.Image:
+def scan_page(
+    mark: str | None = "某某市人民政府文件", line: bool = True, number: bool = True, body_lines: int = 12
+) -> Image.Image:
     img = Image.new("RGB", (1240, 1754), "white")
     d = ImageDraw.Draw(img)
     if mark:
@@ -241,7 +270,7 @@ def scan_page(mark: str | None = "某某市人民政府文件", line: bool = Tru
         d.text((620, 450), "某政发〔2023〕5号", font=font(32), fill="black", anchor="mm")
     if line:
         d.line([160, 500, 1080, 500], fill=RED, width=5)
-    for i in range(12):
+    for i in range(body_lines):
         d.text((160, 620 + i * 60), BODY[:26], font=font(30), fill="black")
     return img
 
@@ -322,7 +351,7 @@ def test_find_doc_number(text, number):
 @pytest.mark.ocr
 def test_scan_through_the_image_extractor_with_ocr():
     buf = io.BytesIO()
-    scan_page().save(buf, "PNG")
+    scan_page(body_lines=1).save(buf, "PNG")  # few lines: OCR time grows with text
     doc = extract(buf.getvalue(), "scan.png", ScanConfig(ocr=True))
     found = run(doc)
     assert [f.rule for f in found] == ["red_header"]
