@@ -1,0 +1,45 @@
+"""Findings of a version and the reviewer's decision on each (the library checks the role, the
+author rule, blockers never accepted, acceptance level)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from pubguard.api.deps import Principal, current_principal, get_service
+from pubguard.api.routers import ACTION, COMMON, errors
+from pubguard.api.routers.drafts import DraftId
+from pubguard.api.schemas import MAX_ID, DecisionIn, FindingOut
+from pubguard.review import PermissionDenied, ReviewService
+
+router = APIRouter(tags=["检查结果"])
+Svc = Annotated[ReviewService, Depends(get_service)]
+Me = Annotated[Principal, Depends(current_principal)]
+
+
+@router.get("/drafts/{draft_id}/findings", response_model=list[FindingOut], responses=COMMON, summary="检查结果")
+def list_findings(
+    draft_id: DraftId,
+    me: Me,
+    svc: Svc,
+    version_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="默认当前版本")] = None,
+    include_fixed: Annotated[bool, Query(description="包括本版本已修复的问题")] = True,
+) -> list[dict]:
+    return svc.list_findings(me.id, draft_id, version_id, include_fixed=include_fixed)
+
+
+@router.post(
+    "/findings/{finding_id}/decision", response_model=FindingOut, responses=ACTION, summary="对一个问题作出决定"
+)
+def decide(
+    finding_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: DecisionIn, me: Me, svc: Svc
+) -> dict:
+    return svc.decide_finding(me.id, finding_id, body.decision, reason=body.reason, level=body.level)
+
+
+@router.get("/stats/precision", responses=errors(401, 403), summary="按检测器统计的准确率（来自审核决定）")
+def precision(me: Me, svc: Svc, site: Annotated[str | None, Query(max_length=64)] = None) -> list[dict]:
+    if not me.user.get("is_admin"):
+        raise PermissionDenied("只有系统管理员可以查看检测器准确率统计。")
+    return svc.detector_precision(site)

@@ -1,0 +1,150 @@
+/* PubGuard web UI behaviour: upload with drag-and-drop and progress, scan-status polling,
+   messages, and linking boxes on the page image with the findings list. No inline scripts
+   (the Content-Security-Policy allows scripts from this origin only). */
+(function () {
+  "use strict";
+
+  function csrf() {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.getAttribute("content") : "";
+  }
+
+  function flash(message, kind) {
+    var area = document.getElementById("flash");
+    if (!area) return;
+    var div = document.createElement("div");
+    div.className = "alert " + (kind === "error" ? "alert-error" : "alert-ok");
+    div.setAttribute("role", kind === "error" ? "alert" : "status");
+    div.textContent = message;
+    area.innerHTML = "";
+    area.appendChild(div);
+    if (kind !== "error") setTimeout(function () { if (div.parentNode) div.parentNode.removeChild(div); }, 4000);
+  }
+
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (t.matches && t.matches("[data-dismiss]")) { var a = t.closest(".alert"); if (a) a.remove(); }
+    if (t.matches && t.matches("[data-print]")) { window.print(); }
+  });
+
+  document.body.addEventListener("pg-flash", function (e) {
+    var msg = e.detail && (e.detail.value || e.detail.message);
+    if (typeof e.detail === "string") msg = e.detail;
+    if (msg) flash(msg, "ok");
+  });
+
+  // A successful htmx swap clears an old error message.
+  document.body.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.successful && e.detail.target && e.detail.target.id !== "flash") {
+      var area = document.getElementById("flash");
+      if (area && area.querySelector(".alert-error")) area.innerHTML = "";
+    }
+  });
+
+  // ---------------------------------------------------------------- upload
+  function errorMessage(xhr) {
+    try { var body = JSON.parse(xhr.responseText); if (body && body.message) return body.message; } catch (err) { /* not JSON */ }
+    if (xhr.status === 413) return "文件过大，超过上传上限。";
+    return "上传失败（" + (xhr.status || "网络错误") + "），请重试。";
+  }
+
+  function pollScan(versionId, statusEl, done) {
+    var tries = 0;
+    function tick() {
+      tries += 1;
+      fetch("/api/v1/versions/" + versionId + "/status", { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (s) {
+          if (s.scan_status === "pending") {
+            var job = s.job ? (s.job.status === "running" ? "检查中" : "排队中") : "排队中";
+            statusEl.textContent = "上传完成，" + job + "……（" + tries + " 秒）";
+            setTimeout(tick, 1000);
+          } else {
+            statusEl.textContent = s.scan_status === "ok" ? "检查完成。" : "检查失败：" + (s.scan_error || "");
+            done(s);
+          }
+        })
+        .catch(function () { setTimeout(tick, 2000); });
+    }
+    tick();
+  }
+
+  function initUpload(form) {
+    if (form.dataset.ready) return;
+    form.dataset.ready = "1";
+    var zone = form.querySelector(".dropzone");
+    var input = form.querySelector('input[type="file"]');
+    var nameEl = form.querySelector(".file-name");
+    var bar = form.querySelector(".upload-progress");
+    var status = form.querySelector(".upload-status");
+    var button = form.querySelector('button[type="submit"]');
+    function showName() { if (nameEl) nameEl.textContent = input.files.length ? "已选择：" + input.files[0].name : ""; }
+    input.addEventListener("change", showName);
+    if (zone) {
+      ["dragenter", "dragover"].forEach(function (ev) {
+        zone.addEventListener(ev, function (e) { e.preventDefault(); zone.classList.add("over"); });
+      });
+      ["dragleave", "drop"].forEach(function (ev) {
+        zone.addEventListener(ev, function (e) { e.preventDefault(); zone.classList.remove("over"); });
+      });
+      zone.addEventListener("drop", function (e) {
+        if (e.dataTransfer && e.dataTransfer.files.length) { input.files = e.dataTransfer.files; showName(); }
+      });
+      zone.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } });
+    }
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (!input.files.length) { flash("请先选择要上传的文件。", "error"); return; }
+      var data = new FormData(form);
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.dataset.action);
+      xhr.setRequestHeader("X-CSRF-Token", csrf());
+      xhr.setRequestHeader("Accept", "application/json");
+      bar.hidden = false; bar.value = 0; button.disabled = true;
+      status.textContent = "正在上传……";
+      xhr.upload.addEventListener("progress", function (ev) {
+        if (ev.lengthComputable) { bar.value = Math.round(ev.loaded / ev.total * 100); status.textContent = "正在上传 " + bar.value + "%"; }
+      });
+      xhr.addEventListener("load", function () {
+        button.disabled = false;
+        if (xhr.status !== 202) { bar.hidden = true; status.textContent = ""; flash(errorMessage(xhr), "error"); return; }
+        bar.value = 100;
+        var body = JSON.parse(xhr.responseText);
+        var draftId = body.draft.id;
+        if (form.dataset.then === "body" && window.htmx) {
+          window.htmx.ajax("GET", "/drafts/" + draftId + "/body", { target: "#draft-body", swap: "innerHTML" });
+          return;
+        }
+        status.innerHTML = "";
+        status.appendChild(document.createTextNode("上传完成，正在检查…… "));
+        var link = document.createElement("a");
+        link.href = "/drafts/" + draftId; link.textContent = "打开稿件"; link.className = "open-draft";
+        status.appendChild(link);
+        var line = document.createElement("span");
+        status.appendChild(line);
+        pollScan(body.version.id, line, function () { window.location.href = "/drafts/" + draftId; });
+      });
+      xhr.addEventListener("error", function () { button.disabled = false; flash("网络错误，上传未完成。", "error"); });
+      xhr.send(data);
+    });
+  }
+
+  function initAll(root) {
+    (root || document).querySelectorAll("form.upload-form").forEach(initUpload);
+  }
+  document.addEventListener("DOMContentLoaded", function () { initAll(document); });
+  document.body.addEventListener("htmx:afterSettle", function (e) { initAll(e.detail.elt); });
+
+  // ---------------------------------------------------------------- boxes <-> findings
+  function hot(id, on) {
+    document.querySelectorAll('[data-finding="' + id + '"]').forEach(function (el) { el.classList.toggle("hot", on); });
+  }
+  document.addEventListener("mouseover", function (e) {
+    var el = e.target.closest && e.target.closest(".box, .finding, mark.hl");
+    if (el) hot(el.dataset.finding, true);
+  });
+  document.addEventListener("mouseout", function (e) {
+    var el = e.target.closest && e.target.closest(".box, .finding, mark.hl");
+    if (el) hot(el.dataset.finding, false);
+  });
+})();

@@ -1,0 +1,341 @@
+"""The Chinese web UI: server-rendered pages (Jinja2) with htmx for partial updates.
+
+Pages read through the review service and every button posts to a thin form adapter here that
+calls the same service method as the JSON API, so the UI holds no workflow rule. Actions on the
+draft page answer with the re-rendered draft body; errors (403, 409 …) come back as a fragment
+that htmx shows in the message bar."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from pubguard.api.deps import (
+    Principal,
+    check_csrf,
+    csrf_for,
+    current_principal,
+    get_service,
+    resolve_principal,
+)
+from pubguard.api.documents import boxes_for_page, highlighted_text
+from pubguard.api.errors import ApiError
+from pubguard.api.routers.auth import authenticate, set_session_cookie
+from pubguard.api.routers.versions import version_diff, version_layout
+from pubguard.api.schemas import MAX_ID
+from pubguard.api.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE
+from pubguard.api.templating import render
+from pubguard.review import ATTRIBUTES, InvalidInput, ReviewService
+from pubguard.review.queries import sites_with_role
+
+router = APIRouter(include_in_schema=False)
+Svc = Annotated[ReviewService, Depends(get_service)]
+Me = Annotated[Principal, Depends(current_principal)]
+DraftId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+FLASH = {
+    "submit": "已送审。",
+    "claim": "已领取当前步骤。",
+    "approve": "已审核通过。",
+    "reject": "已退回。",
+    "recall": "已撤回送审。",
+    "release": "已发布到网站。",
+    "withdraw": "已撤稿。",
+    "archive": "已归档。",
+    "disclosure": "公开属性已保存。",
+    "comment": "意见已提交。",
+    "important": "重要信息标记已更新。",
+    "reassign": "已转交。",
+    "decide": "已记录决定。",
+}
+
+
+def page(request: Request, me: Principal | None, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    html = render(template, request=request, user=me.user if me else None, csrf=csrf_for(request, me), **ctx)
+    return HTMLResponse(html, status_code=status)
+
+
+def _safe_next(target: str | None) -> str:
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/queue"
+    return target
+
+
+# ---------------------------------------------------------------- login
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None) -> HTMLResponse:  # noqa: A002
+    if resolve_principal(request) is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)  # type: ignore[return-value]
+    return _login_form(request, next)
+
+
+def _login_form(request: Request, next_url: str | None, error: str = "", status: int = 200, username: str = "") -> HTMLResponse:
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    response = page(
+        request, None, "login.html", status, login_csrf=token, next=_safe_next(next_url), error=error, username=username
+    )
+    settings = request.app.state.settings
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=settings.cookie_secure, path="/login"
+    )
+    return response
+
+
+@router.post("/login")
+async def login_submit(request: Request, svc: Svc) -> Response:
+    form = await request.form()
+    username = str(form.get("username") or "")[:64]
+    password = str(form.get("password") or "")[:256]
+    next_url = str(form.get("next") or "")
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not cookie or not secrets.compare_digest(cookie, str(form.get("csrf_token") or "")):
+        return _login_form(request, next_url, "页面已过期，请重新登录。", 403, username)
+    try:
+        user = await run_in_threadpool(authenticate, request, svc, username, password)
+    except ApiError as exc:
+        return _login_form(request, next_url, exc.message, exc.status, username)
+    token = await run_in_threadpool(svc.issue_token, user["id"], kind="session", ttl=request.app.state.settings.session_ttl)
+    response = RedirectResponse(_safe_next(next_url), status_code=303)
+    set_session_cookie(request, response, token)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def logout(me: Me, svc: Svc) -> Response:
+    svc.revoke_token(me.token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# ---------------------------------------------------------------- lists
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/queue", status_code=303)
+
+
+@router.get("/queue")
+def queue(request: Request, me: Me, svc: Svc) -> HTMLResponse:
+    todo = svc.list_drafts(me.id, queue=True, limit=200)
+    mine = svc.list_drafts(me.id, mine=True, limit=50) if me.has_role("editor") else []
+    return page(request, me, "queue.html", todo=todo, mine=mine)
+
+
+@router.get("/drafts")
+def drafts(
+    request: Request,
+    me: Me,
+    svc: Svc,
+    site: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    overdue: Annotated[str | None, Query(max_length=5)] = None,
+) -> HTMLResponse:
+    status = status if status in ("draft", "in_review", "approved", "released", "withdrawn", "archived") else None
+    flag = True if overdue == "1" else None
+    rows = svc.list_drafts(me.id, site=site or None, status=status, overdue=flag, limit=300)
+    return page(
+        request, me, "drafts.html", drafts=rows, sites=svc.list_sites(), filters={"site": site, "status": status, "overdue": overdue}
+    )
+
+
+@router.get("/upload")
+def upload_page(request: Request, me: Me, svc: Svc) -> HTMLResponse:
+    sites = sites_with_role(svc, me.id, "editor")
+    return page(
+        request, me, "upload.html", sites=sites, max_mb=request.app.state.settings.max_upload_bytes // (1024 * 1024)
+    )
+
+
+# ---------------------------------------------------------------- the draft page
+
+
+def draft_context(request: Request, svc: ReviewService, me: Principal, draft_id: int) -> dict[str, Any]:
+    d = svc.get_draft(me.id, draft_id)
+    current = next((v for v in d["versions"] if v["id"] == d["current_version_id"]), None)
+    findings = d["findings"]
+    pages: list[dict[str, Any]] = []
+    text_html = None
+    layout_error = None
+    if current is not None and current["scan_status"] != "pending":
+        _, lay = version_layout(request, svc, me, current["id"])
+        layout_error = lay["error"]
+        for p in lay["pages"]:
+            if p["image"]:
+                pages.append(
+                    dict(p, url=f"/api/v1/versions/{current['id']}/pages/{p['number']}.png", boxes=boxes_for_page(p, findings))
+                )
+        if not pages and lay["text"]:
+            text_html = highlighted_text(lay["text"], findings)
+    roles = me.roles_on(d["site"])
+    active = d["active_step"]
+    to_steps = [s for s in d["steps"] if active and s["key"] != active["key"] and _before(d["steps"], s, active)]
+    numbered = [dict(f, index=n) for n, f in enumerate(findings, 1)]
+    return {
+        "d": d,
+        "current": current,
+        "findings": numbered,
+        "open_count": sum(1 for f in findings if f["status"] == "open"),
+        "pages": pages,
+        "text_html": text_html,
+        "layout_error": layout_error,
+        "accept_levels": [lv for lv in (1, 2, 3) if f"reviewer{lv}" in roles],
+        "to_steps": to_steps,
+        "attributes": ATTRIBUTES,
+        "audit": svc.audit_log(me.id, draft_id=draft_id, limit=300),
+        "is_proofreader": "proofreader" in roles,
+    }
+
+
+def _before(steps: list[dict], step: dict, active: dict) -> bool:
+    keys = [s["key"] for s in steps]
+    return keys.index(step["key"]) < keys.index(active["key"])
+
+
+@router.get("/drafts/{draft_id}")
+def draft_page(request: Request, draft_id: DraftId, me: Me, svc: Svc) -> HTMLResponse:
+    return page(request, me, "draft.html", **draft_context(request, svc, me, draft_id))
+
+
+@router.get("/drafts/{draft_id}/body")
+def draft_body(request: Request, draft_id: DraftId, me: Me, svc: Svc) -> HTMLResponse:
+    return page(request, me, "_draft_body.html", **draft_context(request, svc, me, draft_id))
+
+
+@router.get("/drafts/{draft_id}/scan-status")
+def scan_status(request: Request, draft_id: DraftId, me: Me, svc: Svc) -> HTMLResponse:
+    d = svc.get_draft(me.id, draft_id)
+    current = next((v for v in d["versions"] if v["id"] == d["current_version_id"]), None)
+    response = page(request, me, "_scan_status.html", d=d, current=current)
+    if current is not None and current["scan_status"] != "pending":
+        response.headers["HX-Trigger"] = "scan-done"
+    return response
+
+
+def _int(form: Any, name: str, *, required: bool = False) -> int | None:
+    raw = str(form.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise InvalidInput(f"缺少参数：{name}。")
+        return None
+    if not raw.isdigit() or int(raw) > MAX_ID:
+        raise InvalidInput(f"参数无效：{name}。")
+    return int(raw)
+
+
+def _text(form: Any, name: str, limit: int = 5000) -> str:
+    return str(form.get(name) or "").replace("\x00", "")[:limit]
+
+
+def _run_action(svc: ReviewService, me: Principal, draft_id: int, action: str, form: Any) -> None:
+    """Map one form to one service call; the service decides whether it is allowed."""
+    uid = me.id
+    step_key = _text(form, "step_key", 32) or None
+    if action == "submit":
+        svc.submit(uid, draft_id, _int(form, "version_id"), _text(form, "comment"))
+    elif action == "claim":
+        svc.claim(uid, draft_id, step_key)
+    elif action == "approve":
+        svc.approve(uid, draft_id, _int(form, "version_id", required=True), step_key=step_key, comment=_text(form, "comment"))
+    elif action == "reject":
+        svc.reject(
+            uid,
+            draft_id,
+            _int(form, "version_id", required=True),
+            _text(form, "comment"),
+            to_step=_text(form, "to_step", 32) or None,
+            step_key=step_key,
+        )
+    elif action == "recall":
+        svc.recall(uid, draft_id, _text(form, "comment"))
+    elif action == "release":
+        svc.release(uid, draft_id, _int(form, "version_id"))
+    elif action == "withdraw":
+        svc.withdraw(uid, draft_id, _text(form, "reason"))
+    elif action == "archive":
+        svc.archive(uid, draft_id, _text(form, "comment"))
+    elif action == "disclosure":
+        svc.set_disclosure(
+            uid, draft_id, _text(form, "attribute", 16), basis=_text(form, "basis"), reason=_text(form, "reason")
+        )
+    elif action == "comment":
+        kind = "correction" if _text(form, "kind", 16) == "correction" else "comment"
+        svc.add_comment(uid, draft_id, _text(form, "body"), kind=kind, step_key=step_key)
+    elif action == "important":
+        svc.set_important(uid, draft_id, _text(form, "important", 5) in ("1", "true", "on"))
+    elif action == "reassign":
+        svc.reassign(uid, draft_id, step_key or "", _text(form, "assignee", 64) or None)
+    else:
+        raise ApiError(404, "not_found", "未知操作。")
+
+
+def _flash_header(message: str) -> str:
+    return json.dumps({"pg-flash": message})  # ASCII (\u escapes): safe in an HTTP header
+
+
+@router.post("/drafts/{draft_id}/do/{action}")
+async def draft_action(request: Request, draft_id: DraftId, action: Annotated[str, Path(max_length=20)], me: Me, svc: Svc) -> HTMLResponse:
+    form = await request.form()
+    await run_in_threadpool(_run_action, svc, me, draft_id, action, form)
+    if "hx-request" not in request.headers:  # plain form post (no JavaScript): back to the page
+        return RedirectResponse(f"/drafts/{draft_id}", status_code=303)  # type: ignore[return-value]
+    ctx = await run_in_threadpool(draft_context, request, svc, me, draft_id)
+    response = page(request, me, "_draft_body.html", **ctx)
+    response.headers["HX-Trigger"] = _flash_header(FLASH.get(action, "已完成。"))
+    return response
+
+
+@router.post("/drafts/{draft_id}/findings/{finding_id}/decide")
+async def decide(
+    request: Request, draft_id: DraftId, finding_id: Annotated[int, Path(ge=1, le=MAX_ID)], me: Me, svc: Svc
+) -> HTMLResponse:
+    form = await request.form()
+    level = _int(form, "level")
+    await run_in_threadpool(
+        svc.decide_finding, me.id, finding_id, _text(form, "decision", 20), reason=_text(form, "reason"), level=level
+    )
+    if "hx-request" not in request.headers:
+        return RedirectResponse(f"/drafts/{draft_id}#finding-{finding_id}", status_code=303)  # type: ignore[return-value]
+    ctx = await run_in_threadpool(draft_context, request, svc, me, draft_id)
+    response = page(request, me, "_draft_body.html", **ctx)
+    response.headers["HX-Trigger"] = _flash_header(FLASH["decide"])
+    return response
+
+
+@router.get("/drafts/{draft_id}/diff")
+def diff_page(
+    request: Request,
+    draft_id: DraftId,
+    me: Me,
+    svc: Svc,
+    a: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    b: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> HTMLResponse:
+    d = svc.get_draft(me.id, draft_id)
+    diff = version_diff(request, svc, me, draft_id, a, b)
+    return page(request, me, "diff.html", d=d, diff=diff)
+
+
+@router.get("/audit")
+def audit_page(request: Request, me: Me, svc: Svc) -> HTMLResponse:
+    entries = svc.audit_log(me.id, limit=500)
+    verification = svc.verify_audit().to_dict()
+    return page(request, me, "audit.html", entries=list(reversed(entries)), verification=verification)
+
+
+@router.get("/drafts/{draft_id}/sheet")
+def sheet_redirect(draft_id: DraftId) -> RedirectResponse:
+    return RedirectResponse(f"/api/v1/drafts/{draft_id}/sheet.html", status_code=303)
+
+
+__all__ = ["router", "check_csrf", "quote"]
