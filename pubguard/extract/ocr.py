@@ -1,17 +1,24 @@
 """Shared OCR: one lazily created RapidOCR engine per process, guarded by a lock.
 
-Why these settings (measured on this machine, 2 cores, a rendered A4 公文 page at 150 dpi,
-1240x1755 px, 21 text lines, median of runs; other jobs were running, so timings are noisy):
+Why these settings: measured on this machine (2 cores) on a rendered A4 公文 page at 150 dpi
+(1240x1755 px, 21 text lines), 4 calls per fresh process. Other jobs shared the CPU, so wall
+times swing 2-4x; CPU seconds (process time, both threads) are the steadier figure.
 
-    default RapidOCR()                    first call 4.4-4.9 s, then 2.4-2.5 s; chars right 95.1 %
-    use_cls=False, 2 intra-op threads,    first call 3.4-3.6 s, then 2.2-2.4 s; chars right 98.8 %
-      1 inter-op thread, rec_batch_num=6
+    default RapidOCR()        quiet: 1st call 4.4 s, then 2.4-2.5 s wall.
+                              loaded: 1st 7.3-19.5 s wall / 8.6-10.4 s CPU, then 3.1-13 s / 5.7-7.0 s CPU.
+                              95.1 % of characters right.
+    ours (below)              quiet: 1st call 3.4-3.6 s, then 2.2-2.4 s wall (before the arena change).
+                              loaded: 1st 3.6-14 s wall / 6.4-7.9 s CPU, then 2.5-15 s / 4.6-6.8 s CPU.
+                              98.8 % of characters right.
 
-The angle classifier costs time *and* accuracy on upright office scans (it flipped lines), so it
-is off. Larger recognition batches (8, 16) were slower (more padding, 2.6-2.9 s), batch 1 too
-(2.6-2.9 s). Shrinking the image (max_side_len=1280) saved nothing and lost characters; the
-detector's own limit is ignored by RapidOCR 1.4 for limit_type "max". One intra-op thread per
-core; inter-op parallelism only adds contention on 2 cores.
+- use_cls=False: the angle classifier costs time *and* accuracy on upright office scans (it
+  flipped lines).
+- onnxruntime CPU memory arena on (RapidOCR forces it off): first-call CPU 10.1-10.3 s -> 5.4-6.6 s,
+  later calls 6.0-8.6 s -> 4.7-6.5 s in paired runs.
+- One intra-op thread per core (max 4), one inter-op thread: inter-op parallelism only adds
+  contention on 2 cores.
+- rec_batch_num 6 (the default): batches of 8 or 16 were slower (more padding, 2.6-2.9 s), 1 too.
+- Shrinking the page (max_side_len=1280) saved nothing and lost characters.
 """
 
 from __future__ import annotations
@@ -69,17 +76,45 @@ def get_engine() -> Any:
     if _ENGINE is None:
         with _ENGINE_LOCK:
             if _ENGINE is None:
-                from rapidocr_onnxruntime import RapidOCR
-
-                _ENGINE = RapidOCR(
-                    use_cls=False,
-                    intra_op_num_threads=_threads(),
-                    inter_op_num_threads=1,
-                    rec_batch_num=6,
-                    det_limit_side_len=_DET_MIN_SIDE,
-                    print_verbose=False,
-                )
+                _ENGINE = _create_engine()
     return _ENGINE
+
+
+def _create_engine() -> Any:
+    """RapidOCR with our settings. RapidOCR switches onnxruntime's CPU memory arena off and
+    offers no option for it; with the arena on, the first page cost about half the CPU time
+    (see module docstring), so its session-options hook is wrapped while the engine is built."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    session_cls: Any = None
+    original: Any = None
+    try:
+        from rapidocr_onnxruntime.utils import infer_engine
+
+        session_cls = infer_engine.OrtInferSession
+        original = session_cls._init_sess_opts
+    except (ImportError, AttributeError):
+        session_cls = None
+    if session_cls is not None:
+
+        def with_arena(config: dict[str, Any]) -> Any:
+            opts = original(config)
+            opts.enable_cpu_mem_arena = True
+            return opts
+
+        session_cls._init_sess_opts = staticmethod(with_arena)
+    try:
+        return RapidOCR(
+            use_cls=False,
+            intra_op_num_threads=_threads(),
+            inter_op_num_threads=1,
+            rec_batch_num=6,
+            det_limit_side_len=_DET_MIN_SIDE,
+            print_verbose=False,
+        )
+    finally:
+        if session_cls is not None:
+            session_cls._init_sess_opts = staticmethod(original)
 
 
 def _quad_bbox(quad: Any) -> BBox:

@@ -62,6 +62,10 @@ def test_ocr_image_reads_chinese_with_character_boxes() -> None:
     ImageDraw.Draw(img).text((20, 25), "身份证号码 20240315", font=font, fill="black")
     lines = ocr.ocr_image(img)
     assert ocr.get_engine() is ocr.get_engine()  # one cached engine per process
+    from rapidocr_onnxruntime.utils import infer_engine
+
+    # The arena hook is only wrapped while the engine is built.
+    assert infer_engine.OrtInferSession._init_sess_opts.__name__ == "_init_sess_opts"
     text = "".join(line.text for line in lines)
     assert "身份证号码" in text and "20240315" in text
     assert " " not in text.split("20240315")[0]  # no space invented inside the Chinese
