@@ -19,6 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import cv2
+
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.detectors.vision import (
@@ -34,7 +36,7 @@ from pubguard.detectors.vision import (
     render_raster,
     resize,
 )
-from pubguard.document import BBox, BlockKind, Document, Drawing, ImageItem, Page, is_red
+from pubguard.document import BBox, BlockKind, Document, Drawing, ImageItem, Page, TextBlock, is_red
 from pubguard.finding import Category, Finding, Severity
 
 BASIS = (
@@ -91,7 +93,11 @@ class SealDetector(Detector):
             raster = page_raster(doc, page)
             if raster is None:
                 continue
-            for seal in raster.seals():
+            try:
+                seals = raster.seals()
+            except (cv2.error, ValueError):
+                continue
+            for seal in seals:
                 box = raster.page_bbox(seal.box)
                 rel = _relative_key(box, page)
                 yield _Hit(
@@ -124,9 +130,12 @@ class SealDetector(Detector):
             if len(pages_of.get(key, ())) >= 2 and page is not None and _in_margin(im.bbox, page):
                 continue  # a logo repeated in the running head/foot
             if key not in cache:
-                cache[key] = _analyse_image(
-                    im, page, want_signature=counts[key] == 1 and _near_end(im, doc, end_zone)
-                )
+                try:
+                    cache[key] = _analyse_image(
+                        im, page, want_signature=counts[key] == 1 and _near_end(im, doc, end_zone)
+                    )
+                except (cv2.error, ValueError, OSError):  # one odd picture must not stop the rest
+                    cache[key] = None
             found = cache[key]
             if found is None:
                 continue
@@ -164,17 +173,18 @@ class SealDetector(Detector):
         for d in doc.drawings:
             if _red_drawing(d):
                 by_page.setdefault(d.page, []).append(d)
+        if not by_page:
+            return
+        red_text: dict[int, list[TextBlock]] = {}
+        for b in doc.visible_blocks():
+            if b.bbox is not None and b.is_red and b.text.strip():
+                red_text.setdefault(b.page, []).append(b)
         renders = 0
         for number, drawings in sorted(by_page.items()):
             page = doc.page(number)
             if page is None or is_scan_page(doc, page):
                 continue
-            red_text = [
-                b
-                for b in doc.visible_blocks()
-                if b.page == number and b.bbox is not None and b.is_red and b.text.strip()
-            ]
-            vector_hits, ambiguous = _vector_seals(drawings, red_text, page)
+            vector_hits, ambiguous = _vector_seals(drawings, red_text.get(number, []), page)
             yield from vector_hits
             if not ambiguous or renders >= MAX_FALLBACK_RENDERS:
                 continue
@@ -189,7 +199,9 @@ class SealDetector(Detector):
 
     # -- findings ---------------------------------------------------------------------------
     def _finding(self, doc: Document, ctx: ScanContext, h: _Hit) -> Finding:
-        where = f"第{h.page}页" if h.page else "文档"
+        # DOCX/HTML have no fixed pages: "第1页" would mislead there.
+        fixed = doc.format == "pdf" or doc.format in IMAGE_FORMATS
+        where = f"第{h.page}页" if h.page and fixed else "文档"
         if h.source == "image":
             where += "的图片"
         elif h.source == "vector":
