@@ -288,8 +288,8 @@ class RedHeaderDetector(Detector):
                 x0, _, x1, _ = page.text_area
                 if im.bbox[2] - im.bbox[0] < 0.5 * (x1 - x0):
                     continue
-            elif im.paragraph >= 0 and first_paras and im.paragraph > first_paras[-1]:
-                continue
+            elif im.paragraph < 0 or (first_paras and im.paragraph > first_paras[-1]):
+                continue  # no position, or not among the first paragraphs
             raster = image_raster(im, page)
             if raster is None:
                 continue

@@ -148,15 +148,8 @@ def test_pdf_short_red_underline_and_cited_number_are_not_a_header():
 
 
 def test_pdf_header_pasted_as_picture_plus_text_number():
-    img = Image.new("RGB", (1240, 300), "white")
-    d = ImageDraw.Draw(img)
-    d.text((620, 110), "某某市人民政府文件", font=font(100), fill=RED, anchor="mm")
-    d.line([40, 270, 1200, 270], fill=RED, width=6)
-    buf = io.BytesIO()
-    img.save(buf, "PNG")
-
     def picture(page: pymupdf.Page) -> None:
-        page.insert_image(pymupdf.Rect(79, 120, 516, 226), stream=buf.getvalue())
+        page.insert_image(pymupdf.Rect(79, 120, 516, 226), stream=_header_picture())
 
     found = run(header_pdf(organ=None, number="某政发〔2023〕5号", line=None, extra=picture))
     assert [f.rule for f in found] == ["red_header"]
@@ -246,6 +239,39 @@ def test_docx_red_title_with_red_border_is_not_a_header():
     found = run(_docx(organ="关于开展校园安全检查的通知"))
     assert [f.details["signals"] for f in found] == [["red_rule", "doc_number"]]
     assert run(_docx(organ="关于开展校园安全检查的通知", border=False)) == []
+
+
+def _header_picture() -> bytes:
+    img = Image.new("RGB", (1240, 300), "white")
+    d = ImageDraw.Draw(img)
+    d.text((620, 110), "某某市人民政府文件", font=font(100), fill=RED, anchor="mm")
+    d.line([40, 270, 1200, 270], fill=RED, width=6)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("at_top", [True, False])
+def test_docx_header_picture_counts_only_at_the_top(at_top):
+    import docx
+    from docx.shared import Mm
+
+    d = docx.Document()
+    if at_top:
+        d.add_picture(io.BytesIO(_header_picture()), width=Mm(156))
+    d.add_paragraph("某政发〔2023〕5号")
+    d.add_paragraph("关于开展校园安全检查的通知")
+    for _ in range(8):
+        d.add_paragraph(BODY)
+    if not at_top:
+        d.add_picture(io.BytesIO(_header_picture()), width=Mm(156))
+    buf = io.BytesIO()
+    d.save(buf)
+    found = run(extract(buf.getvalue(), "t.docx", NO_OCR))
+    if at_top:
+        assert [f.details["signals"] for f in found] == [["organ_mark", "red_rule", "doc_number"]]
+    else:
+        assert found == []
 
 
 # -- pixels (scans) -------------------------------------------------------------------------------
