@@ -8,6 +8,7 @@ Either way `Draft.lock_version` is the last line of defence against lost updates
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +61,15 @@ def _is_conflict(exc: DBAPIError) -> bool:
     return "database is locked" in msg or "database is busy" in msg
 
 
+@functools.lru_cache(maxsize=1)
+def _head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
 class Database:
     """Owns the engines and hands out sessions inside a transaction."""
 
@@ -107,7 +117,16 @@ class Database:
             yield session
 
     def migrate(self) -> None:
-        """`alembic upgrade head`, serialised across processes."""
+        """`alembic upgrade head`, serialised across processes (skipped when already at head,
+        which is every open but the first)."""
+        head = _head_revision()
+        try:
+            with self.read_engine.connect() as conn:
+                current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except DBAPIError:
+            current = None
+        if current == head:
+            return
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))

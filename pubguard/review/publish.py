@@ -141,12 +141,23 @@ class FolderTarget:
 class WebhookTarget:
     kind = "webhook"
 
-    def __init__(self, url: str, token: str | None = None, timeout: float = 30.0):
+    def __init__(
+        self, url: str, token: str | None = None, timeout: float = 30.0, *, token_env: str | None = None
+    ):
         if not url.startswith(("http://", "https://")):
             raise InvalidInput("发布接口地址必须以 http:// 或 https:// 开头。")
         self.url = url
         self.token = token
+        self.token_env = token_env  # read at publish time, so the secret need not sit in the database
         self.timeout = timeout
+
+    def _token(self) -> str | None:
+        if self.token_env:
+            token = os.environ.get(self.token_env)
+            if not token:
+                raise PublishFailed(f"发布接口令牌未配置：环境变量 {self.token_env} 为空。稿件未发布。")
+            return token
+        return self.token
 
     def describe(self) -> str:
         return self.url
@@ -156,8 +167,9 @@ class WebhookTarget:
         req = urllib.request.Request(self.url, data=body, method="POST")
         req.add_header("Content-Type", "application/json; charset=utf-8")
         req.add_header("Idempotency-Key", key)
-        if self.token:
-            req.add_header("Authorization", f"Bearer {self.token}")
+        token = self._token()
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 raw = resp.read()
@@ -191,7 +203,8 @@ class WebhookTarget:
 
 
 def target_from_config(config: dict[str, Any] | None, default_root: Path) -> PublishTarget:
-    """`{"type": "folder", "path": ...}` or `{"type": "webhook", "url": ..., "token": ...}`."""
+    """`{"type": "folder", "path": ...}` or `{"type": "webhook", "url": ..., "token": ...}`;
+    `"token_env": "NAME"` reads the webhook token from the environment instead of the database."""
     if not config:
         return FolderTarget(default_root)
     kind = config.get("type", "folder")
@@ -200,5 +213,10 @@ def target_from_config(config: dict[str, Any] | None, default_root: Path) -> Pub
     if kind == "webhook":
         if not config.get("url"):
             raise InvalidInput("发布接口配置缺少 url。")
-        return WebhookTarget(str(config["url"]), config.get("token"), float(config.get("timeout", 30)))
+        return WebhookTarget(
+            str(config["url"]),
+            config.get("token"),
+            float(config.get("timeout", 30)),
+            token_env=config.get("token_env"),
+        )
     raise InvalidInput(f"未知的发布目标类型：{kind}。")

@@ -14,24 +14,26 @@ version is refused with `StaleVersion`.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
-import logging
-import re
-import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
 
 from pubguard.errors import PubGuardError
 from pubguard.finding import Finding, Severity
-from pubguard.review import audit
-from pubguard.review.db import Database
-from pubguard.review.deadlines import Deadline, compute_deadline
+from pubguard.review.accounts import AccountsMixin
+from pubguard.review.base import (
+    DECIDER_ROLES,
+    DECISIONS,
+    UPLOADABLE,
+    Actor,
+    Scanner,
+    TooLargeUpload,
+    draft_identity,
+    log,
+)
 from pubguard.review.errors import (
     Conflict,
     GateClosed,
@@ -39,446 +41,38 @@ from pubguard.review.errors import (
     InvalidState,
     NotFound,
     PermissionDenied,
-    ReviewError,
-    StaleVersion,
 )
 from pubguard.review.gate import (
-    DECISION_LABELS,
     PUBLIC,
     STATUS_LABELS,
     WITHHELD,
     normalise_attribute,
     public_conflicts,
-    release_blockers,
 )
 from pubguard.review.models import (
-    AuthToken,
     Comment,
     Draft,
     DraftStep,
     FindingRow,
     Job,
     Release,
-    RoleGrant,
     Site,
     User,
     Version,
-    utcnow,
 )
-from pubguard.review.passwords import hash_password, new_token, token_hash, verify_password
 from pubguard.review.publish import PublishItem, PublishTarget, safe_filename, target_from_config
+from pubguard.review.scanjobs import JobsMixin
 from pubguard.review.settings import ReviewSettings
-from pubguard.review.store import FileStore
+from pubguard.review.views import ViewsMixin
 from pubguard.review.workflow import ROLES, WorkflowDef, load_workflow
 from pubguard.scan import FileResult
 
-log = logging.getLogger("pubguard.review")
-
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
-Actor = int | str
-Scanner = Callable[..., FileResult]
-
-DECISIONS = ("confirmed", "false_positive", "accepted")
-REVIEW_ROLES = ("reviewer1", "reviewer2", "reviewer3")
-DECIDER_ROLES = ("proofreader", *REVIEW_ROLES)
-UPLOADABLE = ("draft", "in_review", "approved", "released", "withdrawn")
-JOB_MAX_ATTEMPTS = 3
-JOB_STALE_AFTER = dt.timedelta(minutes=15)
-_SITE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+__all__ = ["Actor", "ReviewService", "Scanner", "TooLargeUpload", "draft_identity", "open_review"]
 
 
-class TooLargeUpload(InvalidInput):
-    code = "too_large"
-    http_status = 413
-
-
-def draft_identity(draft_id: int) -> str:
-    """The document identity given to the scanner: fingerprints stay stable across versions."""
-    return f"draft-{draft_id}"
-
-
-def _iso(value: dt.datetime | dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-class ReviewService:
-    def __init__(
-        self,
-        settings: ReviewSettings | None = None,
-        *,
-        scanner: Scanner | None = None,
-        clock: Callable[[], dt.datetime] | None = None,
-        migrate: bool = True,
-    ):
-        self.settings = settings or ReviewSettings()
-        self.db = Database(self.settings.resolved_database_url())
-        if migrate:
-            self.db.migrate()
-        self.store = FileStore(self.settings.files_dir)
-        self._scanner = scanner
-        self.clock = clock or utcnow
-
-    def close(self) -> None:
-        self.db.dispose()
-
-    def __enter__(self) -> ReviewService:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # ------------------------------------------------------------------ helpers
-
-    def now(self) -> dt.datetime:
-        return self.clock()
-
-    def today(self) -> dt.date:
-        return self.now().astimezone(CHINA_TZ).date()
-
-    def _scan(self, data: bytes, filename: str, draft_id: int, scanner: Scanner | None) -> FileResult:
-        scan = scanner or self._scanner
-        if scan is None:
-            from pubguard.scan import scan_bytes as scan
-        return scan(data, filename, self.settings.scan_config, identity=draft_identity(draft_id))
-
-    @staticmethod
-    def _user(session: Session, actor: Actor | None, *, required: bool = True) -> User | None:
-        if actor is None:
-            if required:
-                raise PermissionDenied("需要登录用户才能执行此操作。")
-            return None
-        if isinstance(actor, User):
-            actor = actor.id
-        if isinstance(actor, int):
-            user = session.get(User, actor)
-        else:
-            user = session.execute(select(User).where(User.username == actor)).scalar_one_or_none()
-        if user is None:
-            raise NotFound(f"用户不存在：{actor}。")
-        if not user.is_active:
-            raise PermissionDenied(f"账号「{user.username}」已停用。")
-        return user
-
-    @staticmethod
-    def _roles(user: User, site: str) -> set[str]:
-        roles = {g.role for g in user.grants if g.site in (site, "*")}
-        if user.is_admin:
-            roles.add("admin")
-        return roles
-
-    def _require_role(self, user: User, site: str, *roles: str, what: str) -> None:
-        if not self._roles(user, site) & set(roles):
-            names = "、".join(ROLES[r] for r in roles)
-            raise PermissionDenied(f"{user.label} 没有站点「{site}」的{names}角色，不能{what}。")
-
-    def _can_view(self, user: User, draft: Draft) -> None:
-        if not self._roles(user, draft.site):
-            raise PermissionDenied(f"无权查看站点「{draft.site}」的稿件。")
-
-    @staticmethod
-    def _draft(session: Session, draft_id: int, *, lock: bool = False) -> Draft:
-        stmt = select(Draft).where(Draft.id == draft_id)
-        if lock:
-            stmt = stmt.with_for_update()
-        draft = session.execute(stmt).scalar_one_or_none()
-        if draft is None:
-            raise NotFound(f"稿件不存在：{draft_id}。")
-        return draft
-
-    @staticmethod
-    def _current(session: Session, draft: Draft) -> Version | None:
-        return session.get(Version, draft.current_version_id) if draft.current_version_id else None
-
-    @staticmethod
-    def _authors(draft: Draft) -> set[int]:
-        return {draft.created_by_id, *(v.uploaded_by_id for v in draft.versions)}
-
-    @staticmethod
-    def _active_step(draft: Draft) -> DraftStep | None:
-        if draft.status != "in_review":
-            return None
-        return next((s for s in draft.steps if s.status == "pending"), None)
-
-    def _workflow(self, draft: Draft) -> WorkflowDef:
-        return load_workflow(draft.workflow)
-
-    def _touch(self, draft: Draft) -> dt.datetime:
-        now = self.now()
-        draft.updated_at = now
-        flag_modified(draft, "updated_at")  # always an UPDATE, so lock_version always moves on
-        return now
-
-    @staticmethod
-    def _check_version(draft: Draft, version_id: int | None) -> None:
-        if version_id is None:
-            raise InvalidInput("请指明所审核的版本（version_id）。")
-        if version_id != draft.current_version_id:
-            raise StaleVersion(
-                "稿件已有新版本，您看到的版本已过期。请刷新后审核最新版本。",
-                details={"current_version_id": draft.current_version_id, "given_version_id": version_id},
-            )
-
-    def eligibility_problem(self, user: User, draft: Draft, step: DraftStep) -> str | None:
-        """Why `user` may not act on `step` (None: may). Separation of duties lives here."""
-        if not user.is_active:
-            return f"账号「{user.username}」已停用。"
-        if step.role not in self._roles(user, draft.site):
-            return f"{user.label} 没有站点「{draft.site}」的「{ROLES[step.role]}」角色，不能处理「{step.name}」。"
-        if user.id in self._authors(draft):
-            return f"不能审校自己撰写或上传的稿件（「{step.name}」需由他人处理）。"
-        if step.kind == "review":
-            for other in draft.steps:
-                if (
-                    other.kind == "review"
-                    and other.key != step.key
-                    and other.status == "approved"
-                    and other.approved_by_id == user.id
-                    and other.level != step.level
-                ):
-                    return f"同一人不能审批同一稿件的两个审核级别：{user.label} 已审批「{other.name}」，不能再审批「{step.name}」。"
-        return None
-
-    def _require_eligible(self, user: User, draft: Draft, step: DraftStep) -> None:
-        problem = self.eligibility_problem(user, draft, step)
-        if problem:
-            raise PermissionDenied(problem)
-
-    @staticmethod
-    def _usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
-        wanted = {i for i in ids if i}
-        if not wanted:
-            return {}
-        rows = session.execute(select(User.id, User.username, User.display_name).where(User.id.in_(wanted)))
-        return {r.id: (r.display_name or r.username) for r in rows}
-
-    def _audit(
-        self,
-        session: Session,
-        actor: User | None,
-        action: str,
-        *,
-        draft: Draft | None = None,
-        version_id: int | None = None,
-        step: str | None = None,
-        comment: str = "",
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        audit.append(
-            session,
-            actor=actor,
-            action=action,
-            now=self.now(),
-            draft_id=draft.id if draft else None,
-            version_id=version_id
-            if version_id is not None
-            else (draft.current_version_id if draft else None),
-            step=step,
-            comment=comment,
-            details=details,
-        )
-
-    # ------------------------------------------------------------------ users, sites, tokens
-
-    def _require_user_admin(self, session: Session, actor: Actor | None, sites: Iterable[str]) -> User | None:
-        """`actor=None` is the local operator (CLI with database access)."""
-        user = self._user(session, actor, required=False)
-        if user is None or user.is_admin:
-            return user
-        for site in sites:
-            if site == "*" or "admin" not in self._roles(user, site):
-                raise PermissionDenied(f"{user.label} 不是站点「{site}」的管理员，不能管理用户。")
-        return user
-
-    def create_user(
-        self,
-        username: str,
-        *,
-        display_name: str = "",
-        password: str | None = None,
-        is_admin: bool = False,
-        roles: Iterable[tuple[str, str]] = (),
-        actor: Actor | None = None,
-    ) -> dict[str, Any]:
-        """Create a user with roles `[(site, role), ...]` (site "*" = every site)."""
-        username = username.strip()
-        if not re.match(r"^[\w.@-]{1,64}$", username):
-            raise InvalidInput("用户名只能包含字母、数字、下划线、点、@ 和连字符，长度 1–64。")
-        roles = list(roles)
-        for _, role in roles:
-            if role not in ROLES:
-                raise InvalidInput(f"角色无效：{role}。可选：{'、'.join(ROLES)}。")
-        with self.db.write() as s:
-            admin = self._require_user_admin(s, actor, [site for site, _ in roles] or ["*"])
-            if is_admin and admin is not None and not admin.is_admin:
-                raise PermissionDenied("只有系统管理员可以创建系统管理员。")
-            if s.execute(select(User.id).where(User.username == username)).first():
-                raise Conflict(f"用户名「{username}」已存在。")
-            for site, _ in roles:
-                if site != "*" and s.get(Site, site) is None:
-                    raise NotFound(f"站点不存在：{site}。")
-            user = User(
-                username=username,
-                display_name=display_name,
-                password_hash=hash_password(password) if password else None,
-                is_admin=is_admin,
-                created_at=self.now(),
-            )
-            user.grants = [RoleGrant(site=site, role=role) for site, role in set(roles)]
-            s.add(user)
-            s.flush()
-            self._audit(
-                s,
-                admin,
-                "user.create",
-                details={"user": username, "is_admin": is_admin, "roles": sorted(set(roles))},
-            )
-            return user.to_dict()
-
-    def grant_role(
-        self, username: str, site: str, role: str, *, actor: Actor | None = None
-    ) -> dict[str, Any]:
-        if role not in ROLES:
-            raise InvalidInput(f"角色无效：{role}。")
-        with self.db.write() as s:
-            admin = self._require_user_admin(s, actor, [site])
-            user = self._user(s, username)
-            if site != "*" and s.get(Site, site) is None:
-                raise NotFound(f"站点不存在：{site}。")
-            if not any(g.site == site and g.role == role for g in user.grants):
-                user.grants.append(RoleGrant(site=site, role=role))
-                self._audit(
-                    s, admin, "role.grant", details={"user": user.username, "site": site, "role": role}
-                )
-            s.flush()
-            return user.to_dict()
-
-    def revoke_role(
-        self, username: str, site: str, role: str, *, actor: Actor | None = None
-    ) -> dict[str, Any]:
-        with self.db.write() as s:
-            admin = self._require_user_admin(s, actor, [site])
-            user = self._user(s, username)
-            for g in list(user.grants):
-                if g.site == site and g.role == role:
-                    user.grants.remove(g)
-                    self._audit(
-                        s, admin, "role.revoke", details={"user": user.username, "site": site, "role": role}
-                    )
-            s.flush()
-            return user.to_dict()
-
-    def set_password(self, username: str, password: str, *, actor: Actor | None = None) -> None:
-        if len(password) < 8:
-            raise InvalidInput("密码至少 8 位。")
-        with self.db.write() as s:
-            user = self._user(s, username)
-            me = self._user(s, actor, required=False)
-            if me is not None and me.id != user.id:
-                self._require_user_admin(s, actor, {g.site for g in user.grants} or {"*"})
-            user.password_hash = hash_password(password)
-            for t in s.execute(select(AuthToken).where(AuthToken.user_id == user.id)).scalars():
-                t.revoked_at = t.revoked_at or self.now()
-            self._audit(s, me, "user.password", details={"user": user.username})
-
-    def set_user_active(self, username: str, active: bool, *, actor: Actor | None = None) -> dict[str, Any]:
-        with self.db.write() as s:
-            user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
-            if user is None:
-                raise NotFound(f"用户不存在：{username}。")
-            admin = self._require_user_admin(s, actor, {g.site for g in user.grants} or {"*"})
-            user.is_active = active
-            self._audit(
-                s, admin, "user.activate" if active else "user.deactivate", details={"user": username}
-            )
-            s.flush()
-            return user.to_dict()
-
-    def authenticate(self, username: str, password: str) -> dict[str, Any] | None:
-        """The user's dict when the password matches an active account, else None."""
-        with self.db.read() as s:
-            user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
-            if user is None or not user.is_active or not verify_password(password, user.password_hash):
-                return None
-            return user.to_dict()
-
-    def issue_token(self, actor: Actor, *, kind: str = "session", ttl: dt.timedelta | None = None) -> str:
-        """A new opaque token for `actor` (returned once; only its hash is stored)."""
-        token = new_token()
-        with self.db.write() as s:
-            user = self._user(s, actor)
-            now = self.now()
-            s.add(
-                AuthToken(
-                    user_id=user.id,
-                    token_hash=token_hash(token),
-                    kind=kind,
-                    created_at=now,
-                    expires_at=now + ttl if ttl else None,
-                )
-            )
-            if kind != "session":
-                self._audit(s, user, "token.issue", details={"kind": kind})
-        return token
-
-    def resolve_token(self, token: str) -> dict[str, Any] | None:
-        with self.db.read() as s:
-            row = s.execute(
-                select(AuthToken).where(AuthToken.token_hash == token_hash(token))
-            ).scalar_one_or_none()
-            if row is None or row.revoked_at is not None:
-                return None
-            if row.expires_at is not None and row.expires_at <= self.now():
-                return None
-            user = s.get(User, row.user_id)
-            if user is None or not user.is_active:
-                return None
-            return user.to_dict()
-
-    def revoke_token(self, token: str) -> None:
-        with self.db.write() as s:
-            row = s.execute(
-                select(AuthToken).where(AuthToken.token_hash == token_hash(token))
-            ).scalar_one_or_none()
-            if row is not None and row.revoked_at is None:
-                row.revoked_at = self.now()
-
-    def get_user(self, actor: Actor) -> dict[str, Any]:
-        with self.db.read() as s:
-            return self._user(s, actor).to_dict()
-
-    def list_users(self) -> list[dict[str, Any]]:
-        with self.db.read() as s:
-            return [u.to_dict() for u in s.execute(select(User).order_by(User.username)).scalars()]
-
-    def create_site(
-        self,
-        key: str,
-        name: str,
-        *,
-        workflow: str = "default",
-        publish: dict[str, Any] | None = None,
-        actor: Actor | None = None,
-    ) -> dict[str, Any]:
-        if not _SITE_KEY.match(key):
-            raise InvalidInput("站点标识只能包含字母、数字、下划线、点和连字符（如 gov-example）。")
-        load_workflow(workflow)  # refuse an unknown workflow now, not at the first draft
-        target_from_config(publish, self.settings.publish_dir)
-        with self.db.write() as s:
-            admin = self._user(s, actor, required=False)
-            if admin is not None and not admin.is_admin:
-                raise PermissionDenied("只有系统管理员可以创建站点。")
-            if s.get(Site, key) is not None:
-                raise Conflict(f"站点「{key}」已存在。")
-            site = Site(key=key, name=name, workflow=workflow, publish=publish, created_at=self.now())
-            s.add(site)
-            self._audit(s, admin, "site.create", details={"site": key, "name": name, "workflow": workflow})
-            return site.to_dict()
-
-    def list_sites(self) -> list[dict[str, Any]]:
-        with self.db.read() as s:
-            return [x.to_dict() for x in s.execute(select(Site).order_by(Site.key)).scalars()]
-
-    # ------------------------------------------------------------------ drafts and versions
+class ReviewService(AccountsMixin, JobsMixin, ViewsMixin):
+    """All review operations. Open one with `open_review()`; it is thread-safe (one session
+    per call)."""
 
     def create_draft(
         self,
@@ -578,19 +172,6 @@ class ReviewService:
                 self._audit(s, user, "draft.important", draft=draft, details={"important": important})
         return self.get_draft(actor, draft_id)
 
-    def _read_upload(self, data: bytes | BinaryIO) -> tuple[str, int, bytes]:
-        limit = self.settings.max_upload_bytes
-        if isinstance(data, bytes | bytearray | memoryview):
-            raw = bytes(data)
-            if len(raw) > limit:
-                raise TooLargeUpload(f"文件过大，超过上限 {limit // (1024 * 1024)} MB。")
-            return self.store.put(raw), len(raw), raw
-        try:
-            sha, size = self.store.put_stream(data, limit)
-        except PubGuardError as exc:
-            raise TooLargeUpload(exc.message) from exc
-        return sha, size, self.store.get(sha)
-
     def upload_version(
         self,
         actor: Actor,
@@ -689,20 +270,6 @@ class ReviewService:
             draft.status = "draft"
         self._sync_status(draft)
         return reopened
-
-    @staticmethod
-    def _clear_confirmation(draft: Draft) -> None:
-        draft.disclosure_confirmed_by_id = None
-        draft.disclosure_confirmed_at = None
-        draft.disclosure_confirmed_version_id = None
-
-    @staticmethod
-    def _sync_status(draft: Draft) -> None:
-        if draft.status in ("in_review", "approved"):
-            done = all(
-                st.status == "approved" and st.version_id == draft.current_version_id for st in draft.steps
-            )
-            draft.status = "approved" if done else "in_review"
 
     def _store_scan(self, s: Session, draft: Draft, version: Version, result: FileResult) -> None:
         """Attach a scan to its version: findings rows, decisions carried over by fingerprint,
@@ -808,87 +375,6 @@ class ReviewService:
             status="open",
         )
 
-    # ------------------------------------------------------------------ background scan jobs
-
-    def claim_job(self, worker: str) -> dict[str, Any] | None:
-        """Take the oldest queued job (or one left running by a dead worker). Several workers
-        on PostgreSQL skip each other's rows (FOR UPDATE SKIP LOCKED)."""
-        with self.db.write() as s:
-            now = self.now()
-            stmt = (
-                select(Job)
-                .where(
-                    or_(
-                        Job.status == "queued",
-                        (Job.status == "running") & (Job.locked_at < now - JOB_STALE_AFTER),
-                    )
-                )
-                .order_by(Job.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
-            job = s.execute(stmt).scalar_one_or_none()
-            if job is None:
-                return None
-            job.status = "running"
-            job.locked_by = worker
-            job.locked_at = now
-            job.attempts += 1
-            s.flush()
-            return job.to_dict()
-
-    def run_job(self, job_id: int, *, scanner: Scanner | None = None) -> dict[str, Any]:
-        """Run a claimed scan job: scan outside any transaction, then store the result."""
-        with self.db.read() as s:
-            job = s.get(Job, job_id)
-            if job is None:
-                raise NotFound(f"任务不存在：{job_id}。")
-            version = s.get(Version, job.version_id) if job.version_id else None
-            if version is None:
-                raise NotFound("任务对应的版本不存在。")
-            sha, filename, draft_id = version.sha256, version.filename, version.draft_id
-        try:
-            result = self._scan(self.store.get(sha), filename, draft_id, scanner)
-        except Exception as exc:  # the job must end up failed or retried, never stuck
-            log.exception("scan job %s failed", job_id)
-            with self.db.write() as s:
-                job = s.get(Job, job_id)
-                job.error = f"{type(exc).__name__}"
-                job.status = "failed" if job.attempts >= JOB_MAX_ATTEMPTS else "queued"
-                job.finished_at = self.now() if job.status == "failed" else None
-                s.flush()
-                return job.to_dict()
-        with self.db.write() as s:
-            version = s.get(Version, version.id)
-            draft = self._draft(s, draft_id, lock=True)
-            self._store_scan(s, draft, version, result)
-            job = s.get(Job, job_id)
-            job.status = "done"
-            job.finished_at = self.now()
-            s.flush()
-            return job.to_dict()
-
-    def run_pending_jobs(
-        self, worker: str = "worker", *, limit: int | None = None, scanner: Scanner | None = None
-    ) -> int:
-        done = 0
-        while limit is None or done < limit:
-            job = self.claim_job(worker)
-            if job is None:
-                break
-            self.run_job(job["id"], scanner=scanner)
-            done += 1
-        return done
-
-    def get_job(self, job_id: int) -> dict[str, Any]:
-        with self.db.read() as s:
-            job = s.get(Job, job_id)
-            if job is None:
-                raise NotFound(f"任务不存在：{job_id}。")
-            return job.to_dict()
-
-    # ------------------------------------------------------------------ disclosure attribute
-
     def set_disclosure(
         self, actor: Actor, draft_id: int, attribute: str, *, basis: str = "", reason: str = ""
     ) -> dict[str, Any]:
@@ -940,8 +426,6 @@ class ReviewService:
                 details={"attribute": attribute, "basis": basis, "reopened": reopened},
             )
             return self._draft_summary(s, draft)
-
-    # ------------------------------------------------------------------ workflow actions
 
     def submit(
         self, actor: Actor, draft_id: int, version_id: int | None = None, comment: str = ""
@@ -1199,8 +683,6 @@ class ReviewService:
             )
             return self._draft_summary(s, draft)
 
-    # ------------------------------------------------------------------ findings
-
     def decide_finding(
         self,
         actor: Actor,
@@ -1280,115 +762,6 @@ class ReviewService:
                 f"{user.label} 没有{ROLES[f'reviewer{level}']}角色，不能以该级别接受发布。"
             )
 
-    def list_findings(
-        self, actor: Actor, draft_id: int, version_id: int | None = None, *, include_fixed: bool = True
-    ) -> list[dict[str, Any]]:
-        """Findings of a version (default: current), plus those fixed by it."""
-        with self.db.read() as s:
-            user = self._user(s, actor)
-            draft = self._draft(s, draft_id)
-            self._can_view(user, draft)
-            vid = version_id or draft.current_version_id
-            if vid is None:
-                return []
-            return self._findings_for(s, draft, vid, include_fixed=include_fixed)
-
-    def _findings_for(
-        self, s: Session, draft: Draft, version_id: int, *, include_fixed: bool
-    ) -> list[dict[str, Any]]:
-        cond = FindingRow.version_id == version_id
-        if include_fixed:
-            cond = or_(cond, FindingRow.fixed_in_version_id == version_id)
-        rows = (
-            s.execute(select(FindingRow).where(FindingRow.draft_id == draft.id, cond).order_by(FindingRow.id))
-            .scalars()
-            .all()
-        )
-        names = self._usernames(s, [r.decided_by_id for r in rows])
-        sev_rank = {str(sv): sv.rank for sv in Severity}
-        out = [self._finding_dict(r, names) for r in rows]
-        out.sort(
-            key=lambda d: (d["status"] == "fixed", -sev_rank.get(d["severity"], 0), d["page"] or 0, d["id"])
-        )
-        return out
-
-    @staticmethod
-    def _finding_dict(r: FindingRow, names: dict[int, str]) -> dict[str, Any]:
-        return {
-            "id": r.id,
-            "draft_id": r.draft_id,
-            "version_id": r.version_id,
-            "fingerprint": r.fingerprint,
-            "category": r.category,
-            "rule": r.rule,
-            "severity": r.severity,
-            "message": r.message,
-            "evidence": r.evidence,
-            "location": r.location,
-            "page": r.page,
-            "suggestion": r.suggestion,
-            "basis": r.basis,
-            "confidence": r.confidence,
-            "block_kind": r.block_kind,
-            "details": r.details or {},
-            "status": r.status,
-            "status_label": DECISION_LABELS.get(r.status, r.status),
-            "decision": r.decision,
-            "decision_reason": r.decision_reason,
-            "decision_level": r.decision_level,
-            "decided_by": names.get(r.decided_by_id) if r.decided_by_id else None,
-            "decided_at": _iso(r.decided_at),
-            "carried_over": r.carried_from_id is not None,
-            "fixed_in_version_id": r.fixed_in_version_id,
-        }
-
-    def detector_precision(self, site: str | None = None) -> list[dict[str, Any]]:
-        """Per-detector precision from reviewer decisions (evaluation data). Each finding is
-        counted once per draft (its latest row): confirmed, accepted and fixed count as true,
-        false_positive as false; undecided findings are reported but not counted."""
-        from pubguard.detectors import load_all
-
-        by_category = {cls.category: name for name, cls in load_all().items()}
-        with self.db.read() as s:
-            stmt = select(
-                FindingRow.draft_id,
-                FindingRow.fingerprint,
-                FindingRow.category,
-                FindingRow.rule,
-                FindingRow.status,
-                FindingRow.decision,
-                FindingRow.id,
-            )
-            if site:
-                stmt = stmt.join(Draft, Draft.id == FindingRow.draft_id).where(Draft.site == site)
-            latest: dict[tuple[int, str], Any] = {}
-            for r in s.execute(stmt.order_by(FindingRow.id)):
-                latest[(r.draft_id, r.fingerprint)] = r
-        stats: dict[str, Counter] = {}
-        for r in latest.values():
-            name = by_category.get(r.category, r.category)
-            verdict = r.decision if r.status == "fixed" and r.decision == "false_positive" else r.status
-            stats.setdefault(name, Counter())[verdict] += 1
-        out = []
-        for name, c in sorted(stats.items()):
-            true = c["confirmed"] + c["accepted"] + c["fixed"]
-            false = c["false_positive"]
-            out.append(
-                {
-                    "detector": name,
-                    "confirmed": c["confirmed"],
-                    "accepted": c["accepted"],
-                    "fixed": c["fixed"],
-                    "false_positive": false,
-                    "open": c["open"],
-                    "decided": true + false,
-                    "precision": round(true / (true + false), 4) if true + false else None,
-                }
-            )
-        return out
-
-    # ------------------------------------------------------------------ comments
-
     def add_comment(
         self,
         actor: Actor,
@@ -1441,46 +814,6 @@ class ReviewService:
                 details={"comment_id": c.id, "kind": kind, "attachment_sha256": sha},
             )
             return self._comment_dict(c, {user.id: user.label})
-
-    @staticmethod
-    def _comment_dict(c: Comment, names: dict[int, str]) -> dict[str, Any]:
-        return {
-            "id": c.id,
-            "version_id": c.version_id,
-            "step_key": c.step_key,
-            "author": names.get(c.author_id),
-            "author_id": c.author_id,
-            "kind": c.kind,
-            "body": c.body,
-            "attachment_sha256": c.attachment_sha256,
-            "attachment_name": c.attachment_name,
-            "created_at": _iso(c.created_at),
-        }
-
-    # ------------------------------------------------------------------ release gate and release
-
-    def check_release(self, draft_id: int) -> dict[str, Any]:
-        """The release gate: `{"ok": bool, "reasons": [中文, ...]}`."""
-        with self.db.read() as s:
-            draft = self._draft(s, draft_id)
-            reasons = self._gate(s, draft)
-            return {"ok": not reasons, "reasons": reasons}
-
-    def _gate(self, s: Session, draft: Draft) -> list[str]:
-        version = self._current(s, draft)
-        findings = (
-            s.execute(select(FindingRow).where(FindingRow.version_id == version.id)).scalars().all()
-            if version
-            else []
-        )
-        return release_blockers(draft, list(draft.steps), version, list(findings))
-
-    def publish_target(self, site: str) -> PublishTarget:
-        with self.db.read() as s:
-            row = s.get(Site, site)
-            if row is None:
-                raise NotFound(f"站点不存在：{site}。")
-            return target_from_config(row.publish, self.settings.publish_dir)
 
     def release(
         self,
@@ -1671,396 +1004,6 @@ class ReviewService:
                 details={"applicant": applicant.strip()},
             )
             return version.filename, self.store.get(version.sha256)
-
-    @staticmethod
-    def _release_dict(r: Release, names: dict[int, str]) -> dict[str, Any]:
-        return {
-            "id": r.id,
-            "draft_id": r.draft_id,
-            "version_id": r.version_id,
-            "target_kind": r.target_kind,
-            "target": r.target,
-            "location": r.location,
-            "released_by": names.get(r.released_by_id),
-            "released_at": _iso(r.released_at),
-            "withdrawn_at": _iso(r.withdrawn_at),
-            "withdrawn_by": names.get(r.withdrawn_by_id) if r.withdrawn_by_id else None,
-            "withdraw_reason": r.withdraw_reason,
-        }
-
-    # ------------------------------------------------------------------ reading
-
-    def deadline(self, draft: Draft, session: Session) -> Deadline | None:
-        """Disclosure deadline for drafts headed for the site (主动公开 or not yet decided)."""
-        if draft.status == "archived" or draft.disclosure not in (None, PUBLIC):
-            return None
-        if draft.status == "withdrawn":
-            return None
-        changed_on = None
-        if draft.released_version_id is not None:
-            if draft.released_version_id == draft.current_version_id:
-                return None  # published: the limit was met
-            current = self._current(session, draft)
-            changed_on = current.created_at.astimezone(CHINA_TZ).date() if current else None
-        return compute_deadline(
-            draft.formed_on, self.today(), important=draft.important, changed_on=changed_on
-        )
-
-    def _version_dict(self, v: Version) -> dict[str, Any]:
-        return {
-            "id": v.id,
-            "draft_id": v.draft_id,
-            "number": v.number,
-            "filename": v.filename,
-            "sha256": v.sha256,
-            "size": v.size,
-            "format": v.format,
-            "note": v.note,
-            "uploaded_by_id": v.uploaded_by_id,
-            "created_at": _iso(v.created_at),
-            "scan_status": v.scan_status,
-            "scan_error": v.scan_error,
-            "scan_error_code": v.scan_error_code,
-            "pages": v.pages,
-            "scanned_at": _iso(v.scanned_at),
-        }
-
-    def _step_dict(self, st: DraftStep, names: dict[int, str], active: DraftStep | None) -> dict[str, Any]:
-        return {
-            "key": st.key,
-            "name": st.name,
-            "kind": st.kind,
-            "role": st.role,
-            "role_label": ROLES.get(st.role, st.role),
-            "level": st.level,
-            "status": st.status,
-            "active": active is not None and st.key == active.key,
-            "version_id": st.version_id,
-            "assignee": names.get(st.assignee_id) if st.assignee_id else None,
-            "assignee_id": st.assignee_id,
-            "approved_by": names.get(st.approved_by_id) if st.approved_by_id else None,
-            "approved_by_id": st.approved_by_id,
-            "approved_at": _iso(st.approved_at),
-            "comment": st.comment,
-            "carried": st.carried,
-            "confirms_disclosure": st.confirms_disclosure,
-        }
-
-    def _draft_summary(self, s: Session, draft: Draft) -> dict[str, Any]:
-        active = self._active_step(draft)
-        ids = [draft.created_by_id] + [x for st in draft.steps for x in (st.assignee_id, st.approved_by_id)]
-        names = self._usernames(s, ids + [draft.disclosure_set_by_id, draft.disclosure_confirmed_by_id])
-        deadline = self.deadline(draft, s)
-        current = self._current(s, draft)
-        counts: dict[str, int] = {}
-        if current is not None:
-            rows = s.execute(
-                select(FindingRow.severity, func.count())
-                .where(FindingRow.version_id == current.id, FindingRow.status == "open")
-                .group_by(FindingRow.severity)
-            ).all()
-            counts = {sev: n for sev, n in rows}
-        return {
-            "id": draft.id,
-            "site": draft.site,
-            "column": draft.column_name,
-            "title": draft.title,
-            "status": draft.status,
-            "status_label": STATUS_LABELS.get(draft.status, draft.status),
-            "returned": draft.returned,
-            "important": draft.important,
-            "workflow": draft.workflow,
-            "created_by": names.get(draft.created_by_id),
-            "created_by_id": draft.created_by_id,
-            "created_at": _iso(draft.created_at),
-            "updated_at": _iso(draft.updated_at),
-            "formed_on": _iso(draft.formed_on),
-            "current_version_id": draft.current_version_id,
-            "current_version": current.number if current else None,
-            "scan_status": current.scan_status if current else None,
-            "released_version_id": draft.released_version_id,
-            "released_at": _iso(draft.released_at),
-            "active_step": self._step_dict(active, names, active) if active else None,
-            "steps": [self._step_dict(st, names, active) for st in draft.steps],
-            "open_findings": counts,
-            "disclosure": {
-                "proposed": draft.disclosure_proposed,
-                "proposal": draft.disclosure_proposal,
-                "attribute": draft.disclosure,
-                "basis": draft.disclosure_basis,
-                "reason": draft.disclosure_reason,
-                "set_by": names.get(draft.disclosure_set_by_id) if draft.disclosure_set_by_id else None,
-                "set_at": _iso(draft.disclosure_set_at),
-                "confirmed_by": names.get(draft.disclosure_confirmed_by_id)
-                if draft.disclosure_confirmed_by_id
-                else None,
-                "confirmed_at": _iso(draft.disclosure_confirmed_at),
-                "confirmed_version_id": draft.disclosure_confirmed_version_id,
-            },
-            "deadline": deadline.to_dict() if deadline else None,
-            "lock_version": draft.lock_version,
-        }
-
-    def get_draft(self, actor: Actor, draft_id: int) -> dict[str, Any]:
-        """Everything about a draft for its page: summary, versions, findings of the current
-        version, comments, releases, the gate and the actions `actor` may take now."""
-        with self.db.read() as s:
-            user = self._user(s, actor)
-            draft = self._draft(s, draft_id)
-            self._can_view(user, draft)
-            d = self._draft_summary(s, draft)
-            d["versions"] = [self._version_dict(v) for v in draft.versions]
-            d["findings"] = (
-                self._findings_for(s, draft, draft.current_version_id, include_fixed=True)
-                if draft.current_version_id
-                else []
-            )
-            comments = (
-                s.execute(select(Comment).where(Comment.draft_id == draft.id).order_by(Comment.id))
-                .scalars()
-                .all()
-            )
-            releases = (
-                s.execute(select(Release).where(Release.draft_id == draft.id).order_by(Release.id))
-                .scalars()
-                .all()
-            )
-            names = self._usernames(
-                s,
-                [c.author_id for c in comments]
-                + [r.released_by_id for r in releases]
-                + [r.withdrawn_by_id for r in releases],
-            )
-            d["comments"] = [self._comment_dict(c, names) for c in comments]
-            d["releases"] = [self._release_dict(r, names) for r in releases]
-            reasons = self._gate(s, draft)
-            d["gate"] = {"ok": not reasons, "reasons": reasons}
-            d["actions"] = self._actions(s, user, draft)
-            return d
-
-    def _actions(self, s: Session, user: User, draft: Draft) -> list[str]:
-        """The actions `user` may take on `draft` now (for buttons; the operations re-check)."""
-        acts: list[str] = []
-        roles = self._roles(user, draft.site)
-
-        def ok(check: Callable[[], None]) -> bool:
-            try:
-                check()
-                return True
-            except ReviewError:
-                return False
-
-        if "editor" in roles and draft.status in UPLOADABLE:
-            acts.append("upload")
-        if ok(lambda: self._guard_submit(s, user, draft)):
-            acts.append("submit")
-        if ok(lambda: self._guard_recall(user, draft)):
-            acts.append("recall")
-        active = self._active_step(draft)
-        if (
-            active is not None
-            and self.eligibility_problem(user, draft, active) is None
-            and active.assignee_id in (None, user.id)
-        ):
-            acts += ["approve", "reject"]
-            if active.assignee_id is None:
-                acts.append("claim")
-        if active is not None and ("admin" in roles or active.assignee_id == user.id):
-            acts.append("reassign")
-        if (
-            roles & set(DECIDER_ROLES)
-            and user.id not in self._authors(draft)
-            and draft.status not in ("released", "archived")
-        ):
-            acts.append("decide")
-        confirm_roles = {st.role for st in draft.steps if st.confirms_disclosure}
-        if roles & ({"editor"} | confirm_roles) and draft.status not in ("released", "archived"):
-            acts.append("set_disclosure")
-        if "publisher" in roles and not self._gate(s, draft):
-            acts.append("release")
-        if roles & {"publisher", "admin"} and draft.released_version_id is not None:
-            acts.append("withdraw")
-        if ok(lambda: self._guard_archive(user, draft)):
-            acts.append("archive")
-        acts.append("comment")
-        return acts
-
-    def list_drafts(
-        self,
-        actor: Actor,
-        *,
-        site: str | None = None,
-        status: str | None = None,
-        step: str | None = None,
-        overdue: bool | None = None,
-        mine: bool = False,
-        queue: bool = False,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> list[dict[str, Any]]:
-        """Drafts the actor may see, newest first. `queue=True` (我的待办): drafts where the
-        actor can act now — the current step is theirs to approve, or the draft was returned
-        to them as editor. `overdue=True`: past the disclosure deadline."""
-        with self.db.read() as s:
-            user = self._user(s, actor)
-            stmt = select(Draft).order_by(Draft.updated_at.desc(), Draft.id.desc())
-            if not user.is_admin:
-                sites = {g.site for g in user.grants}
-                if "*" not in sites:
-                    stmt = stmt.where(Draft.site.in_(sites or {""}))
-            if site:
-                stmt = stmt.where(Draft.site == site)
-            if status:
-                stmt = stmt.where(Draft.status == status)
-            if mine:
-                stmt = stmt.where(Draft.created_by_id == user.id)
-            if queue:
-                stmt = stmt.where(Draft.status.in_(("in_review", "draft")))
-            out: list[dict[str, Any]] = []
-            skipped = 0
-            for draft in s.execute(stmt).scalars():
-                active = self._active_step(draft)
-                if step and (active is None or active.key != step):
-                    continue
-                if queue and not self._in_queue(user, draft, active):
-                    continue
-                summary = self._draft_summary(s, draft)
-                if (
-                    overdue is not None
-                    and bool(summary["deadline"] and summary["deadline"]["overdue"]) != overdue
-                ):
-                    continue
-                if skipped < offset:
-                    skipped += 1
-                    continue
-                out.append(summary)
-                if len(out) >= limit:
-                    break
-            return out
-
-    def _in_queue(self, user: User, draft: Draft, active: DraftStep | None) -> bool:
-        if active is not None:
-            return (
-                active.assignee_id in (None, user.id)
-                and self.eligibility_problem(user, draft, active) is None
-            )
-        if draft.status == "draft" and draft.returned:
-            return user.id in self._authors(draft)
-        return False
-
-    def get_version_file(self, actor: Actor, version_id: int) -> tuple[str, bytes]:
-        with self.db.read() as s:
-            user = self._user(s, actor)
-            version = s.get(Version, version_id)
-            if version is None:
-                raise NotFound(f"版本不存在：{version_id}。")
-            self._can_view(user, self._draft(s, version.draft_id))
-            return version.filename, self.store.get(version.sha256)
-
-    def get_scan_result(self, actor: Actor, version_id: int) -> dict[str, Any] | None:
-        """The stored FileResult dict of a version (None while pending)."""
-        with self.db.read() as s:
-            user = self._user(s, actor)
-            version = s.get(Version, version_id)
-            if version is None:
-                raise NotFound(f"版本不存在：{version_id}。")
-            self._can_view(user, self._draft(s, version.draft_id))
-            return version.scan_result
-
-    # ------------------------------------------------------------------ audit and archive
-
-    def audit_log(
-        self, actor: Actor | None = None, *, draft_id: int | None = None, limit: int = 500
-    ) -> list[dict[str, Any]]:
-        from pubguard.review.models import AuditEntry
-
-        with self.db.read() as s:
-            user = self._user(s, actor, required=False)
-            stmt = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
-            if draft_id is not None:
-                if user is not None:
-                    self._can_view(user, self._draft(s, draft_id))
-                stmt = stmt.where(AuditEntry.draft_id == draft_id)
-            elif user is not None and not user.is_admin:
-                raise PermissionDenied("只有系统管理员可以查看全部审计记录。")
-            return [audit.entry_to_dict(e) for e in reversed(s.execute(stmt).scalars().all())]
-
-    def verify_audit(self) -> audit.AuditVerification:
-        with self.db.read() as s:
-            return audit.verify(s)
-
-    def export_archive(self, actor: Actor | None, draft_id: int) -> bytes:
-        """A zip of everything kept for a draft: manifest.json (draft, steps, versions with
-        scan results, findings and decisions of every version, comments, releases, audit
-        entries) and every version's file and attachment."""
-        from pubguard.review.models import AuditEntry
-
-        with self.db.write() as s:
-            user = self._user(s, actor, required=False)
-            draft = self._draft(s, draft_id, lock=True)
-            if user is not None:
-                self._can_view(user, draft)
-            summary = self._draft_summary(s, draft)
-            versions = list(draft.versions)
-            findings = (
-                s.execute(select(FindingRow).where(FindingRow.draft_id == draft.id).order_by(FindingRow.id))
-                .scalars()
-                .all()
-            )
-            comments = (
-                s.execute(select(Comment).where(Comment.draft_id == draft.id).order_by(Comment.id))
-                .scalars()
-                .all()
-            )
-            releases = (
-                s.execute(select(Release).where(Release.draft_id == draft.id).order_by(Release.id))
-                .scalars()
-                .all()
-            )
-            entries = (
-                s.execute(select(AuditEntry).where(AuditEntry.draft_id == draft.id).order_by(AuditEntry.seq))
-                .scalars()
-                .all()
-            )
-            names = self._usernames(
-                s,
-                [f.decided_by_id for f in findings]
-                + [c.author_id for c in comments]
-                + [r.released_by_id for r in releases]
-                + [r.withdrawn_by_id for r in releases]
-                + [v.uploaded_by_id for v in versions],
-            )
-            manifest = {
-                "format": "pubguard.archive/1",
-                "exported_at": self.now().isoformat(),
-                "exported_by": user.username if user else "system",
-                "draft": summary,
-                "versions": [
-                    dict(
-                        self._version_dict(v),
-                        uploaded_by=names.get(v.uploaded_by_id),
-                        scan_result=v.scan_result,
-                        file=f"versions/v{v.number}-{v.filename}",
-                    )
-                    for v in versions
-                ],
-                "findings": [self._finding_dict(f, names) for f in findings],
-                "comments": [self._comment_dict(c, names) for c in comments],
-                "releases": [self._release_dict(r, names) for r in releases],
-                "audit": [audit.entry_to_dict(e) for e in entries],
-            }
-            self._audit(s, user, "archive.export", draft=draft)
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
-            for v in versions:
-                zf.writestr(f"versions/v{v.number}-{v.filename}", self.store.get(v.sha256))
-            for c in comments:
-                if c.attachment_sha256:
-                    zf.writestr(
-                        f"attachments/{c.id}-{c.attachment_name}", self.store.get(c.attachment_sha256)
-                    )
-        return buf.getvalue()
 
 
 def open_review(

@@ -113,8 +113,7 @@ def approve_through(svc: ReviewService, draft_id: int, until: str | None = None)
     d = svc.get_draft("ed", draft_id)
     while d["active_step"] is not None and d["active_step"]["key"] != until:
         key = d["active_step"]["key"]
-        svc.approve(APPROVERS[key], draft_id, d["current_version_id"], step_key=key)
-        d = svc.get_draft("ed", draft_id)
+        d = svc.approve(APPROVERS[key], draft_id, d["current_version_id"], step_key=key)
     return d
 
 

@@ -205,6 +205,19 @@ def test_release_through_webhook(svc, webhook):
     assert hook.received[-1][1]["action"] == "withdraw"
 
 
+def test_webhook_token_from_environment(webhook, monkeypatch):
+    url, hook = webhook
+    target = WebhookTarget(url, token_env="CMS_TOKEN_FOR_TEST")
+    item = PublishItem(7, 9, 1, "gov", "", "标题", "a.txt", "0" * 64, b"x", "主动公开", "now", "pub")
+    monkeypatch.delenv("CMS_TOKEN_FOR_TEST", raising=False)
+    with pytest.raises(PublishFailed, match="令牌"):
+        target.publish(item)
+    assert hook.received == []
+    monkeypatch.setenv("CMS_TOKEN_FOR_TEST", "from-env")
+    assert target.publish(item) == "http://cms.example/7"
+    assert hook.received[-1][0]["Authorization"] == "Bearer from-env"
+
+
 def test_webhook_target_refuses_other_schemes():
     with pytest.raises(InvalidInput):
         WebhookTarget("file:///etc/passwd")

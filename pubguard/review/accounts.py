@@ -1,0 +1,233 @@
+"""Users, roles per site, passwords, tokens and sites."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pubguard.review.base import (
+    _SITE_KEY,
+    Actor,
+    ServiceBase,
+)
+from pubguard.review.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from pubguard.review.models import (
+    AuthToken,
+    RoleGrant,
+    Site,
+    User,
+)
+from pubguard.review.passwords import hash_password, new_token, token_hash, verify_password
+from pubguard.review.publish import target_from_config
+from pubguard.review.workflow import ROLES, load_workflow
+
+
+class AccountsMixin(ServiceBase):
+    def _require_user_admin(self, session: Session, actor: Actor | None, sites: Iterable[str]) -> User | None:
+        """`actor=None` is the local operator (CLI with database access)."""
+        user = self._user(session, actor, required=False)
+        if user is None or user.is_admin:
+            return user
+        for site in sites:
+            if site == "*" or "admin" not in self._roles(user, site):
+                raise PermissionDenied(f"{user.label} 不是站点「{site}」的管理员，不能管理用户。")
+        return user
+
+    def create_user(
+        self,
+        username: str,
+        *,
+        display_name: str = "",
+        password: str | None = None,
+        is_admin: bool = False,
+        roles: Iterable[tuple[str, str]] = (),
+        actor: Actor | None = None,
+    ) -> dict[str, Any]:
+        """Create a user with roles `[(site, role), ...]` (site "*" = every site)."""
+        username = username.strip()
+        if not re.match(r"^[\w.@-]{1,64}$", username):
+            raise InvalidInput("用户名只能包含字母、数字、下划线、点、@ 和连字符，长度 1–64。")
+        roles = list(roles)
+        for _, role in roles:
+            if role not in ROLES:
+                raise InvalidInput(f"角色无效：{role}。可选：{'、'.join(ROLES)}。")
+        with self.db.write() as s:
+            admin = self._require_user_admin(s, actor, [site for site, _ in roles] or ["*"])
+            if is_admin and admin is not None and not admin.is_admin:
+                raise PermissionDenied("只有系统管理员可以创建系统管理员。")
+            if s.execute(select(User.id).where(User.username == username)).first():
+                raise Conflict(f"用户名「{username}」已存在。")
+            for site, _ in roles:
+                if site != "*" and s.get(Site, site) is None:
+                    raise NotFound(f"站点不存在：{site}。")
+            user = User(
+                username=username,
+                display_name=display_name,
+                password_hash=hash_password(password) if password else None,
+                is_admin=is_admin,
+                created_at=self.now(),
+            )
+            user.grants = [RoleGrant(site=site, role=role) for site, role in set(roles)]
+            s.add(user)
+            s.flush()
+            self._audit(
+                s,
+                admin,
+                "user.create",
+                details={"user": username, "is_admin": is_admin, "roles": sorted(set(roles))},
+            )
+            return user.to_dict()
+
+    def grant_role(
+        self, username: str, site: str, role: str, *, actor: Actor | None = None
+    ) -> dict[str, Any]:
+        if role not in ROLES:
+            raise InvalidInput(f"角色无效：{role}。")
+        with self.db.write() as s:
+            admin = self._require_user_admin(s, actor, [site])
+            user = self._user(s, username)
+            if site != "*" and s.get(Site, site) is None:
+                raise NotFound(f"站点不存在：{site}。")
+            if not any(g.site == site and g.role == role for g in user.grants):
+                user.grants.append(RoleGrant(site=site, role=role))
+                self._audit(
+                    s, admin, "role.grant", details={"user": user.username, "site": site, "role": role}
+                )
+            s.flush()
+            return user.to_dict()
+
+    def revoke_role(
+        self, username: str, site: str, role: str, *, actor: Actor | None = None
+    ) -> dict[str, Any]:
+        with self.db.write() as s:
+            admin = self._require_user_admin(s, actor, [site])
+            user = self._user(s, username)
+            for g in list(user.grants):
+                if g.site == site and g.role == role:
+                    user.grants.remove(g)
+                    self._audit(
+                        s, admin, "role.revoke", details={"user": user.username, "site": site, "role": role}
+                    )
+            s.flush()
+            return user.to_dict()
+
+    def set_password(self, username: str, password: str, *, actor: Actor | None = None) -> None:
+        if len(password) < 8:
+            raise InvalidInput("密码至少 8 位。")
+        with self.db.write() as s:
+            user = self._user(s, username)
+            me = self._user(s, actor, required=False)
+            if me is not None and me.id != user.id:
+                self._require_user_admin(s, actor, {g.site for g in user.grants} or {"*"})
+            user.password_hash = hash_password(password)
+            for t in s.execute(select(AuthToken).where(AuthToken.user_id == user.id)).scalars():
+                t.revoked_at = t.revoked_at or self.now()
+            self._audit(s, me, "user.password", details={"user": user.username})
+
+    def set_user_active(self, username: str, active: bool, *, actor: Actor | None = None) -> dict[str, Any]:
+        with self.db.write() as s:
+            user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+            if user is None:
+                raise NotFound(f"用户不存在：{username}。")
+            admin = self._require_user_admin(s, actor, {g.site for g in user.grants} or {"*"})
+            user.is_active = active
+            self._audit(
+                s, admin, "user.activate" if active else "user.deactivate", details={"user": username}
+            )
+            s.flush()
+            return user.to_dict()
+
+    def authenticate(self, username: str, password: str) -> dict[str, Any] | None:
+        """The user's dict when the password matches an active account, else None."""
+        with self.db.read() as s:
+            user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+            if user is None or not user.is_active or not verify_password(password, user.password_hash):
+                return None
+            return user.to_dict()
+
+    def issue_token(self, actor: Actor, *, kind: str = "session", ttl: dt.timedelta | None = None) -> str:
+        """A new opaque token for `actor` (returned once; only its hash is stored)."""
+        token = new_token()
+        with self.db.write() as s:
+            user = self._user(s, actor)
+            now = self.now()
+            s.add(
+                AuthToken(
+                    user_id=user.id,
+                    token_hash=token_hash(token),
+                    kind=kind,
+                    created_at=now,
+                    expires_at=now + ttl if ttl else None,
+                )
+            )
+            if kind != "session":
+                self._audit(s, user, "token.issue", details={"kind": kind})
+        return token
+
+    def resolve_token(self, token: str) -> dict[str, Any] | None:
+        with self.db.read() as s:
+            row = s.execute(
+                select(AuthToken).where(AuthToken.token_hash == token_hash(token))
+            ).scalar_one_or_none()
+            if row is None or row.revoked_at is not None:
+                return None
+            if row.expires_at is not None and row.expires_at <= self.now():
+                return None
+            user = s.get(User, row.user_id)
+            if user is None or not user.is_active:
+                return None
+            return user.to_dict()
+
+    def revoke_token(self, token: str) -> None:
+        with self.db.write() as s:
+            row = s.execute(
+                select(AuthToken).where(AuthToken.token_hash == token_hash(token))
+            ).scalar_one_or_none()
+            if row is not None and row.revoked_at is None:
+                row.revoked_at = self.now()
+
+    def get_user(self, actor: Actor) -> dict[str, Any]:
+        with self.db.read() as s:
+            return self._user(s, actor).to_dict()
+
+    def list_users(self) -> list[dict[str, Any]]:
+        with self.db.read() as s:
+            return [u.to_dict() for u in s.execute(select(User).order_by(User.username)).scalars()]
+
+    def create_site(
+        self,
+        key: str,
+        name: str,
+        *,
+        workflow: str = "default",
+        publish: dict[str, Any] | None = None,
+        actor: Actor | None = None,
+    ) -> dict[str, Any]:
+        if not _SITE_KEY.match(key):
+            raise InvalidInput("站点标识只能包含字母、数字、下划线、点和连字符（如 gov-example）。")
+        load_workflow(workflow)  # refuse an unknown workflow now, not at the first draft
+        target_from_config(publish, self.settings.publish_dir)
+        with self.db.write() as s:
+            admin = self._user(s, actor, required=False)
+            if admin is not None and not admin.is_admin:
+                raise PermissionDenied("只有系统管理员可以创建站点。")
+            if s.get(Site, key) is not None:
+                raise Conflict(f"站点「{key}」已存在。")
+            site = Site(key=key, name=name, workflow=workflow, publish=publish, created_at=self.now())
+            s.add(site)
+            self._audit(s, admin, "site.create", details={"site": key, "name": name, "workflow": workflow})
+            return site.to_dict()
+
+    def list_sites(self) -> list[dict[str, Any]]:
+        with self.db.read() as s:
+            return [x.to_dict() for x in s.execute(select(Site).order_by(Site.key)).scalars()]

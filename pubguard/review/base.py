@@ -1,0 +1,267 @@
+"""Shared plumbing of the review service: settings, database, file store, clock, the
+acting user and their roles, separation of duties, and the audit helper. The operations live
+in the mixins (`accounts`, `scanjobs`, `views`) and in `service.ReviewService`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, BinaryIO, Self
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from pubguard.errors import PubGuardError
+from pubguard.review import audit
+from pubguard.review.db import Database
+from pubguard.review.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+)
+from pubguard.review.models import (
+    Draft,
+    DraftStep,
+    User,
+    Version,
+    utcnow,
+)
+from pubguard.review.settings import ReviewSettings
+from pubguard.review.store import FileStore
+from pubguard.review.workflow import ROLES, WorkflowDef, load_workflow
+from pubguard.scan import FileResult
+
+log = logging.getLogger("pubguard.review")
+
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+Actor = int | str
+Scanner = Callable[..., FileResult]
+
+DECISIONS = ("confirmed", "false_positive", "accepted")
+REVIEW_ROLES = ("reviewer1", "reviewer2", "reviewer3")
+DECIDER_ROLES = ("proofreader", *REVIEW_ROLES)
+UPLOADABLE = ("draft", "in_review", "approved", "released", "withdrawn")
+JOB_MAX_ATTEMPTS = 3
+JOB_STALE_AFTER = dt.timedelta(minutes=15)
+_SITE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class TooLargeUpload(InvalidInput):
+    code = "too_large"
+    http_status = 413
+
+
+def draft_identity(draft_id: int) -> str:
+    """The document identity given to the scanner: fingerprints stay stable across versions."""
+    return f"draft-{draft_id}"
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class ServiceBase:
+    def __init__(
+        self,
+        settings: ReviewSettings | None = None,
+        *,
+        scanner: Scanner | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+        migrate: bool = True,
+    ):
+        self.settings = settings or ReviewSettings()
+        self.settings.data_dir = self.settings.data_dir.resolve()  # immune to later chdir
+        self.db = Database(self.settings.resolved_database_url())
+        if migrate:
+            self.db.migrate()
+        self.store = FileStore(self.settings.files_dir)
+        self._scanner = scanner
+        self.clock = clock or utcnow
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def today(self) -> dt.date:
+        return self.now().astimezone(CHINA_TZ).date()
+
+    def _scan(self, data: bytes, filename: str, draft_id: int, scanner: Scanner | None) -> FileResult:
+        scan = scanner or self._scanner
+        if scan is None:
+            from pubguard.scan import scan_bytes as scan
+        return scan(data, filename, self.settings.scan_config, identity=draft_identity(draft_id))
+
+    @staticmethod
+    def _user(session: Session, actor: Actor | None, *, required: bool = True) -> User | None:
+        if actor is None:
+            if required:
+                raise PermissionDenied("需要登录用户才能执行此操作。")
+            return None
+        if isinstance(actor, User):
+            actor = actor.id
+        if isinstance(actor, int):
+            user = session.get(User, actor)
+        else:
+            user = session.execute(select(User).where(User.username == actor)).scalar_one_or_none()
+        if user is None:
+            raise NotFound(f"用户不存在：{actor}。")
+        if not user.is_active:
+            raise PermissionDenied(f"账号「{user.username}」已停用。")
+        return user
+
+    @staticmethod
+    def _roles(user: User, site: str) -> set[str]:
+        roles = {g.role for g in user.grants if g.site in (site, "*")}
+        if user.is_admin:
+            roles.add("admin")
+        return roles
+
+    def _require_role(self, user: User, site: str, *roles: str, what: str) -> None:
+        if not self._roles(user, site) & set(roles):
+            names = "、".join(ROLES[r] for r in roles)
+            raise PermissionDenied(f"{user.label} 没有站点「{site}」的{names}角色，不能{what}。")
+
+    def _can_view(self, user: User, draft: Draft) -> None:
+        if not self._roles(user, draft.site):
+            raise PermissionDenied(f"无权查看站点「{draft.site}」的稿件。")
+
+    @staticmethod
+    def _draft(session: Session, draft_id: int, *, lock: bool = False) -> Draft:
+        stmt = select(Draft).where(Draft.id == draft_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        draft = session.execute(stmt).scalar_one_or_none()
+        if draft is None:
+            raise NotFound(f"稿件不存在：{draft_id}。")
+        return draft
+
+    @staticmethod
+    def _current(session: Session, draft: Draft) -> Version | None:
+        return session.get(Version, draft.current_version_id) if draft.current_version_id else None
+
+    @staticmethod
+    def _authors(draft: Draft) -> set[int]:
+        return {draft.created_by_id, *(v.uploaded_by_id for v in draft.versions)}
+
+    @staticmethod
+    def _active_step(draft: Draft) -> DraftStep | None:
+        if draft.status != "in_review":
+            return None
+        return next((s for s in draft.steps if s.status == "pending"), None)
+
+    def _workflow(self, draft: Draft) -> WorkflowDef:
+        return load_workflow(draft.workflow)
+
+    def _touch(self, draft: Draft) -> dt.datetime:
+        now = self.now()
+        draft.updated_at = now
+        flag_modified(draft, "updated_at")  # always an UPDATE, so lock_version always moves on
+        return now
+
+    @staticmethod
+    def _check_version(draft: Draft, version_id: int | None) -> None:
+        if version_id is None:
+            raise InvalidInput("请指明所审核的版本（version_id）。")
+        if version_id != draft.current_version_id:
+            raise StaleVersion(
+                "稿件已有新版本，您看到的版本已过期。请刷新后审核最新版本。",
+                details={"current_version_id": draft.current_version_id, "given_version_id": version_id},
+            )
+
+    def eligibility_problem(self, user: User, draft: Draft, step: DraftStep) -> str | None:
+        """Why `user` may not act on `step` (None: may). Separation of duties lives here."""
+        if not user.is_active:
+            return f"账号「{user.username}」已停用。"
+        if step.role not in self._roles(user, draft.site):
+            return f"{user.label} 没有站点「{draft.site}」的「{ROLES[step.role]}」角色，不能处理「{step.name}」。"
+        if user.id in self._authors(draft):
+            return f"不能审校自己撰写或上传的稿件（「{step.name}」需由他人处理）。"
+        if step.kind == "review":
+            for other in draft.steps:
+                if (
+                    other.kind == "review"
+                    and other.key != step.key
+                    and other.status == "approved"
+                    and other.approved_by_id == user.id
+                    and other.level != step.level
+                ):
+                    return f"同一人不能审批同一稿件的两个审核级别：{user.label} 已审批「{other.name}」，不能再审批「{step.name}」。"
+        return None
+
+    def _require_eligible(self, user: User, draft: Draft, step: DraftStep) -> None:
+        problem = self.eligibility_problem(user, draft, step)
+        if problem:
+            raise PermissionDenied(problem)
+
+    @staticmethod
+    def _usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+        wanted = {i for i in ids if i}
+        if not wanted:
+            return {}
+        rows = session.execute(select(User.id, User.username, User.display_name).where(User.id.in_(wanted)))
+        return {r.id: (r.display_name or r.username) for r in rows}
+
+    def _audit(
+        self,
+        session: Session,
+        actor: User | None,
+        action: str,
+        *,
+        draft: Draft | None = None,
+        version_id: int | None = None,
+        step: str | None = None,
+        comment: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        audit.append(
+            session,
+            actor=actor,
+            action=action,
+            now=self.now(),
+            draft_id=draft.id if draft else None,
+            version_id=version_id
+            if version_id is not None
+            else (draft.current_version_id if draft else None),
+            step=step,
+            comment=comment,
+            details=details,
+        )
+
+    def _read_upload(self, data: bytes | BinaryIO) -> tuple[str, int, bytes]:
+        limit = self.settings.max_upload_bytes
+        if isinstance(data, bytes | bytearray | memoryview):
+            raw = bytes(data)
+            if len(raw) > limit:
+                raise TooLargeUpload(f"文件过大，超过上限 {limit // (1024 * 1024)} MB。")
+            return self.store.put(raw), len(raw), raw
+        try:
+            sha, size = self.store.put_stream(data, limit)
+        except PubGuardError as exc:
+            raise TooLargeUpload(exc.message) from exc
+        return sha, size, self.store.get(sha)
+
+    @staticmethod
+    def _clear_confirmation(draft: Draft) -> None:
+        draft.disclosure_confirmed_by_id = None
+        draft.disclosure_confirmed_at = None
+        draft.disclosure_confirmed_version_id = None
+
+    @staticmethod
+    def _sync_status(draft: Draft) -> None:
+        if draft.status in ("in_review", "approved"):
+            done = all(
+                st.status == "approved" and st.version_id == draft.current_version_id for st in draft.steps
+            )
+            draft.status = "approved" if done else "in_review"

@@ -1,0 +1,582 @@
+"""Reading: draft pages, queues, findings, the release gate, precision, the audit log and
+the archive export, as JSON-ready dicts (the shapes the web API serves)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from pubguard.finding import Severity
+from pubguard.review import audit
+from pubguard.review.base import (
+    CHINA_TZ,
+    DECIDER_ROLES,
+    UPLOADABLE,
+    Actor,
+    ServiceBase,
+    _iso,
+)
+from pubguard.review.deadlines import Deadline, compute_deadline
+from pubguard.review.errors import (
+    NotFound,
+    PermissionDenied,
+    ReviewError,
+)
+from pubguard.review.gate import (
+    DECISION_LABELS,
+    PUBLIC,
+    STATUS_LABELS,
+    release_blockers,
+)
+from pubguard.review.models import (
+    Comment,
+    Draft,
+    DraftStep,
+    FindingRow,
+    Release,
+    Site,
+    User,
+    Version,
+)
+from pubguard.review.publish import PublishTarget, target_from_config
+from pubguard.review.workflow import ROLES
+
+
+class ViewsMixin(ServiceBase):
+    def list_findings(
+        self, actor: Actor, draft_id: int, version_id: int | None = None, *, include_fixed: bool = True
+    ) -> list[dict[str, Any]]:
+        """Findings of a version (default: current), plus those fixed by it."""
+        with self.db.read() as s:
+            user = self._user(s, actor)
+            draft = self._draft(s, draft_id)
+            self._can_view(user, draft)
+            vid = version_id or draft.current_version_id
+            if vid is None:
+                return []
+            return self._findings_for(s, draft, vid, include_fixed=include_fixed)
+
+    def _findings_for(
+        self, s: Session, draft: Draft, version_id: int, *, include_fixed: bool
+    ) -> list[dict[str, Any]]:
+        cond = FindingRow.version_id == version_id
+        if include_fixed:
+            cond = or_(cond, FindingRow.fixed_in_version_id == version_id)
+        rows = (
+            s.execute(select(FindingRow).where(FindingRow.draft_id == draft.id, cond).order_by(FindingRow.id))
+            .scalars()
+            .all()
+        )
+        names = self._usernames(s, [r.decided_by_id for r in rows])
+        sev_rank = {str(sv): sv.rank for sv in Severity}
+        out = [self._finding_dict(r, names) for r in rows]
+        out.sort(
+            key=lambda d: (d["status"] == "fixed", -sev_rank.get(d["severity"], 0), d["page"] or 0, d["id"])
+        )
+        return out
+
+    @staticmethod
+    def _finding_dict(r: FindingRow, names: dict[int, str]) -> dict[str, Any]:
+        return {
+            "id": r.id,
+            "draft_id": r.draft_id,
+            "version_id": r.version_id,
+            "fingerprint": r.fingerprint,
+            "category": r.category,
+            "rule": r.rule,
+            "severity": r.severity,
+            "message": r.message,
+            "evidence": r.evidence,
+            "location": r.location,
+            "page": r.page,
+            "suggestion": r.suggestion,
+            "basis": r.basis,
+            "confidence": r.confidence,
+            "block_kind": r.block_kind,
+            "details": r.details or {},
+            "status": r.status,
+            "status_label": DECISION_LABELS.get(r.status, r.status),
+            "decision": r.decision,
+            "decision_reason": r.decision_reason,
+            "decision_level": r.decision_level,
+            "decided_by": names.get(r.decided_by_id) if r.decided_by_id else None,
+            "decided_at": _iso(r.decided_at),
+            "carried_over": r.carried_from_id is not None,
+            "fixed_in_version_id": r.fixed_in_version_id,
+        }
+
+    def detector_precision(self, site: str | None = None) -> list[dict[str, Any]]:
+        """Per-detector precision from reviewer decisions (evaluation data). Each finding is
+        counted once per draft (its latest row): confirmed, accepted and fixed count as true,
+        false_positive as false; undecided findings are reported but not counted."""
+        from pubguard.detectors import load_all
+
+        by_category = {cls.category: name for name, cls in load_all().items()}
+        with self.db.read() as s:
+            stmt = select(
+                FindingRow.draft_id,
+                FindingRow.fingerprint,
+                FindingRow.category,
+                FindingRow.rule,
+                FindingRow.status,
+                FindingRow.decision,
+                FindingRow.id,
+            )
+            if site:
+                stmt = stmt.join(Draft, Draft.id == FindingRow.draft_id).where(Draft.site == site)
+            latest: dict[tuple[int, str], Any] = {}
+            for r in s.execute(stmt.order_by(FindingRow.id)):
+                latest[(r.draft_id, r.fingerprint)] = r
+        stats: dict[str, Counter] = {}
+        for r in latest.values():
+            name = by_category.get(r.category, r.category)
+            verdict = r.decision if r.status == "fixed" and r.decision == "false_positive" else r.status
+            stats.setdefault(name, Counter())[verdict] += 1
+        out = []
+        for name, c in sorted(stats.items()):
+            true = c["confirmed"] + c["accepted"] + c["fixed"]
+            false = c["false_positive"]
+            out.append(
+                {
+                    "detector": name,
+                    "confirmed": c["confirmed"],
+                    "accepted": c["accepted"],
+                    "fixed": c["fixed"],
+                    "false_positive": false,
+                    "open": c["open"],
+                    "decided": true + false,
+                    "precision": round(true / (true + false), 4) if true + false else None,
+                }
+            )
+        return out
+
+    @staticmethod
+    def _comment_dict(c: Comment, names: dict[int, str]) -> dict[str, Any]:
+        return {
+            "id": c.id,
+            "version_id": c.version_id,
+            "step_key": c.step_key,
+            "author": names.get(c.author_id),
+            "author_id": c.author_id,
+            "kind": c.kind,
+            "body": c.body,
+            "attachment_sha256": c.attachment_sha256,
+            "attachment_name": c.attachment_name,
+            "created_at": _iso(c.created_at),
+        }
+
+    def check_release(self, draft_id: int) -> dict[str, Any]:
+        """The release gate: `{"ok": bool, "reasons": [中文, ...]}`."""
+        with self.db.read() as s:
+            draft = self._draft(s, draft_id)
+            reasons = self._gate(s, draft)
+            return {"ok": not reasons, "reasons": reasons}
+
+    def _gate(self, s: Session, draft: Draft) -> list[str]:
+        version = self._current(s, draft)
+        findings = (
+            s.execute(select(FindingRow).where(FindingRow.version_id == version.id)).scalars().all()
+            if version
+            else []
+        )
+        return release_blockers(draft, list(draft.steps), version, list(findings))
+
+    def publish_target(self, site: str) -> PublishTarget:
+        with self.db.read() as s:
+            row = s.get(Site, site)
+            if row is None:
+                raise NotFound(f"站点不存在：{site}。")
+            return target_from_config(row.publish, self.settings.publish_dir)
+
+    @staticmethod
+    def _release_dict(r: Release, names: dict[int, str]) -> dict[str, Any]:
+        return {
+            "id": r.id,
+            "draft_id": r.draft_id,
+            "version_id": r.version_id,
+            "target_kind": r.target_kind,
+            "target": r.target,
+            "location": r.location,
+            "released_by": names.get(r.released_by_id),
+            "released_at": _iso(r.released_at),
+            "withdrawn_at": _iso(r.withdrawn_at),
+            "withdrawn_by": names.get(r.withdrawn_by_id) if r.withdrawn_by_id else None,
+            "withdraw_reason": r.withdraw_reason,
+        }
+
+    def deadline(self, draft: Draft, session: Session) -> Deadline | None:
+        """Disclosure deadline for drafts headed for the site (主动公开 or not yet decided)."""
+        if draft.status == "archived" or draft.disclosure not in (None, PUBLIC):
+            return None
+        if draft.status == "withdrawn":
+            return None
+        changed_on = None
+        if draft.released_version_id is not None:
+            if draft.released_version_id == draft.current_version_id:
+                return None  # published: the limit was met
+            current = self._current(session, draft)
+            changed_on = current.created_at.astimezone(CHINA_TZ).date() if current else None
+        return compute_deadline(
+            draft.formed_on, self.today(), important=draft.important, changed_on=changed_on
+        )
+
+    def _version_dict(self, v: Version) -> dict[str, Any]:
+        return {
+            "id": v.id,
+            "draft_id": v.draft_id,
+            "number": v.number,
+            "filename": v.filename,
+            "sha256": v.sha256,
+            "size": v.size,
+            "format": v.format,
+            "note": v.note,
+            "uploaded_by_id": v.uploaded_by_id,
+            "created_at": _iso(v.created_at),
+            "scan_status": v.scan_status,
+            "scan_error": v.scan_error,
+            "scan_error_code": v.scan_error_code,
+            "pages": v.pages,
+            "scanned_at": _iso(v.scanned_at),
+        }
+
+    def _step_dict(self, st: DraftStep, names: dict[int, str], active: DraftStep | None) -> dict[str, Any]:
+        return {
+            "key": st.key,
+            "name": st.name,
+            "kind": st.kind,
+            "role": st.role,
+            "role_label": ROLES.get(st.role, st.role),
+            "level": st.level,
+            "status": st.status,
+            "active": active is not None and st.key == active.key,
+            "version_id": st.version_id,
+            "assignee": names.get(st.assignee_id) if st.assignee_id else None,
+            "assignee_id": st.assignee_id,
+            "approved_by": names.get(st.approved_by_id) if st.approved_by_id else None,
+            "approved_by_id": st.approved_by_id,
+            "approved_at": _iso(st.approved_at),
+            "comment": st.comment,
+            "carried": st.carried,
+            "confirms_disclosure": st.confirms_disclosure,
+        }
+
+    def _draft_summary(self, s: Session, draft: Draft) -> dict[str, Any]:
+        active = self._active_step(draft)
+        ids = [draft.created_by_id] + [x for st in draft.steps for x in (st.assignee_id, st.approved_by_id)]
+        names = self._usernames(s, ids + [draft.disclosure_set_by_id, draft.disclosure_confirmed_by_id])
+        deadline = self.deadline(draft, s)
+        current = self._current(s, draft)
+        counts: dict[str, int] = {}
+        if current is not None:
+            rows = s.execute(
+                select(FindingRow.severity, func.count())
+                .where(FindingRow.version_id == current.id, FindingRow.status == "open")
+                .group_by(FindingRow.severity)
+            ).all()
+            counts = {sev: n for sev, n in rows}
+        return {
+            "id": draft.id,
+            "site": draft.site,
+            "column": draft.column_name,
+            "title": draft.title,
+            "status": draft.status,
+            "status_label": STATUS_LABELS.get(draft.status, draft.status),
+            "returned": draft.returned,
+            "important": draft.important,
+            "workflow": draft.workflow,
+            "created_by": names.get(draft.created_by_id),
+            "created_by_id": draft.created_by_id,
+            "created_at": _iso(draft.created_at),
+            "updated_at": _iso(draft.updated_at),
+            "formed_on": _iso(draft.formed_on),
+            "current_version_id": draft.current_version_id,
+            "current_version": current.number if current else None,
+            "scan_status": current.scan_status if current else None,
+            "released_version_id": draft.released_version_id,
+            "released_at": _iso(draft.released_at),
+            "active_step": self._step_dict(active, names, active) if active else None,
+            "steps": [self._step_dict(st, names, active) for st in draft.steps],
+            "open_findings": counts,
+            "disclosure": {
+                "proposed": draft.disclosure_proposed,
+                "proposal": draft.disclosure_proposal,
+                "attribute": draft.disclosure,
+                "basis": draft.disclosure_basis,
+                "reason": draft.disclosure_reason,
+                "set_by": names.get(draft.disclosure_set_by_id) if draft.disclosure_set_by_id else None,
+                "set_at": _iso(draft.disclosure_set_at),
+                "confirmed_by": names.get(draft.disclosure_confirmed_by_id)
+                if draft.disclosure_confirmed_by_id
+                else None,
+                "confirmed_at": _iso(draft.disclosure_confirmed_at),
+                "confirmed_version_id": draft.disclosure_confirmed_version_id,
+            },
+            "deadline": deadline.to_dict() if deadline else None,
+            "lock_version": draft.lock_version,
+        }
+
+    def get_draft(self, actor: Actor, draft_id: int) -> dict[str, Any]:
+        """Everything about a draft for its page: summary, versions, findings of the current
+        version, comments, releases, the gate and the actions `actor` may take now."""
+        with self.db.read() as s:
+            user = self._user(s, actor)
+            draft = self._draft(s, draft_id)
+            self._can_view(user, draft)
+            d = self._draft_summary(s, draft)
+            d["versions"] = [self._version_dict(v) for v in draft.versions]
+            d["findings"] = (
+                self._findings_for(s, draft, draft.current_version_id, include_fixed=True)
+                if draft.current_version_id
+                else []
+            )
+            comments = (
+                s.execute(select(Comment).where(Comment.draft_id == draft.id).order_by(Comment.id))
+                .scalars()
+                .all()
+            )
+            releases = (
+                s.execute(select(Release).where(Release.draft_id == draft.id).order_by(Release.id))
+                .scalars()
+                .all()
+            )
+            names = self._usernames(
+                s,
+                [c.author_id for c in comments]
+                + [r.released_by_id for r in releases]
+                + [r.withdrawn_by_id for r in releases],
+            )
+            d["comments"] = [self._comment_dict(c, names) for c in comments]
+            d["releases"] = [self._release_dict(r, names) for r in releases]
+            reasons = self._gate(s, draft)
+            d["gate"] = {"ok": not reasons, "reasons": reasons}
+            d["actions"] = self._actions(s, user, draft)
+            return d
+
+    def _actions(self, s: Session, user: User, draft: Draft) -> list[str]:
+        """The actions `user` may take on `draft` now (for buttons; the operations re-check)."""
+        acts: list[str] = []
+        roles = self._roles(user, draft.site)
+
+        def ok(check: Callable[[], None]) -> bool:
+            try:
+                check()
+                return True
+            except ReviewError:
+                return False
+
+        if "editor" in roles and draft.status in UPLOADABLE:
+            acts.append("upload")
+        if ok(lambda: self._guard_submit(s, user, draft)):
+            acts.append("submit")
+        if ok(lambda: self._guard_recall(user, draft)):
+            acts.append("recall")
+        active = self._active_step(draft)
+        if (
+            active is not None
+            and self.eligibility_problem(user, draft, active) is None
+            and active.assignee_id in (None, user.id)
+        ):
+            acts += ["approve", "reject"]
+            if active.assignee_id is None:
+                acts.append("claim")
+        if active is not None and ("admin" in roles or active.assignee_id == user.id):
+            acts.append("reassign")
+        if (
+            roles & set(DECIDER_ROLES)
+            and user.id not in self._authors(draft)
+            and draft.status not in ("released", "archived")
+        ):
+            acts.append("decide")
+        confirm_roles = {st.role for st in draft.steps if st.confirms_disclosure}
+        if roles & ({"editor"} | confirm_roles) and draft.status not in ("released", "archived"):
+            acts.append("set_disclosure")
+        if "publisher" in roles and not self._gate(s, draft):
+            acts.append("release")
+        if roles & {"publisher", "admin"} and draft.released_version_id is not None:
+            acts.append("withdraw")
+        if ok(lambda: self._guard_archive(user, draft)):
+            acts.append("archive")
+        acts.append("comment")
+        return acts
+
+    def list_drafts(
+        self,
+        actor: Actor,
+        *,
+        site: str | None = None,
+        status: str | None = None,
+        step: str | None = None,
+        overdue: bool | None = None,
+        mine: bool = False,
+        queue: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Drafts the actor may see, newest first. `queue=True` (我的待办): drafts where the
+        actor can act now — the current step is theirs to approve, or the draft was returned
+        to them as editor. `overdue=True`: past the disclosure deadline."""
+        with self.db.read() as s:
+            user = self._user(s, actor)
+            stmt = select(Draft).order_by(Draft.updated_at.desc(), Draft.id.desc())
+            if not user.is_admin:
+                sites = {g.site for g in user.grants}
+                if "*" not in sites:
+                    stmt = stmt.where(Draft.site.in_(sites or {""}))
+            if site:
+                stmt = stmt.where(Draft.site == site)
+            if status:
+                stmt = stmt.where(Draft.status == status)
+            if mine:
+                stmt = stmt.where(Draft.created_by_id == user.id)
+            if queue:
+                stmt = stmt.where(Draft.status.in_(("in_review", "draft")))
+            out: list[dict[str, Any]] = []
+            skipped = 0
+            for draft in s.execute(stmt).scalars():
+                active = self._active_step(draft)
+                if step and (active is None or active.key != step):
+                    continue
+                if queue and not self._in_queue(user, draft, active):
+                    continue
+                summary = self._draft_summary(s, draft)
+                if (
+                    overdue is not None
+                    and bool(summary["deadline"] and summary["deadline"]["overdue"]) != overdue
+                ):
+                    continue
+                if skipped < offset:
+                    skipped += 1
+                    continue
+                out.append(summary)
+                if len(out) >= limit:
+                    break
+            return out
+
+    def _in_queue(self, user: User, draft: Draft, active: DraftStep | None) -> bool:
+        if active is not None:
+            return (
+                active.assignee_id in (None, user.id)
+                and self.eligibility_problem(user, draft, active) is None
+            )
+        if draft.status == "draft" and draft.returned:
+            return user.id in self._authors(draft)
+        return False
+
+    def get_version_file(self, actor: Actor, version_id: int) -> tuple[str, bytes]:
+        with self.db.read() as s:
+            user = self._user(s, actor)
+            version = s.get(Version, version_id)
+            if version is None:
+                raise NotFound(f"版本不存在：{version_id}。")
+            self._can_view(user, self._draft(s, version.draft_id))
+            return version.filename, self.store.get(version.sha256)
+
+    def get_scan_result(self, actor: Actor, version_id: int) -> dict[str, Any] | None:
+        """The stored FileResult dict of a version (None while pending)."""
+        with self.db.read() as s:
+            user = self._user(s, actor)
+            version = s.get(Version, version_id)
+            if version is None:
+                raise NotFound(f"版本不存在：{version_id}。")
+            self._can_view(user, self._draft(s, version.draft_id))
+            return version.scan_result
+
+    def audit_log(
+        self, actor: Actor | None = None, *, draft_id: int | None = None, limit: int = 500
+    ) -> list[dict[str, Any]]:
+        from pubguard.review.models import AuditEntry
+
+        with self.db.read() as s:
+            user = self._user(s, actor, required=False)
+            stmt = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+            if draft_id is not None:
+                if user is not None:
+                    self._can_view(user, self._draft(s, draft_id))
+                stmt = stmt.where(AuditEntry.draft_id == draft_id)
+            elif user is not None and not user.is_admin:
+                raise PermissionDenied("只有系统管理员可以查看全部审计记录。")
+            return [audit.entry_to_dict(e) for e in reversed(s.execute(stmt).scalars().all())]
+
+    def verify_audit(self) -> audit.AuditVerification:
+        with self.db.read() as s:
+            return audit.verify(s)
+
+    def export_archive(self, actor: Actor | None, draft_id: int) -> bytes:
+        """A zip of everything kept for a draft: manifest.json (draft, steps, versions with
+        scan results, findings and decisions of every version, comments, releases, audit
+        entries) and every version's file and attachment."""
+        from pubguard.review.models import AuditEntry
+
+        with self.db.write() as s:
+            user = self._user(s, actor, required=False)
+            draft = self._draft(s, draft_id, lock=True)
+            if user is not None:
+                self._can_view(user, draft)
+            summary = self._draft_summary(s, draft)
+            versions = list(draft.versions)
+            findings = (
+                s.execute(select(FindingRow).where(FindingRow.draft_id == draft.id).order_by(FindingRow.id))
+                .scalars()
+                .all()
+            )
+            comments = (
+                s.execute(select(Comment).where(Comment.draft_id == draft.id).order_by(Comment.id))
+                .scalars()
+                .all()
+            )
+            releases = (
+                s.execute(select(Release).where(Release.draft_id == draft.id).order_by(Release.id))
+                .scalars()
+                .all()
+            )
+            entries = (
+                s.execute(select(AuditEntry).where(AuditEntry.draft_id == draft.id).order_by(AuditEntry.seq))
+                .scalars()
+                .all()
+            )
+            names = self._usernames(
+                s,
+                [f.decided_by_id for f in findings]
+                + [c.author_id for c in comments]
+                + [r.released_by_id for r in releases]
+                + [r.withdrawn_by_id for r in releases]
+                + [v.uploaded_by_id for v in versions],
+            )
+            manifest = {
+                "format": "pubguard.archive/1",
+                "exported_at": self.now().isoformat(),
+                "exported_by": user.username if user else "system",
+                "draft": summary,
+                "versions": [
+                    dict(
+                        self._version_dict(v),
+                        uploaded_by=names.get(v.uploaded_by_id),
+                        scan_result=v.scan_result,
+                        file=f"versions/v{v.number}-{v.filename}",
+                    )
+                    for v in versions
+                ],
+                "findings": [self._finding_dict(f, names) for f in findings],
+                "comments": [self._comment_dict(c, names) for c in comments],
+                "releases": [self._release_dict(r, names) for r in releases],
+                "audit": [audit.entry_to_dict(e) for e in entries],
+            }
+            self._audit(s, user, "archive.export", draft=draft)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
+            for v in versions:
+                zf.writestr(f"versions/v{v.number}-{v.filename}", self.store.get(v.sha256))
+            for c in comments:
+                if c.attachment_sha256:
+                    zf.writestr(
+                        f"attachments/{c.id}-{c.attachment_name}", self.store.get(c.attachment_sha256)
+                    )
+        return buf.getvalue()
