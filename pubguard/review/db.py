@@ -86,6 +86,15 @@ class Database:
         else:
             self.write_engine = create_engine(url, pool_pre_ping=True)
             self.read_engine = self.write_engine
+
+            @event.listens_for(self.write_engine, "connect")
+            def _pg_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+                # A writer stuck behind a lock gives up (and reports a conflict) instead of
+                # hanging the request forever.
+                with dbapi_conn.cursor() as cur:
+                    cur.execute("SET lock_timeout = '30s'")
+                dbapi_conn.commit()
+
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
 

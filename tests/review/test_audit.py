@@ -55,6 +55,23 @@ def test_failed_action_leaves_no_entry(svc):
     assert len(svc.audit_log("root", limit=10_000)) == before
 
 
+def test_crash_inside_an_action_rolls_everything_back(svc, monkeypatch):
+    d = new_draft(svc)
+    before = svc.get_draft("ed", d["id"])
+    from pubguard.review import audit
+
+    def crash(*a, **k):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(audit, "append", crash)
+    with pytest.raises(RuntimeError):
+        svc.approve("p1", d["id"], d["current_version_id"])
+    monkeypatch.undo()
+    after = svc.get_draft("ed", d["id"])
+    assert after["steps"] == before["steps"] and after["lock_version"] == before["lock_version"]
+    assert svc.verify_audit().ok
+
+
 def test_chain_verifies(svc):
     d = new_draft(svc)
     approve_through(svc, d["id"], until="review2")
