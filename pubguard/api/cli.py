@@ -15,7 +15,8 @@ user_app = typer.Typer(help="用户管理（管理员）。", no_args_is_help=Tr
 
 DataOpt = Annotated[Path, typer.Option("--data", help="数据目录（数据库、文件存储、发布目录）")]
 DbOpt = Annotated[
-    str | None, typer.Option("--database-url", help="数据库 URL（默认 PUBGUARD_DATABASE_URL 或数据目录下的 SQLite）")
+    str | None,
+    typer.Option("--database-url", help="数据库 URL（默认 PUBGUARD_DATABASE_URL 或数据目录下的 SQLite）"),
 ]
 
 
@@ -30,7 +31,9 @@ def serve(
     port: Annotated[int, typer.Option(help="端口")] = 8000,
     data: DataOpt = Path("data"),
     database_url: DbOpt = None,
-    scan_workers: Annotated[int, typer.Option("--scan-workers", help="随服务启动的检查线程数（0：只用 pubguard worker）")] = 1,
+    scan_workers: Annotated[
+        int, typer.Option("--scan-workers", help="随服务启动的检查线程数（0：只用 pubguard worker）")
+    ] = 1,
     max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", help="单个上传文件上限（MB）")] = 100,
     secure_cookies: Annotated[bool, typer.Option("--secure-cookies", help="经 HTTPS 访问时打开")] = False,
 ) -> None:
@@ -86,7 +89,10 @@ def user_create(
     username: Annotated[str, typer.Argument(help="用户名")],
     role: Annotated[
         list[str] | None,
-        typer.Option("--role", help="站点角色，格式 站点:角色，可重复；角色：editor proofreader reviewer1 reviewer2 reviewer3 publisher admin"),
+        typer.Option(
+            "--role",
+            help="站点角色，格式 站点:角色，可重复；角色：editor proofreader reviewer1 reviewer2 reviewer3 publisher admin",
+        ),
     ] = None,
     display_name: Annotated[str, typer.Option("--display-name", help="显示名称")] = "",
     password: Annotated[str | None, typer.Option(help="密码（不给则交互输入）")] = None,
@@ -111,7 +117,9 @@ def user_create(
         raise typer.Exit(2)
     svc = ReviewService(_settings(data, database_url).review_settings())
     try:
-        user = svc.create_user(username, display_name=display_name, password=password, is_admin=admin, roles=roles)
+        user = svc.create_user(
+            username, display_name=display_name, password=password, is_admin=admin, roles=roles
+        )
     except ReviewError as exc:
         typer.echo(exc.message, err=True)
         raise typer.Exit(1) from None
@@ -136,7 +144,9 @@ def demo_seed(
     finally:
         svc.close()
     typer.echo(f"演示数据就绪：新建用户 {summary['users']} 个，新建稿件 {summary['drafts']} 件。")
-    typer.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：" + "、".join(f"{u}（{label}）" for u, label, _ in DEMO_USERS))
+    typer.echo(
+        f"演示账号（密码均为 {DEMO_PASSWORD}）：" + "、".join(f"{u}（{label}）" for u, label, _ in DEMO_USERS)
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -45,7 +45,12 @@ DEMO_USERS: list[tuple[str, str, list[str]]] = [
 DEMO_DRAFTS = [
     ("clean_notice.pdf", "关于公布2024年第一批市级示范家庭农场名单的通知", "通知公告", "proofread"),
     ("clean_policy.docx", "关于进一步优化营商环境的若干措施", "政策文件", "submitted"),
-    ("red_header_seal.pdf", "南宁市人民政府办公室关于春季农业生产的通知（含红头、公章）", "通知公告", "uploaded"),
+    (
+        "red_header_seal.pdf",
+        "南宁市人民政府办公室关于春季农业生产的通知（含红头、公章）",
+        "通知公告",
+        "uploaded",
+    ),
     ("draft_tracked.docx", "2024年度部门工作要点（含修订痕迹）", "工作动态", "uploaded"),
     ("subsidy_roster.xlsx", "2024年春季农业补贴发放名单", "公示公告", "uploaded"),
     ("scan_red_header_seal.jpg", "民政局通知（扫描件）", "通知公告", "queued"),

@@ -98,7 +98,9 @@ async def current_principal(request: Request) -> Principal:
     """The logged-in user; 401 otherwise. Unsafe cookie requests must carry the CSRF token."""
     principal = resolve_principal(request)
     if principal is None:
-        raise ApiError(401, "unauthorized", "请先登录（会话已过期或令牌无效）。", headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401, "unauthorized", "请先登录（会话已过期或令牌无效）。", headers={"WWW-Authenticate": "Bearer"}
+        )
     await check_csrf(request, principal)
     return principal
 

@@ -66,7 +66,12 @@ class DocumentViews:
         except PubGuardError as exc:
             return {"format": None, "pages": [], "text": "", "error": exc.message}
         except Exception as exc:  # a broken file must still show its page with the error
-            return {"format": None, "pages": [], "text": "", "error": f"无法读取文件（{type(exc).__name__}）。"}
+            return {
+                "format": None,
+                "pages": [],
+                "text": "",
+                "error": f"无法读取文件（{type(exc).__name__}）。",
+            }
         pages = []
         for page in doc.pages:
             image = None
@@ -175,7 +180,10 @@ def text_diff(a: str, b: str, a_label: str, b_label: str, context: int = 3) -> d
         rows.append({"kind": "hunk", "text": f"第 {group[0][1] + 1} 行起 / 第 {group[0][3] + 1} 行起"})
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
-                rows += [{"kind": "same", "a": i + 1, "b": j1 + k + 1, "text": a_lines[i]} for k, i in enumerate(range(i1, i2))]
+                rows += [
+                    {"kind": "same", "a": i + 1, "b": j1 + k + 1, "text": a_lines[i]}
+                    for k, i in enumerate(range(i1, i2))
+                ]
                 continue
             for i in range(i1, i2):
                 rows.append({"kind": "del", "a": i + 1, "b": None, "text": a_lines[i]})

@@ -113,7 +113,9 @@ def _validation_details(exc: RequestValidationError) -> dict[str, Any]:
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
         kind = str(err.get("type", ""))
-        errors.append({"field": ".".join(loc), "type": kind, "message": _VALIDATION_MESSAGES.get(kind, "取值无效")})
+        errors.append(
+            {"field": ".".join(loc), "type": kind, "message": _VALIDATION_MESSAGES.get(kind, "取值无效")}
+        )
     return {"errors": errors}
 
 

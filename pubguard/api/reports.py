@@ -42,7 +42,11 @@ def file_result(version: dict[str, Any], scan: dict[str, Any] | None) -> FileRes
     """The stored scan as a FileResult (for the report writers of the scan engine)."""
     if scan is None:
         return FileResult(
-            path=version["filename"], status="error", error="检查尚未完成。", error_code="pending", format=version["format"]
+            path=version["filename"],
+            status="error",
+            error="检查尚未完成。",
+            error_code="pending",
+            format=version["format"],
         )
     disc = scan.get("disclosure")
     return FileResult(
@@ -62,7 +66,11 @@ def file_result(version: dict[str, Any], scan: dict[str, Any] | None) -> FileRes
 
 
 def _decisions(findings: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {f["fingerprint"]: f for f in findings if f["version_id"] == findings[0]["version_id"]} if findings else {}
+    return (
+        {f["fingerprint"]: f for f in findings if f["version_id"] == findings[0]["version_id"]}
+        if findings
+        else {}
+    )
 
 
 def report_json(b: dict[str, Any]) -> dict[str, Any]:
@@ -78,15 +86,28 @@ def report_json(b: dict[str, Any]) -> dict[str, Any]:
         "version": {k: v[k] for k in ("id", "number", "filename", "sha256", "size", "scan_status")},
         "disclosure": d["disclosure"],
         "steps": [
-            {k: s.get(k) for k in ("key", "name", "status", "approved_by", "approved_at", "comment", "version_id")}
+            {
+                k: s.get(k)
+                for k in ("key", "name", "status", "approved_by", "approved_at", "comment", "version_id")
+            }
             for s in d["steps"]
         ],
         "findings": [
             {
                 k: f.get(k)
                 for k in (
-                    "id", "fingerprint", "category", "rule", "severity", "status", "decision",
-                    "decision_reason", "decision_level", "decided_by", "decided_at", "carried_over",
+                    "id",
+                    "fingerprint",
+                    "category",
+                    "rule",
+                    "severity",
+                    "status",
+                    "decision",
+                    "decision_reason",
+                    "decision_level",
+                    "decided_by",
+                    "decided_at",
+                    "carried_over",
                 )
             }  # fmt: skip
             for f in b["findings"]
@@ -201,8 +222,13 @@ def sheet_pdf(ctx: dict[str, Any]) -> bytes:
     doc = pymupdf.open("pdf", buf.getvalue())
     for page in doc:
         page.insert_text(
-            (42, mediabox.height - 24), f"第 {page.number + 1} 页 / 共 {doc.page_count} 页", fontname="china-s", fontsize=8
+            (42, mediabox.height - 24),
+            f"第 {page.number + 1} 页 / 共 {doc.page_count} 页",
+            fontname="china-s",
+            fontsize=8,
         )
-    doc.set_metadata({"title": f"审核单 {ctx['draft']['title']}", "creator": "PubGuard", "producer": "PubGuard"})
+    doc.set_metadata(
+        {"title": f"审核单 {ctx['draft']['title']}", "creator": "PubGuard", "producer": "PubGuard"}
+    )
     doc.subset_fonts()
     return doc.tobytes(garbage=3, deflate=True)

@@ -56,7 +56,9 @@ FLASH = {
 }
 
 
-def page(request: Request, me: Principal | None, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+def page(
+    request: Request, me: Principal | None, template: str, status: int = 200, **ctx: Any
+) -> HTMLResponse:
     html = render(template, request=request, user=me.user if me else None, csrf=csrf_for(request, me), **ctx)
     return HTMLResponse(html, status_code=status)
 
@@ -77,14 +79,28 @@ def login_page(request: Request, next: str | None = None) -> HTMLResponse:  # no
     return _login_form(request, next)
 
 
-def _login_form(request: Request, next_url: str | None, error: str = "", status: int = 200, username: str = "") -> HTMLResponse:
+def _login_form(
+    request: Request, next_url: str | None, error: str = "", status: int = 200, username: str = ""
+) -> HTMLResponse:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
     response = page(
-        request, None, "login.html", status, login_csrf=token, next=_safe_next(next_url), error=error, username=username
+        request,
+        None,
+        "login.html",
+        status,
+        login_csrf=token,
+        next=_safe_next(next_url),
+        error=error,
+        username=username,
     )
     settings = request.app.state.settings
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=settings.cookie_secure, path="/login"
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        path="/login",
     )
     return response
 
@@ -102,7 +118,9 @@ async def login_submit(request: Request, svc: Svc) -> Response:
         user = await run_in_threadpool(authenticate, request, svc, username, password)
     except ApiError as exc:
         return _login_form(request, next_url, exc.message, exc.status, username)
-    token = await run_in_threadpool(svc.issue_token, user["id"], kind="session", ttl=request.app.state.settings.session_ttl)
+    token = await run_in_threadpool(
+        svc.issue_token, user["id"], kind="session", ttl=request.app.state.settings.session_ttl
+    )
     response = RedirectResponse(_safe_next(next_url), status_code=303)
     set_session_cookie(request, response, token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
@@ -118,6 +136,19 @@ def logout(me: Me, svc: Svc) -> Response:
 
 
 # ---------------------------------------------------------------- lists
+
+
+@router.get("/fonts/cjk.ttf")
+def cjk_font() -> Response:
+    """PyMuPDF's built-in CJK font as a web font: Chinese renders even on machines without CJK
+    system fonts (browsers fetch it only when no earlier font in the stack has the glyphs)."""
+    import pymupdf
+
+    return Response(
+        bytes(pymupdf.Font("china-s").buffer),
+        media_type="font/ttf",
+        headers={"Cache-Control": "public, max-age=604800"},
+    )
 
 
 @router.get("/")
@@ -141,11 +172,18 @@ def drafts(
     status: Annotated[str | None, Query(max_length=16)] = None,
     overdue: Annotated[str | None, Query(max_length=5)] = None,
 ) -> HTMLResponse:
-    status = status if status in ("draft", "in_review", "approved", "released", "withdrawn", "archived") else None
+    status = (
+        status if status in ("draft", "in_review", "approved", "released", "withdrawn", "archived") else None
+    )
     flag = True if overdue == "1" else None
     rows = svc.list_drafts(me.id, site=site or None, status=status, overdue=flag, limit=300)
     return page(
-        request, me, "drafts.html", drafts=rows, sites=svc.list_sites(), filters={"site": site, "status": status, "overdue": overdue}
+        request,
+        me,
+        "drafts.html",
+        drafts=rows,
+        sites=svc.list_sites(),
+        filters={"site": site, "status": status, "overdue": overdue},
     )
 
 
@@ -153,7 +191,11 @@ def drafts(
 def upload_page(request: Request, me: Me, svc: Svc) -> HTMLResponse:
     sites = sites_with_role(svc, me.id, "editor")
     return page(
-        request, me, "upload.html", sites=sites, max_mb=request.app.state.settings.max_upload_bytes // (1024 * 1024)
+        request,
+        me,
+        "upload.html",
+        sites=sites,
+        max_mb=request.app.state.settings.max_upload_bytes // (1024 * 1024),
     )
 
 
@@ -173,13 +215,19 @@ def draft_context(request: Request, svc: ReviewService, me: Principal, draft_id:
         for p in lay["pages"]:
             if p["image"]:
                 pages.append(
-                    dict(p, url=f"/api/v1/versions/{current['id']}/pages/{p['number']}.png", boxes=boxes_for_page(p, findings))
+                    dict(
+                        p,
+                        url=f"/api/v1/versions/{current['id']}/pages/{p['number']}.png",
+                        boxes=boxes_for_page(p, findings),
+                    )
                 )
         if not pages and lay["text"]:
             text_html = highlighted_text(lay["text"], findings)
     roles = me.roles_on(d["site"])
     active = d["active_step"]
-    to_steps = [s for s in d["steps"] if active and s["key"] != active["key"] and _before(d["steps"], s, active)]
+    to_steps = [
+        s for s in d["steps"] if active and s["key"] != active["key"] and _before(d["steps"], s, active)
+    ]
     numbered = [dict(f, index=n) for n, f in enumerate(findings, 1)]
     return {
         "d": d,
@@ -246,7 +294,13 @@ def _run_action(svc: ReviewService, me: Principal, draft_id: int, action: str, f
     elif action == "claim":
         svc.claim(uid, draft_id, step_key)
     elif action == "approve":
-        svc.approve(uid, draft_id, _int(form, "version_id", required=True), step_key=step_key, comment=_text(form, "comment"))
+        svc.approve(
+            uid,
+            draft_id,
+            _int(form, "version_id", required=True),
+            step_key=step_key,
+            comment=_text(form, "comment"),
+        )
     elif action == "reject":
         svc.reject(
             uid,
@@ -266,7 +320,11 @@ def _run_action(svc: ReviewService, me: Principal, draft_id: int, action: str, f
         svc.archive(uid, draft_id, _text(form, "comment"))
     elif action == "disclosure":
         svc.set_disclosure(
-            uid, draft_id, _text(form, "attribute", 16), basis=_text(form, "basis"), reason=_text(form, "reason")
+            uid,
+            draft_id,
+            _text(form, "attribute", 16),
+            basis=_text(form, "basis"),
+            reason=_text(form, "reason"),
         )
     elif action == "comment":
         kind = "correction" if _text(form, "kind", 16) == "correction" else "comment"
@@ -284,7 +342,9 @@ def _flash_header(message: str) -> str:
 
 
 @router.post("/drafts/{draft_id}/do/{action}")
-async def draft_action(request: Request, draft_id: DraftId, action: Annotated[str, Path(max_length=20)], me: Me, svc: Svc) -> HTMLResponse:
+async def draft_action(
+    request: Request, draft_id: DraftId, action: Annotated[str, Path(max_length=20)], me: Me, svc: Svc
+) -> HTMLResponse:
     form = await request.form()
     await run_in_threadpool(_run_action, svc, me, draft_id, action, form)
     if "hx-request" not in request.headers:  # plain form post (no JavaScript): back to the page
@@ -302,7 +362,12 @@ async def decide(
     form = await request.form()
     level = _int(form, "level")
     await run_in_threadpool(
-        svc.decide_finding, me.id, finding_id, _text(form, "decision", 20), reason=_text(form, "reason"), level=level
+        svc.decide_finding,
+        me.id,
+        finding_id,
+        _text(form, "decision", 20),
+        reason=_text(form, "reason"),
+        level=level,
     )
     if "hx-request" not in request.headers:
         return RedirectResponse(f"/drafts/{draft_id}#finding-{finding_id}", status_code=303)  # type: ignore[return-value]

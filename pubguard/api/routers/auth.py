@@ -58,7 +58,9 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
     )
 
 
-@router.post("/auth/login", response_model=LoginOut, responses=errors(401, 422, 429), summary="登录（会话 Cookie）")
+@router.post(
+    "/auth/login", response_model=LoginOut, responses=errors(401, 422, 429), summary="登录（会话 Cookie）"
+)
 def login(body: LoginIn, request: Request, response: Response, svc: Svc) -> LoginOut:
     user = authenticate(request, svc, body.username, body.password)
     token = svc.issue_token(user["id"], kind="session", ttl=request.app.state.settings.session_ttl)
@@ -66,7 +68,12 @@ def login(body: LoginIn, request: Request, response: Response, svc: Svc) -> Logi
     return LoginOut(user=user, csrf_token=csrf_token(request.app.state.secret, token))
 
 
-@router.post("/auth/token", response_model=TokenOut, responses=errors(401, 422, 429), summary="获取脚本用的 Bearer 令牌")
+@router.post(
+    "/auth/token",
+    response_model=TokenOut,
+    responses=errors(401, 422, 429),
+    summary="获取脚本用的 Bearer 令牌",
+)
 def issue_token(body: TokenIn, request: Request, svc: Svc) -> TokenOut:
     user = authenticate(request, svc, body.username, body.password)
     ttl = dt.timedelta(days=body.ttl_days) if body.ttl_days else request.app.state.settings.api_token_ttl
@@ -74,7 +81,9 @@ def issue_token(body: TokenIn, request: Request, svc: Svc) -> TokenOut:
     return TokenOut(token=token, expires_in_days=ttl.days)
 
 
-@router.post("/auth/logout", status_code=204, responses=errors(401, 403), summary="注销（吊销当前会话或令牌）")
+@router.post(
+    "/auth/logout", status_code=204, responses=errors(401, 403), summary="注销（吊销当前会话或令牌）"
+)
 def logout(me: Me, svc: Svc) -> Response:
     svc.revoke_token(me.token)
     response = Response(status_code=204)
@@ -87,14 +96,22 @@ def whoami(request: Request, me: Me) -> MeOut:
     return MeOut(user=me.user, via=me.via, csrf_token=csrf_for(request, me))
 
 
-@router.get("/users", response_model=list[UserOut], responses=errors(401, 403), summary="用户列表（系统管理员）")
+@router.get(
+    "/users", response_model=list[UserOut], responses=errors(401, 403), summary="用户列表（系统管理员）"
+)
 def list_users(me: Me, svc: Svc) -> list[dict]:
     if not me.user.get("is_admin"):
         raise PermissionDenied("只有系统管理员可以查看用户列表。")
     return svc.list_users()
 
 
-@router.post("/users", response_model=UserOut, status_code=201, responses=errors(401, 403, 404, 409, 422), summary="创建用户")
+@router.post(
+    "/users",
+    response_model=UserOut,
+    status_code=201,
+    responses=errors(401, 403, 404, 409, 422),
+    summary="创建用户",
+)
 def create_user(body: UserCreateIn, me: Me, svc: Svc) -> dict:
     return svc.create_user(
         body.username,

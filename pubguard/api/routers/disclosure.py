@@ -23,6 +23,8 @@ def get_disclosure(draft_id: DraftId, me: Me, svc: Svc) -> dict:
     return svc.get_draft(me.id, draft_id)["disclosure"]
 
 
-@router.put("/drafts/{draft_id}/disclosure", response_model=DraftSummary, responses=ACTION, summary="设置公开属性")
+@router.put(
+    "/drafts/{draft_id}/disclosure", response_model=DraftSummary, responses=ACTION, summary="设置公开属性"
+)
 def set_disclosure(draft_id: DraftId, body: DisclosureIn, me: Me, svc: Svc) -> dict:
     return svc.set_disclosure(me.id, draft_id, body.attribute, basis=body.basis, reason=body.reason)

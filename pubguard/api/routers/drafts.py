@@ -22,7 +22,9 @@ Me = Annotated[Principal, Depends(current_principal)]
 DraftId = Annotated[int, Path(ge=1, le=MAX_ID, description="稿件编号")]
 
 
-def upload_response(request: Request, svc: ReviewService, me: Principal, draft_id: int, version: dict) -> dict:
+def upload_response(
+    request: Request, svc: ReviewService, me: Principal, draft_id: int, version: dict
+) -> dict:
     """After an upload: wake the workers, answer with the draft, the version and its job."""
     request.app.state.pool.notify()
     meta = version_meta(svc, me.id, version["id"])
@@ -49,7 +51,15 @@ def list_drafts(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> list[dict]:
     return svc.list_drafts(
-        me.id, site=site, status=status, step=step, overdue=overdue, mine=mine, queue=queue, limit=limit, offset=offset
+        me.id,
+        site=site,
+        status=status,
+        step=step,
+        overdue=overdue,
+        mine=mine,
+        queue=queue,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -69,7 +79,9 @@ def create_draft(
     title: Annotated[str, Form(min_length=1, max_length=500)],
     column: Annotated[str, Form(max_length=200)] = "",
     important: Annotated[bool, Form()] = False,
-    formed_on: Annotated[dt.date | None, Form(description="信息形成日期（默认今天），用于计算公开时限")] = None,
+    formed_on: Annotated[
+        dt.date | None, Form(description="信息形成日期（默认今天），用于计算公开时限")
+    ] = None,
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> dict:
     name, stream, _fmt = checked_upload(file, request.app.state.settings.max_upload_bytes)
@@ -94,7 +106,9 @@ def get_draft(draft_id: DraftId, me: Me, svc: Svc) -> dict:
     return svc.get_draft(me.id, draft_id)
 
 
-@router.put("/drafts/{draft_id}/important", response_model=DraftDetail, responses=ACTION, summary="设置重要信息标记")
+@router.put(
+    "/drafts/{draft_id}/important", response_model=DraftDetail, responses=ACTION, summary="设置重要信息标记"
+)
 def set_important(draft_id: DraftId, body: ImportantIn, me: Me, svc: Svc) -> dict:
     return svc.set_important(me.id, draft_id, body.important)
 

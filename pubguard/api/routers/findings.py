@@ -18,7 +18,9 @@ Svc = Annotated[ReviewService, Depends(get_service)]
 Me = Annotated[Principal, Depends(current_principal)]
 
 
-@router.get("/drafts/{draft_id}/findings", response_model=list[FindingOut], responses=COMMON, summary="检查结果")
+@router.get(
+    "/drafts/{draft_id}/findings", response_model=list[FindingOut], responses=COMMON, summary="检查结果"
+)
 def list_findings(
     draft_id: DraftId,
     me: Me,
@@ -30,11 +32,12 @@ def list_findings(
 
 
 @router.post(
-    "/findings/{finding_id}/decision", response_model=FindingOut, responses=ACTION, summary="对一个问题作出决定"
+    "/findings/{finding_id}/decision",
+    response_model=FindingOut,
+    responses=ACTION,
+    summary="对一个问题作出决定",
 )
-def decide(
-    finding_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: DecisionIn, me: Me, svc: Svc
-) -> dict:
+def decide(finding_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: DecisionIn, me: Me, svc: Svc) -> dict:
     return svc.decide_finding(me.id, finding_id, body.decision, reason=body.reason, level=body.level)
 
 

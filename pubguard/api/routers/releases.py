@@ -22,7 +22,9 @@ def gate(draft_id: DraftId, me: Me, svc: Svc) -> dict:
     return svc.get_draft(me.id, draft_id)["gate"]
 
 
-@router.get("/drafts/{draft_id}/releases", response_model=list[ReleaseOut], responses=COMMON, summary="发布记录")
+@router.get(
+    "/drafts/{draft_id}/releases", response_model=list[ReleaseOut], responses=COMMON, summary="发布记录"
+)
 def releases(draft_id: DraftId, me: Me, svc: Svc) -> list[dict]:
     return svc.get_draft(me.id, draft_id)["releases"]
 

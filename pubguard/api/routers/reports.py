@@ -52,9 +52,16 @@ def report_sarif(draft_id: DraftId, me: Me, svc: Svc, version_id: VersionQ = Non
     return Response(body, media_type="application/sarif+json", headers=_attachment(f"draft-{draft_id}.sarif"))
 
 
-@router.get("/drafts/{draft_id}/sheet.html", response_class=HTMLResponse, responses=COMMON, summary="审核单（可打印 HTML）")
+@router.get(
+    "/drafts/{draft_id}/sheet.html",
+    response_class=HTMLResponse,
+    responses=COMMON,
+    summary="审核单（可打印 HTML）",
+)
 def sheet_html(draft_id: DraftId, me: Me, svc: Svc) -> HTMLResponse:
-    return HTMLResponse(rep.sheet_html(rep.sheet_context(svc, me.id, draft_id, me.user["display_name"] or me.username)))
+    return HTMLResponse(
+        rep.sheet_html(rep.sheet_context(svc, me.id, draft_id, me.user["display_name"] or me.username))
+    )
 
 
 @router.get(

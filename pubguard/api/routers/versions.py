@@ -37,7 +37,9 @@ def version_layout(request: Request, svc: ReviewService, me: Principal, version_
     return meta, views.layout(meta["sha256"], meta["filename"], load)
 
 
-@router.get("/drafts/{draft_id}/versions", response_model=list[VersionOut], responses=COMMON, summary="版本历史")
+@router.get(
+    "/drafts/{draft_id}/versions", response_model=list[VersionOut], responses=COMMON, summary="版本历史"
+)
 def list_versions(draft_id: DraftId, me: Me, svc: Svc) -> list[dict]:
     return svc.get_draft(me.id, draft_id)["versions"]
 
@@ -62,13 +64,18 @@ def upload_version(
     return upload_response(request, svc, me, draft_id, version)
 
 
-@router.get("/versions/{version_id}", response_model=VersionOut, responses=COMMON, summary="版本信息与检查状态")
+@router.get(
+    "/versions/{version_id}", response_model=VersionOut, responses=COMMON, summary="版本信息与检查状态"
+)
 def get_version(version_id: VersionId, me: Me, svc: Svc) -> dict:
     return version_meta(svc, me.id, version_id)
 
 
 @router.get(
-    "/versions/{version_id}/status", response_model=ScanStatusOut, responses=COMMON, summary="检查状态（轮询用）"
+    "/versions/{version_id}/status",
+    response_model=ScanStatusOut,
+    responses=COMMON,
+    summary="检查状态（轮询用）",
 )
 def scan_status(version_id: VersionId, me: Me, svc: Svc) -> dict:
     meta = version_meta(svc, me.id, version_id)
@@ -106,12 +113,16 @@ def layout(request: Request, version_id: VersionId, me: Me, svc: Svc) -> dict:
     return {"version_id": meta["id"], "format": lay["format"], "pages": lay["pages"], "error": lay["error"]}
 
 
-@router.get("/versions/{version_id}/text", response_class=PlainTextResponse, responses=COMMON, summary="抽取的全文")
+@router.get(
+    "/versions/{version_id}/text", response_class=PlainTextResponse, responses=COMMON, summary="抽取的全文"
+)
 def text(request: Request, version_id: VersionId, me: Me, svc: Svc) -> str:
     return version_layout(request, svc, me, version_id)[1]["text"]
 
 
-@router.get("/versions/{version_id}/pages/{number}.png", responses={**PNG, **COMMON}, summary="页面图像（PNG）")
+@router.get(
+    "/versions/{version_id}/pages/{number}.png", responses={**PNG, **COMMON}, summary="页面图像（PNG）"
+)
 def page_png(
     request: Request,
     version_id: VersionId,

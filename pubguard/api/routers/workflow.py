@@ -32,19 +32,27 @@ def submit(draft_id: DraftId, body: SubmitIn, me: Me, svc: Svc) -> dict:
     return svc.submit(me.id, draft_id, body.version_id, body.comment)
 
 
-@router.post("/drafts/{draft_id}/claim", response_model=DraftSummary, responses=ACTION, summary="领取当前步骤")
+@router.post(
+    "/drafts/{draft_id}/claim", response_model=DraftSummary, responses=ACTION, summary="领取当前步骤"
+)
 def claim(draft_id: DraftId, body: ClaimIn, me: Me, svc: Svc) -> dict:
     return svc.claim(me.id, draft_id, body.step_key)
 
 
-@router.post("/drafts/{draft_id}/approve", response_model=DraftSummary, responses=ACTION, summary="审核通过当前步骤")
+@router.post(
+    "/drafts/{draft_id}/approve", response_model=DraftSummary, responses=ACTION, summary="审核通过当前步骤"
+)
 def approve(draft_id: DraftId, body: ApproveIn, me: Me, svc: Svc) -> dict:
     return svc.approve(me.id, draft_id, body.version_id, step_key=body.step_key, comment=body.comment)
 
 
-@router.post("/drafts/{draft_id}/reject", response_model=DraftSummary, responses=ACTION, summary="退回（须填写意见）")
+@router.post(
+    "/drafts/{draft_id}/reject", response_model=DraftSummary, responses=ACTION, summary="退回（须填写意见）"
+)
 def reject(draft_id: DraftId, body: RejectIn, me: Me, svc: Svc) -> dict:
-    return svc.reject(me.id, draft_id, body.version_id, body.comment, to_step=body.to_step, step_key=body.step_key)
+    return svc.reject(
+        me.id, draft_id, body.version_id, body.comment, to_step=body.to_step, step_key=body.step_key
+    )
 
 
 @router.post("/drafts/{draft_id}/recall", response_model=DraftSummary, responses=ACTION, summary="撤回送审")
