@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pubguard.errors import PubGuardError
-from pubguard.finding import Finding, Severity
+from pubguard.finding import Finding, Severity, assign_fingerprints
 from pubguard.review.accounts import AccountsMixin
 from pubguard.review.base import (
     DECIDER_ROLES,
@@ -289,15 +289,17 @@ class ReviewService(AccountsMixin, JobsMixin, ViewsMixin):
             earlier = s.execute(
                 select(FindingRow)
                 .where(FindingRow.draft_id == draft.id, FindingRow.version_id != version.id)
-                .where(FindingRow.decision.is_not(None))
                 .order_by(FindingRow.id)
             ).scalars()
-            decided = {row.fingerprint: row for row in earlier}  # latest decision wins
+            # The latest row per fingerprint wins, so a decision withdrawn later stays withdrawn.
+            latest = {row.fingerprint: row for row in earlier}
+            if any(not f.fingerprint for f in result.findings):  # an injected scanner may skip it
+                assign_fingerprints(result.findings, draft_identity(draft.id))
             seen: set[str] = set()
             for f in result.findings:
                 row = self._finding_row(draft, version, f)
-                prev = decided.get(row.fingerprint)
-                if prev is not None and self._decision_still_valid(wf, prev, row):
+                prev = latest.get(row.fingerprint)
+                if prev is not None and prev.decision and self._decision_still_valid(wf, prev, row):
                     row.decision = prev.decision
                     row.status = prev.decision or "open"
                     row.decision_reason = prev.decision_reason

@@ -114,3 +114,24 @@ def test_detector_precision_from_decisions(svc):
     term = next(v for k, v in stats.items() if "sensitive" in k)
     assert term["confirmed"] == 1  # counted once although present in two versions
     assert svc.detector_precision(site="other") == []
+
+
+def test_withdrawn_decision_is_not_resurrected(svc):
+    d = new_draft(svc, TYPO + CLEAN)
+    fid = svc.list_findings("r1", d["id"])[0]["id"]
+    svc.decide_finding("p1", fid, "false_positive", reason="人名")
+    svc.upload_version("ed", d["id"], "v2.txt", (TYPO + CLEAN + "二\n").encode())
+    f2 = svc.list_findings("r1", d["id"])[0]
+    assert f2["status"] == "false_positive"
+    svc.decide_finding("p1", f2["id"], "open")  # second thoughts
+    svc.upload_version("ed", d["id"], "v3.txt", (TYPO + CLEAN + "三\n").encode())
+    assert [f["status"] for f in svc.list_findings("r1", d["id"])] == ["open"]
+
+
+def test_blocker_acceptance_never_carries(svc):
+    """A decision made when the detector rated a finding lower is not carried onto a blocker."""
+    d = new_draft(svc, "!high seal official_seal 公章\n" + CLEAN)
+    fid = svc.list_findings("r3", d["id"])[0]["id"]
+    svc.decide_finding("r3", fid, "accepted", reason="示意图", level=3)
+    svc.upload_version("ed", d["id"], "v2.txt", ("!blocker seal official_seal 公章\n" + CLEAN).encode())
+    assert [f["status"] for f in svc.list_findings("r3", d["id"])] == ["open"]
