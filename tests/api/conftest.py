@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from review.helpers import fake_scanner
 
 from pubguard.api import ApiSettings, create_app
-from review.helpers import fake_scanner
 
 PG_URL = os.environ.get("PUBGUARD_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
