@@ -16,14 +16,20 @@ from pubguard.report import load_schema
 
 def _decided_draft(app, client) -> tuple[int, dict[str, dict]]:
     d = submitted_draft(app, client, WITH_ID)
-    findings = {f["rule"]: f for f in client.get(f"/api/v1/drafts/{d['id']}/findings", headers=auth(app, "p1")).json()}
+    findings = {
+        f["rule"]: f for f in client.get(f"/api/v1/drafts/{d['id']}/findings", headers=auth(app, "p1")).json()
+    }
     r = client.post(
         f"/api/v1/findings/{findings['repeated']['id']}/decision",
         json={"decision": "false_positive", "reason": "“的的”为引文原文"},
         headers=auth(app, "p1"),
     )
     assert r.status_code == 200
-    client.post(f"/api/v1/findings/{findings['id_card']['id']}/decision", json={"decision": "confirmed"}, headers=auth(app, "p1"))
+    client.post(
+        f"/api/v1/findings/{findings['id_card']['id']}/decision",
+        json={"decision": "confirmed"},
+        headers=auth(app, "p1"),
+    )
     return d["id"], findings
 
 
@@ -44,7 +50,10 @@ def test_csv_and_sarif_carry_decisions(app, client):
     text = client.get(f"/api/v1/drafts/{did}/report.csv", headers=auth(app, "ed")).text
     assert text.startswith("\ufeff")
     rows = {r["rule"]: r for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))}
-    assert rows["repeated"]["review_status"] == "false_positive" and rows["repeated"]["review_reason"] == "“的的”为引文原文"
+    assert (
+        rows["repeated"]["review_status"] == "false_positive"
+        and rows["repeated"]["review_reason"] == "“的的”为引文原文"
+    )
     assert rows["id_card"]["review_status"] == "confirmed" and rows["id_card"]["decided_by"] == "p1"
     sarif = json.loads(client.get(f"/api/v1/drafts/{did}/report.sarif", headers=auth(app, "ed")).text)
     results = {r["ruleId"]: r for r in sarif["runs"][0]["results"]}
@@ -56,8 +65,18 @@ def test_csv_and_sarif_carry_decisions(app, client):
 def test_report_of_an_earlier_version(app, client):
     did, _ = _decided_draft(app, client)
     v1 = client.get(f"/api/v1/drafts/{did}", headers=auth(app, "ed")).json()["current_version_id"]
-    assert client.get(f"/api/v1/drafts/{did}/report.json", params={"version_id": v1}, headers=auth(app, "ed")).status_code == 200
-    assert client.get(f"/api/v1/drafts/{did}/report.json", params={"version_id": 99999}, headers=auth(app, "ed")).status_code == 404
+    assert (
+        client.get(
+            f"/api/v1/drafts/{did}/report.json", params={"version_id": v1}, headers=auth(app, "ed")
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            f"/api/v1/drafts/{did}/report.json", params={"version_id": 99999}, headers=auth(app, "ed")
+        ).status_code
+        == 404
+    )
 
 
 def test_review_sheet_html_and_pdf(app, client):
@@ -96,5 +115,7 @@ def test_archive_export_and_precision(app, client):
         manifest = json.loads(zf.read("manifest.json"))
         assert manifest["draft"]["id"] == did and any(n.startswith("versions/") for n in zf.namelist())
     assert client.get("/api/v1/stats/precision", headers=auth(app, "ed")).status_code == 403
-    stats = {s["detector"]: s for s in client.get("/api/v1/stats/precision", headers=auth(app, "root")).json()}
+    stats = {
+        s["detector"]: s for s in client.get("/api/v1/stats/precision", headers=auth(app, "root")).json()
+    }
     assert stats["proofreading"]["false_positive"] == 1 and stats["proofreading"]["precision"] == 0.0

@@ -10,10 +10,10 @@ import re
 
 import docx
 import pymupdf
+from factories import make_id_number
 from fastapi.testclient import TestClient
 
 from api.conftest import PASSWORD, SITE, auth, run_jobs, upload
-from factories import make_id_number
 
 RED = (0.82, 0.08, 0.1)
 
@@ -51,7 +51,9 @@ def seal_and_id_pdf(with_problems: bool = True) -> bytes:
 def ui_login(client: TestClient, user: str = "ed") -> str:
     client.get("/login")
     token = client.cookies.get("pubguard_login_csrf")
-    r = client.post("/login", data={"username": user, "password": PASSWORD, "csrf_token": token}, follow_redirects=False)
+    r = client.post(
+        "/login", data={"username": user, "password": PASSWORD, "csrf_token": token}, follow_redirects=False
+    )
     assert r.status_code == 303
     page = client.get("/queue")
     return re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text).group(1)
@@ -113,7 +115,12 @@ def test_one_click_decision_and_review_forms(app, client):
     assert r.status_code == 200 and "确认须修改" in r.text and "pg-flash" in r.headers["hx-trigger"]
     r = client.post(f"/drafts/{did}/findings/{fid}/decide", data={"decision": "false_positive"}, headers=hx)
     assert r.status_code == 422 and 'class="alert alert-error"' in r.text and "理由" in r.text
-    assert client.post(f"/drafts/{did}/do/approve", data={"version_id": str(vid)}, headers={"HX-Request": "true"}).status_code == 403
+    assert (
+        client.post(
+            f"/drafts/{did}/do/approve", data={"version_id": str(vid)}, headers={"HX-Request": "true"}
+        ).status_code
+        == 403
+    )
     r = client.post(f"/drafts/{did}/do/approve", data={"version_id": str(vid), "comment": "已校"}, headers=hx)
     assert r.status_code == 200 and "已审核通过" in r.headers["hx-trigger"].encode().decode("unicode_escape")
     r = client.post(f"/drafts/{did}/do/approve", data={"version_id": str(vid)}, headers=hx)
@@ -129,10 +136,18 @@ def test_stale_version_in_the_ui_shows_a_conflict_message(app, client):
     did, v1 = body["draft"]["id"], body["version"]["id"]
     client.put(f"/api/v1/drafts/{did}/disclosure", json={"attribute": "主动公开"}, headers=ed)
     client.post(f"/api/v1/drafts/{did}/submit", json={}, headers=ed)
-    client.post(f"/api/v1/drafts/{did}/versions", files={"file": ("v2.txt", "关于通知（修改）\n".encode())}, headers=ed)
+    client.post(
+        f"/api/v1/drafts/{did}/versions",
+        files={"file": ("v2.txt", "关于通知（修改）\n".encode())},
+        headers=ed,
+    )
     run_jobs(app)
     csrf = ui_login(client, "p1")
-    r = client.post(f"/drafts/{did}/do/approve", data={"version_id": str(v1)}, headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
+    r = client.post(
+        f"/drafts/{did}/do/approve",
+        data={"version_id": str(v1)},
+        headers={"X-CSRF-Token": csrf, "HX-Request": "true"},
+    )
     assert r.status_code == 409 and 'data-code="stale_version"' in r.text and "新版本" in r.text
 
 
@@ -154,7 +169,11 @@ def test_diff_audit_and_error_pages(app, client):
     ed = auth(app, "ed")
     body = upload(client, ed, "第一行\n第二行\n")
     did = body["draft"]["id"]
-    client.post(f"/api/v1/drafts/{did}/versions", files={"file": ("v2.txt", "第一行\n第二行（改）\n".encode())}, headers=ed)
+    client.post(
+        f"/api/v1/drafts/{did}/versions",
+        files={"file": ("v2.txt", "第一行\n第二行（改）\n".encode())},
+        headers=ed,
+    )
     run_jobs(app)
     ui_login(client)
     diff = client.get(f"/drafts/{did}/diff").text
@@ -177,7 +196,9 @@ def test_cross_site_and_csrf_in_the_ui(app, client):
     assert client.get(f"/drafts/{body['draft']['id']}").status_code == 403
     other = TestClient(app)
     csrf = ui_login(other, "ed")
-    r = other.post(f"/drafts/{body['draft']['id']}/do/comment", data={"body": "x"}, headers={"HX-Request": "true"})
+    r = other.post(
+        f"/drafts/{body['draft']['id']}/do/comment", data={"body": "x"}, headers={"HX-Request": "true"}
+    )
     assert r.status_code == 403 and 'data-code="csrf"' in r.text
     ok = other.post(f"/drafts/{body['draft']['id']}/do/comment", data={"body": "请核对", "csrf_token": csrf})
     assert ok.status_code == 200 and "请核对" in ok.text  # plain form post: redirected back to the page
@@ -190,7 +211,9 @@ def test_static_assets_font_and_security_headers(client):
     font = client.get("/fonts/cjk.ttf")
     assert font.status_code == 200 and len(font.content) > 100_000
     r = client.get("/login")
-    assert r.headers["x-frame-options"] == "DENY" and "script-src 'self'" in r.headers["content-security-policy"]
+    assert (
+        r.headers["x-frame-options"] == "DENY" and "script-src 'self'" in r.headers["content-security-policy"]
+    )
     assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "PubGuard 发布审核服务"
     assert client.get("/docs").status_code == 200
 

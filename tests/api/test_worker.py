@@ -25,7 +25,10 @@ def test_worker_threads_started_with_the_app_scan_uploads(db_url, tmp_path):
         deadline = time.monotonic() + 20
         statuses: list[str] = []
         while time.monotonic() < deadline:
-            statuses = [client.get(f"/api/v1/versions/{v}/status", headers=auth(app, "ed")).json()["scan_status"] for v in ids]
+            statuses = [
+                client.get(f"/api/v1/versions/{v}/status", headers=auth(app, "ed")).json()["scan_status"]
+                for v in ids
+            ]
             if "pending" not in statuses:
                 break
             time.sleep(0.1)
@@ -77,11 +80,15 @@ def test_cli_user_create_worker_once_and_demo_seed(tmp_path):
     assert "新建用户 10 个，新建稿件 1 件" in r.output
     again = runner.invoke(cli, ["demo-seed", "--data", data, "--samples", str(samples)])
     assert "新建用户 0 个，新建稿件 0 件" in again.output
-    r = runner.invoke(cli, ["user", "create", "zhang", "--role", "demo:editor", "--password", "long-enough", "--data", data])
+    r = runner.invoke(
+        cli, ["user", "create", "zhang", "--role", "demo:editor", "--password", "long-enough", "--data", data]
+    )
     assert r.exit_code == 0 and "demo:editor" in r.output, r.output
     dup = runner.invoke(cli, ["user", "create", "zhang", "--password", "long-enough", "--data", data])
     assert dup.exit_code == 1 and "已存在" in dup.output
-    bad = runner.invoke(cli, ["user", "create", "li", "--role", "editor", "--password", "long-enough", "--data", data])
+    bad = runner.invoke(
+        cli, ["user", "create", "li", "--role", "editor", "--password", "long-enough", "--data", data]
+    )
     assert bad.exit_code == 2
     from pubguard.review import ReviewService, ReviewSettings
 

@@ -1,0 +1,182 @@
+"""End to end in a real browser (Playwright driving Debian's /usr/bin/chromium): an editor
+uploads a notice with a red seal and an ID number and sees both boxed on the page; a
+proofreader confirms the problems and rejects (the rejection round trip); the editor uploads a
+clean version and resubmits; six different users pass 一校 → 初审 → 二校 → 复审 → 三校 → 终审 and
+the publisher releases it. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api.test_ui import seal_and_id_pdf
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "browser-pass-1"
+USERS = {
+    "editor": ["editor"], "proof1": ["proofreader"], "reviewer1": ["reviewer1"], "proof2": ["proofreader"],
+    "reviewer2": ["reviewer2"], "proof3": ["proofreader"], "reviewer3": ["reviewer3"], "publisher": ["publisher"],
+}  # fmt: skip
+STEPS = [
+    ("proof1", "一校"),
+    ("reviewer1", "初审"),
+    ("proof2", "二校"),
+    ("reviewer2", "复审"),
+    ("proof3", "三校"),
+    ("reviewer3", "终审"),
+]
+
+pytestmark = pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None, reason="needs Debian chromium: run scripts/ensure-chromium.sh"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, object]]:
+    """The real app (real scanner, one worker thread) under uvicorn on a loopback port."""
+    import uvicorn
+
+    from pubguard.api import ApiSettings, create_app
+
+    app = create_app(ApiSettings(data_dir=tmp_path / "data", worker_threads=1, worker_poll_seconds=0.2))
+    svc = app.state.service
+    svc.create_site("demo", "示例市人民政府门户网站")
+    for name, roles in USERS.items():
+        svc.create_user(name, display_name=name, password=PASSWORD, roles=[("demo", r) for r in roles])
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        srv.should_exit = True
+        thread.join(15)
+
+
+def test_upload_boxes_six_steps_release_and_a_rejection(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    base, app = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    v1 = tmp_path / "补贴通知.pdf"
+    v1.write_bytes(seal_and_id_pdf(with_problems=True))
+    v2 = tmp_path / "补贴通知-修改.pdf"
+    v2.write_bytes(seal_and_id_pdf(with_problems=False))
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1360, "height": 1000})
+        page.set_default_timeout(30_000)
+
+        def shot(name: str) -> None:
+            page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
+
+        def login(user: str) -> None:
+            page.context.clear_cookies()
+            page.goto(f"{base}/login")
+            page.fill("input[name=username]", user)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("#login-form button[type=submit]")
+            page.wait_for_url(f"{base}/queue")
+
+        # 1. The editor uploads (drag-and-drop zone / file picker, progress, status polling).
+        login("editor")
+        page.click("a.nav-upload")
+        page.fill("input[name=title]", "关于发放2024年春季农业补贴的通知")
+        page.fill("input[name=column]", "通知公告")
+        page.set_input_files("input[type=file]", str(v1))
+        expect(page.locator(".file-name")).to_contain_text("补贴通知.pdf")
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_url(re.compile(r".*/drafts/\d+$"))
+        draft_url = page.url
+        seal = page.locator('.box[data-category="seal"]')
+        pid = page.locator('.box[data-category="personal_data"]')
+        expect(seal.first).to_be_visible()
+        expect(pid.first).to_be_visible()
+        box = seal.first.bounding_box()
+        img = page.locator(".page-frame img").first.bounding_box()
+        assert box and img and box["x"] > img["x"] + img["width"] * 0.5  # the seal is on the right half
+        expect(page.locator('.finding[data-category="seal"]')).to_contain_text("公章")
+        shot("01-editor-sees-seal-and-id-boxed")
+
+        # 2. Disclosure attribute and submission.
+        page.select_option("#disclosure-form select[name=attribute]", "主动公开")
+        page.click("#btn-disclosure")
+        expect(page.locator(".disc-current")).to_have_text("主动公开")
+        page.click("#btn-submit")
+        expect(page.locator(".step.active")).to_contain_text("一校")
+
+        # 3. The proofreader confirms both problems with one click each and rejects.
+        login("proof1")
+        expect(page.locator("a.draft-link")).to_have_count(1)  # in 我的待办
+        page.click("a.draft-link")
+        for category in ("seal", "personal_data"):
+            card = page.locator(f'.finding[data-category="{category}"]').first
+            card.locator(".btn-confirm").click()
+            expect(page.locator(f'.finding[data-category="{category}"] .f-status').first).to_contain_text(
+                "确认须修改"
+            )
+        page.fill(".review-form textarea[name=comment]", "请删除公章和联系人身份证号后重新上传。")
+        page.click("#btn-reject")
+        expect(page.locator(".badge.st-returned").first).to_be_visible()
+        shot("02-proofreader-rejects")
+
+        # 4. The editor sees it returned, uploads a fixed version (scan status without reload), resubmits.
+        login("editor")
+        expect(page.locator("tr.draft-row .st-returned").first).to_be_visible()
+        page.goto(draft_url)
+        expect(page.locator(".comments .c-rejection")).to_contain_text("请删除公章")
+        page.set_input_files(".version-upload input[type=file]", str(v2))
+        page.fill(".version-upload input[name=note]", "删除公章和身份证号")
+        page.click(".version-upload button[type=submit]")
+        expect(page.locator("#scan-status")).to_contain_text("第2版已检查")
+        expect(page.locator('.box[data-category="seal"]')).to_have_count(0)
+        expect(page.locator('.finding.fs-fixed[data-category="seal"]')).to_have_count(1)
+        page.click("#btn-submit")
+        expect(page.locator(".step.active")).to_contain_text("一校")
+
+        # 5. Six steps, six different people.
+        for user, step in STEPS:
+            login(user)
+            page.goto(draft_url)
+            expect(page.locator(".step.active")).to_contain_text(step)
+            page.fill(".review-form textarea[name=comment]", f"{step}同意。")
+            page.click("#btn-approve")
+            expect(page.locator(f'.step.approved:has-text("{step}")')).to_be_visible()
+        shot("03-six-steps-approved")
+
+        # 6. The publisher releases.
+        login("publisher")
+        page.goto(draft_url)
+        expect(page.locator(".gate-ok")).to_be_visible()
+        page.click("#btn-release")
+        expect(page.locator(".head-badges .st-released")).to_have_text("已发布")
+        shot("04-released")
+        page.goto(draft_url.replace("/drafts/", "/api/v1/drafts/") + "/sheet.html")
+        expect(page.locator("h1")).to_have_text("政府网站信息发布审核单")
+        shot("05-review-sheet")
+        browser.close()
+
+    published = list((Path(app.state.settings.data_dir) / "published").rglob("*.pdf"))
+    assert len(published) == 1 and published[0].read_bytes() == v2.read_bytes()
