@@ -41,6 +41,7 @@ LEVEL = r"(?P<level>[绝絕]密|[机機]密|[秘祕]密)"
 TERM = r"(?:长期|[0-9]{1,2}(?:年|个月)|[一二三四五六七八九十两]{1,3}(?:年|个月))"
 # Residue that may surround marks on a mark line without making it prose.
 PUNCT = set("()（）【】[]〔〕「」『』<>《》〈〉·•、，,。.:：;；-—_|｜/\\!！\"'“”‘’~～")
+_NON_PUNCT = re.compile("[^" + re.escape("".join(sorted(PUNCT))) + "]")
 
 BODYISH = frozenset({BlockKind.BODY, BlockKind.TABLE_CELL, BlockKind.TEXT_BOX, BlockKind.OCR})
 SKIP_KINDS = frozenset(
@@ -216,21 +217,25 @@ def tokenize(line: Line, words: MarkWords) -> tuple[list[Token], bool]:
     """Mark tokens of a line and whether the line is *only* marks (standalone)."""
     comp, index = compact(line.text)
     tokens: list[Token] = []
-    covered = [False] * len(comp)
+    uncovered: list[str] = []  # text between matches: the line is standalone if only punctuation
+    pos = 0
     for m in _token_regex(words).finditer(comp):
         kind = m.lastgroup or ""
         if kind in {"prefix", "level", "star", "term"}:  # nested groups never end a match
             kind = "secret"
         if m.group("secret"):
             kind = "secret"
-        for i in range(m.start(), m.end()):
-            covered[i] = True
+        uncovered.append(comp[pos : m.start()])
+        pos = m.end()
         if kind == "filler":
             continue
         s = line.start + index[m.start()]
         e = line.start + index[m.end() - 1] + 1
         tokens.append(Token(kind, m.group(0), s, e, m.groupdict()))
-    residue = [c for c, cov in zip(comp, covered, strict=True) if not cov and c not in PUNCT]
+    if not tokens:
+        return tokens, False
+    uncovered.append(comp[pos:])
+    residue = _NON_PUNCT.search("".join(uncovered)) is not None
     standalone = not residue and len(comp) <= MAX_MARK_LINE and any(t.kind != "fenhao" for t in tokens)
     return tokens, standalone
 
@@ -321,7 +326,11 @@ class ClassificationMarkDetector(Detector):
 
         prev_fenhao: Line | None = None
         for i, line in enumerate(lines):
-            tokens, standalone = tokenize(line, words)
+            # Only short lines can be marks (standalone or a 份号 line): skip tokenising prose.
+            if len(line.text) > MAX_MARK_LINE and len("".join(line.text.split())) > MAX_MARK_LINE:
+                tokens, standalone = [], False
+            else:
+                tokens, standalone = tokenize(line, words)
             if layout.in_telegram_zone(line):
                 self._collect_fields(line, words, fields.setdefault(line.page, {}))
             if not tokens:
@@ -456,10 +465,13 @@ class ClassificationMarkDetector(Detector):
     def _collect_fields(line: Line, words: MarkWords, fields: dict[str, tuple[Line, int, int]]) -> None:
         """Header fields written as labels (`发电单位：…`, or a cell holding only the label);
         prose lists such as “发电单位、签批盘号” do not count."""
+        labels = [lb for lb in words.fields_strong + words.fields_weak if lb not in fields]
+        if not any(lb in line.text for lb in labels):
+            comp = compact(line.text)[0]
+            if not any(lb in comp for lb in labels):  # spaced-out labels (发 电 单 位)
+                return
         comp, index = compact(line.text)
-        for label in words.fields_strong + words.fields_weak:
-            if label in fields:
-                continue
+        for label in labels:
             if label == "等级":
                 m = re.search(rf"等级[:：]?(?:{_alt(words.emergency)})", comp)
             else:
