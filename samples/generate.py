@@ -565,6 +565,57 @@ def docx_red_emphasis() -> dict:
     return {"file": "flood_notice.docx", "expect": [], "note": "正文红色强调与黑色加粗标题"}
 
 
+def prose_negatives() -> list[dict]:
+    """Realistic prose that talks about secrets, seals, instructions and numbers: must stay clean."""
+    texts = {
+        "baomi_xuanchuan.txt": """关于开展2024年度保密宣传教育月活动的通知
+各县（区）保密委员会，市直各单位：
+为深入学习贯彻《中华人民共和国保守国家秘密法》，增强干部职工保密意识，经研究，决定在全市开展保密宣传教育月活动。
+一、活动内容。组织学习保密法律法规，开展涉密载体管理、机密文件管理和绝密级档案管理专题培训。
+二、工作要求。各单位要严格执行“涉密不上网、上网不涉密”规定，不得在互联网上传输国家秘密、工作秘密，不得泄露或传播领导同志对有关信件的批示。
+三、对外发布的文件一律使用不带公章的电子文本，不得上传加盖印章的扫描件。
+联系电话：0771-2801234（市保密局办公室）。
+（此件公开发布）
+""",
+        "caigou_gonggao.html": """<!DOCTYPE html><html><head><meta charset="utf-8"><title>南宁市政务服务中心办公设备采购项目中标结果公告</title></head><body>
+<h1>南宁市政务服务中心办公设备采购项目中标结果公告</h1>
+<p>项目编号：NNZC2024-G1-000123-GXZC</p>
+<table><tr><th>中标供应商</th><th>统一社会信用代码</th><th>中标金额（元）</th></tr>
+<tr><td>广西某某科技有限公司</td><td>91450100MA5K12345X</td><td>1,286,500.00</td></tr></table>
+<p>采购人：南宁市政务服务监督管理局，联系电话：0771-5512345。</p>
+<p>采购代理机构：广西某某招标有限公司，地址：南宁市青秀区民族大道100号，联系电话：0771-5678901。</p>
+<p>依据南府办发〔2023〕28号文件，本项目采用公开招标方式。公告期限为1个工作日。</p>
+</body></html>""",
+        "pifu.txt": """南宁市人民政府关于同意设立南宁市青秀区长塘镇的批复
+南府复〔2024〕12号
+
+青秀区人民政府：
+你区《关于申请撤销长塘乡设立长塘镇的请示》收悉。经研究，现批复如下：
+一、同意撤销长塘乡，设立长塘镇，以原长塘乡的行政区域为长塘镇的行政区域。
+二、长塘镇人民政府驻地不变。
+三、你区要认真落实市领导批示精神，做好相关工作。
+
+南宁市人民政府
+2024年5月20日
+（此件公开发布）
+""",
+        "gongkai_nianbao.txt": """南宁市民政局2023年政府信息公开工作年度报告
+本报告根据《中华人民共和国政府信息公开条例》第五十条规定编制。
+一、总体情况。2023年，我局主动公开政府信息1286条，其中规范性文件12件。
+二、收到和处理政府信息公开申请情况。本年新收申请35件，其中予以公开21件，不予公开2件（属于国家秘密1件、其他法律行政法规禁止公开1件）。
+三、政府信息公开行政复议、行政诉讼情况。本年度未发生行政复议和行政诉讼。
+四、存在的主要问题及改进情况。个别栏目更新不及时，下一步将严格落实“三审三校”制度。
+""",
+    }
+    entries = []
+    for name, text in texts.items():
+        (OUT / name).write_text(text, encoding="utf-8")
+        entries.append({"file": name, "expect": []})
+    entries[0]["disclosure"] = "主动公开"
+    entries[2]["disclosure"] = "主动公开"
+    return entries
+
+
 def main() -> None:
     entries = [
         pdf_clean_notice(),
@@ -584,6 +635,7 @@ def main() -> None:
         pdf_personal_seal(),
         scanned_leader_note(),
         docx_red_emphasis(),
+        *prose_negatives(),
     ]
     manifest = {"description": "Expected rules per sample (category/rule). Empty = clean document.", "files": entries}
     (OUT / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -220,7 +220,7 @@ def to_text(results: Iterable[FileResult]) -> str:
         for w in r.warnings:
             lines.append(f"    ⚠ {w}")
         if r.disclosure and r.disclosure.reasons:
-            lines.append("    公开属性理由：" + "；".join(r.disclosure.reasons))
+            lines.append("    公开属性理由：" + "；".join(x.rstrip("。") for x in r.disclosure.reasons) + "。")
     s = summarise(results)
     sev = "，".join(f"{SEVERITY_LABELS[Severity(k)]} {v}" for k, v in s["findings"].items()) or "无"
     lines.append("")
