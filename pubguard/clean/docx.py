@@ -524,7 +524,7 @@ class _DocxCleaner:
                         self.edits.replace(piece.el, k, plan.masked[i])
                         done = True
             if done:
-                self.act(f, "masked", self.where(s), f.evidence)
+                self.act(f, "masked", self.where(s), f"改为“{plan.masked.strip()}”")
 
     def drop_columns(self, findings: list[Finding]) -> None:
         cols: dict[int, set[int]] = {}
@@ -600,6 +600,18 @@ class _DocxCleaner:
             self.act(f, "removed", self.where(s), f"标识行“{f.evidence}”")
         else:
             self.delete_range(f, "removed", "标识")
+        if (f.details or {}).get("fen_hao"):
+            self.drop_fenhao(f)
+
+    def drop_fenhao(self, f: Finding) -> None:
+        """份号 (six digits at the top of page 1) goes with the 密级 it accompanies."""
+        seen = sorted({b.paragraph for b in self.doc.visible_blocks() if b.text.strip() and b.paragraph >= 0})
+        for pid in seen[:HEADER_ZONE]:
+            text = squash("".join(b.text for b in self.doc.blocks if b.paragraph == pid))
+            p = self._para(pid)
+            if p is not None and _FENHAO.match(text) and p not in self.drop_paragraphs:
+                self.drop_paragraphs.append(p)
+                self.act(f, "removed", self.where_paragraph(pid), "份号")
 
     def remove_white(self, f: Finding) -> None:
         rng = text_range(f)
@@ -697,7 +709,7 @@ class _DocxCleaner:
                 text = squash("".join(b.text for b in paras[pid]))
                 if _FENHAO.match(text):
                     p = self._para(pid)
-                    if p is not None:
+                    if p is not None and p not in self.drop_paragraphs:
                         self.drop_paragraphs.append(p)
                         self.act(f, "removed", where, "份号")
         # Red rules: paragraph borders and drawn lines/shapes between the top and the title.

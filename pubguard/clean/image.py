@@ -92,7 +92,7 @@ def clean_image(
             stars.setdefault(page, []).append(px)
             n += 1
         if n:
-            act(f, "masked", f.evidence)
+            act(f, "masked", f"改为“{plan.masked.strip()}”")
     for f in result.findings:
         cat = str(f.category)
         arr = frame(f.location.page)

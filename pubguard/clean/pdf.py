@@ -314,7 +314,7 @@ class _PdfCleaner:
                 ops.stars.append((ch.rect, ch.size, ch.origin))
             n += 1
         if n:
-            self.act(f, "masked", self._where(f), f.evidence)
+            self.act(f, "masked", self._where(f), f"改为“{plan.masked.strip()}”")
 
     def _positions(self, s: int, e: int) -> list[int]:
         out = []
@@ -457,7 +457,7 @@ class _PdfCleaner:
                 for c in s.chars:
                     r = self.m.Rect(c["bbox"])
                     if c["c"].strip() and _inside(r, grown):
-                        ops.seal_text.append(r)
+                        ops.seal_text.append(_dot(self.m, r))
         self.act(f, "removed", self._where(f), f"{label}（{'图片' if source == 'image' else '图形'}）")
 
     def _seal_paths(self, page: Any, area: Any, ops: _PageOps) -> None:
@@ -596,9 +596,8 @@ class _PdfCleaner:
     def apply(self, number: int, ops: _PageOps) -> None:
         m = self.m
         page = self.pdf[number - 1]
-        for rect, black in ops.erase:
-            if not self._erase_pixels(page, rect, black):
-                ops.pixel_boxes.append(rect)
+        if ops.erase:
+            ops.pixel_boxes.extend(self._erase_pixels(page, ops.erase))
         none_img, none_art = m.PDF_REDACT_IMAGE_NONE, m.PDF_REDACT_LINE_ART_NONE
         covered, keep_text = m.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED, m.PDF_REDACT_TEXT_NONE
         remove_text = m.PDF_REDACT_TEXT_REMOVE
@@ -613,7 +612,7 @@ class _PdfCleaner:
         for rects, images, graphics, text, fill in passes:
             if not rects:
                 continue
-            before = _glyphs(page) if rects is ops.seal_text and not page.rotation else None
+            before = _span_glyphs(page) if rects is ops.seal_text and not page.rotation else None
             for r in rects:
                 page.add_redact_annot(r, fill=fill)
             page.apply_redactions(images=images, graphics=graphics, text=text)
@@ -624,20 +623,41 @@ class _PdfCleaner:
         for origin, ch, size in ops.reinsert:
             page.insert_text(origin, ch, fontname="china-s", fontsize=size, color=(0, 0, 0))
 
-    def _restore(self, page: Any, before: list[tuple[str, tuple[float, float], float, int]]) -> None:
-        """Redaction removes every glyph a rect touches: black 署名/日期 text under a vector
-        seal's red rim letters is drawn again, in its place and colour."""
+    def _restore(self, page: Any, before: list[_Glyphs]) -> None:
+        """Redaction removes every glyph it touches, so black 署名/日期 text under a vector seal's
+        red rim letters can lose a character: such a span is written again as a whole (in
+        reading order, same origin, size, colour and width)."""
         from collections import Counter
 
-        missing = Counter(before) - Counter(_glyphs(page))
-        for (ch, origin, size, color), n in missing.items():
-            rgb = rgb_from_int(color)
-            if is_red(rgb) or not ch.strip():
+        m = self.m
+        now = Counter(g for span in _span_glyphs(page) for g in span.keys)
+        damaged = []
+        for span in before:
+            if is_red(rgb_from_int(span.color)):
                 continue
-            for _ in range(n):
-                page.insert_text(
-                    origin, ch, fontname="china-s", fontsize=size, color=tuple(v / 255 for v in rgb)
-                )
+            if Counter(span.keys) - now:
+                damaged.append(span)
+        if not damaged:
+            return
+        for span in damaged:
+            for key, rect in zip(span.keys, span.rects, strict=True):
+                if now[key]:
+                    page.add_redact_annot(_dot(m, rect), fill=False)
+        page.apply_redactions(images=0, graphics=0, text=0)
+        for span in damaged:
+            text = "".join(k[0] for k in span.keys)
+            origin = m.Point(span.keys[0][1])
+            natural = m.get_text_length(text, fontname="china-s", fontsize=span.size) or 1.0
+            scale = max(0.5, min(2.0, (span.rects[-1].x1 - origin.x) / natural))
+            colour = tuple(v / 255 for v in rgb_from_int(span.color))
+            page.insert_text(
+                origin,
+                text,
+                fontname="china-s",
+                fontsize=span.size,
+                color=colour,
+                morph=(origin, m.Matrix(scale, 0, 0, 1, 0, 0)),
+            )
 
     def _star(self, page: Any, rect: Any, size: float, origin: tuple[float, float] | None) -> None:
         """Draw `*` centred in the character box of a removed character."""
@@ -652,16 +672,19 @@ class _PdfCleaner:
             return
         page.insert_text((x, y), "*", fontname="helv", fontsize=fs, color=(0, 0, 0))
 
-    def _erase_pixels(self, page: Any, rect: Any, black: bool) -> bool:
-        """Whiten red pixels under `rect` in the page images it overlaps (scans)."""
+    def _erase_pixels(self, page: Any, boxes: list[tuple[Any, bool]]) -> list[Any]:
+        """Whiten red pixels under each rect in the page images it overlaps (scans); each image
+        is edited once with all its boxes. Returns the rects no image could take (painted over
+        by a white redaction instead)."""
         import numpy as np
 
         m = self.m
-        done = False
+        left = [rect for rect, _black in boxes]
         for info in page.get_image_info(xrefs=True):
             xref = info.get("xref") or 0
             ibox = m.Rect(info["bbox"])
-            if not xref or not ibox.intersects(rect):
+            mine = [(r, b) for r, b in boxes if ibox.intersects(r)]
+            if not xref or not mine:
                 continue
             t = info.get("transform") or (1, 0, 0, 1, 0, 0)
             if abs(t[1]) > 1e-6 or abs(t[2]) > 1e-6 or ibox.width <= 0 or ibox.height <= 0:
@@ -674,16 +697,17 @@ class _PdfCleaner:
                 continue
             arr = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, 3).copy()
             sx, sy = pix.width / ibox.width, pix.height / ibox.height
-            flip_y = t[3] < 0
-            y0, y1 = (rect.y0 - ibox.y0) * sy, (rect.y1 - ibox.y0) * sy
-            if flip_y:
-                y0, y1 = pix.height - y1, pix.height - y0
-            box = (int((rect.x0 - ibox.x0) * sx), int(y0), int((rect.x1 - ibox.x0) * sx) + 1, int(y1) + 1)
-            if erase_red(arr, box, to_black=black):
-                new = m.Pixmap(m.csRGB, pix.width, pix.height, arr.tobytes(), False)
-                page.replace_image(xref, pixmap=new)
-            done = True
-        return done
+            changed = 0
+            for rect, black in mine:
+                y0, y1 = (rect.y0 - ibox.y0) * sy, (rect.y1 - ibox.y0) * sy
+                if t[3] < 0:  # image placed upside down
+                    y0, y1 = pix.height - y1, pix.height - y0
+                box = (int((rect.x0 - ibox.x0) * sx), int(y0), int((rect.x1 - ibox.x0) * sx) + 1, int(y1) + 1)
+                changed += erase_red(arr, box, to_black=black)
+                left = [r for r in left if r is not rect]
+            if changed:
+                page.replace_image(xref, stream=_encode_like(self.pdf, xref, arr))
+        return left
 
     def file_level(self, findings: list[Finding]) -> None:
         pdf = self.pdf
@@ -737,23 +761,38 @@ class _PdfCleaner:
             self.act(None, "cleared", "文档属性", "作者、标题等元数据", rule="metadata_person")
 
 
-def _glyphs(page: Any) -> list[tuple[str, tuple[float, float], float, int]]:
-    data = page.get_text("rawdict", flags=_TEXT_FLAGS, clip=_m().INFINITE_RECT())
+@dataclass
+class _Glyphs:
+    keys: list[tuple[str, tuple[float, float]]]
+    rects: list[Any]
+    size: float
+    color: int
+
+
+def _span_glyphs(page: Any) -> list[_Glyphs]:
+    m = _m()
+    data = page.get_text("rawdict", flags=_TEXT_FLAGS, clip=m.INFINITE_RECT())
     out = []
     for block in data.get("blocks", []):
         for line in block.get("lines", []):
             for s in line.get("spans", []):
-                for c in s.get("chars", []):
-                    o = c["origin"]
+                chars = [c for c in s.get("chars", []) if c["c"].strip()]
+                if chars:
                     out.append(
-                        (
-                            c["c"],
-                            (round(o[0], 1), round(o[1], 1)),
-                            round(float(s["size"]), 2),
+                        _Glyphs(
+                            [(c["c"], (round(c["origin"][0], 1), round(c["origin"][1], 1))) for c in chars],
+                            [m.Rect(c["bbox"]) for c in chars],
+                            float(s["size"]),
                             int(s["color"]),
                         )
                     )
     return out
+
+
+def _dot(m: Any, r: Any) -> Any:
+    """A tiny rect at a glyph's centre: removes that glyph and hardly ever a neighbour."""
+    cx, cy = (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2
+    return m.Rect(cx - 0.3, cy - 0.3, cx + 0.3, cy + 0.3)
 
 
 def _outline_points(items: list[Any]) -> list[Any]:
@@ -767,6 +806,26 @@ def _outline_points(items: list[Any]) -> list[Any]:
         elif item[0] == "l":
             pts.append(item[1])
     return pts
+
+
+def _encode_like(pdf: Any, xref: int, arr: Any) -> bytes:
+    """Re-encode an edited scan the way it was stored (JPEG stays JPEG: a page image stored
+    raw would grow the file tenfold)."""
+    import io
+
+    from PIL import Image
+
+    try:
+        ext = (pdf.extract_image(xref) or {}).get("ext", "png")
+    except Exception:
+        ext = "png"
+    buf = io.BytesIO()
+    img = Image.fromarray(arr)
+    if ext in ("jpeg", "jpg", "jpx"):
+        img.save(buf, "JPEG", quality=90)
+    else:
+        img.save(buf, "PNG", optimize=True)
+    return buf.getvalue()
 
 
 def _inside(r: Any, box: Any) -> bool:

@@ -80,10 +80,12 @@ def draw_mask_chars(img: Any, boxes: list[tuple[int, int, int, int]], char: str 
 
     draw = ImageDraw.Draw(img)
     for x0, y0, x1, y1 in boxes:
-        size = max(8, int((y1 - y0) * 0.9))
+        size = max(8, int((y1 - y0) * 1.1))
         font = _font(size)
         tw = draw.textlength(char, font=font)
-        draw.text((x0 + (x1 - x0 - tw) / 2, y0 + (y1 - y0) * 0.15), char, fill=(20, 20, 20), font=font)
+        draw.text(
+            (x0 + (x1 - x0 - tw) / 2, y0 + (y1 - y0) * 0.5 - size * 0.3), char, fill=(20, 20, 20), font=font
+        )
 
 
 def to_pixels(

@@ -115,7 +115,7 @@ class _XlsxCleaner:
                         chars[pos - b.start] = plan.masked[pos - s]
                 if self.options.drop_columns and f.rule in DROP_COLUMN_RULES:
                     drop.setdefault(b.table or 0, set()).add(b.col or 0)
-                self.act(f, "masked", self.where(b), f.evidence)
+                self.act(f, "masked", self.where(b), f"改为“{plan.masked.strip()}”")
         for (sheet, row, col), chars in self.values.items():
             self.sheets[sheet].cell(row=row, column=col).value = "".join(chars)
         hidden_sheets: set[int] = set()
@@ -142,6 +142,8 @@ class _XlsxCleaner:
                         self._clear_header_footer(b.table or 0)
                         self.act(f, "cleared", self.where(b), "页眉页脚中的标识")
         for sheet, cols in drop.items():
+            if sheet in hidden_sheets:
+                continue  # the whole sheet goes
             ws = self.sheets[sheet]
             for col in sorted(cols, reverse=True):
                 header = self._header(ws, col)
