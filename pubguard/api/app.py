@@ -71,6 +71,32 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _mount_docs(app: FastAPI) -> None:
+    """OpenAPI UI at /docs with Swagger UI served from the `swagger-ui-bundle` package, so the
+    docs work on networks without Internet access (falls back to FastAPI's CDN links)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    kwargs: dict[str, str] = {}
+    try:
+        import swagger_ui_bundle
+
+        app.mount(
+            "/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static"
+        )
+        kwargs = {
+            "swagger_js_url": "/docs-static/swagger-ui-bundle.js",
+            "swagger_css_url": "/docs-static/swagger-ui.css",
+            "swagger_favicon_url": "/docs-static/favicon-32x32.png",
+        }
+    except ImportError:
+        pass
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="PubGuard 接口文档", **kwargs)
+
+
 def create_app(settings: ApiSettings | None = None, *, service: ReviewService | None = None) -> FastAPI:
     settings = settings or ApiSettings()
     own_service = service is None
@@ -94,7 +120,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
         title="PubGuard 发布审核服务",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served below from the local Swagger UI bundle (no CDN)
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
         lifespan=lifespan,
@@ -127,6 +153,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     for module in (auth, drafts, versions, findings, workflow, disclosure, releases, audit, reports):
         app.include_router(module.router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _mount_docs(app)
     app.include_router(ui.router)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + MULTIPART_SLACK)
