@@ -49,6 +49,9 @@ def _prepare(fmt: str, data: bytes, name: str, config: ScanConfig) -> tuple[File
             return prepare_docx(data, name, config)
         except PubGuardError as exc:
             return FileResult(path=name, status="error", error=exc.message, error_code=exc.code), None
+        except Exception as exc:  # a parser bug must not look like a clean result
+            error = f"文件无法解析（{type(exc).__name__}），可能已损坏或格式不规范。"
+            return FileResult(path=name, status="error", error=error, error_code="corrupt"), None
     from pubguard.scan import scan_bytes
 
     return scan_bytes(data, name, config, keep_document=True), None
@@ -159,10 +162,14 @@ def _haystacks(fmt: str, data: bytes, state: FileResult) -> list[str]:
 
         for page in pdf:
             out.append(page.get_text(clip=pymupdf.INFINITE_RECT()))
-            for annot in page.annots():
-                out.append(str(annot.info.get("content", "")))
-        out.append(pdf.tobytes(garbage=4, deflate=False, expand=255).decode("latin-1"))
-        out.append(str(pdf.metadata))
+            out += [str(link.get("uri", "")) for link in page.get_links()]
+        for xref in range(1, pdf.xref_length()):
+            try:
+                out.append(pdf.xref_object(xref, compressed=False))
+                if pdf.xref_is_stream(xref) and pdf.xref_get_key(xref, "Subtype")[1] != "/Image":
+                    out.append((pdf.xref_stream(xref) or b"").decode("latin-1"))
+            except Exception:  # a broken object is not a leak
+                continue
     return out
 
 

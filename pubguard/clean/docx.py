@@ -21,6 +21,7 @@ from posixpath import basename, dirname, join, normpath
 from lxml import etree
 
 from pubguard.clean.common import (
+    LEAK_RULES,
     MARK_RULES,
     block_where,
     masked_targets,
@@ -81,7 +82,7 @@ def prepare_docx(data: bytes, name: str, config: ScanConfig) -> tuple[FileResult
     doc, trace = trace_docx(data, name, config)
     result = scan_document(doc, config, name)
     result.document = doc
-    return result, trace
+    return result, trace  # errors are turned into a FileResult by the caller
 
 
 def clean_docx(
@@ -396,6 +397,7 @@ class _DocxCleaner:
         )
         self._starts = [p.start for p in self.pieces]
         self.dirty_parts: set[str] = set()
+        self.replacements: dict[str, str] = {}  # raw personal value -> its mask (for the sweep)
         self.drop_paragraphs: list[etree._Element] = []
         self.maybe_empty: list[etree._Element] = []
         self.remove_runs: set[etree._Element] = set()
@@ -460,6 +462,7 @@ class _DocxCleaner:
         self.macros()
         self.properties(hidden_rules)
         self.settings()
+        self.sweep()
         for part in self.trace.parts:
             if part in self.dirty_parts or part in self.trace.parts:
                 self.pkg.xml_cache[part] = self.trace.parts[part]
@@ -513,6 +516,8 @@ class _DocxCleaner:
                 continue  # comments and properties are removed as a whole
             raw = self.doc.text[s:e]
             plan = mask_chars(raw, MASK_KINDS.get(f.rule, "default"), self.masking)
+            if f.rule in LEAK_RULES and len(raw.strip()) >= 7:
+                self.replacements[raw.strip()] = plan.masked.strip()
             hidden = set(plan.hidden)
             done = False
             for piece, lo, hi in self.overlapping(s, e):
@@ -948,6 +953,37 @@ class _DocxCleaner:
                     _remove(el)
                     self.pkg.touch(name)
                 self.drop_related(name, ("attachedTemplate",))
+
+    def sweep(self) -> None:
+        """The same numbers may also sit where no run text is: field codes (HYPERLINK
+        "mailto:…"), picture descriptions, tooltips, hyperlink targets. Replace them there too."""
+        if not self.replacements:
+            return
+        values = sorted(self.replacements, key=len, reverse=True)
+
+        def fix(text: str | None) -> str | None:
+            if not text:
+                return text
+            for v in values:
+                if v in text:
+                    text = text.replace(v, self.replacements[v])
+            return text
+
+        roots = list(self.trace.parts.values())
+        for name in self.pkg.names:
+            if name.endswith(".rels") and self.pkg.exists(name):
+                rels = self.pkg.xml(name)
+                if rels is not None:
+                    roots.append(rels)
+                    self.pkg.touch(name)
+        for root in roots:
+            for el in root.iter():
+                if isinstance(el.tag, str):
+                    el.text, el.tail = fix(el.text), fix(el.tail)
+                    for key, value in el.attrib.items():
+                        new = fix(value)
+                        if new != value:
+                            el.set(key, new or "")
 
     def garbage_collect(self) -> None:
         """Drop relationships to pictures/objects no longer referenced and the parts behind them

@@ -243,6 +243,7 @@ class _PdfCleaner:
         self.text = PdfText(self.pdf, doc)
         self.ops: dict[int, _PageOps] = {}
         self.actions: list[CleanAction] = []
+        self.raw_values: set[str] = set()  # masked numbers/e-mails, to find them in link targets
 
     def op(self, number: int) -> _PageOps:
         return self.ops.setdefault(number, _PageOps())
@@ -297,6 +298,8 @@ class _PdfCleaner:
         s, e = text_range(f) or (0, 0)
         raw = self.doc.text[s:e]
         plan = mask_chars(raw, f.rule if f.rule != "roster" else "default", self.masking)
+        if len(squash(raw)) >= 7:
+            self.raw_values.add(squash(raw).upper())
         hidden = set(plan.hidden)
         chars = self.text.chars(s, e)
         # chars come in text order, one per character of the located blocks
@@ -721,6 +724,17 @@ class _PdfCleaner:
                     n_annots += 1
         if n_annots:
             self.act(None, "removed", "全文", "注释/批注", count=n_annots, rule="comment")
+        n_links = 0
+        for page in pdf:
+            for link in page.get_links():
+                target = squash(str(link.get("uri") or "")).upper()
+                if target and any(v in target for v in self.raw_values):
+                    page.delete_link(link)
+                    n_links += 1
+        if n_links:
+            self.actions.append(
+                CleanAction("removed", "personal_data", "email", "文档中", "含个人信息的链接", n_links)
+            )
         names = list(pdf.embfile_names())
         for name in names:
             pdf.embfile_del(name)

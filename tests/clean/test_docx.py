@@ -267,3 +267,31 @@ def test_clean_document_stays_as_it_was(config):
     ]
     assert result.report.releasable
     assert {a.rule for a in result.report.actions} <= {"metadata_person"}
+
+
+def test_numbers_outside_run_text_are_replaced_too(config):
+    """A mailto: hyperlink keeps the address in the relationship target and a picture
+    description can repeat a number: the sweep masks them as well."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    d = docx.Document()
+    d.add_paragraph("关于征集2024年度优秀志愿服务案例的通知")
+    p = d.add_paragraph("案例材料请发送至经办人张伟民个人邮箱：")
+    address = "zhangweimin1968@163.com"
+    rid = d.part.relate_to(f"mailto:{address}", RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rid)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = address
+    run.append(text)
+    link.append(run)
+    p._p.append(link)
+    data = docx_bytes(d)
+    assert "personal_data/email" in rules(scan_bytes(data, "m.docx", config).findings)
+    result = clean_bytes(data, "m.docx", config)
+    assert address not in xml_text(result.data)
+    assert result.report.leak_check["leaks"] == 0
+    with zipfile.ZipFile(io.BytesIO(result.data)) as zf:
+        rels = zf.read("word/_rels/document.xml.rels").decode()
+    assert "mailto:z**************@163.com" in rels
