@@ -137,6 +137,8 @@ def test_upload_boxes_six_steps_release_and_a_rejection(server, tmp_path):
             expect(page.locator(f'.finding[data-category="{category}"] .f-status').first).to_contain_text(
                 "确认须修改"
             )
+        page.click("#btn-reject")  # no comment: the library refuses, htmx shows the message
+        expect(page.locator("#flash .alert-error")).to_contain_text("退回必须填写意见")
         page.fill(".review-form textarea[name=comment]", "请删除公章和联系人身份证号后重新上传。")
         page.click("#btn-reject")
         expect(page.locator(".badge.st-returned").first).to_be_visible()
