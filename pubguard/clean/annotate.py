@@ -200,10 +200,26 @@ def annotate_docx(data: bytes, name: str, config: ScanConfig) -> AnnotateResult:
         document.add_comment(
             [runs[0], runs[-1]], text=comment_text(anchor.finding), author=AUTHOR, initials=INITIALS
         )
+        _out_of_revision(runs[-1]._r)
         count += 1
     out = io.BytesIO()
     document.save(out)
     return AnnotateResult(out.getvalue(), "docx", findings, count)
+
+
+def _out_of_revision(last: Any) -> None:
+    """python-docx puts the range end and the reference run right after the last run; inside a
+    tracked deletion/insertion that would make the comment itself part of the revision."""
+    parent = last.getparent()
+    if parent is None or parent.tag not in (w("del"), w("ins"), w("moveFrom"), w("moveTo")):
+        return
+    end = last.getnext()
+    ref = end.getnext() if end is not None else None
+    anchor = parent
+    for el in (end, ref):
+        if el is not None and el.tag in (w("commentRangeEnd"), w("r")):
+            anchor.addnext(el)
+            anchor = el
 
 
 def _finding_range(doc: Document, f: Finding) -> tuple[tuple[int, int] | None, bool]:

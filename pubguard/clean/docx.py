@@ -438,7 +438,9 @@ class _DocxCleaner:
         if self.options.drop_columns:
             self.drop_columns([f for f in findings if str(f.category) == "personal_data"])
         # -- apply: characters first, then structure ------------------------------------------
-        touched = self.edits.touched()
+        touched = self.edits.touched() | self.remove_runs | self.remove_graphics | set(self.drop_paragraphs)
+        touched |= set(self.maybe_empty)
+        self.drop_stale_fallbacks(touched)  # before removals: they need the ancestors
         self.edits.apply()
         for r in self.remove_runs:
             _remove(r)
@@ -454,7 +456,6 @@ class _DocxCleaner:
                 _drop_paragraph(p)
         for p in self.drop_paragraphs:
             _drop_paragraph(p)
-        self.drop_stale_fallbacks(touched)
         self.revisions()
         self.comments()
         if "embedded_file" in hidden_rules:
@@ -778,6 +779,12 @@ class _DocxCleaner:
         rid = details.get("image")
         if rid and self._remove_image(pid, rid):
             self.act(f, "removed", where, f"{label}图片")
+        elif not rid and isinstance(pid, int) and pid in self.trace.paragraphs:
+            # The detector could not say which picture: every picture of that paragraph goes.
+            pictures = [g for g in _graphics(self.trace.paragraphs[pid][1]) if _blip_ids(g)]
+            self.remove_graphics.update(_run_child(g) for g in pictures)
+            if pictures:
+                self.act(f, "removed", where, f"{label}所在段落的图片", count=len(pictures))
 
     def where_paragraph(self, pid: object) -> str:
         if isinstance(pid, int) and pid in self.ordinals:
@@ -1068,6 +1075,11 @@ def _kill_border(p: etree._Element, side: str) -> None:
     for attr in list(el.attrib):
         del el.attrib[attr]
     el.set(w("val"), "nil")
+    order = {
+        name: i for i, name in enumerate(("top", "left", "start", "bottom", "right", "end", "between", "bar"))
+    }
+    for child in sorted(pbdr, key=lambda c: order.get(_local(c), 99)):
+        pbdr.append(child)
 
 
 def _grid_width(tbl: etree._Element) -> int:
