@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 RAPIDOCR := rapidocr-onnxruntime==1.4.4
 
-.PHONY: install install-dev run test bench eval lint samples clean
+.PHONY: install install-dev run scan-samples test bench eval lint samples clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,10 +29,17 @@ install: $(STAMP)
 
 install-dev: $(DEVSTAMP)
 
+# The main job: the review service on SQLite (./data), with demo users and sample drafts.
 run: install
+	$(BIN)/pubguard demo-seed
+	$(BIN)/pubguard serve
+
+# What `make run` did before the service existed: scan the samples and print the report.
+scan-samples: install
 	$(BIN)/pubguard scan samples/ --format text; test $$? -le 1
 
 test: install-dev
+	sh scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: install-dev
@@ -43,6 +50,7 @@ samples: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/load.py
 
 eval: install-dev
 	$(BIN)/python -m pubguard.eval samples

@@ -252,6 +252,15 @@ def _mount_optional() -> None:
     """Sub-command groups from later layers, mounted when present."""
     import importlib.util
 
+    from pubguard.clean.cli import annotate_command, clean_command
+
+    app.command("clean")(clean_command)
+    app.command("annotate")(annotate_command)
+
+    if importlib.util.find_spec("pubguard.api.cli") is not None:
+        from pubguard.api.cli import register
+
+        register(app)
     if importlib.util.find_spec("pubguard.review.cli") is None:
         return
     from pubguard.review.cli import audit_app, review_app
