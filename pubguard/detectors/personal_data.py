@@ -924,7 +924,9 @@ def _names_before(norm: str, pos: int, budget: list[int]) -> list[tuple[int, int
     if len(re.findall(f"[{_CJK}]", window)) < 2:
         return []
     found = [(lo + m.start(1), lo + m.end(1)) for m in RE_LABEL_NAME.finditer(window)]
-    found = [(s, e) for s, e in found if norm[s:e] not in NOT_NAMES]
+    found = [
+        (s, e) for s, e in found if norm[s:e] not in NOT_NAMES and not any(b in norm[s:e] for b in NAME_BLOCKERS)
+    ]  # "联系人手机：…": 手机 follows the label but is no name
     if found:
         return found
     if budget[0] <= 0 or not any(c in SURNAMES for c in window):

@@ -387,3 +387,17 @@ def test_two_megabytes_of_text_completes() -> None:
     assert len(doc.text) >= 2_000_000
     found = scan(doc)
     assert rules(found) == ["id_card", "person_name"]
+
+
+def test_form_word_after_contact_label_is_not_a_name() -> None:
+    """ "联系人手机：…" — the number is personal data, 手机 is not a person's name."""
+    from pubguard.config import ScanConfig
+    from pubguard.detectors import ScanContext
+    from pubguard.detectors.personal_data import PersonalDataDetector
+    from pubguard.extract import extract
+
+    doc = extract("关于组织开展义务植树活动的通知\n联系人手机：13877120456\n".encode(), "n.txt", ScanConfig())
+    rules = [f.rule for f in PersonalDataDetector().detect(doc, ScanContext())]
+    assert rules == ["mobile"]
+    named = extract("联系人张伟民手机：13877120456\n".encode(), "n.txt", ScanConfig())
+    assert "person_name" in {f.rule for f in PersonalDataDetector().detect(named, ScanContext())}
