@@ -79,6 +79,8 @@ def seed(svc: ReviewService, samples_dir: Path | str = "samples") -> dict[str, A
     with svc.db.read() as s:
         titles = set(s.execute(select(Draft.title).where(Draft.site == DEMO_SITE)).scalars())
     samples = Path(samples_dir)
+    if not samples.is_dir():  # run from elsewhere: the samples shipped beside the package
+        samples = Path(__file__).resolve().parents[2] / "samples"
     for filename, title, column, stage in DEMO_DRAFTS:
         path = samples / filename
         if title in titles or not path.is_file():

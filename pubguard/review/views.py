@@ -420,8 +420,8 @@ class ViewsMixin(ServiceBase):
         offset: int = 0,
     ) -> list[dict[str, Any]]:
         """Drafts the actor may see, newest first. `queue=True` (我的待办): drafts where the
-        actor can act now — the current step is theirs to approve, or the draft was returned
-        to them as editor. `overdue=True`: past the disclosure deadline."""
+        actor can act now — the current step is theirs to approve, or the draft is with them
+        as its editor (not yet submitted, or returned). `overdue=True`: past the disclosure deadline."""
         with self.db.read() as s:
             user = self._user(s, actor)
             stmt = select(Draft).order_by(Draft.updated_at.desc(), Draft.id.desc())
@@ -465,7 +465,7 @@ class ViewsMixin(ServiceBase):
                 active.assignee_id in (None, user.id)
                 and self.eligibility_problem(user, draft, active) is None
             )
-        if draft.status == "draft" and draft.returned:
+        if draft.status == "draft":  # not yet submitted, or returned: the editor must act
             return user.id in self._authors(draft)
         return False
 
