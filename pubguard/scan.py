@@ -47,6 +47,10 @@ class FileResult:
     suppressed: int = 0  # findings removed by inline `pubguard:allow` comments
     unused_suppressions: list[str] = field(default_factory=list)
     document: Document | None = field(default=None, repr=False)  # kept only when asked
+    # Site scans: finding fingerprint -> hash of the normalised text of the HTML block(s) holding
+    # it, so template text repeated on many pages is reported once (pubguard.site.boilerplate).
+    # Internal: not part of to_dict() / the report contract.
+    block_hashes: dict[str, str] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {

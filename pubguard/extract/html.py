@@ -23,7 +23,9 @@ Layout of the result:
 - `<title>` and meta description/keywords/author (+ the 政府网站 metadata such as ArticleTitle,
   PubDate, ContentSource) -> METADATA blocks (page 0) and doc.metadata;
 - links -> doc.links (absolute when the page URL or `<base href>` is known);
-- inline `<script>` text -> doc.scripts; `<style>`, `<noscript>`, `<template>` are not text.
+- inline `<script>` text -> doc.scripts; `<style>`, `<noscript>`, `<template>` are not text;
+- navigation menus (`<nav>`, role="navigation"): plain short link labels are links only, not
+  page text (see `_menu_label`); anything else inside a menu stays text.
 """
 
 from __future__ import annotations
@@ -373,6 +375,7 @@ class _Ctx:
     cell: _Cell | None = None
     pre: bool = False
     ancestors: _Ancestors | None = None
+    nav: bool = False  # inside <nav> / role="navigation"
 
 
 @dataclass(slots=True)
@@ -609,10 +612,14 @@ class _Walker:
         if tag == "img":
             self._image(attrs, cctx)
             return None
+        if tag == "nav" or (attrs.get("role") or "").strip().lower() == "navigation":
+            cctx = replace(cctx, nav=True)
         if tag in ("a", "area"):
             href = attrs.get("href")
             if href:
                 self._link(href, node.text(deep=True) or attrs.get("alt") or "")
+            if tag == "a" and cctx.nav and _menu_label(node, cctx):
+                return None  # a menu entry: kept as a link, not as page text
             if tag == "area":
                 if attrs.get("alt"):
                     self.defer(attrs.get("alt") or "", BlockKind.ALT_TEXT, cctx, "alt", "html:area")
@@ -852,6 +859,22 @@ def _color_hidden(ctx: _Ctx) -> str | None:
     ):
         return "white_text" if is_white(color, 240) else "same_as_background"
     return None
+
+
+# Navigation menus repeat on every page and push the page's own first lines (where 内部资料 or a
+# 密级 mark sits) out of "the top". Only plain short menu labels are dropped: no markup, comments
+# or hidden/white text inside, no digits (phone or ID numbers stay page text).
+MENU_LABEL_MAX = 16
+_DIGIT_RE = re.compile(r"[0-9０-９]")
+
+
+def _menu_label(node: LexborNode, ctx: _Ctx) -> bool:
+    if ctx.hidden is not None or _color_hidden(ctx) is not None or ctx.cell is not None or ctx.pre:
+        return False
+    if any(not child.is_text_node for child in node.iter(include_text=True)):
+        return False
+    label = collapse(node.text(deep=True) or "")
+    return len(label) <= MENU_LABEL_MAX and not _DIGIT_RE.search(label)
 
 
 def _opacity_zero(value: str | None) -> bool:

@@ -1,12 +1,21 @@
 """Incremental scans: a result cache keyed by file content hash + rule-set hash + PubGuard
 version, so an unchanged file is not extracted or scanned again. Stored in one SQLite file
-(safe for many reader/writer processes) next to the site's reports."""
+(safe for many reader/writer processes) next to the site's reports.
+
+An unchanged re-run should not even read the site: the cache also remembers each file's
+(path, size, mtime, inode) next to its content hash. When they all match, the stored hash is
+trusted without reading the file; when anything differs the content is hashed as before. A stat
+recorded within `RACY_SECONDS` of the file's mtime is not remembered (the "racy git" case: a
+second write in the same clock tick would keep size and mtime).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 from pubguard import __version__
@@ -27,11 +36,26 @@ def ruleset_hash(config: ScanConfig) -> str:
         if p.is_file():
             h.update(p.name.encode())
             h.update(hashlib.sha256(p.read_bytes()).digest())
-    h.update(repr((sorted(config.enabled or []), sorted(config.disabled), config.ocr, config.min_severity)).encode())
+    h.update(
+        repr(
+            (sorted(config.enabled or []), sorted(config.disabled), config.ocr, config.min_severity)
+        ).encode()
+    )
     h.update(repr(sorted(config.allow_terms)).encode())
     h.update(repr(sorted((k, (r.keep_first, r.keep_last)) for k, r in config.masking.rules.items())).encode())
     h.update(config.masking.name_style.encode())
     return h.hexdigest()[:20]
+
+
+RACY_SECONDS = 2.0
+COMMIT_EVERY = 500  # writes per transaction: one fsync per file would dominate a big first run
+
+FileStat = tuple[int, int, int]  # size, mtime_ns, inode
+
+
+def file_stat(path: str) -> FileStat:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 class ResultCache:
@@ -40,21 +64,56 @@ class ResultCache:
         self.path = path
         self.ruleset = ruleset_hash(config)
         self._conn: sqlite3.Connection | None = None
+        self._pending = 0
 
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
             self._conn = sqlite3.connect(self.path, timeout=30)
             self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")  # a cache: losing the last writes is fine
             self._conn.execute(
                 "CREATE TABLE IF NOT EXISTS results (sha256 TEXT, ruleset TEXT, identity TEXT, payload TEXT,"
                 " PRIMARY KEY (sha256, ruleset, identity))"
             )
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS files (identity TEXT PRIMARY KEY, path TEXT, size INTEGER,"
+                " mtime_ns INTEGER, inode INTEGER, sha256 TEXT)"
+            )
         return self._conn
+
+    def known_sha256(self, identity: str, path: str, stat: FileStat) -> str | None:
+        """The content hash recorded for this file when path, size, mtime and inode are all
+        unchanged; None means "read and hash it"."""
+        row = self.conn.execute(
+            "SELECT path, size, mtime_ns, inode, sha256 FROM files WHERE identity=?", (identity,)
+        ).fetchone()
+        if row is None or row[0] != path or tuple(row[1:4]) != tuple(stat):
+            return None
+        return row[4]
+
+    def remember_stat(self, identity: str, path: str, stat: FileStat, sha256: str) -> None:
+        if time.time_ns() - stat[1] < RACY_SECONDS * 1e9:
+            return  # modified just now: a second write in the same tick could keep size and mtime
+        self.conn.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)", (identity, path, *stat, sha256)
+        )
+        self._wrote()
+
+    def _wrote(self) -> None:
+        self._pending += 1
+        if self._pending >= COMMIT_EVERY:
+            self.commit()
+
+    def commit(self) -> None:
+        if self._conn is not None:
+            self._conn.commit()
+        self._pending = 0
 
     def get(self, sha256: str, identity: str) -> FileResult | None:
         row = self.conn.execute(
-            "SELECT payload FROM results WHERE sha256=? AND ruleset=? AND identity=?", (sha256, self.ruleset, identity)
+            "SELECT payload FROM results WHERE sha256=? AND ruleset=? AND identity=?",
+            (sha256, self.ruleset, identity),
         ).fetchone()
         if row is None:
             return None
@@ -64,14 +123,17 @@ class ResultCache:
         if not result.sha256 or result.error_code == "timeout":
             return
         payload = result.to_dict()
+        if result.block_hashes:
+            payload["block_hashes"] = result.block_hashes
         self.conn.execute(
             "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
             (result.sha256, self.ruleset, identity, json.dumps(payload, ensure_ascii=False)),
         )
-        self.conn.commit()
+        self._wrote()
 
     def close(self) -> None:
         if self._conn is not None:
+            self._conn.commit()
             self._conn.close()
             self._conn = None
 
@@ -85,10 +147,13 @@ def result_from_dict(d: dict) -> FileResult:
         error_code=d.get("error_code"),
         format=d.get("format"),
         pages=d.get("pages", 0),
-        disclosure=Disclosure(disc["suggested"], disc.get("reasons", []), disc.get("basis", [])) if disc else None,
+        disclosure=Disclosure(disc["suggested"], disc.get("reasons", []), disc.get("basis", []))
+        if disc
+        else None,
         findings=[Finding.from_dict(f) for f in d.get("findings", [])],
         warnings=d.get("warnings", []),
         sha256=d.get("sha256"),
         suppressed=d.get("suppressed", 0),
         unused_suppressions=d.get("unused_suppressions", []),
+        block_hashes=d.get("block_hashes") or {},
     )

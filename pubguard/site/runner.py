@@ -2,7 +2,8 @@
 pool, per-file timeouts, the incremental cache, inline suppressions and URL mapping.
 
 Memory stays bounded: at most `2 × workers` files are in flight, and only findings (never
-documents or file contents) are kept once a file is done.
+documents or file contents) are kept once a file is done. After the run, findings in template
+text repeated across the site's pages are reported once (pubguard.site.boilerplate).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from pubguard.config import ScanConfig
 from pubguard.errors import ScanTimeout
 from pubguard.scan import FileResult, scan_bytes
+from pubguard.site.boilerplate import block_hashes, collapse_boilerplate
 from pubguard.site.suppress import apply_inline, inline_allows
 
 
@@ -37,6 +39,9 @@ class RunStats:
     inline_suppressed: int = 0
     unused_inline: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    hashed: int = 0  # files read to compute their content hash (the rest matched by stat)
+    boilerplate_collapsed: int = 0  # per-page copies of template findings removed
+    boilerplate_templates: int = 0  # template findings kept once
 
 
 def iter_jobs(paths: Iterable[Path], base_url: str | None = None) -> Iterator[FileJob]:
@@ -54,7 +59,11 @@ def iter_jobs(paths: Iterable[Path], base_url: str | None = None) -> Iterator[Fi
                     continue
                 p = Path(dirpath) / fn
                 rel = p.relative_to(root).as_posix()
-                yield FileJob(str(p), _url(base_url, rel) if base_url else str(p), _url(base_url, rel) if base_url else rel)
+                yield FileJob(
+                    str(p),
+                    _url(base_url, rel) if base_url else str(p),
+                    _url(base_url, rel) if base_url else rel,
+                )
 
 
 def _url(base: str, rel: str) -> str:
@@ -70,7 +79,11 @@ def time_limit(seconds: float | None):
     timeouts apply there instead."""
     import threading
 
-    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    if (
+        not seconds
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
         yield
         return
 
@@ -98,10 +111,16 @@ def scan_job(job: FileJob, config: ScanConfig) -> FileResult:
         with open(job.path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
-        return FileResult(path=job.display, status="error", error=f"无法读取文件：{exc.strerror or exc}", error_code="io")
+        return FileResult(
+            path=job.display, status="error", error=f"无法读取文件：{exc.strerror or exc}", error_code="io"
+        )
     try:
         with time_limit(config.limits.timeout_seconds):
-            result = scan_bytes(data, job.display, config, identity=job.identity)
+            result = scan_bytes(data, job.display, config, identity=job.identity, keep_document=True)
+        doc, result.document = result.document, None  # never shipped back to the parent
+        if doc is not None and doc.format == "html" and result.findings:
+            result.block_hashes = block_hashes(doc, result.findings)
+        del doc
     except ScanTimeout as exc:
         result = FileResult(path=job.display, status="error", error=exc.message, error_code=exc.code)
         result.sha256 = hashlib.sha256(data).hexdigest()
@@ -121,17 +140,24 @@ def run_jobs(
     workers: int = 1,
     cache=None,
     on_result: Callable[[FileResult], None] | None = None,
+    boilerplate: bool = True,
 ) -> tuple[list[FileResult], RunStats]:
-    """Scan jobs in input order. With a cache, unchanged files are answered from it."""
+    """Scan jobs in input order. With a cache, unchanged files are answered from it (matched by
+    path/size/mtime/inode without reading them, else by content hash). With `boilerplate`,
+    findings in template text repeated across the site are kept on their first page only."""
     t0 = time.perf_counter()
     stats = RunStats()
     results: dict[int, FileResult] = {}
+    stats_of: dict[int, tuple] = {}  # job index -> (file stat, content hash) seen before the scan
 
     def finish(i: int, job: FileJob, result: FileResult, from_cache: bool = False) -> None:
         stats.inline_suppressed += result.suppressed
         stats.unused_inline.extend({"path": job.display, "allow": a} for a in result.unused_suppressions)
         if cache is not None and not from_cache:
             cache.put(job.identity, result)
+            seen = stats_of.pop(i, None)
+            if seen is not None and result.sha256 == seen[1] and result.error_code != "timeout":
+                cache.remember_stat(job.identity, job.path, seen[0], seen[1])
         results[i] = result
         stats.files += 1
         if on_result:
@@ -141,11 +167,7 @@ def run_jobs(
     indexed = list(enumerate(jobs))
     for i, job in indexed:
         if cache is not None:
-            try:
-                digest = _sha256_file(job.path)
-            except OSError:
-                digest = None
-            hit = cache.get(digest, job.identity) if digest else None
+            hit = _cached(cache, i, job, stats, stats_of)
             if hit is not None:
                 hit.path = job.display
                 stats.cached += 1
@@ -177,8 +199,41 @@ def run_jobs(
                     nxt = next(it, None)
                     if nxt is not None:
                         inflight[pool.submit(_scan_job_star, (nxt[1], config))] = nxt
+    if cache is not None and hasattr(cache, "commit"):
+        cache.commit()
+    ordered = [results[i] for i in sorted(results)]
+    if boilerplate:
+        bp = collapse_boilerplate(ordered)
+        stats.boilerplate_collapsed, stats.boilerplate_templates = bp.collapsed, bp.templates
     stats.seconds = time.perf_counter() - t0
-    return [results[i] for i in sorted(results)], stats
+    return ordered, stats
+
+
+def _cached(cache, i: int, job: FileJob, stats: RunStats, stats_of: dict[int, tuple]) -> FileResult | None:
+    """Cache lookup: a (path, size, mtime, inode) match trusts the stored content hash without
+    reading the file; otherwise the file is hashed, and on a hit its new stat is remembered."""
+    from pubguard.site.cache import file_stat
+
+    try:
+        st = file_stat(job.path)
+    except OSError:
+        return None
+    known = cache.known_sha256(job.identity, job.path, st) if hasattr(cache, "known_sha256") else None
+    if known is not None:
+        hit = cache.get(known, job.identity)
+        if hit is not None:
+            return hit
+    try:
+        digest = _sha256_file(job.path)
+    except OSError:
+        return None
+    stats.hashed += 1
+    hit = cache.get(digest, job.identity)
+    if hit is None:
+        stats_of[i] = (st, digest)
+    elif hasattr(cache, "remember_stat") and digest != known:
+        cache.remember_stat(job.identity, job.path, st, digest)
+    return hit
 
 
 def _sha256_file(path: str) -> str:
