@@ -4,7 +4,9 @@ online, as pure functions over loaded rows so the UI can show every reason at on
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from pubguard.finding import CATEGORY_LABELS, Category
 from pubguard.review.errors import InvalidInput
 from pubguard.review.models import Draft, DraftStep, FindingRow, Version
 
@@ -57,10 +59,49 @@ def public_conflicts(findings: Iterable[FindingRow]) -> list[FindingRow]:
     ]
 
 
+def clean_copy_problems(report: dict[str, Any]) -> list[str]:
+    """Why a clean copy's own report (`pubguard.clean/1`) says it may not be published, in
+    Chinese (empty: the report finds it releasable). Evidence is the report's, already masked."""
+    problems: list[str] = []
+    rescan = report.get("rescan") or {}
+    if rescan.get("status", "ok") != "ok":
+        problems.append(f"清理稿复查失败（{rescan.get('error') or '未知错误'}），无法确认已清理干净")
+    blockers = [f for f in rescan.get("findings") or [] if f.get("severity") == "blocker"]
+    if blockers:
+        shown = "；".join(
+            f"{_category_label(f.get('category', ''))}“{f.get('evidence') or f.get('rule', '')}”"
+            for f in blockers[:3]
+        )
+        more = f"等 {len(blockers)} 项" if len(blockers) > 3 else ""
+        problems.append(f"清理稿复查仍有 {len(blockers)} 个阻断级问题（{shown}{more}），自动清理未能去除")
+    leaks = int((report.get("leak_check") or {}).get("leaks", 0) or 0)
+    if leaks:
+        problems.append(f"清理稿文件中仍能找到 {leaks} 处已脱敏号码的原文")
+    if report.get("needs_declassification"):
+        problems.append("原稿标有密级标志，删除标志不等于解密，须取得定密机关的书面解密意见")
+    if not problems and report.get("releasable") is False:
+        problems.append("清理报告结论为不可发布")
+    return problems
+
+
+def _category_label(category: str) -> str:
+    try:
+        return CATEGORY_LABELS[Category(category)]
+    except ValueError:
+        return category
+
+
 def release_blockers(
-    draft: Draft, steps: list[DraftStep], version: Version | None, findings: list[FindingRow]
+    draft: Draft,
+    steps: list[DraftStep],
+    version: Version | None,
+    findings: list[FindingRow],
+    clean_report: dict[str, Any] | None = None,
 ) -> list[str]:
-    """Every reason the draft may not be released now (empty list: it may)."""
+    """Every reason the draft may not be released now (empty list: it may). `clean_report`:
+    the report stored with the current version when PubGuard made it as a clean copy; a clean
+    copy whose report is not releasable, or whose re-scan found any blocker (whatever its
+    decision), is never released."""
     reasons: list[str] = []
     if draft.status not in ("approved", "released"):
         reasons.append(
@@ -82,6 +123,16 @@ def release_blockers(
     confirmed = [f for f in current if f.status == "confirmed"]
     if confirmed:
         reasons.append(f"有 {len(confirmed)} 个已确认须修改的问题仍在当前版本中。")
+    if clean_report is not None:
+        label = f"当前版本（第{version.number}版）是自动生成的清理稿"
+        for problem in clean_copy_problems(clean_report):
+            reasons.append(f"{label}：{problem}，不得发布；请人工修改后上传新版本。")
+        decided = [f for f in current if f.severity == "blocker" and f.status != "open"]
+        if decided:
+            reasons.append(
+                f"{label}，其复查仍发现 {len(decided)} 个阻断级问题（已被标记为误报或确认）："
+                "含阻断级问题的清理稿一律不得发布。"
+            )
     if draft.disclosure is None:
         reasons.append("尚未设置公开属性。")
     elif draft.disclosure == ON_REQUEST:

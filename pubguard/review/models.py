@@ -213,6 +213,31 @@ class Version(Base):
     pages: Mapped[int] = mapped_column(Integer, default=0)
 
     draft: Mapped[Draft] = relationship(back_populates="versions")
+    # Set when this version is a clean copy made by PubGuard (see `pubguard.review.cleancopy`).
+    clean_copy: Mapped[CleanCopy | None] = relationship(
+        foreign_keys="CleanCopy.version_id", viewonly=True, uselist=False
+    )
+
+
+class CleanCopy(Base):
+    """The clean-copy report of a version PubGuard made from an earlier one (`clean_bytes`):
+    what was removed or masked, where, by which rule, and the re-scan verdict. Written in the
+    same transaction as its version and never changed; carries masked evidence only."""
+
+    __tablename__ = "clean_copies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"), unique=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    source_version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    releasable: Mapped[bool] = mapped_column(Boolean, default=False)  # the report's own verdict
+    remaining_blockers: Mapped[int] = mapped_column(Integer, default=0)
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)  # CleanReport.to_dict() (pubguard.clean/1)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    source: Mapped[Version] = relationship(foreign_keys=[source_version_id], viewonly=True)
 
 
 class DraftStep(Base):

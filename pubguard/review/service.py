@@ -34,6 +34,7 @@ from pubguard.review.base import (
     draft_identity,
     log,
 )
+from pubguard.review.cleancopy import CleanCopyMixin
 from pubguard.review.errors import (
     Conflict,
     GateClosed,
@@ -70,7 +71,7 @@ from pubguard.scan import FileResult
 __all__ = ["Actor", "ReviewService", "Scanner", "TooLargeUpload", "draft_identity", "open_review"]
 
 
-class ReviewService(AccountsMixin, JobsMixin, ViewsMixin):
+class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin):
     """All review operations. Open one with `open_review()`; it is thread-safe (one session
     per call)."""
 
@@ -189,11 +190,7 @@ class ReviewService(AccountsMixin, JobsMixin, ViewsMixin):
         from pubguard.extract.sniff import sniff_format
 
         with self.db.read() as s:  # cheap checks before storing and scanning
-            user = self._user(s, actor)
-            draft = self._draft(s, draft_id)
-            self._require_role(user, draft.site, "editor", what="上传稿件")
-            if draft.status not in UPLOADABLE:
-                raise InvalidState(f"稿件状态为「{STATUS_LABELS[draft.status]}」，不能再上传新版本。")
+            self._guard_upload(self._user(s, actor), self._draft(s, draft_id))
         sha, size, raw = self._read_upload(data)
         try:
             fmt = sniff_format(raw, filename)
@@ -203,50 +200,77 @@ class ReviewService(AccountsMixin, JobsMixin, ViewsMixin):
         with self.db.write() as s:
             user = self._user(s, actor)
             draft = self._draft(s, draft_id, lock=True)
-            self._require_role(user, draft.site, "editor", what="上传稿件")
-            if draft.status not in UPLOADABLE:
-                raise InvalidState(f"稿件状态为「{STATUS_LABELS[draft.status]}」，不能再上传新版本。")
-            now = self._touch(draft)
-            number = (
-                s.execute(select(func.max(Version.number)).where(Version.draft_id == draft.id)).scalar() or 0
-            ) + 1
-            version = Version(
-                draft_id=draft.id,
-                number=number,
-                filename=safe_filename(filename, f"v{number}"),
-                sha256=sha,
-                size=size,
-                format=fmt,
-                note=note,
-                uploaded_by_id=user.id,
-                created_at=now,
+            self._guard_upload(user, draft)
+            version = self._add_version(
+                s, user, draft, filename=filename, sha=sha, size=size, fmt=fmt, note=note, result=result
             )
-            s.add(version)
-            s.flush()
-            had_version = draft.current_version_id is not None
-            draft.current_version_id = version.id
-            reopened = self._reopen_for_new_version(draft, version) if had_version else []
-            self._audit(
-                s,
-                user,
-                "version.upload",
-                draft=draft,
-                version_id=version.id,
-                comment=note,
-                details={
-                    "number": number,
-                    "filename": version.filename,
-                    "sha256": sha,
-                    "size": size,
-                    "reopened": reopened,
-                },
-            )
-            if result is not None:
-                self._store_scan(s, draft, version, result)
-            else:
-                s.add(Job(kind="scan", version_id=version.id, created_at=now))
-            s.flush()
             return self._version_dict(version)
+
+    def _guard_upload(self, user: User, draft: Draft) -> None:
+        self._require_role(user, draft.site, "editor", what="上传稿件")
+        if draft.status not in UPLOADABLE:
+            raise InvalidState(f"稿件状态为「{STATUS_LABELS[draft.status]}」，不能再上传新版本。")
+
+    def _add_version(
+        self,
+        s: Session,
+        user: User,
+        draft: Draft,
+        *,
+        filename: str,
+        sha: str,
+        size: int,
+        fmt: str | None,
+        note: str,
+        result: FileResult | None,
+        action: str = "version.upload",
+        details: dict[str, Any] | None = None,
+    ) -> Version:
+        """The stored file becomes the draft's current version (inside the caller's
+        transaction, draft locked): steps re-open, the audit entry is written, and the scan
+        is stored now or queued as a job."""
+        now = self._touch(draft)
+        number = (
+            s.execute(select(func.max(Version.number)).where(Version.draft_id == draft.id)).scalar() or 0
+        ) + 1
+        version = Version(
+            draft_id=draft.id,
+            number=number,
+            filename=safe_filename(filename, f"v{number}"),
+            sha256=sha,
+            size=size,
+            format=fmt,
+            note=note,
+            uploaded_by_id=user.id,
+            created_at=now,
+        )
+        s.add(version)
+        s.flush()
+        had_version = draft.current_version_id is not None
+        draft.current_version_id = version.id
+        reopened = self._reopen_for_new_version(draft, version) if had_version else []
+        self._audit(
+            s,
+            user,
+            action,
+            draft=draft,
+            version_id=version.id,
+            comment=note,
+            details={
+                "number": number,
+                "filename": version.filename,
+                "sha256": sha,
+                "size": size,
+                "reopened": reopened,
+                **(details or {}),
+            },
+        )
+        if result is not None:
+            self._store_scan(s, draft, version, result)
+        else:
+            s.add(Job(kind="scan", version_id=version.id, created_at=now))
+        s.flush()
+        return version
 
     def _reopen_for_new_version(self, draft: Draft, version: Version) -> list[str]:
         wf = self._workflow(draft)

@@ -23,6 +23,7 @@ from pubguard.review.base import (
     ServiceBase,
     _iso,
 )
+from pubguard.review.cleancopy import CLEANABLE_FORMATS, clean_view
 from pubguard.review.deadlines import Deadline, compute_deadline
 from pubguard.review.errors import (
     NotFound,
@@ -36,6 +37,7 @@ from pubguard.review.gate import (
     release_blockers,
 )
 from pubguard.review.models import (
+    CleanCopy,
     Comment,
     Draft,
     DraftStep,
@@ -186,7 +188,12 @@ class ViewsMixin(ServiceBase):
             if version
             else []
         )
-        return release_blockers(draft, list(draft.steps), version, list(findings))
+        clean = (
+            s.execute(select(CleanCopy.report).where(CleanCopy.version_id == version.id)).scalar_one_or_none()
+            if version
+            else None
+        )
+        return release_blockers(draft, list(draft.steps), version, list(findings), clean)
 
     def publish_target(self, site: str) -> PublishTarget:
         with self.db.read() as s:
@@ -244,6 +251,8 @@ class ViewsMixin(ServiceBase):
             "scan_error_code": v.scan_error_code,
             "pages": v.pages,
             "scanned_at": _iso(v.scanned_at),
+            "clean_of_version_id": v.clean_copy.source_version_id if v.clean_copy else None,
+            "clean": clean_view(v.clean_copy) if v.clean_copy else None,
         }
 
     def _step_dict(self, st: DraftStep, names: dict[int, str], active: DraftStep | None) -> dict[str, Any]:
@@ -373,6 +382,9 @@ class ViewsMixin(ServiceBase):
 
         if "editor" in roles and draft.status in UPLOADABLE:
             acts.append("upload")
+            current = self._current(s, draft)
+            if current is not None and current.format in CLEANABLE_FORMATS:
+                acts.append("clean")
         if ok(lambda: self._guard_submit(s, user, draft)):
             acts.append("submit")
         if ok(lambda: self._guard_recall(user, draft)):
