@@ -163,6 +163,16 @@ class Link:
     is_attachment: bool = False
 
 
+@dataclass(slots=True)
+class TextLine:
+    """One non-blank line of `Document.text` and the (non-empty) blocks printing it."""
+
+    start: int
+    end: int
+    text: str
+    blocks: list[TextBlock]
+
+
 @dataclass
 class Document:
     name: str
@@ -178,6 +188,8 @@ class Document:
     warnings: list[str] = field(default_factory=list)  # Chinese, shown to users
     text: str = ""
     _starts: list[int] = field(default_factory=list, repr=False)
+    # Derived data shared by detectors (line index ...), see `cached`; cleared by finalize().
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- building -------------------------------------------------------------------------
     def finalize(self) -> Document:
@@ -198,7 +210,21 @@ class Document:
             prev_par = key
         self.text = "".join(parts)
         self._starts = [b.start for b in self.blocks]
+        self._cache = {}
         return self
+
+    def cached(self, key: Any, build: Callable[[], Any]) -> Any:
+        """Per-document memo for derived data several detectors need (built once per scan).
+
+        Values depend on `text` and `blocks` only: they are rebuilt when either changes (a new
+        finalize(), blocks added). Callers must treat the value as read-only."""
+        stamp = (id(self.text), len(self.text), len(self.blocks))
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = build()
+        self._cache[key] = (stamp, value)
+        return value
 
     # -- queries --------------------------------------------------------------------------
     @property
@@ -248,6 +274,34 @@ class Document:
         for line in self.text.split("\n"):
             yield pos, pos + len(line), line
             pos += len(line) + 1
+
+    def text_lines(self) -> list[TextLine]:
+        """The non-blank lines of `text` with the non-empty blocks overlapping each (the same
+        blocks as `blocks_in(start, end)` minus empty ones), built once per document in one
+        pass over lines and blocks: detectors that work line by line share it."""
+        return self.cached("text_lines", self._build_text_lines)
+
+    def _build_text_lines(self) -> list[TextLine]:
+        blocks = [b for b in self.blocks if b.text]
+        n = len(blocks)
+        out: list[TextLine] = []
+        bi = 0
+        pos = 0
+        for text in self.text.split("\n"):
+            start, end = pos, pos + len(text)
+            pos = end + 1
+            if not text or text.isspace():
+                continue
+            while bi < n and blocks[bi].end <= start:
+                bi += 1
+            j = bi
+            found: list[TextBlock] = []
+            while j < n and blocks[j].start < end:
+                found.append(blocks[j])
+                j += 1
+            if found:
+                out.append(TextLine(start, end, text, found))
+        return out
 
     def visible_blocks(self) -> Iterable[TextBlock]:
         return (b for b in self.blocks if not b.hidden and b.kind not in NON_VISIBLE_KINDS)
@@ -300,10 +354,22 @@ def hsv(color: RGB) -> tuple[float, float, float]:
     return h * 360.0, s, v
 
 
+_RED_CACHE: dict[Any, bool] = {}
+
+
 def is_red(color: RGB) -> bool:
-    """Red by hue, not only FF0000: 公文 red is often C00000, E60012, FF0000, D9001B ..."""
+    """Red by hue, not only FF0000: 公文 red is often C00000, E60012, FF0000, D9001B ...
+
+    Memoised per colour: documents use a handful of colours on thousands of blocks."""
+    try:
+        return _RED_CACHE[color]
+    except (KeyError, TypeError):
+        pass
     h, s, v = hsv(color)
-    return (h <= 20 or h >= 340) and s >= 0.55 and v >= 0.45
+    red = (h <= 20 or h >= 340) and s >= 0.55 and v >= 0.45
+    if isinstance(color, tuple) and len(_RED_CACHE) < 4096:
+        _RED_CACHE[color] = red
+    return red
 
 
 def is_white(color: RGB, threshold: int = 245) -> bool:

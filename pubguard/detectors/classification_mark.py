@@ -178,6 +178,13 @@ class Line:
     bbox: BBox | None
     red: bool
     index: int = -1  # ordinal among visible body lines of its page, -1 for other kinds
+    _compact: tuple[str, Sequence[int]] | None = field(default=None, repr=False, compare=False)
+
+    def compact(self) -> tuple[str, Sequence[int]]:
+        """`compact(self.text)`, computed once: lines are shared by the detectors of a scan."""
+        if self._compact is None:
+            self._compact = compact(self.text)
+        return self._compact
 
 
 @dataclass
@@ -190,32 +197,62 @@ class Token:
 
 
 def build_lines(doc: Document, skip_kinds: frozenset[BlockKind] = SKIP_KINDS) -> list[Line]:
-    """The visible, non-empty lines of `doc.text` with where and how they are printed."""
+    """The visible, non-empty lines of `doc.text` with where and how they are printed.
+
+    Built once per document and shared (classification_mark, leader_annotation): the `Line`
+    objects are read-only for callers."""
+    if skip_kinds & BODYISH:  # body lines skipped: the per-page ordinals change
+        return _build_lines(doc, skip_kinds)
+    every = doc.cached("classification_mark.lines", lambda: _build_lines(doc, frozenset()))
+    return [ln for ln in every if ln.kind not in skip_kinds]
+
+
+def _build_lines(doc: Document, skip_kinds: frozenset[BlockKind]) -> list[Line]:
     lines: list[Line] = []
     counters: dict[int, int] = {}
-    for start, end, text in doc.iter_lines():
-        if not text.strip():
-            continue
-        blocks = [b for b in doc.blocks_in(start, end) if b.text]
-        if not blocks:
-            continue
+    for tl in doc.text_lines():
+        blocks = tl.blocks
         first = blocks[0]
         if first.kind in skip_kinds or all(b.hidden for b in blocks):
             continue
-        inked = [b for b in blocks if b.text.strip() and not b.hidden]
+        inked = [b for b in blocks if not b.hidden and b.text.strip()]
         red = bool(inked) and all(b.is_red for b in inked)
-        bbox = union_bbox(b.bbox for b in blocks if b.page == first.page)
-        line = Line(start, end, text, first.page, first.kind, blocks, bbox, red)
+        page = first.page
+        if len(blocks) == 1:
+            bbox = first.bbox if type(first.bbox) is tuple else union_bbox([first.bbox])
+        else:
+            bbox = union_bbox(b.bbox for b in blocks if b.page == page)
+        line = Line(tl.start, tl.end, tl.text, page, first.kind, blocks, bbox, red)
         if first.kind in BODYISH:
-            line.index = counters.get(first.page, 0)
-            counters[first.page] = line.index + 1
+            line.index = counters.get(page, 0)
+            counters[page] = line.index + 1
         lines.append(line)
     return lines
 
 
+@lru_cache(maxsize=16)
+def _foreign_regex(words: MarkWords) -> re.Pattern[str]:
+    """Matches a raw character that can be neither part of a mark token nor mark-line
+    punctuation once compacted. A line holding one has residue, so it is neither standalone
+    nor a 份号 line and its tokens are never used: most prose lines are dismissed by one
+    C-level search instead of NFKC compaction and the token alternation."""
+    allowed = set("".join(words.internal + words.fillers + words.telegram + words.emergency))
+    allowed |= set("绝絕机機秘祕密级" + STARS + "保密期限:：长期0123456789年个月一二三四五六七八九十两")
+    allowed |= set("份号No.NO№紧急程度等级") | PUNCT
+    raw = set(allowed) | {"\u200b", "\ufeff"}
+    raw |= {c for c, n in ((chr(k), v) for k, v in _nfkc_one_table().items()) if n in allowed}
+    # Whitespace is dropped by compact(); astral characters are left to the full check.
+    cls = "".join(re.escape(c) for c in sorted(raw))
+    return re.compile(rf"[^\s{cls}\U00010000-\U0010ffff]")
+
+
+def has_foreign_char(line: Line, words: MarkWords) -> bool:
+    return _foreign_regex(words).search(line.text) is not None
+
+
 def tokenize(line: Line, words: MarkWords) -> tuple[list[Token], bool]:
     """Mark tokens of a line and whether the line is *only* marks (standalone)."""
-    comp, index = compact(line.text)
+    comp, index = line.compact()
     tokens: list[Token] = []
     uncovered: list[str] = []  # text between matches: the line is standalone if only punctuation
     pos = 0
@@ -244,7 +281,7 @@ def is_fenhao_line(line: Line, tokens: list[Token]) -> bool:
     """A line holding only a 6-digit 份号 (it strengthens a 密级 line right below it)."""
     if not tokens or any(t.kind != "fenhao" for t in tokens):
         return False
-    comp, _ = compact(line.text)
+    comp, _ = line.compact()
     return all(c in PUNCT for c in re.sub(r"份号[:：]?|No\.?|NO\.?|№|[0-9]", "", comp))
 
 
@@ -327,7 +364,9 @@ class ClassificationMarkDetector(Detector):
         prev_fenhao: Line | None = None
         for i, line in enumerate(lines):
             # Only short lines can be marks (standalone or a 份号 line): skip tokenising prose.
-            if len(line.text) > MAX_MARK_LINE and len("".join(line.text.split())) > MAX_MARK_LINE:
+            if (
+                len(line.text) > MAX_MARK_LINE and len("".join(line.text.split())) > MAX_MARK_LINE
+            ) or has_foreign_char(line, words):
                 tokens, standalone = [], False
             else:
                 tokens, standalone = tokenize(line, words)
@@ -467,10 +506,10 @@ class ClassificationMarkDetector(Detector):
         prose lists such as “发电单位、签批盘号” do not count."""
         labels = [lb for lb in words.fields_strong + words.fields_weak if lb not in fields]
         if not any(lb in line.text for lb in labels):
-            comp = compact(line.text)[0]
+            comp = line.compact()[0]
             if not any(lb in comp for lb in labels):  # spaced-out labels (发 电 单 位)
                 return
-        comp, index = compact(line.text)
+        comp, index = line.compact()
         for label in labels:
             if label == "等级":
                 m = re.search(rf"等级[:：]?(?:{_alt(words.emergency)})", comp)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
-from pubguard.detectors.classification_mark import Line, build_lines, compact
+from pubguard.detectors.classification_mark import Line, build_lines
 from pubguard.document import RGB, BlockKind, Document, hsv
 from pubguard.finding import Category, Finding, Severity
 
@@ -168,14 +168,14 @@ class LeaderAnnotationDetector(Detector):
         for i, line in enumerate(lines):
             if i in consumed:
                 continue
-            comp, index = compact(line.text)
+            comp, index = line.compact()
             if not comp:
                 continue
             match = find_instruction(comp)
             if match is None and comp in LABEL_CELLS and i + 1 < len(lines):
                 # A 办文单 cell “领导批示” with the note in the next cell / line.
                 nxt = lines[i + 1]
-                ncomp, nindex = compact(nxt.text)
+                ncomp, nindex = nxt.compact()
                 if len(ncomp) < 2 or ncomp in LABEL_CELLS or ncomp.endswith(("意见", "：", ":")):
                     continue  # an empty form: the next cell is another label
                 nmatch = find_instruction(ncomp) or Match(0, len(ncomp), "label_cell")
@@ -224,7 +224,7 @@ class LeaderAnnotationDetector(Detector):
         if i + 1 >= len(lines) or lines[i + 1].page != cand.line.page:
             return
         nxt = lines[i + 1]
-        ncomp, _ = compact(nxt.text)
+        ncomp, _ = nxt.compact()
         nm = NAME_DATE.fullmatch(ncomp.strip(PUNCT))
         if nm is not None and is_person_name(nm.group("name")):
             cand.evidence.append("signed")
@@ -233,7 +233,7 @@ class LeaderAnnotationDetector(Detector):
             consumed.add(i + 1)
             return
         if is_person_name(ncomp) and re.fullmatch(rf"[{CJK}]{{2,4}}", ncomp) and i + 2 < len(lines):
-            dcomp, _ = compact(lines[i + 2].text)
+            dcomp, _ = lines[i + 2].compact()
             if re.fullmatch(DATE, dcomp.strip(PUNCT)) and lines[i + 2].page == nxt.page:
                 cand.evidence.append("signed")
                 cand.signer = ncomp

@@ -53,6 +53,23 @@ _NORMALISE.update(
     {0x3000: 0x20, 0xA0: 0x20, 0x2010: 0x2D, 0x2011: 0x2D, 0x2012: 0x2D, 0x2013: 0x2D, 0x2212: 0x2D}
 )
 
+_NORMALISE_SINGLES = tuple((k, v) for k, v in _NORMALISE.items() if not 0xFF01 <= k <= 0xFF5E)
+
+
+def normalise(text: str) -> str:
+    """`text.translate(_NORMALISE)`; long texts go through numpy over code points (≈10x
+    faster than the per-character dict look-ups of str.translate)."""
+    if len(text) < 4096:
+        return text.translate(_NORMALISE)
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").copy()
+    codes[(codes >= 0xFF01) & (codes <= 0xFF5E)] -= 0xFEE0
+    for src, dst in _NORMALISE_SINGLES:
+        codes[codes == src] = dst
+    return codes.tobytes().decode("utf-32-le", "surrogatepass")
+
+
 CONTEXT_WINDOW = 16  # characters before a match searched for context words (same line only)
 MAX_NAME_LOOKUPS = 400  # jieba calls per document (names near numbers in prose)
 ROSTER_MIN_ROWS = 3
@@ -174,32 +191,49 @@ log = logging.getLogger("pubguard.detectors.personal_data")
 _S = r"[ \-]"  # one separator allowed between digit groups
 _NUM_START = r"(?<![0-9A-Za-z])(?<![0-9]\.)"
 _NUM_END = r"(?![0-9A-Za-z])(?!\.[0-9])"
+# Every pattern starts with a plain character class, and the run-start lookbehinds come right
+# after it (so they span that character): the same matches as `_NUM_START` + pattern, but the
+# regex engine skips ahead by that class instead of trying the lookbehinds at every position
+# (≈5x faster on prose with few digits).
+_D = r"[0-9](?<![0-9A-Za-z][0-9])(?<![0-9]\.[0-9])"  # = _NUM_START + [0-9]
 
 RE_ID18 = re.compile(
-    _NUM_START + rf"[0-9]{{6}}{_S}?(?:[0-9]{{8}}|[0-9]{{4}}{_S}[0-9]{{4}}){_S}?[0-9]{{3}}[0-9Xx]" + _NUM_END
+    _D + rf"[0-9]{{5}}{_S}?(?:[0-9]{{8}}|[0-9]{{4}}{_S}[0-9]{{4}}){_S}?[0-9]{{3}}[0-9Xx]" + _NUM_END
 )
-RE_ID15 = re.compile(_NUM_START + rf"[0-9]{{6}}{_S}?[0-9]{{6}}{_S}?[0-9]{{3}}" + _NUM_END)
+RE_ID15 = re.compile(_D + rf"[0-9]{{5}}{_S}?[0-9]{{6}}{_S}?[0-9]{{3}}" + _NUM_END)
+# (?<![0-9A-Za-z+])(?<![0-9]\.)(?:(?:\+|00)?86[ \-]?)?1[3-9][0-9]…, first character factored out.
 RE_MOBILE = re.compile(
-    r"(?<![0-9A-Za-z+])(?<![0-9]\.)(?:(?:\+|00)?86[ \-]?)?"
-    rf"1[3-9][0-9](?:[0-9]{{8}}|{_S}[0-9]{{4}}{_S}[0-9]{{4}}|[0-9]{{4}}{_S}[0-9]{{4}})" + _NUM_END
+    r"[+081](?<![0-9A-Za-z+][+081])(?<![0-9]\.[+081])"
+    r"(?:(?:(?<=\+)|(?<=0)0)86[ \-]?1|(?<=8)6[ \-]?1|(?<=1))"
+    rf"[3-9][0-9](?:[0-9]{{8}}|{_S}[0-9]{{4}}{_S}[0-9]{{4}}|[0-9]{{4}}{_S}[0-9]{{4}})" + _NUM_END
 )
 RE_BANK = re.compile(
-    _NUM_START
-    + rf"(?:[0-9]{{16,19}}|[0-9]{{4}}(?:{_S}[0-9]{{4}}){{3}}(?:{_S}?[0-9]{{1,3}})?|[0-9]{{6}}{_S}[0-9]{{10,13}})"
+    _D
+    + rf"(?:[0-9]{{15,18}}|[0-9]{{3}}(?:{_S}[0-9]{{4}}){{3}}(?:{_S}?[0-9]{{1,3}})?|[0-9]{{5}}{_S}[0-9]{{10,13}})"
     + _NUM_END
 )
+# (?<![0-9A-Za-z])(?:\(0[1-9][0-9]{1,2}\) ?|0[1-9][0-9]{1,2}[ \-]?)[2-9][0-9]{6,7}…
 RE_LANDLINE = re.compile(
-    r"(?<![0-9A-Za-z])(?:\(0[1-9][0-9]{1,2}\) ?|0[1-9][0-9]{1,2}[ \-]?)[2-9][0-9]{6,7}"
+    r"[(0](?<![0-9A-Za-z][(0])(?:(?<=\()0[1-9][0-9]{1,2}\) ?|(?<=0)[1-9][0-9]{1,2}[ \-]?)[2-9][0-9]{6,7}"
     r"(?:[ \-]?(?:转|-|ext\.?)[0-9]{1,5})?" + _NUM_END
 )
 RE_EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9][A-Za-z0-9\-]{0,62}"
+    r"[A-Za-z0-9](?<![A-Za-z0-9._%+\-][A-Za-z0-9])[A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9][A-Za-z0-9\-]{0,62}"
     r"(?:\.[A-Za-z0-9\-]{1,63}){0,5}\.[A-Za-z]{2,12}(?![A-Za-z0-9\-])"
 )
-RE_PASSPORT = re.compile(r"(?<![0-9A-Za-z])(?:[EeGgPpDdSs][0-9]{8}|E[A-Za-z][0-9]{7})(?![0-9A-Za-z])")
-RE_HKMO = re.compile(r"(?<![0-9A-Za-z])(?:[CcWw][0-9]{8}|C[A-Za-z][0-9]{7}|[HhMm][0-9]{8,10})(?![0-9A-Za-z])")
+# (?<![0-9A-Za-z])(?:[EeGgPpDdSs][0-9]{8}|E[A-Za-z][0-9]{7})(?![0-9A-Za-z])
+RE_PASSPORT = re.compile(
+    r"[EeGgPpDdSs](?<![0-9A-Za-z][EeGgPpDdSs])(?:[0-9]{8}|(?<=E)[A-Za-z][0-9]{7})(?![0-9A-Za-z])"
+)
+# (?<![0-9A-Za-z])(?:[CcWw][0-9]{8}|C[A-Za-z][0-9]{7}|[HhMm][0-9]{8,10})(?![0-9A-Za-z])
+RE_HKMO = re.compile(
+    r"[CcWwHhMm](?<![0-9A-Za-z][CcWwHhMm])"
+    r"(?:(?<=[CcWw])[0-9]{8}|(?<=C)[A-Za-z][0-9]{7}|(?<=[HhMm])[0-9]{8,10})(?![0-9A-Za-z])"
+)
 RE_OFFICER = re.compile(rf"[{_CJK}]字第[0-9]{{6,8}}号")
-RE_USCC = re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])")
+_OFFICER_ANCHOR = re.compile("字第")
+_U = "[0-9A-HJ-NPQRTUWXY]"
+RE_USCC = re.compile(rf"{_U}(?<![0-9A-Za-z]{_U}){_U}[0-9]{{6}}{_U}{{10}}(?![0-9A-Za-z])")
 RE_LABEL_NAME = re.compile(
     rf"(?:姓名|户主|申请人|联系人|当事人|监护人|患者)[:：]?\s?"
     rf"([{_CJK}]{{2,4}}?|[{_CJK}]{{1,8}}[·•][{_CJK}]{{1,10}})"
@@ -208,6 +242,23 @@ RE_LABEL_NAME = re.compile(
 RE_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]{1,2000}")
 RE_STRONG_ID_LABEL = re.compile(r"(?:身份证|身份号码|证件号|公民身份)[号码]{0,2}(?:为|是)?[:：\s]{0,3}$")
 RE_NAME_CELL = re.compile(rf"^(?:[{_CJK}]{{2,4}}|[{_CJK}]{{1,8}}[·•.．][{_CJK}]{{1,10}})$")
+
+
+def _finditer(pattern: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
+    """`pattern.finditer(text)`. RE_OFFICER starts with any ideograph, so the engine would try
+    it at almost every position: its matches are looked for from the literal 字第 instead."""
+    if pattern is not RE_OFFICER:
+        yield from pattern.finditer(text)
+        return
+    end = 0
+    for anchor in _OFFICER_ANCHOR.finditer(text):
+        pos = anchor.start() - 1
+        if pos < end:
+            continue
+        m = pattern.match(text, pos)
+        if m is not None:
+            end = m.end()
+            yield m
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -623,12 +674,12 @@ class PersonalDataDetector(Detector):
     def detect(self, doc: Document, ctx: ScanContext) -> Iterable[Finding]:
         if not doc.text:
             return []
-        norm = doc.text.translate(_NORMALISE)
+        norm = normalise(doc.text)
         tables = Tables.build(doc)
         taken = Spans(self._excluded_spans(norm))
         hits: list[Hit] = []
         for rec in RECOGNIZERS:
-            for m in rec.pattern.finditer(norm):
+            for m in _finditer(rec.pattern, norm):
                 s, e = m.span()
                 if taken.overlaps(s, e):
                     continue
@@ -925,7 +976,9 @@ def _names_before(norm: str, pos: int, budget: list[int]) -> list[tuple[int, int
         return []
     found = [(lo + m.start(1), lo + m.end(1)) for m in RE_LABEL_NAME.finditer(window)]
     found = [
-        (s, e) for s, e in found if norm[s:e] not in NOT_NAMES and not any(b in norm[s:e] for b in NAME_BLOCKERS)
+        (s, e)
+        for s, e in found
+        if norm[s:e] not in NOT_NAMES and not any(b in norm[s:e] for b in NAME_BLOCKERS)
     ]  # "联系人手机：…": 手机 follows the label but is no name
     if found:
         return found
