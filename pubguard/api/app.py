@@ -137,10 +137,11 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     )
     install_error_handlers(app)
 
-    from pubguard.api import ui
+    from pubguard.api import ui, ui_clean
     from pubguard.api.routers import (
         audit,
         auth,
+        clean,
         disclosure,
         drafts,
         findings,
@@ -150,11 +151,12 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
         workflow,
     )
 
-    for module in (auth, drafts, versions, findings, workflow, disclosure, releases, audit, reports):
+    for module in (auth, drafts, versions, clean, findings, workflow, disclosure, releases, audit, reports):
         app.include_router(module.router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _mount_docs(app)
     app.include_router(ui.router)
+    app.include_router(ui_clean.router)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + MULTIPART_SLACK)
     app.add_middleware(SecurityHeaders)

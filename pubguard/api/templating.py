@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from pubguard.clean.options import MASK_PRESETS
 from pubguard.finding import CATEGORY_LABELS, SEVERITY_LABELS
 from pubguard.review.gate import DECISION_LABELS, STATUS_LABELS
 from pubguard.review.workflow import ROLES
@@ -19,6 +20,7 @@ CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 ACTION_LABELS = {
     "draft.create": "创建稿件",
     "version.upload": "上传版本",
+    "version.clean": "生成清理稿",
     "scan.complete": "检查完成",
     "disclosure.set": "设置公开属性",
     "draft.submit": "送审",
@@ -85,6 +87,7 @@ def environment() -> Environment:
         ROLE_LABELS=ROLES,
         ACTION_LABELS=ACTION_LABELS,
         SCAN_LABELS=SCAN_LABELS,
+        MASK_PRESETS={k: v[0] for k, v in MASK_PRESETS.items()},
     )
     return env
 
