@@ -21,6 +21,7 @@ import hashlib
 import math
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -92,76 +93,115 @@ def collapse_boilerplate(
     results: list[FileResult], min_pages: int = MIN_SITE_PAGES, ratio: float = MIN_RATIO
 ) -> BoilerplateStats:
     """Keep each template-repeated finding on the first page that carries it (in input order)
-    and drop its copies on the other pages, in place. The kept finding gets a site-level
-    fingerprint (stable when pages are added or removed) and `details["boilerplate"]`."""
+    and drop its copies on the other pages, in place.
+
+    A finding repeats when its key (category, rule, masked evidence, block hash) is on at least
+    `ratio` of the site's HTML pages, or of the pages of one site section (栏目: CMS templates
+    are often per section), counting only sites/sections of at least `min_pages` pages. The kept
+    finding gets a fingerprint from the template (stable when pages are added or removed) and
+    `details["boilerplate"]` with the page count and example pages."""
     html = [r for r in results if r.format == "html" and r.status == "ok"]
     stats = BoilerplateStats(site_pages=len(html))
     if len(html) < min_pages:
         return stats
-    stats.threshold = max(2, math.ceil(ratio * len(html)))
-    pages: dict[tuple, int] = {}
-    examples: dict[tuple, list[str]] = {}
-    for r in html:
+    stats.threshold = _threshold(len(html), ratio)
+    sections = site_sections([r.path for r in html])
+    section_pages = Counter(sections)
+    pages: Counter[tuple] = Counter()  # (key, scope) -> pages; scope "" = the whole site
+    for r, section in zip(html, sections, strict=True):
         if not r.block_hashes:
             continue
-        seen = set()
-        for f in r.findings:
-            k = _key(r, f)
-            if k is None or k in seen:
-                continue
-            seen.add(k)
-            pages[k] = pages.get(k, 0) + 1
-            ex = examples.setdefault(k, [])
-            if len(ex) < EXAMPLES:
-                ex.append(r.path)
-    repeated = {k for k, n in pages.items() if n >= stats.threshold}
-    if not repeated:
+        for k in {k for f in r.findings if (k := _key(r, f)) is not None}:
+            pages[(k, "")] += 1
+            pages[(k, section)] += 1
+
+    def scope_of(k: tuple, section: str) -> str | None:
+        if pages[(k, "")] >= stats.threshold:
+            return ""
+        n = section_pages[section]
+        if n >= min_pages and pages[(k, section)] >= _threshold(n, ratio):
+            return section
+        return None
+
+    first_page: dict[tuple, int] = {}  # group -> index of the page that keeps it
+    examples: dict[tuple, list[str]] = {}
+    for i, (r, section) in enumerate(zip(html, sections, strict=True)):
+        if not r.block_hashes:
+            continue
+        for k in {k for f in r.findings if (k := _key(r, f)) is not None}:
+            scope = scope_of(k, section)
+            if scope is not None:
+                first_page.setdefault((k, scope), i)
+                ex = examples.setdefault((k, scope), [])
+                if len(ex) < EXAMPLES:
+                    ex.append(r.path)
+    if not first_page:
         return stats
-    first_done: set[tuple] = set()
-    for r in html:
+    for i, (r, section) in enumerate(zip(html, sections, strict=True)):
         if not r.block_hashes:
             continue
         kept = []
-        first_here: set[tuple] = set()
-        occurrence: dict[tuple, int] = {}
+        occurrence: Counter[tuple] = Counter()
         for f in r.findings:
             k = _key(r, f)
-            if k not in repeated:
+            scope = scope_of(k, section) if k is not None else None
+            if k is None or scope is None:
                 kept.append(f)
                 continue
-            if k in first_done and k not in first_here:
+            group = (k, scope)
+            if first_page[group] != i:
                 stats.collapsed += 1
                 continue
-            first_done.add(k)
-            first_here.add(k)
-            n = occurrence.get(k, 0)
-            occurrence[k] = n + 1
+            n = occurrence[group]
+            occurrence[group] += 1
+            count = pages[group]
+            where = "全站" if scope == "" else f"栏目“{scope}”"
             ev = hashlib.sha256(f"{f.evidence}\x1f{k[3]}".encode()).hexdigest()[:24]
-            f.fingerprint = compute_fingerprint(str(f.category), f.rule, ev, "site-template", n)
+            f.fingerprint = compute_fingerprint(str(f.category), f.rule, ev, f"template:{scope}", n)
             f.details = {
                 **f.details,
                 "boilerplate": {
-                    "pages": pages[k],
-                    "site_pages": stats.site_pages,
-                    "examples": examples[k],
+                    "scope": scope or "site",
+                    "pages": count,
+                    "scope_pages": section_pages[scope] if scope else stats.site_pages,
+                    "examples": examples[group],
                 },
             }
-            note = f"（全站模板内容：{pages[k]} 个页面重复出现，仅在此报告一次，请在网站模板中统一处理。）"
-            if note not in f.message:
-                f.message += note
+            f.message += (
+                f"（{where}模板内容：{count} 个页面重复出现，仅在此报告一次，请在网站模板中统一处理。）"
+            )
             kept.append(f)
             if n == 0:
                 stats.templates += 1
                 stats.details.append(
                     {
                         "rule": f"{f.category}/{f.rule}",
-                        "pages": pages[k],
+                        "scope": scope or "site",
+                        "pages": count,
                         "first": r.path,
-                        "fingerprint": f.fingerprint,
                     }
                 )
         r.findings = kept
     return stats
+
+
+def site_sections(paths: list[str]) -> list[str]:
+    """Section (栏目) of each page: the first folder below the folder all pages share, so
+    absolute paths, relative paths and URLs give the same answer; pages at that top level
+    form the section "（根目录）"."""
+    split = [p.replace("\\", "/").split("/")[:-1] for p in paths]
+    common = split[0] if split else []
+    for parts in split[1:]:
+        n = 0
+        while n < len(common) and n < len(parts) and common[n] == parts[n]:
+            n += 1
+        common = common[:n]
+    depth = len(common)
+    return [parts[depth] if len(parts) > depth else "（根目录）" for parts in split]
+
+
+def _threshold(pages: int, ratio: float) -> int:
+    return max(2, math.ceil(ratio * pages))
 
 
 def _key(r: FileResult, f) -> tuple | None:  # noqa: ANN001 - Finding

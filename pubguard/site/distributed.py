@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 from pubguard.config import ScanConfig
 from pubguard.scan import FileResult
+from pubguard.site.boilerplate import collapse_boilerplate
 from pubguard.site.runner import FileJob, scan_job
 
 
@@ -73,7 +74,9 @@ def run_jobs_dask(
                 new = client.submit(_scan_batch, nxt[1], cfg, pure=False)
                 futures[new] = nxt[0]
                 ac.add(new)
-        return [r for i in sorted(results) for r in results[i]]
+        merged = [r for i in sorted(results) for r in results[i]]
+        collapse_boilerplate(merged)  # template findings once, as in a local run
+        return merged
     finally:
         if own_client:
             client.close()
