@@ -146,6 +146,9 @@ def _nfkc_one_table() -> dict[int, str]:
 
 
 _WS_OR_ZW = re.compile(r"[\s\u200b\ufeff]")
+_WS_ZW_OR_ASTRAL = re.compile(r"[\s\u200b\ufeff\U00010000-\U0010ffff]")
+_ASTRAL = re.compile(r"[\U00010000-\U0010ffff]")
+_KEPT_RUN = re.compile(r"[^\s\u200b\ufeff]+")
 
 
 def compact(text: str) -> tuple[str, Sequence[int]]:
@@ -154,8 +157,22 @@ def compact(text: str) -> tuple[str, Sequence[int]]:
     `秘 密 ★ 一 年` and full-width `＊` match, and offsets stay exact).
 
     Fast path (most lines): one C-level translate, no whitespace, identity index map."""
-    if not _WS_OR_ZW.search(text) and text.isprintable() and max(text, default="\0") <= "\uffff":
-        return text.translate(_nfkc_one_table()), range(len(text))
+    return _compact(text, text.translate(_nfkc_one_table()))
+
+
+def _compact(text: str, translated: str) -> tuple[str, Sequence[int]]:
+    """`compact(text)` given `translated` = text.translate(_nfkc_one_table()), which is the
+    per-character NFKC rule for every BMP character (the table is built from that rule)."""
+    if _WS_ZW_OR_ASTRAL.search(text) is None and text.isprintable():
+        return translated, range(len(text))
+    if _ASTRAL.search(text) is None:  # only whitespace to drop: by runs of kept characters
+        pieces: list[str] = []
+        kept: list[int] = []
+        for m in _KEPT_RUN.finditer(text):
+            a, b = m.span()
+            pieces.append(translated[a:b])
+            kept.extend(range(a, b))
+        return "".join(pieces), kept
     chars: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):
@@ -165,6 +182,31 @@ def compact(text: str) -> tuple[str, Sequence[int]]:
         chars.append(norm if len(norm) == 1 else ch)
         index.append(i)
     return "".join(chars), index
+
+
+def _translate_all(text: str) -> str:
+    """text.translate(_nfkc_one_table()) for a whole document: numpy over code points."""
+    table = _nfkc_one_table()
+    if len(text) < 4096:
+        return text.translate(table)
+    import numpy as np
+
+    lut = _nfkc_lut()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    out = codes.copy()
+    bmp = codes < 0x10000
+    out[bmp] = lut[codes[bmp]]
+    return out.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+@lru_cache(maxsize=1)
+def _nfkc_lut():  # numpy array, BMP code point -> translated code point
+    import numpy as np
+
+    lut = np.arange(0x10000, dtype="<u4")
+    for cp, ch in _nfkc_one_table().items():
+        lut[cp] = ord(ch)
+    return lut
 
 
 @dataclass
@@ -210,19 +252,26 @@ def build_lines(doc: Document, skip_kinds: frozenset[BlockKind] = SKIP_KINDS) ->
 def _build_lines(doc: Document, skip_kinds: frozenset[BlockKind]) -> list[Line]:
     lines: list[Line] = []
     counters: dict[int, int] = {}
+    translated = _translate_all(doc.text)  # compact() of every line from one pass
     for tl in doc.text_lines():
         blocks = tl.blocks
         first = blocks[0]
-        if first.kind in skip_kinds or all(b.hidden for b in blocks):
+        if first.kind in skip_kinds:
             continue
-        inked = [b for b in blocks if not b.hidden and b.text.strip()]
-        red = bool(inked) and all(b.is_red for b in inked)
         page = first.page
-        if len(blocks) == 1:
+        if len(blocks) == 1:  # the common case, without the generic set-up
+            if first.hidden:
+                continue
+            red = bool(first.text.strip()) and first.is_red
             bbox = first.bbox if type(first.bbox) is tuple else union_bbox([first.bbox])
         else:
+            if all(b.hidden for b in blocks):
+                continue
+            inked = [b for b in blocks if not b.hidden and b.text.strip()]
+            red = bool(inked) and all(b.is_red for b in inked)
             bbox = union_bbox(b.bbox for b in blocks if b.page == page)
         line = Line(tl.start, tl.end, tl.text, page, first.kind, blocks, bbox, red)
+        line._compact = _compact(tl.text, translated[tl.start : tl.end])
         if first.kind in BODYISH:
             line.index = counters.get(page, 0)
             counters[page] = line.index + 1
@@ -246,8 +295,16 @@ def _foreign_regex(words: MarkWords) -> re.Pattern[str]:
     return re.compile(rf"[^\s{cls}\U00010000-\U0010ffff]")
 
 
-def has_foreign_char(line: Line, words: MarkWords) -> bool:
-    return _foreign_regex(words).search(line.text) is not None
+@lru_cache(maxsize=16)
+def _label_regex(words: MarkWords) -> re.Pattern[str] | None:
+    """Any telegram field label in a compacted line. A label in the raw text is also in the
+    compacted text when its characters are NFKC-stable (no entry in the table); otherwise no
+    prefilter (None)."""
+    labels = words.fields_strong + words.fields_weak
+    table = _nfkc_one_table()
+    if not labels or any(ord(c) in table or c.isspace() or c in "\u200b\ufeff" for lb in labels for c in lb):
+        return None
+    return re.compile("|".join(re.escape(lb) for lb in labels))
 
 
 def tokenize(line: Line, words: MarkWords) -> tuple[list[Token], bool]:
@@ -292,12 +349,21 @@ class _Layout:
         self.doc = doc
         body_pages = [ln.page for ln in lines if ln.index >= 0 and ln.page > 0]
         self.first_page = min(body_pages) if body_pages else 1
+        self._geoms: dict[int, tuple[float, float, BBox] | None] = {}
 
     def page_geom(self, line: Line) -> tuple[float, float, BBox] | None:
-        page = self.doc.page(line.page)
-        if page is None or line.bbox is None or page.width <= 0 or page.height <= 0:
+        if line.bbox is None:
             return None
-        return page.width, page.height, page.text_area
+        try:
+            return self._geoms[line.page]
+        except KeyError:
+            pass
+        page = self.doc.page(line.page)
+        geom = None
+        if page is not None and page.width > 0 and page.height > 0:
+            geom = (page.width, page.height, page.text_area)
+        self._geoms[line.page] = geom  # asked for every line: computed once per page
+        return geom
 
     def position(self, line: Line) -> str | None:
         if line.kind in (BlockKind.HEADER, BlockKind.FOOTER):
@@ -355,6 +421,8 @@ class ClassificationMarkDetector(Detector):
 
     def detect(self, doc: Document, ctx: ScanContext) -> Iterable[Finding]:
         words = load_words(tuple(ctx.config.wordlists))
+        foreign = _foreign_regex(words)
+        any_label = _label_regex(words)
         lines = build_lines(doc)
         layout = _Layout(doc, lines)
         found: dict[tuple[str, str], Finding] = {}
@@ -366,12 +434,12 @@ class ClassificationMarkDetector(Detector):
             # Only short lines can be marks (standalone or a 份号 line): skip tokenising prose.
             if (
                 len(line.text) > MAX_MARK_LINE and len("".join(line.text.split())) > MAX_MARK_LINE
-            ) or has_foreign_char(line, words):
+            ) or foreign.search(line.text):
                 tokens, standalone = [], False
             else:
                 tokens, standalone = tokenize(line, words)
             if layout.in_telegram_zone(line):
-                self._collect_fields(line, words, fields.setdefault(line.page, {}))
+                self._collect_fields(line, words, fields.setdefault(line.page, {}), any_label)
             if not tokens:
                 continue
             if is_fenhao_line(line, tokens):
@@ -501,9 +569,17 @@ class ClassificationMarkDetector(Detector):
         )
 
     @staticmethod
-    def _collect_fields(line: Line, words: MarkWords, fields: dict[str, tuple[Line, int, int]]) -> None:
+    def _collect_fields(
+        line: Line,
+        words: MarkWords,
+        fields: dict[str, tuple[Line, int, int]],
+        any_label: re.Pattern[str] | None = None,
+    ) -> None:
         """Header fields written as labels (`发电单位：…`, or a cell holding only the label);
-        prose lists such as “发电单位、签批盘号” do not count."""
+        prose lists such as “发电单位、签批盘号” do not count. `any_label` (from _label_regex)
+        dismisses lines holding no label at all with one search."""
+        if any_label is not None and any_label.search(line.compact()[0]) is None:
+            return
         labels = [lb for lb in words.fields_strong + words.fields_weak if lb not in fields]
         if not any(lb in line.text for lb in labels):
             comp = line.compact()[0]

@@ -61,7 +61,8 @@ _PAIR_CHARS = re.compile("[" + "".join(PAIRS) + "".join(CLOSERS) + "]")
 _LEFT = rf"[{_CJK}》”）」』]"
 _RIGHT = rf"[{_CJK}《“（「』]"
 RE_MIXED = re.compile(rf"[,;:?!](?<={_LEFT}.)(?={_RIGHT})")  # punctuation first: fast scan
-RE_MIXED_PAREN = re.compile(rf"(?<=[{_CJK}])\((?=[{_CJK}])|(?<=[{_CJK}])\)(?=[{_CJK}，。；：、]|$)")
+# (?<=[CJK])\((?=[CJK])|(?<=[CJK])\)(?=[CJK，。；：、]|$), bracket first so the engine skips ahead by it.
+RE_MIXED_PAREN = re.compile(rf"\((?<=[{_CJK}]\()(?=[{_CJK}])|\)(?<=[{_CJK}]\))(?=[{_CJK}，。；：、]|$)")
 FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 
 RE_DOUBLE = re.compile(rf"([{_CJK}])\1")
@@ -109,6 +110,25 @@ class ConfusionList:
     entries: tuple[Confusion, ...]
     regex: re.Pattern[str]  # one alternation, group c<i> = entry i
     first_chars: re.Pattern[str]  # the characters an entry can start with
+    # The literal text every match of an entry starts with (up to two characters): far rarer
+    # in prose than the first characters alone (一, 出, 发, 部 ...).
+    starts: re.Pattern[str] | None = None
+
+
+def _literal_prefix(pattern: str, limit: int = 2) -> str:
+    """The characters every match of `pattern` starts with (its leading plain literals)."""
+    try:
+        import re._constants as sre_constants
+        import re._parser as sre_parse
+
+        chars = []
+        for op, av in sre_parse.parse(pattern):
+            if op is not sre_constants.LITERAL or len(chars) >= limit:
+                break
+            chars.append(chr(av))
+        return "".join(chars)
+    except Exception:  # a parser change across Python versions: fall back to the first chars
+        return ""
 
 
 @lru_cache(maxsize=4)
@@ -131,7 +151,9 @@ def load_confusions(path: Path = WORDLIST) -> ConfusionList:
     regex = re.compile("|".join(f"(?P<c{i}>{e.pattern})" for i, e in enumerate(entries)) or r"(?!)")
     # By convention a pattern matches exactly `wrong`, so it starts with wrong[0].
     firsts = "".join(sorted({re.escape(e.wrong[0]) for e in entries}))
-    return ConfusionList(tuple(entries), regex, re.compile(f"[{firsts}]" if firsts else r"(?!)"))
+    prefixes = sorted({_literal_prefix(e.pattern) or e.wrong[0] for e in entries})
+    starts = re.compile("|".join(re.escape(p) for p in prefixes)) if prefixes else None
+    return ConfusionList(tuple(entries), regex, re.compile(f"[{firsts}]" if firsts else r"(?!)"), starts)
 
 
 # --- visible paragraphs ---------------------------------------------------------------------
@@ -163,35 +185,54 @@ class Para:
         return self.to_doc(i), self.to_doc(max(j - 1, i)) + 1
 
 
+_INVISIBLE_KINDS = NON_VISIBLE_KINDS | {BlockKind.ALT_TEXT}
+
+
 def _visible(block: TextBlock) -> bool:
-    return not block.hidden and block.kind not in NON_VISIBLE_KINDS and block.kind != BlockKind.ALT_TEXT
+    return not block.hidden and block.kind not in _INVISIBLE_KINDS
 
 
 def paragraphs(doc: Document) -> list[Para]:
     """Visible paragraphs. Fixed-layout formats give one paragraph per line, so wrapped lines of
     one paragraph (previous line reaches the right edge and does not end a sentence) are joined."""
-    groups: list[tuple[tuple, list[TextBlock]]] = []
+    groups: list[list[TextBlock]] = []
+    right_edge: dict[int, float] = {}
+    last_key: tuple | None = None
     for i, b in enumerate(doc.blocks):
-        if not _visible(b) or not b.text:
+        if b.hidden or b.kind in _INVISIBLE_KINDS:
+            continue
+        if b.bbox is not None:
+            right_edge[b.page] = max(right_edge.get(b.page, 0.0), b.bbox[2])
+        if not b.text:
             continue
         key = (b.page, b.paragraph, b.kind) if b.paragraph >= 0 else (b.page, -1 - i, b.kind)
-        if groups and groups[-1][0] == key:
-            groups[-1][1].append(b)
+        if groups and last_key == key:
+            groups[-1].append(b)
         else:
-            groups.append((key, [b]))
-    right_edge: dict[int, float] = {}
-    for b in doc.blocks:
-        if b.bbox is not None and _visible(b):
-            right_edge[b.page] = max(right_edge.get(b.page, 0.0), b.bbox[2])
+            groups.append([b])
+            last_key = key
     out: list[Para] = []
+    pieces: list[str] = []
+    size = 0
+    para: Para | None = None
     prev: list[TextBlock] | None = None
-    for _, blocks in groups:
+    for blocks in groups:
         first = blocks[0]
-        if prev is None or not _continues(prev, first, right_edge):
-            out.append(Para(ocr=first.kind == BlockKind.OCR, kind=first.kind))
-        for b in blocks:
-            out[-1].add(b.text, b.start)
+        if para is None or prev is None or not _continues(prev, first, right_edge):
+            if para is not None:
+                para.text = "".join(pieces)
+            para = Para(ocr=first.kind == BlockKind.OCR, kind=first.kind)
+            out.append(para)
+            pieces, size = [], 0
+        for b in blocks:  # Para.add, with the text joined once at the end
+            if not (para.offsets and para.starts[-1] + (size - para.offsets[-1]) == b.start):
+                para.offsets.append(size)
+                para.starts.append(b.start)
+            pieces.append(b.text)
+            size += len(b.text)
         prev = blocks
+    if para is not None:
+        para.text = "".join(pieces)
     return out
 
 
@@ -201,11 +242,11 @@ def _continues(prev: list[TextBlock], nxt: TextBlock, right_edge: dict[int, floa
         return False
     if last.kind == BlockKind.TABLE_CELL:
         return False
-    text = "".join(b.text for b in prev).rstrip()
+    text = (last.text if len(prev) == 1 else "".join(b.text for b in prev)).rstrip()
     if not text or text.endswith(TERMINAL):
         return False
     edge = right_edge.get(last.page, 0.0)
-    x0 = min(b.bbox[0] for b in prev if b.bbox)
+    x0 = last.bbox[0] if len(prev) == 1 else min(b.bbox[0] for b in prev if b.bbox)
     width = edge - x0
     return width > 0 and last.bbox[2] >= edge - 0.08 * width and nxt.bbox[1] >= last.bbox[1]
 
@@ -373,13 +414,26 @@ def check_repeats(text: str, skip: Iterable[tuple[int, int]] = ()) -> Iterator[I
         )
 
 
+def _candidates(confusions: ConfusionList, text: str) -> Iterator[int]:
+    """Every position where an entry's match can start, in order."""
+    if confusions.starts is None:
+        for first in confusions.first_chars.finditer(text):
+            yield first.start()
+        return
+    search = confusions.starts.search
+    m = search(text)
+    while m is not None:
+        yield m.start()
+        m = search(text, m.start() + 1)  # prefixes may overlap (一如 / 如…)
+
+
 def check_confusions(text: str, confusions: ConfusionList) -> Iterator[Issue]:
     # Only try the alternation where an entry can start: ~40x faster than finditer on big texts.
     pos = 0
-    for first in confusions.first_chars.finditer(text):
-        if first.start() < pos:
+    for start in _candidates(confusions, text):
+        if start < pos:
             continue
-        m = confusions.regex.match(text, first.start())
+        m = confusions.regex.match(text, start)
         if m is None or not m.lastgroup:
             continue
         pos = m.end()
@@ -395,6 +449,35 @@ def check_confusions(text: str, confusions: ConfusionList) -> Iterator[Issue]:
             BASIS_TEXT,
             {"wrong": entry.wrong, "right": entry.right},
         )
+
+
+# Characters without which a check cannot report anything in a paragraph.
+_DOCNO_TRIGGER = re.compile(r"[〔\[\(（【［〖]")  # RE_DOCNO starts with one of these
+_MIXED_TRIGGER = re.compile(r"[,;:?!()]")  # RE_MIXED / RE_MIXED_PAREN report one of these
+
+
+def _join(paras: list[Para]) -> tuple[str, list[int]]:
+    """All paragraph texts joined by newlines (no trigger matches a newline, so none spans two
+    paragraphs) and where each starts."""
+    starts = []
+    pos = 0
+    for p in paras:
+        starts.append(pos)
+        pos += len(p.text) + 1
+    return "\n".join(p.text for p in paras), starts
+
+
+def _paras_with(trigger: re.Pattern[str], joined: str, starts: list[int]) -> set[int]:
+    """Indexes of the paragraphs in which `trigger` matches."""
+    out: set[int] = set()
+    m = trigger.search(joined)
+    while m is not None:
+        k = bisect.bisect_right(starts, m.start()) - 1
+        out.add(k)
+        if k + 1 >= len(starts):
+            break
+        m = trigger.search(joined, starts[k + 1])
+    return out
 
 
 # --- the detector ---------------------------------------------------------------------------
@@ -415,17 +498,30 @@ class ProofreadingDetector(Detector):
     def detect(self, doc: Document, ctx: ScanContext) -> Iterable[Finding]:
         confusions = load_confusions()
         paras = paragraphs(doc)
+        # Which paragraphs can hold an issue of each kind, from one pass over all of them: most
+        # paragraphs hold none, and calling every check on every paragraph was the cost.
+        joined, starts = _join(paras)
+        may_confuse = _paras_with(confusions.starts or confusions.first_chars, joined, starts)
+        may_docno = _paras_with(_DOCNO_TRIGGER, joined, starts)
+        may_pair = _paras_with(_PAIR_CHARS, joined, starts)
+        may_mix = _paras_with(_MIXED_TRIGGER, joined, starts)
+        may_repeat = _paras_with(RE_DOUBLE, joined, starts)
         issues: list[tuple[Para, Issue]] = []
         for k, para in enumerate(paras):
             text = para.text
-            found = list(check_confusions(text, confusions))
+            found = list(check_confusions(text, confusions)) if k in may_confuse else []
             if not para.ocr:
                 next_text = paras[k + 1].text if k + 1 < len(paras) else ""
-                found += check_doc_numbers(text)
-                found += check_pairs(text, next_text)
-                found += check_mixed(text)
-                found += check_repeats(text, [(i.start, i.end) for i in found if i.rule == "confusion"])
-            issues += [(para, issue) for issue in found]
+                if k in may_docno:
+                    found += check_doc_numbers(text)
+                if k in may_pair:
+                    found += check_pairs(text, next_text)
+                if k in may_mix:
+                    found += check_mixed(text)
+                if k in may_repeat:
+                    found += check_repeats(text, [(i.start, i.end) for i in found if i.rule == "confusion"])
+            if found:
+                issues += [(para, issue) for issue in found]
         return self._findings(doc, ctx, issues)
 
     @staticmethod
