@@ -283,3 +283,31 @@ def test_stat_precheck_falls_back_to_content(tmp_path: Path, counted_reads: list
     _, s = run_jobs(list(iter_jobs([moved])), CONFIG, cache=cache)
     assert s.cached == 1
     cache.close()
+
+
+# -- the pool: chunks of files per task, a file that kills its worker --------------------------
+
+
+def test_worker_crash_is_one_files_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "site"
+    write_site(root, 9, leak_on=range(0))
+    real = runner.scan_job
+
+    def fragile(job: FileJob, config: ScanConfig):  # noqa: ANN202
+        if job.identity == "p004.html":
+            os._exit(3)  # a parser bug that takes the whole process down
+        return real(job, config)
+
+    monkeypatch.setattr(runner, "scan_job", fragile)  # workers are forked: they see the patch
+    monkeypatch.setattr(runner, "chunk_size", lambda files, workers: 3)
+    results, stats = run_jobs(list(iter_jobs([root])), CONFIG, workers=2)
+    status = {Path(r.path).name: (r.status, r.error_code) for r in results}
+    assert status.pop("p004.html") == ("error", "crash")
+    assert set(status.values()) == {("ok", None)} and len(status) == 8
+    assert stats.files == 9
+
+
+def test_chunk_size() -> None:
+    assert runner.chunk_size(10, 2) == 1
+    assert runner.chunk_size(22000, 2) == runner.MAX_CHUNK
+    assert 1 < runner.chunk_size(100, 2) < runner.MAX_CHUNK
