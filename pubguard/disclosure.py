@@ -217,6 +217,9 @@ def _from_terms(findings: list[Finding]) -> list[Reason]:
 
 
 # -- the document itself --------------------------------------------------------------------------
+_SPACES_BUT_NEWLINE = re.compile(r"[^\S\n]+")
+
+
 def _body_lines(doc: Document) -> list[str]:
     """Visible body lines with spaces removed (titles are often spaced out in 公文).
 
@@ -224,6 +227,13 @@ def _body_lines(doc: Document) -> list[str]:
     pass rather than a block look-up per line."""
     visible = (BlockKind.BODY, BlockKind.OCR, BlockKind.TEXT_BOX)
     blocks = doc.blocks
+    if blocks and all(b.kind in visible and not b.hidden for b in blocks):
+        # Every block counts (plain text, most scans): each non-blank line is kept, so one
+        # C-level pass that drops whitespace other than newlines gives the same lines.
+        kept = [ln for ln in doc.text.split("\n") if ln]
+        if doc.text.split() == kept:  # no whitespace inside any line: nothing to remove
+            return kept
+        return [ln for ln in _SPACES_BUT_NEWLINE.sub("", doc.text).split("\n") if ln]
     lines: list[str] = []
     bi = 0
     for start, end, text in doc.iter_lines():

@@ -122,6 +122,10 @@ class NormText:
         return self.original[s:e]
 
 
+def _newlines(text: str) -> np.ndarray:
+    return np.flatnonzero(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 10)
+
+
 def _convert_aligned(text: str) -> tuple[str, np.ndarray | None]:
     """繁→简 with an alignment map (None when the conversion is character-for-character).
 
@@ -129,8 +133,10 @@ def _convert_aligned(text: str) -> tuple[str, np.ndarray | None]:
     whole text is converted once and compared line by line; a line whose length changed is
     converted again character by character, each output character mapped to its source."""
     converted = t2s(text)
-    if len(converted) == len(text) and "\n" not in text:
+    if len(converted) == len(text) and ("\n" not in text or converted == text):
         return converted, None
+    if len(converted) == len(text) and np.array_equal(_newlines(text), _newlines(converted)):
+        return converted, None  # every line kept its length
     src_lines = text.split("\n")
     out_lines = converted.split("\n")
     same_shape = len(src_lines) == len(out_lines)
@@ -158,7 +164,23 @@ def _convert_aligned(text: str) -> tuple[str, np.ndarray | None]:
 
 def fold(text: str) -> str:
     """Character folding only (same length as the input)."""
-    return _FOLD_RUN_RE.sub(lambda m: m.group().translate(FOLD_TABLE), text)
+    if len(text) < 4096:
+        return _FOLD_RUN_RE.sub(lambda m: m.group().translate(FOLD_TABLE), text)
+    # Long texts: one table look-up per code point in numpy, not a regex scan (≈3x faster).
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    hit = _FOLD_HIT[np.minimum(cps, 0xFFFF)]
+    if cps.max() > 0xFFFF:
+        hit &= cps <= 0xFFFF
+        astral = np.flatnonzero(np.isin(cps, _FOLD_ASTRAL_KEYS))
+    else:
+        astral = np.zeros(0, dtype=np.intp)
+    if not hit.any() and not len(astral):
+        return text
+    out = cps.copy()
+    out[hit] = _FOLD_TO[cps[hit]]
+    for i in astral:
+        out[i] = ord(FOLD_TABLE[int(cps[i])])
+    return out.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def _lut(chars: str) -> np.ndarray:
@@ -166,6 +188,13 @@ def _lut(chars: str) -> np.ndarray:
     table[[ord(c) for c in chars]] = True
     return table
 
+
+_FOLD_HIT = _lut("".join(chr(cp) for cp in FOLD_TABLE if cp <= 0xFFFF))
+_FOLD_TO = np.arange(0x10000, dtype=np.uint32)
+for _cp, _ch in FOLD_TABLE.items():
+    if _cp <= 0xFFFF:
+        _FOLD_TO[_cp] = ord(_ch)
+_FOLD_ASTRAL_KEYS = np.array(sorted(cp for cp in FOLD_TABLE if cp > 0xFFFF), dtype=np.uint32)
 
 _SEP_LUT = _lut(SEPARATOR_CHARS)
 _WS_LUT = _lut(" \t\r\n\f\v\u00a0\u3000" + ZERO_WIDTH)
@@ -186,30 +215,38 @@ def _keep_mask(text: str) -> tuple[np.ndarray, np.ndarray] | None:
     """Which characters survive, computed with numpy over code points (no per-character
     Python): zero-width characters go everywhere; whitespace between two Han characters goes;
     separators inside a spaced-out run of single Han characters (内-部-资-料: three or more
-    characters, gaps of 1–3 separators) go. Returns (code points, keep) or None if all stay."""
+    characters, gaps of 1–3 separators) go. Returns (code points, keep) or None if all stay.
+
+    Only the separator positions are looked at after one table look-up over the text (zero-width
+    characters are separators too): Chinese prose has few of them."""
     n = len(text)
     if n == 0:
         return None
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    bmp = np.minimum(cps, 0xFFFF)
-    in_bmp = cps <= 0xFFFF
-    sep = _SEP_LUT[bmp] & in_bmp
-    zw = _ZW_LUT[bmp] & in_bmp
-    edges = np.diff(np.concatenate(([0], sep.view(np.uint8).astype(np.int8), [0])))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    if len(starts) == 0:
-        return None if not zw.any() else (cps, ~zw)
-    cjk = _is_cjk(cps)
+    astral = cps.max() > 0xFFFF
+    sep = _SEP_LUT[np.minimum(cps, 0xFFFF)] & (cps <= 0xFFFF) if astral else _SEP_LUT[cps]
+    pos = np.flatnonzero(sep)  # separator positions, ascending
+    if len(pos) == 0:
+        return None
+    sep_cps = cps[pos]
+    zw = _ZW_LUT[sep_cps]
+    # Runs of consecutive separators: run k covers pos[first[k]:last[k] + 1].
+    new_run = np.empty(len(pos), dtype=bool)
+    new_run[0] = True
+    new_run[1:] = pos[1:] != pos[:-1] + 1
+    first = np.flatnonzero(new_run)
+    last = np.append(first[1:] - 1, len(pos) - 1)
+    starts = pos[first]
+    ends = pos[last] + 1
     left = np.zeros(len(starts), dtype=bool)
     ok = starts > 0
-    left[ok] = cjk[starts[ok] - 1]
+    left[ok] = _is_cjk(cps[starts[ok] - 1])
     right = np.zeros(len(starts), dtype=bool)
     ok = ends < n
-    right[ok] = cjk[ends[ok]]
+    right[ok] = _is_cjk(cps[ends[ok]])
     between = left & right
-    ws_cum = np.concatenate(([0], np.cumsum(_WS_LUT[bmp] & in_bmp)))
-    ws_only = (ws_cum[ends] - ws_cum[starts]) == (ends - starts)
+    ws_cum = np.concatenate(([0], np.cumsum(_WS_LUT[sep_cps])))
+    ws_only = (ws_cum[last + 1] - ws_cum[first]) == (ends - starts)
     cand = between & ((ends - starts) <= 3)
     link = np.zeros(len(starts), dtype=bool)  # gap i chains with gap i-1 across one Han character
     link[1:] = cand[1:] & cand[:-1] & (starts[1:] == ends[:-1] + 1)
@@ -218,11 +255,10 @@ def _keep_mask(text: str) -> tuple[np.ndarray, np.ndarray] | None:
     dropped = (between & ws_only) | chained
     if not dropped.any() and not zw.any():
         return None
-    marks = np.zeros(n + 1, dtype=np.int32)
-    np.add.at(marks, starts[dropped], 1)
-    np.add.at(marks, ends[dropped], -1)
-    in_dropped = np.cumsum(marks[:n]) > 0
-    return cps, ~(in_dropped | zw)
+    gone = dropped[np.cumsum(new_run) - 1] | zw  # per separator position: its run dropped
+    keep = np.ones(n, dtype=bool)
+    keep[pos[gone]] = False
+    return cps, keep
 
 
 def normalize(text: str) -> NormText:
