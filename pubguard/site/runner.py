@@ -9,6 +9,7 @@ text repeated across the site's pages are reported once (pubguard.site.boilerpla
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import signal
 import time
@@ -138,6 +139,28 @@ _WORKER_CONFIG: ScanConfig | None = None
 MAX_CHUNK = 16
 
 
+# A page of ordinary prose: scanning it once loads what every scan needs (detector modules,
+# the wordlist automaton, and jieba's dictionary: "现在在建" has the doubled character that
+# makes the proofreading detector segment words).
+_WARMUP_PAGE = (
+    "<html><body><h1>关于做好防汛抗旱工作的通知</h1><p>各县（区）人民政府，市直各部门：为切实做好"
+    "今年防汛抗旱工作，确保人民群众生命财产安全，现将有关事项通知如下。全市现在在建水利项目十二个。</p>"
+    "<table><tr><th>单位</th><th>完成数</th></tr><tr><td>市水利局</td><td>12</td></tr></table>"
+    "</body></html>"
+).encode()
+_warmed = False
+
+
+def warm_up(config: ScanConfig) -> None:
+    """Load per-process caches once (about a second). Done in the parent before a forked pool
+    starts, every worker inherits them instead of building its own, and their memory pages
+    stay shared between workers."""
+    global _warmed
+    if not _warmed:
+        scan_bytes(_WARMUP_PAGE, "warmup.html", config)
+        _warmed = True
+
+
 def _init_worker(config: ScanConfig) -> None:
     """Pool initializer: the config is sent once per worker, not with every task."""
     global _WORKER_CONFIG
@@ -183,6 +206,8 @@ def _run_pool(
             pool = new_pool()
             return pool.submit(_scan_chunk, jobs)
 
+    if multiprocessing.get_start_method(allow_none=False) == "fork":
+        warm_up(config)
     pool = new_pool()
     inflight: dict = {}
     try:
