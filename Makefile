@@ -51,6 +51,7 @@ samples: install-dev
 bench: install-dev
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/site.py
 
 eval: install-dev
 	$(BIN)/python -m pubguard.eval samples

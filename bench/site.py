@@ -161,7 +161,7 @@ def make_page(rng: random.Random, section: str, n: int, problem: str | None, att
     elif problem == "hidden":
         body.insert(
             rng.randrange(len(body)),
-            f'<div style="display:none">{person(rng)}同志意见：此稿暂缓发布，待领导审定。</div>',
+            f'<div style="display:none">{person(rng)}同志意见：此稿暂不公开，待领导审定后再发布。</div>',
         )
     elif problem == "internal":
         body.insert(0, '<p style="text-align:right"><b>内部资料 注意保存</b></p>')

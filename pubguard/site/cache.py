@@ -23,24 +23,48 @@ from pubguard.config import ScanConfig
 from pubguard.finding import Finding
 from pubguard.scan import Disclosure, FileResult
 
+# Code whose changes can change findings: hashed, so an edited detector never serves stale
+# results even without a version bump (and without importing the detectors: a fully cached
+# re-run never needs them).
+FINDING_CODE = (
+    "detectors/*.py",
+    "extract/*.py",
+    "scan.py",
+    "document.py",
+    "finding.py",
+    "masking.py",
+    "textnorm.py",
+    "disclosure.py",
+    "site/suppress.py",
+    "site/boilerplate.py",
+)
+
 
 def ruleset_hash(config: ScanConfig) -> str:
-    """Changes whenever something that can change findings changes: detectors, wordlists
-    (content), masking, config switches, PubGuard version."""
-    from pubguard.detectors import load_all
+    """Changes whenever something that can change findings changes: detector and extractor
+    code, wordlists (content), masking, config switches, PubGuard version."""
+    from pubguard.detectors import DETECTOR_MODULES
 
+    package = Path(__file__).resolve().parent.parent
     h = hashlib.sha256(__version__.encode())
-    h.update(",".join(sorted(load_all())).encode())
-    wordlist_dir = Path(__file__).resolve().parent.parent / "wordlists"
-    for p in sorted(wordlist_dir.glob("*")) + sorted(config.wordlists):
+    h.update(",".join(DETECTOR_MODULES).encode())
+    for pattern in FINDING_CODE:
+        for p in sorted(package.glob(pattern)):
+            h.update(p.relative_to(package).as_posix().encode())
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+    for p in sorted((package / "wordlists").glob("*")) + sorted(config.wordlists):
         if p.is_file():
             h.update(p.name.encode())
             h.update(hashlib.sha256(p.read_bytes()).digest())
-    h.update(
-        repr(
-            (sorted(config.enabled or []), sorted(config.disabled), config.ocr, config.min_severity)
-        ).encode()
+    switches = (
+        sorted(config.enabled or []),
+        sorted(config.disabled),
+        config.ocr,
+        config.ocr_dpi,
+        config.min_severity,
     )
+    h.update(repr(switches).encode())
+    h.update(repr((config.limits.max_pages, config.limits.max_ocr_pages)).encode())
     h.update(repr(sorted(config.allow_terms)).encode())
     h.update(repr(sorted((k, (r.keep_first, r.keep_last)) for k, r in config.masking.rules.items())).encode())
     h.update(config.masking.name_style.encode())
@@ -65,6 +89,7 @@ class ResultCache:
         self.ruleset = ruleset_hash(config)
         self._conn: sqlite3.Connection | None = None
         self._pending = 0
+        self._files: dict[str, tuple] | None = None  # identity -> (path, size, mtime_ns, inode, sha256)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -85,9 +110,14 @@ class ResultCache:
     def known_sha256(self, identity: str, path: str, stat: FileStat) -> str | None:
         """The content hash recorded for this file when path, size, mtime and inode are all
         unchanged; None means "read and hash it"."""
-        row = self.conn.execute(
-            "SELECT path, size, mtime_ns, inode, sha256 FROM files WHERE identity=?", (identity,)
-        ).fetchone()
+        if self._files is None:  # one query for the whole table: a site is re-checked in bulk
+            self._files = {
+                row[0]: row[1:]
+                for row in self.conn.execute(
+                    "SELECT identity, path, size, mtime_ns, inode, sha256 FROM files"
+                )
+            }
+        row = self._files.get(identity)
         if row is None or row[0] != path or tuple(row[1:4]) != tuple(stat):
             return None
         return row[4]
@@ -98,6 +128,8 @@ class ResultCache:
         self.conn.execute(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)", (identity, path, *stat, sha256)
         )
+        if self._files is not None:
+            self._files[identity] = (path, *stat, sha256)
         self._wrote()
 
     def _wrote(self) -> None:

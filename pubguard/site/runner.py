@@ -55,16 +55,17 @@ def iter_jobs(paths: Iterable[Path], base_url: str | None = None) -> Iterator[Fi
         if root.is_file():
             yield FileJob(str(root), str(root) if not base_url else _url(base_url, root.name), root.name)
             continue
+        prefix = os.path.join(str(root), "")  # plain strings: pathlib costs more than the walk
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for fn in sorted(filenames):
                 if fn.startswith("."):
                     continue
-                p = Path(dirpath) / fn
-                rel = p.relative_to(root).as_posix()
+                p = os.path.join(dirpath, fn)
+                rel = p[len(prefix) :].replace(os.sep, "/")
                 yield FileJob(
-                    str(p),
-                    _url(base_url, rel) if base_url else str(p),
+                    p,
+                    _url(base_url, rel) if base_url else p,
                     _url(base_url, rel) if base_url else rel,
                 )
 

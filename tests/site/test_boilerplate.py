@@ -311,3 +311,13 @@ def test_chunk_size() -> None:
     assert runner.chunk_size(10, 2) == 1
     assert runner.chunk_size(22000, 2) == runner.MAX_CHUNK
     assert 1 < runner.chunk_size(100, 2) < runner.MAX_CHUNK
+
+
+def test_ruleset_hash_covers_what_changes_findings() -> None:
+    from pubguard.site.cache import FINDING_CODE, ruleset_hash
+
+    base = ruleset_hash(ScanConfig(ocr=False))
+    assert base == ruleset_hash(ScanConfig(ocr=False))
+    assert base != ruleset_hash(ScanConfig(ocr=False, ocr_dpi=300))
+    assert base != ruleset_hash(ScanConfig(ocr=False, disabled={"proofreading"}))
+    assert "detectors/*.py" in FINDING_CODE and "extract/*.py" in FINDING_CODE
