@@ -78,9 +78,13 @@ def test_template_leak_reported_once_with_page_count(tmp_path: Path) -> None:
     assert own and all("boilerplate" not in f.details for f in own)
     assert stats.boilerplate_templates == len(first)
     assert stats.boilerplate_collapsed == 7 * len(first)
+    from jsonschema import validate
+
+    from pubguard.report import build_report, load_schema
     from pubguard.site.sitereport import to_html
 
     assert "网站模板重复内容" in to_html(results)
+    validate(build_report(results), load_schema())
 
 
 def test_below_threshold_small_site_and_page_specific_text_stay_per_page(tmp_path: Path) -> None:

@@ -214,9 +214,12 @@ def test_dask_local_cluster_matches_local_run(site: Path) -> None:
 
     from pubguard.site.distributed import run_jobs_dask
 
+    for i in range(4):  # the same roster on 5 of 6 pages: both sides report it once
+        (site / f"copy{i}.html").write_text(leak_page(), encoding="utf-8")
     jobs = list(iter_jobs([site]))
     config = ScanConfig(ocr=False)
-    local, _ = run_jobs(jobs, config)
+    local, stats = run_jobs(jobs, config)
+    assert stats.boilerplate_collapsed > 0
     with (
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
         Client(cluster) as client,
