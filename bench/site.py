@@ -297,6 +297,7 @@ def scan_child(root: Path, workers: int, cache_dir: Path | None, limit: int, war
         cache.close()
     seconds = time.perf_counter() - t0
     own, kids = peak_rss_mb()
+    me, workers_cpu = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     prints = hashlib.sha256(
         "\n".join(f.fingerprint for r in results for f in r.findings).encode()
     ).hexdigest()
@@ -313,6 +314,8 @@ def scan_child(root: Path, workers: int, cache_dir: Path | None, limit: int, war
             Counter(f"{f.category}/{f.rule}" for r in results for f in r.findings).most_common()
         ),
         "fingerprints": prints,
+        "cpu_parent_s": round(me.ru_utime + me.ru_stime, 2),
+        "cpu_workers_s": round(workers_cpu.ru_utime + workers_cpu.ru_stime, 2),
         "rss_parent_mb": round(own, 1),
         "rss_largest_worker_mb": round(kids, 1),
     }
@@ -422,7 +425,13 @@ def main(argv: list[str] | None = None) -> int:
             "peak_rss_parent_mb": first["rss_parent_mb"],
             "peak_rss_largest_worker_mb": first["rss_largest_worker_mb"],
             "peak_rss_1_worker_mb": one["rss_parent_mb"],
+            "cpu_parent_vs_workers_first": round(
+                first["cpu_parent_s"] / max(first["cpu_workers_s"], 1e-9), 3
+            ),
             "cache_fill_vs_first": round(fill["seconds"] / first["seconds"], 2),
+            "cpu_parent_vs_workers_cache_fill": round(
+                fill["cpu_parent_s"] / max(fill["cpu_workers_s"], 1e-9), 3
+            ),
             "rerun_seconds": round(rerun["seconds"], 2),
             "rerun_vs_cache_fill": round(rerun["seconds"] / fill["seconds"], 4),
             "rerun_speedup": round(fill["seconds"] / rerun["seconds"], 1),
