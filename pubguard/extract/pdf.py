@@ -337,6 +337,14 @@ class _PdfBuilder:
         matrix = page.rotation_matrix if page.rotation else None
 
         def tr(b: Any) -> BBox:
+            if matrix is None and type(b) is tuple and len(b) == 4:
+                # Rect(b).normalize() without building a Rect: one call per span adds up.
+                x0, y0, x1, y1 = float(b[0]), float(b[1]), float(b[2]), float(b[3])
+                if x1 < x0:
+                    x0, x1 = x1, x0
+                if y1 < y0:
+                    y0, y1 = y1, y0
+                return (x0, y0, x1, y1)
             r = m.Rect(b)
             if matrix is not None:
                 r = r * matrix
