@@ -107,9 +107,12 @@ def is_person_name(name: str) -> bool:
     return bool(name) and 2 <= len(name) <= 4 and not name.endswith(ORGAN_END)
 
 
+_SIGNATURE = re.compile(rf"{SEP}{SIG.pattern}{SEP}$")  # compiled once: tried at many offsets
+
+
 def signature_at(text: str) -> re.Match[str] | None:
     """A signature (optional name, then date) at the start of `text`, ending the clause."""
-    m = re.match(rf"{SEP}{SIG.pattern}{SEP}$", text)
+    m = _SIGNATURE.match(text)
     if m is None or (m.group("name") and not is_person_name(m.group("name"))):
         return None
     return m
