@@ -314,6 +314,7 @@ def scan_child(root: Path, workers: int, cache_dir: Path | None, limit: int, war
             Counter(f"{f.category}/{f.rule}" for r in results for f in r.findings).most_common()
         ),
         "fingerprints": prints,
+        "ruleset": cache.ruleset if cache is not None else None,
         "cpu_parent_s": round(me.ru_utime + me.ru_stime, 2),
         "cpu_workers_s": round(workers_cpu.ru_utime + workers_cpu.ru_stime, 2),
         "rss_parent_mb": round(own, 1),
@@ -412,6 +413,11 @@ def main(argv: list[str] | None = None) -> int:
             p.write_text(p.read_text(encoding="utf-8").replace("</h1>", "（更新）</h1>", 1), encoding="utf-8")
         after_edit = scan(root, n, cache_dir)
         print(f"  re-run after editing {len(edited)} pages: {after_edit['seconds']:.2f} s", flush=True)
+        if len({fill["ruleset"], rerun["ruleset"], after_edit["ruleset"]}) > 1:
+            print(
+                "  !! detector/extractor code or wordlists changed during the run: the cache was", flush=True
+            )
+            print("  !! rightly invalidated, so the re-run figures below are not comparable.", flush=True)
         figures = {
             "files": files,
             "html_pages": counts["html"],
