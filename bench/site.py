@@ -344,21 +344,21 @@ def _burn(n: int) -> float:
     return time.perf_counter() - t0
 
 
-def cpu_scaling(workers: int, n: int = 4_000_000, repeat: int = 3) -> float:
+def cpu_scaling(workers: int, n: int = 4_000_000, repeat: int = 4) -> float:
     """What the machine gives right now: the same pure-CPU loop on 1 core and on `workers`
-    cores at once, best of `repeat` each (shared or throttled virtual CPUs often give less
-    than `workers`)."""
+    cores at once, interleaved, best of `repeat` each, at most `workers` (shared or throttled
+    virtual CPUs often give less than `workers`)."""
     from concurrent.futures import ProcessPoolExecutor
 
+    one, many = [], []
     with ProcessPoolExecutor(workers) as pool:
         list(pool.map(_burn, [1000] * workers))  # workers started
-        one = min(pool.submit(_burn, n).result() for _ in range(repeat))
-        many = []
         for _ in range(repeat):
+            one.append(pool.submit(_burn, n).result())
             t0 = time.perf_counter()
             list(pool.map(_burn, [n] * workers))
             many.append(time.perf_counter() - t0)
-    return workers * one / min(many)
+    return min(workers, workers * min(one) / min(many))
 
 
 def main(argv: list[str] | None = None) -> int:
