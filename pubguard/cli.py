@@ -165,7 +165,12 @@ def scan(
         results, stats = run_scan(jobs, config, workers, progress=sys.stderr.isatty(), cache=cache)
     if cache is not None:
         cache.close()
-    extra_summary: dict = {"inline_suppressed": stats.inline_suppressed, "cached": stats.cached}
+    extra_summary: dict = {
+        "inline_suppressed": stats.inline_suppressed,
+        "cached": stats.cached,
+        "boilerplate_templates": stats.boilerplate_templates,
+        "boilerplate_collapsed": stats.boilerplate_collapsed,
+    }
     if write_baseline:
         from pubguard.site.baseline import Baseline
 

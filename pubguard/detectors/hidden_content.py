@@ -233,7 +233,12 @@ def mask_personal(text: str, config: MaskingConfig | None = None) -> str:
     text = DIGITS_RE.sub(digits, text)
     text = EMAIL_RE.sub(lambda m: mask_email(m.group(0)), text)
     style = config.name_style if config else "surname"
-    return LABELLED_NAME_RE.sub(lambda m: m.group("label") + mask_name(m.group("name"), style), text)
+    text = LABELLED_NAME_RE.sub(lambda m: m.group("label") + mask_name(m.group("name"), style), text)
+    # "郭敏明同志意见…": a name before a form of address is a person, whatever the label.
+    return ADDRESSED_NAME_RE.sub(lambda m: mask_name(m.group("name"), style) + m.group("title"), text)
+
+
+ADDRESSED_NAME_RE = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,3})(?P<title>同志|先生|女士|老师)")
 
 
 def preview(text: str, config: MaskingConfig | None = None, limit: int = PREVIEW_CHARS) -> str:

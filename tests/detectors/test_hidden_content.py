@@ -407,3 +407,10 @@ def test_preview_masks_personal_data_before_cutting():
     assert preview("身份证450102196804152130请核对", limit=30) == "身份证45************2130请核对"
     assert preview("短评") == "短评"
     assert preview("一二三四五六七八九十十一") == "一二三四五六七八九十…"
+
+
+def test_preview_masks_a_name_before_a_form_of_address() -> None:
+    from pubguard.detectors.hidden_content import preview
+
+    shown = preview("郭敏明同志意见：此段删去", limit=40)
+    assert "郭敏明" not in shown and shown.startswith("郭**同志")
