@@ -44,6 +44,7 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check pubguard tests samples bench
+	$(BIN)/ruff format --check pubguard tests samples bench
 
 samples: install-dev
 	$(BIN)/python samples/generate.py

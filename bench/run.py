@@ -130,7 +130,12 @@ def bench_text(megabytes: float, terms: int) -> dict:
         def full() -> None:
             scan_bytes(data, "bench.txt", config)
 
-        t_read, t_norm, t_det, t_full = timed(plain_read), timed(normalise_only), timed(detector_only), timed(full)
+        t_read, t_norm, t_det, t_full = (
+            timed(plain_read),
+            timed(normalise_only),
+            timed(detector_only),
+            timed(full),
+        )
     mb = len(data) / (1024 * 1024)
     return {
         "megabytes": round(mb, 2),

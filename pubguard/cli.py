@@ -98,20 +98,38 @@ def render(results: list[FileResult], fmt: OutputFormat, extra: dict | None = No
 def scan(
     paths: Annotated[list[Path], typer.Argument(help="要检查的文件或文件夹（递归）")],
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="报告格式")] = OutputFormat.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="报告写入文件（默认标准输出）")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="报告写入文件（默认标准输出）")
+    ] = None,
     fail_on: Annotated[Severity, typer.Option("--fail-on", help="达到该级别即返回 1")] = Severity.HIGH,
-    wordlist: Annotated[list[Path] | None, typer.Option("--wordlist", help="附加词表（.toml 或 .txt，可多次）")] = None,
+    wordlist: Annotated[
+        list[Path] | None, typer.Option("--wordlist", help="附加词表（.toml 或 .txt，可多次）")
+    ] = None,
     config_file: Annotated[Path | None, typer.Option("--config", help="配置文件 pubguard.toml")] = None,
     workers: Annotated[int, typer.Option("--workers", "-j", help="并行进程数（0 = 自动）")] = 0,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="不对扫描页做文字识别")] = False,
-    annotate: Annotated[Path | None, typer.Option("--annotate", help="把标出问题位置的页面图片写入该文件夹")] = None,
-    baseline: Annotated[Path | None, typer.Option("--baseline", help="基线文件：其中已接受的问题不再报告")] = None,
-    write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="把本次全部问题写成基线文件")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="站点镜像对应的网址前缀，报告中显示页面网址")] = None,
-    cache_dir: Annotated[Path | None, typer.Option("--cache", help="增量缓存文件夹：未变化的文件不再重复检查")] = None,
+    annotate: Annotated[
+        Path | None, typer.Option("--annotate", help="把标出问题位置的页面图片写入该文件夹")
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", help="基线文件：其中已接受的问题不再报告")
+    ] = None,
+    write_baseline: Annotated[
+        Path | None, typer.Option("--write-baseline", help="把本次全部问题写成基线文件")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="站点镜像对应的网址前缀，报告中显示页面网址")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache", help="增量缓存文件夹：未变化的文件不再重复检查")
+    ] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="单个文件检查超时（秒）")] = None,
-    history: Annotated[Path | None, typer.Option("--history", help="历次报告文件夹（HTML 报告画趋势图，并保存本次结果）")] = None,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask 调度器地址，如 tcp://host:8786（多机分布式检查）")] = None,
+    history: Annotated[
+        Path | None, typer.Option("--history", help="历次报告文件夹（HTML 报告画趋势图，并保存本次结果）")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask 调度器地址，如 tcp://host:8786（多机分布式检查）")
+    ] = None,
 ) -> None:
     """检查文件或文件夹，输出问题报告。"""
     from pubguard.site.runner import iter_jobs
@@ -237,7 +255,9 @@ def crawl(
         _err("网址无效：需要 http:// 或 https:// 开头的完整网址。")
         raise typer.Exit(EXIT_USAGE)
     res = do_crawl(url, out, max_pages=max_pages, max_depth=depth, delay=delay)
-    _err(f"已保存 {len(res.saved)} 个文件到 {out}；robots.txt 禁止 {len(res.skipped_robots)} 个；失败 {len(res.errors)} 个。")
+    _err(
+        f"已保存 {len(res.saved)} 个文件到 {out}；robots.txt 禁止 {len(res.skipped_robots)} 个；失败 {len(res.errors)} 个。"
+    )
     _err(f"检查镜像：pubguard scan {out} --base-url {parsed.scheme}://{parsed.netloc}")
     raise typer.Exit(EXIT_OK if res.saved else EXIT_USAGE)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +31,9 @@ class CategoryScore:
         return self.found / self.expected if self.expected else None
 
 
-def evaluate(folder: Path, config: ScanConfig | None = None) -> tuple[dict[str, CategoryScore], list[FileResult], dict]:
+def evaluate(
+    folder: Path, config: ScanConfig | None = None
+) -> tuple[dict[str, CategoryScore], list[FileResult], dict]:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     config = config or ScanConfig()
     scores: dict[str, CategoryScore] = {c.value: CategoryScore() for c in Category}
@@ -65,7 +66,9 @@ def evaluate(folder: Path, config: ScanConfig | None = None) -> tuple[dict[str, 
             if result.disclosure.suggested == entry["disclosure"]:
                 disclosure_hits["agreed"] += 1
             else:
-                disclosure_hits["misses"].append(f"{entry['file']}: {result.disclosure.suggested} ≠ {entry['disclosure']}")
+                disclosure_hits["misses"].append(
+                    f"{entry['file']}: {result.disclosure.suggested} ≠ {entry['disclosure']}"
+                )
     return scores, results, disclosure_hits
 
 
@@ -74,12 +77,16 @@ def format_table(scores: dict[str, CategoryScore]) -> str:
     lines = [head, "-" * len(head)]
     for cat, s in scores.items():
         recall = f"{s.recall:.0%}" if s.recall is not None else "-"
-        lines.append(f"{cat:<22}{s.expected:>9}{s.found:>7}{recall:>8}{s.false_positives:>5}{s.clean_files_flagged:>21}")
+        lines.append(
+            f"{cat:<22}{s.expected:>9}{s.found:>7}{recall:>8}{s.false_positives:>5}{s.clean_files_flagged:>21}"
+        )
     total_exp = sum(s.expected for s in scores.values())
     total_found = sum(s.found for s in scores.values())
     total_fp = sum(s.false_positives for s in scores.values())
     lines.append("-" * len(head))
-    lines.append(f"{'all':<22}{total_exp:>9}{total_found:>7}{total_found / max(total_exp, 1):>8.0%}{total_fp:>5}")
+    lines.append(
+        f"{'all':<22}{total_exp:>9}{total_found:>7}{total_found / max(total_exp, 1):>8.0%}{total_fp:>5}"
+    )
     return "\n".join(lines)
 
 
@@ -96,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"公开属性建议一致：{disclosure['agreed']}/{disclosure['checked']}")
     for m in disclosure["misses"]:
         print(f"  {m}")
-    for cat, s in scores.items():
+    for s in scores.values():
         for m in s.misses:
             print(f"  漏报 {m}")
         for e in s.extras:

@@ -126,7 +126,9 @@ class Finding:
             severity=Severity(d["severity"]),
             message=d.get("message", ""),
             evidence=d.get("evidence", ""),
-            location=Location(loc.get("page"), tuple(bbox) if bbox else None, loc.get("start"), loc.get("end")),
+            location=Location(
+                loc.get("page"), tuple(bbox) if bbox else None, loc.get("start"), loc.get("end")
+            ),
             suggestion=d.get("suggestion", ""),
             basis=d.get("basis", ""),
             fingerprint=d.get("fingerprint", ""),

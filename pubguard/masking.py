@@ -61,7 +61,11 @@ def mask_value(value: str, kind: str = "default", config: MaskingConfig | None =
     if n <= 4:  # too short to keep anything safely
         keep_first, keep_last = 0, min(keep_last, 1)
     hidden = n - keep_first - keep_last
-    return "".join(chars[:keep_first]) + rule.char * hidden + "".join(chars[n - keep_last :] if keep_last else [])
+    return (
+        "".join(chars[:keep_first])
+        + rule.char * hidden
+        + "".join(chars[n - keep_last :] if keep_last else [])
+    )
 
 
 def mask_email(value: str) -> str:

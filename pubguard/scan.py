@@ -114,8 +114,10 @@ def drop_shadowed(findings: list[Finding]) -> list[Finding]:
     kept = []
     for f in findings:
         cat, s0, s1 = str(f.category), f.location.start, f.location.end
-        shadowed = s0 is not None and s1 is not None and any(
-            cat in SHADOWING[c] and s0 < e and s < s1 for s, e, c in spans
+        shadowed = (
+            s0 is not None
+            and s1 is not None
+            and any(cat in SHADOWING[c] and s0 < e and s < s1 for s, e, c in spans)
         )
         if not shadowed:
             kept.append(f)
@@ -162,7 +164,9 @@ def scan_bytes(
     except PubGuardError as exc:
         result = FileResult(path=name, status="error", error=exc.message, error_code=exc.code)
     except MemoryError:
-        result = FileResult(path=name, status="error", error="文件过大，内存不足，无法完成检查。", error_code="too_large")
+        result = FileResult(
+            path=name, status="error", error="文件过大，内存不足，无法完成检查。", error_code="too_large"
+        )
     except Exception as exc:  # a parser bug on one file must not stop the batch
         log.warning("unexpected %s while scanning %s", type(exc).__name__, name)
         result = FileResult(
@@ -191,5 +195,7 @@ def scan_path(path: Path | str, config: ScanConfig | None = None, display: str |
             )
         data = path.read_bytes()
     except OSError as exc:
-        return FileResult(path=name, status="error", error=f"无法读取文件：{exc.strerror or exc}", error_code="io")
+        return FileResult(
+            path=name, status="error", error=f"无法读取文件：{exc.strerror or exc}", error_code="io"
+        )
     return scan_bytes(data, name, config)

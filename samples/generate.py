@@ -89,7 +89,9 @@ def body_lines(page: pymupdf.Page, y: float, lines: list[str], size: float = 14,
     return y
 
 
-def red_header(page: pymupdf.Page, organ: str = "南宁市人民政府办公室文件", number: str = "南府办发〔2024〕15号") -> float:
+def red_header(
+    page: pymupdf.Page, organ: str = "南宁市人民政府办公室文件", number: str = "南府办发〔2024〕15号"
+) -> float:
     centred(page, 190, organ, 30, RED)
     centred(page, 245, number, 15)
     page.draw_line((LEFT, 262), (RIGHT, 262), color=RED, width=2.2)
@@ -143,7 +145,9 @@ def vector_seal(page: pymupdf.Page, cx: float, cy: float, r: float = 60) -> None
         a = math.radians(-140 + i * 280 / (len(text) - 1)) - math.pi / 2
         px, py = cx + r * 0.72 * math.cos(a), cy + r * 0.72 * math.sin(a)
         mat = pymupdf.Matrix(math.degrees(a) + 90)
-        page.insert_text((px - 5, py + 5), ch, fontname=FONT, fontsize=11, color=RED, morph=(pymupdf.Point(px, py), mat))
+        page.insert_text(
+            (px - 5, py + 5), ch, fontname=FONT, fontsize=11, color=RED, morph=(pymupdf.Point(px, py), mat)
+        )
 
 
 def new_pdf() -> tuple[pymupdf.Document, pymupdf.Page]:
@@ -154,7 +158,13 @@ def new_pdf() -> tuple[pymupdf.Document, pymupdf.Page]:
 def save_pdf(doc: pymupdf.Document, name: str, author: str = "南宁市人民政府办公室") -> Path:
     stamp = "D:20240315090000+08'00'"
     doc.set_metadata(
-        {"author": author, "title": name, "creator": "PubGuard samples", "creationDate": stamp, "modDate": stamp}
+        {
+            "author": author,
+            "title": name,
+            "creator": "PubGuard samples",
+            "creationDate": stamp,
+            "modDate": stamp,
+        }
     )
     path = OUT / name
     doc.save(path, garbage=3, deflate=True, no_new_id=True)  # byte-stable across runs
@@ -179,7 +189,11 @@ def pdf_clean_notice() -> dict:
     centred(page, 130, CLEAN_NOTICE[0], 18)
     body_lines(page, 180, CLEAN_NOTICE[1:], size=12.5, gap=24)
     save_pdf(doc, "clean_notice.pdf")
-    return {"file": "clean_notice.pdf", "expect": [], "note": "通知，提及国家秘密、公章、领导批示但不含任何标志"}
+    return {
+        "file": "clean_notice.pdf",
+        "expect": [],
+        "note": "通知，提及国家秘密、公章、领导批示但不含任何标志",
+    }
 
 
 def pdf_red_header_seal() -> dict:
@@ -220,7 +234,10 @@ def pdf_secret_telegram() -> dict:
     page2.draw_line((LEFT, 210), (RIGHT, 210), color=RED, width=1.5)
     body_lines(page2, 240, BODY[2:4], size=12.5, gap=24)
     save_pdf(doc, "secret_telegram.pdf")
-    return {"file": "secret_telegram.pdf", "expect": ["classification_mark/secret_level", "classification_mark/telegram_header"]}
+    return {
+        "file": "secret_telegram.pdf",
+        "expect": ["classification_mark/secret_level", "classification_mark/telegram_header"],
+    }
 
 
 def pdf_leader_annotation() -> dict:
@@ -228,11 +245,25 @@ def pdf_leader_annotation() -> dict:
     page.insert_text((330, 52), "请张伟同志阅处。", fontname=FONT, fontsize=15, color=BLUE)
     page.insert_text((400, 76), "李明 3.5", fontname=FONT, fontsize=14, color=BLUE)
     centred(page, 140, "关于申请拨付2024年城区道路维修资金的请示", 18)
-    body_lines(page, 190, ["市人民政府：", "为保障城区道路安全畅通，我局拟对主干道路面进行维修，所需资金480万元。", "妥否，请批示。"], 12.5, 24)
+    body_lines(
+        page,
+        190,
+        [
+            "市人民政府：",
+            "为保障城区道路安全畅通，我局拟对主干道路面进行维修，所需资金480万元。",
+            "妥否，请批示。",
+        ],
+        12.5,
+        24,
+    )
     page.insert_text((380, 330), "南宁市住房和城乡建设局", fontname=FONT, fontsize=13)
     page.insert_text((392, 354), "2024年3月1日", fontname=FONT, fontsize=13)
     save_pdf(doc, "leader_annotation.pdf")
-    return {"file": "leader_annotation.pdf", "expect": ["leader_annotation/instruction"], "disclosure": "不予公开"}
+    return {
+        "file": "leader_annotation.pdf",
+        "expect": ["leader_annotation/instruction"],
+        "disclosure": "不予公开",
+    }
 
 
 def pdf_fake_redaction() -> dict:
@@ -243,9 +274,14 @@ def pdf_fake_redaction() -> dict:
     line = f"救助对象：{who}，身份证号：{pid}，联系电话：{mobile}"
     page.insert_text((LEFT, y), line, fontname=FONT, fontsize=12)
     x0 = LEFT + text_width("救助对象：张伟民，身份证号：", 12)
-    page.draw_rect(pymupdf.Rect(x0 - 1, y - 12, x0 + text_width(pid, 12) + 1, y + 4), color=(0, 0, 0), fill=(0, 0, 0))
+    page.draw_rect(
+        pymupdf.Rect(x0 - 1, y - 12, x0 + text_width(pid, 12) + 1, y + 4), color=(0, 0, 0), fill=(0, 0, 0)
+    )
     save_pdf(doc, "fake_redaction.pdf")
-    return {"file": "fake_redaction.pdf", "expect": ["hidden_content/fake_redaction", "personal_data/id_card", "personal_data/mobile"]}
+    return {
+        "file": "fake_redaction.pdf",
+        "expect": ["hidden_content/fake_redaction", "personal_data/id_card", "personal_data/mobile"],
+    }
 
 
 def scanned_red_header_png() -> dict:
@@ -255,7 +291,9 @@ def scanned_red_header_png() -> dict:
     body_lines(page, y + 45, BODY[:3], 12.5, 24)
     page.insert_text((380, 640), "南宁市民政局", fontname=FONT, fontsize=14)
     page.insert_text((372, 664), "2024年5月6日", fontname=FONT, fontsize=14)
-    page.insert_image(pymupdf.Rect(350, 570, 480, 700), stream=png_bytes(seal_image("南宁市民政局")), overlay=True)
+    page.insert_image(
+        pymupdf.Rect(350, 570, 480, 700), stream=png_bytes(seal_image("南宁市民政局")), overlay=True
+    )
     png = page.get_pixmap(dpi=150).tobytes("png")
     scanned(png).save(OUT / "scan_red_header_seal.jpg", quality=80)
     return {"file": "scan_red_header_seal.jpg", "expect": ["red_header/red_header", "seal/official_seal"]}
@@ -264,7 +302,17 @@ def scanned_red_header_png() -> dict:
 def scanned_clean_png() -> dict:
     doc, page = new_pdf()
     centred(page, 130, "关于开展全民健身日系列活动的通知", 18)
-    body_lines(page, 180, ["各县（区）文化广电体育局：", "为丰富群众体育文化生活，定于8月8日在市体育中心举办全民健身日活动。", "活动免费向市民开放，欢迎广大群众积极参与。"], 12.5, 24)
+    body_lines(
+        page,
+        180,
+        [
+            "各县（区）文化广电体育局：",
+            "为丰富群众体育文化生活，定于8月8日在市体育中心举办全民健身日活动。",
+            "活动免费向市民开放，欢迎广大群众积极参与。",
+        ],
+        12.5,
+        24,
+    )
     png = page.get_pixmap(dpi=150).tobytes("png")
     scanned(png, rotate=-0.8, seed=5).save(OUT / "scan_clean_notice.jpg", quality=80)
     return {"file": "scan_clean_notice.jpg", "expect": []}
@@ -375,7 +423,13 @@ def docx_clean_policy() -> dict:
     ]:
         d.add_paragraph(line)
     table = d.add_table(rows=3, cols=3)
-    for i, row in enumerate([("事项", "责任单位", "办理时限"), ("保密审查", "各业务科室", "5个工作日"), ("信息发布", "办公室", "3个工作日")]):
+    for i, row in enumerate(
+        [
+            ("事项", "责任单位", "办理时限"),
+            ("保密审查", "各业务科室", "5个工作日"),
+            ("信息发布", "办公室", "3个工作日"),
+        ]
+    ):
         for j, v in enumerate(row):
             table.cell(i, j).text = v
     d.save(OUT / "clean_policy.docx")
@@ -479,10 +533,17 @@ def text_drafts() -> list[dict]:
     return [
         {
             "file": "meeting_request.txt",
-            "expect": ["proofreading/doc_number_format", "proofreading/repeated_char", "proofreading/unmatched_pair"],
+            "expect": [
+                "proofreading/doc_number_format",
+                "proofreading/repeated_char",
+                "proofreading/unmatched_pair",
+            ],
             "disclosure": "不予公开",
         },
-        {"file": "policy_draft.txt", "expect": ["sensitive_term/process_draft", "sensitive_term/ad_superlative"]},
+        {
+            "file": "policy_draft.txt",
+            "expect": ["sensitive_term/process_draft", "sensitive_term/ad_superlative"],
+        },
         {"file": "gbk_notice.txt", "expect": []},
     ]
 
@@ -493,21 +554,35 @@ def pdf_charts_negative() -> dict:
     centred(page, 110, "2024年上半年全市经济运行情况分析", 18)
     body_lines(page, 150, ["上半年，全市地区生产总值同比增长5.2%，规模以上工业增加值增长6.1%。"], 12.5, 24)
     page.insert_text((LEFT, 200), "重点提示：", fontname=FONT, fontsize=12.5, color=RED)
-    page.insert_text((LEFT + 65, 200), "固定资产投资增速回落，需加大项目建设力度。", fontname=FONT, fontsize=12.5)
+    page.insert_text(
+        (LEFT + 65, 200), "固定资产投资增速回落，需加大项目建设力度。", fontname=FONT, fontsize=12.5
+    )
     centred(page, 250, "图1 三次产业结构（%）", 14, RED)
     cx, cy, r = 200, 370, 80
     start = 0.0
     for share, colour in [(0.55, (0.85, 0.1, 0.1)), (0.3, (0.95, 0.5, 0.5)), (0.15, (0.6, 0.0, 0.0))]:
         end = start + share * 2 * math.pi
-        pts = [(cx, cy)] + [(cx + r * math.cos(start + (end - start) * k / 24), cy + r * math.sin(start + (end - start) * k / 24)) for k in range(25)]
+        pts = [(cx, cy)] + [
+            (
+                cx + r * math.cos(start + (end - start) * k / 24),
+                cy + r * math.sin(start + (end - start) * k / 24),
+            )
+            for k in range(25)
+        ]
         page.draw_polyline(pts + [(cx, cy)], color=(1, 1, 1), fill=colour, width=0.8, closePath=True)
         start = end
     for i, h in enumerate([60, 95, 120, 80]):
-        page.draw_rect(pymupdf.Rect(330 + i * 40, 450 - h, 360 + i * 40, 450), color=None, fill=(0.8, 0.05, 0.05))
+        page.draw_rect(
+            pymupdf.Rect(330 + i * 40, 450 - h, 360 + i * 40, 450), color=None, fill=(0.8, 0.05, 0.05)
+        )
     page.draw_line((320, 450), (500, 450), color=(0, 0, 0), width=0.8)
     body_lines(page, 520, ["下一步，各部门要落实领导批示要求，抓好稳增长各项政策落地。"], 12.5, 24)
     save_pdf(doc, "chart_report.pdf")
-    return {"file": "chart_report.pdf", "expect": [], "note": "红色图表标题、饼图、柱状图和正文强调，不是红头或印章"}
+    return {
+        "file": "chart_report.pdf",
+        "expect": [],
+        "note": "红色图表标题、饼图、柱状图和正文强调，不是红头或印章",
+    }
 
 
 def personal_seal_image(text: str = "李明之印", size: int = 150) -> Image.Image:
@@ -516,7 +591,12 @@ def personal_seal_image(text: str = "李明之印", size: int = 150) -> Image.Im
     red = (205, 25, 30, 240)
     d.rectangle([6, 6, size - 6, size - 6], outline=red, width=9)
     font = cjk_font(size // 2 - 18)
-    cells = [(size // 2 + 2, 14), (size // 2 + 2, size // 2 - 2), (16, 14), (16, size // 2 - 2)]  # read right to left
+    cells = [
+        (size // 2 + 2, 14),
+        (size // 2 + 2, size // 2 - 2),
+        (16, 14),
+        (16, size // 2 - 2),
+    ]  # read right to left
     for ch, (x, y) in zip(text, cells, strict=True):
         d.text((x, y), ch, font=font, fill=red)
     return img
@@ -525,7 +605,16 @@ def personal_seal_image(text: str = "李明之印", size: int = 150) -> Image.Im
 def pdf_personal_seal() -> dict:
     doc, page = new_pdf()
     centred(page, 130, "授权委托书", 20)
-    body_lines(page, 190, ["兹委托本单位办公室工作人员办理2024年度政府信息公开年度报告报送事宜。", "委托期限自2024年1月1日至2024年12月31日。"], 12.5, 24)
+    body_lines(
+        page,
+        190,
+        [
+            "兹委托本单位办公室工作人员办理2024年度政府信息公开年度报告报送事宜。",
+            "委托期限自2024年1月1日至2024年12月31日。",
+        ],
+        12.5,
+        24,
+    )
     page.insert_text((360, 330), "委托人：李明", fontname=FONT, fontsize=13)
     page.insert_image(pymupdf.Rect(440, 300, 490, 350), stream=png_bytes(personal_seal_image()), overlay=True)
     save_pdf(doc, "personal_seal.pdf")
@@ -537,10 +626,24 @@ def scanned_leader_note() -> dict:
     page.insert_text((300, 55), "拟同意，请王市长审定。", fontname=FONT, fontsize=17, color=BLUE)
     page.insert_text((420, 82), "陈刚 4.8", fontname=FONT, fontsize=16, color=BLUE)
     centred(page, 140, "关于调整城区公交线路的报告", 18)
-    body_lines(page, 190, ["市人民政府：", "为方便群众出行，市交通运输局拟对城区12条公交线路进行优化调整。", "以上报告，请审阅。"], 12.5, 24)
+    body_lines(
+        page,
+        190,
+        [
+            "市人民政府：",
+            "为方便群众出行，市交通运输局拟对城区12条公交线路进行优化调整。",
+            "以上报告，请审阅。",
+        ],
+        12.5,
+        24,
+    )
     png = page.get_pixmap(dpi=150).tobytes("png")
     scanned(png, rotate=0.7, seed=9).save(OUT / "scan_leader_note.jpg", quality=80)
-    return {"file": "scan_leader_note.jpg", "expect": ["leader_annotation/instruction"], "disclosure": "不予公开"}
+    return {
+        "file": "scan_leader_note.jpg",
+        "expect": ["leader_annotation/instruction"],
+        "disclosure": "不予公开",
+    }
 
 
 def docx_red_emphasis() -> dict:
@@ -637,8 +740,13 @@ def main() -> None:
         docx_red_emphasis(),
         *prose_negatives(),
     ]
-    manifest = {"description": "Expected rules per sample (category/rule). Empty = clean document.", "files": entries}
-    (OUT / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    manifest = {
+        "description": "Expected rules per sample (category/rule). Empty = clean document.",
+        "files": entries,
+    }
+    (OUT / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     print(f"wrote {len(entries)} samples to {OUT}")
 
 

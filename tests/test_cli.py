@@ -142,7 +142,11 @@ def test_fingerprint_stable_when_text_is_inserted_above(tmp_path: Path) -> None:
             [sys.executable, "-m", "pubguard.cli", "scan", "d.txt", "--format", "json"],
             capture_output=True, text=True, cwd=folder, timeout=120,
         )  # fmt: skip
-        return {f["fingerprint"] for f in json.loads(proc.stdout)["files"][0]["findings"] if f["rule"] == "id_card"}
+        return {
+            f["fingerprint"]
+            for f in json.loads(proc.stdout)["files"][0]["findings"]
+            if f["rule"] == "id_card"
+        }
 
     first, second = fps(a), fps(b)
     assert first and first == second

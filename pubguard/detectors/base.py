@@ -43,8 +43,10 @@ class ScanContext:
     ) -> Finding:
         """Build a finding: masks `raw` when `mask_kind` is given, locates text offsets on the
         page, and hashes the raw evidence (the raw value itself is never stored)."""
-        shown = evidence if evidence is not None else (
-            mask_value(raw, mask_kind, self.config.masking) if mask_kind else raw
+        shown = (
+            evidence
+            if evidence is not None
+            else (mask_value(raw, mask_kind, self.config.masking) if mask_kind else raw)
         )
         block_kind = None
         if start is not None and end is not None:

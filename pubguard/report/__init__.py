@@ -103,7 +103,10 @@ def to_sarif(results: list[FileResult]) -> str:
                 used[rule_id] = len(used)
             region: dict[str, Any] = {}
             if f.location.start is not None and f.location.end is not None:
-                region = {"charOffset": f.location.start, "charLength": max(f.location.end - f.location.start, 0)}
+                region = {
+                    "charOffset": f.location.start,
+                    "charLength": max(f.location.end - f.location.start, 0),
+                }
             physical: dict[str, Any] = {
                 "artifactLocation": {"uri": r.path, "index": artifact_index[r.path]},
             }
@@ -183,10 +186,21 @@ def to_csv(results: list[FileResult]) -> str:
             bbox = " ".join(f"{v:.1f}" for v in f.location.bbox) if f.location.bbox else ""
             writer.writerow(
                 [
-                    r.path, r.status, f.category, f.rule, f.severity, f.message, f.evidence,
-                    f.location.page or "", bbox, f.location.start if f.location.start is not None else "",
-                    f.location.end if f.location.end is not None else "", f.suggestion, f.basis,
-                    f.fingerprint, "",
+                    r.path,
+                    r.status,
+                    f.category,
+                    f.rule,
+                    f.severity,
+                    f.message,
+                    f.evidence,
+                    f.location.page or "",
+                    bbox,
+                    f.location.start if f.location.start is not None else "",
+                    f.location.end if f.location.end is not None else "",
+                    f.suggestion,
+                    f.basis,
+                    f.fingerprint,
+                    "",
                 ]  # fmt: skip
             )
     # BOM so Excel on Windows opens the Chinese text correctly.
@@ -220,9 +234,13 @@ def to_text(results: Iterable[FileResult]) -> str:
         for w in r.warnings:
             lines.append(f"    ⚠ {w}")
         if r.disclosure and r.disclosure.reasons:
-            lines.append("    公开属性理由：" + "；".join(x.rstrip("。") for x in r.disclosure.reasons) + "。")
+            lines.append(
+                "    公开属性理由：" + "；".join(x.rstrip("。") for x in r.disclosure.reasons) + "。"
+            )
     s = summarise(results)
     sev = "，".join(f"{SEVERITY_LABELS[Severity(k)]} {v}" for k, v in s["findings"].items()) or "无"
     lines.append("")
-    lines.append(f"共检查 {s['files']} 个文件，{s['errors']} 个无法检查；发现问题 {s['total_findings']} 处（{sev}）。")
+    lines.append(
+        f"共检查 {s['files']} 个文件，{s['errors']} 个无法检查；发现问题 {s['total_findings']} 处（{sev}）。"
+    )
     return "\n".join(lines) + "\n"

@@ -56,7 +56,9 @@ def draw_findings(image, page: Page, findings: list[Finding]):
     return img
 
 
-def annotate_document(doc: Document, findings: list[Finding], out_dir: Path, stem: str, dpi: int = 100) -> int:
+def annotate_document(
+    doc: Document, findings: list[Finding], out_dir: Path, stem: str, dpi: int = 100
+) -> int:
     by_page: dict[int, list[Finding]] = {}
     for f in findings:
         if f.location.page and f.location.bbox:

@@ -30,7 +30,11 @@ class Baseline:
         entries = {}
         for r in results:
             for f in r.findings:
-                entries[f.fingerprint] = {"fingerprint": f.fingerprint, "rule": f"{f.category}/{f.rule}", "path": r.path}
+                entries[f.fingerprint] = {
+                    "fingerprint": f.fingerprint,
+                    "rule": f"{f.category}/{f.rule}",
+                    "path": r.path,
+                }
         return cls(entries)
 
     def save(self, path: Path) -> None:
@@ -59,6 +63,7 @@ class Baseline:
         return {
             "baseline_suppressed": suppressed,
             "baseline_unused": [
-                {"fingerprint": fp, "rule": self.entries[fp]["rule"], "path": self.entries[fp]["path"]} for fp in unused
+                {"fingerprint": fp, "rule": self.entries[fp]["rule"], "path": self.entries[fp]["path"]}
+                for fp in unused
             ],
         }

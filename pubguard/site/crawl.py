@@ -16,7 +16,23 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 from pubguard.extract.sniff import sniff_format
 
 USER_AGENT = "PubGuard/0.1 (+site content inspection)"
-ATTACHMENT_EXT = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".csv", ".wps", ".et", ".ofd", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".txt"}
+ATTACHMENT_EXT = {
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".csv",
+    ".wps",
+    ".et",
+    ".ofd",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".tif",
+    ".tiff",
+    ".txt",
+}
 
 
 @dataclass
@@ -92,7 +108,9 @@ def crawl(
             continue
         result.pages += 1
         dest = _local_path(out_dir, url)
-        is_html = "html" in ctype or (not PurePosixPath(urlparse(url).path).suffix and body.lstrip()[:1] == b"<")
+        is_html = "html" in ctype or (
+            not PurePosixPath(urlparse(url).path).suffix and body.lstrip()[:1] == b"<"
+        )
         if is_html and dest.suffix.lower() not in (".html", ".htm"):
             dest = dest.with_name(dest.name + ".html") if dest.suffix else dest / "index.html"
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -110,7 +128,11 @@ def crawl(
             if parsed.scheme not in ("http", "https") or parsed.netloc != host or link in seen:
                 continue
             suffix = PurePosixPath(parsed.path).suffix.lower()
-            if suffix and suffix not in ATTACHMENT_EXT and suffix not in (".html", ".htm", ".shtml", ".jsp", ".php", ".aspx"):
+            if (
+                suffix
+                and suffix not in ATTACHMENT_EXT
+                and suffix not in (".html", ".htm", ".shtml", ".jsp", ".php", ".aspx")
+            ):
                 continue
             seen.add(link)
             queue.append((link, depth + 1))

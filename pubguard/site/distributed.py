@@ -61,8 +61,12 @@ def run_jobs_dask(
                 batch_results = fut.result()
             except Exception as exc:  # a lost worker fails its batch, never the run
                 batch_results = [
-                    FileResult(path=j.display, status="error", error_code="crash",
-                               error=f"分布式检查节点出错（{type(exc).__name__}）。")  # fmt: skip
+                    FileResult(
+                        path=j.display,
+                        status="error",
+                        error_code="crash",
+                        error=f"分布式检查节点出错（{type(exc).__name__}）。",
+                    )  # fmt: skip
                     for j in batches[idx]
                 ]
             results[idx] = batch_results

@@ -15,7 +15,13 @@ from pubguard.finding import CATEGORY_LABELS, SEVERITY_LABELS, Severity
 from pubguard.report import summarise
 from pubguard.scan import FileResult
 
-SEV_COLOURS = {"blocker": "#8e24aa", "high": "#d84315", "medium": "#f9a825", "low": "#1e88e5", "info": "#9e9e9e"}
+SEV_COLOURS = {
+    "blocker": "#8e24aa",
+    "high": "#d84315",
+    "medium": "#f9a825",
+    "low": "#1e88e5",
+    "info": "#9e9e9e",
+}
 
 
 def section_of(path: str) -> str:
@@ -105,7 +111,9 @@ def to_html(results: list[FileResult], summary_extra: dict | None = None, histor
                 f"<td>{html.escape(f.suggestion)}</td></tr>"
             )
     errors = "".join(
-        f"<tr><td>{html.escape(r.path)}</td><td>{html.escape(r.error or '')}</td></tr>" for r in results if r.status == "error"
+        f"<tr><td>{html.escape(r.path)}</td><td>{html.escape(r.error or '')}</td></tr>"
+        for r in results
+        if r.status == "error"
     )
     sev_order = {s.value: by_sev[s.value] for s in Severity if by_sev[s.value]}
     cat_labels = {str(k): v for k, v in CATEGORY_LABELS.items()}
@@ -161,7 +169,19 @@ def to_xlsx(results: list[FileResult]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "问题清单"
-    head = ["文件/页面", "栏目", "级别", "类别", "规则", "说明", "证据（已脱敏）", "页码", "建议", "依据", "指纹"]
+    head = [
+        "文件/页面",
+        "栏目",
+        "级别",
+        "类别",
+        "规则",
+        "说明",
+        "证据（已脱敏）",
+        "页码",
+        "建议",
+        "依据",
+        "指纹",
+    ]
     ws.append(head)
     for cell in ws[1]:
         cell.font = Font(bold=True)

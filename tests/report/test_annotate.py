@@ -19,7 +19,9 @@ def _pdf_with_id(tmp_path: Path) -> Path:
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=842)
     page.insert_text((80, 120), "关于2024年度临时救助对象的公示", fontname="china-s", fontsize=16)
-    page.insert_text((80, 170), f"救助对象：张伟民，身份证号：{make_id_number()}", fontname="china-s", fontsize=12)
+    page.insert_text(
+        (80, 170), f"救助对象：张伟民，身份证号：{make_id_number()}", fontname="china-s", fontsize=12
+    )
     path = tmp_path / "gongshi.pdf"
     doc.save(path)
     return path
