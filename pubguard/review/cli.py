@@ -295,6 +295,29 @@ def upload(ctx: typer.Context, actor: ActorOpt, draft: int, file: Path, note: st
     _print_draft(d)
 
 
+@review_app.command("clean")
+@handles_errors
+def clean_cmd(
+    ctx: typer.Context,
+    actor: ActorOpt,
+    draft: int,
+    version: Annotated[int | None, typer.Option(help="要清理的版本号（默认当前版本）")] = None,
+    mask_preset: Annotated[str | None, typer.Option(help="脱敏方式：site、id6-4 或 last4")] = None,
+    drop_columns: Annotated[bool, typer.Option(help="删除名单中的身份证号、银行卡号、电话列")] = False,
+    revisions: Annotated[str | None, typer.Option(help="修订处理：accept 或 reject")] = None,
+    note: str = "",
+) -> None:
+    """生成清理稿，作为新版本加入稿件并复查（与网页中的「生成清理稿」相同）。"""
+    options = {"mask_preset": mask_preset, "drop_columns": drop_columns, "revisions": revisions}
+    with _service(ctx) as svc:
+        vid = _version(svc, actor, draft, version)
+        v = svc.make_clean_version(actor, draft, vid, options, note=note)
+        report = svc.get_clean_report(actor, draft, v["id"])
+    review = report["review"]
+    typer.echo(f"已生成清理稿：第{v['number']}版（版本号 {v['id']}），检查：{v['scan_status']}。")
+    typer.echo(json.dumps(review, ensure_ascii=False, indent=1)[:2000])
+
+
 @review_app.command("disclosure")
 @handles_errors
 def disclosure_cmd(

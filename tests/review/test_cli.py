@@ -70,3 +70,38 @@ def test_main_cli_mounts_review_and_audit():
 
     assert runner.invoke(app, ["review", "--help"]).exit_code == 0
     assert "verify" in runner.invoke(app, ["audit", "--help"]).output
+
+
+def test_cli_clean_copy(db_url, tmp_path, monkeypatch):
+    """`pubguard review clean`: the clean copy becomes a new version, re-scanned, no raw PII shown."""
+    import pymupdf
+    from factories import make_id_number
+
+    monkeypatch.setenv("PUBGUARD_DATABASE_URL", db_url)
+    monkeypatch.setenv("PUBGUARD_DATA_DIR", str(tmp_path / "data"))
+
+    def run(*args: str, code: int = 0):
+        result = runner.invoke(review_app, list(args))
+        assert result.exit_code == code, (args, result.output, result.exception)
+        return result.output
+
+    run("init")
+    run("site-add", "gov", "示例市人民政府网站")
+    run("user-add", "ed", "--role", "gov:editor")
+    run("user-add", "r1", "--role", "gov:reviewer1")
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    page.insert_text((80, 120), "关于2024年度临时救助对象的公示", fontname="china-s", fontsize=16)
+    page.insert_text(
+        (80, 170), f"救助对象：张伟民，身份证号：{make_id_number()}", fontname="china-s", fontsize=12
+    )
+    path = tmp_path / "公示.pdf"
+    pdf.save(path)
+    out = run("submit", str(path), "--as", "ed", "--site", "gov", "--column", "公示公告")
+    draft_id = json.loads(run("show", "1", "--as", "ed", "--json"))["id"]
+    out = run("clean", str(draft_id), "--as", "r1", code=1)  # only editors make clean copies
+    out = run("clean", str(draft_id), "--as", "ed", "--mask-preset", "last4")
+    assert "已生成清理稿：第2版" in out
+    assert make_id_number() not in out
+    shown = json.loads(run("show", str(draft_id), "--as", "ed", "--json"))
+    assert shown["current_version"] == 2
