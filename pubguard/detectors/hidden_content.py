@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
@@ -346,6 +347,17 @@ def _image_boxes(doc: Document) -> dict[int, list[BBox]]:
     return out
 
 
+class _Item(NamedTuple):
+    """What one group's finding says; rule, suggestion, basis and the evidence shape are shared
+    by the section (see HiddenContentDetector._per_group)."""
+
+    severity: Severity
+    message: str
+    label: str  # evidence reads: {label}：“{preview}”
+    details: dict | None = None
+    rule: str | None = None  # only when it differs from the section's rule
+
+
 class _FillIndex:
     """Opaque filled drawings that can lie behind text, per page and per horizontal band.
 
@@ -492,6 +504,55 @@ class HiddenContentDetector(Detector):
             details={"count": len(groups), "offsets": [[g.start, g.end] for g in groups[:100]]},
         )
 
+    def _per_group(
+        self,
+        doc: Document,
+        ctx: ScanContext,
+        groups: list[Group],
+        item: Callable[[Group], _Item],
+        *,
+        rule: str,
+        suggestion: str,
+        basis: str,
+        summary_severity: Severity,
+        summary: str,
+    ) -> list[Finding]:
+        """One finding per group; past MAX_INDIVIDUAL one summary finding instead, so a draft
+        full of comments or hidden runs yields one actionable line, not hundreds."""
+        if len(groups) > MAX_INDIVIDUAL:
+            return [
+                self._summary(
+                    doc,
+                    ctx,
+                    groups,
+                    rule=rule,
+                    severity=summary_severity,
+                    message=summary,
+                    suggestion=suggestion,
+                    basis=basis,
+                )
+            ]
+        out = []
+        for g in groups:
+            it = item(g)
+            out.append(
+                ctx.finding(
+                    doc,
+                    category=self.category,
+                    rule=it.rule or rule,
+                    severity=it.severity,
+                    message=it.message,
+                    raw=g.text,
+                    start=g.start,
+                    end=g.end,
+                    suggestion=suggestion,
+                    basis=basis,
+                    evidence=f"{it.label}：“{preview(g.text, ctx.config.masking)}”",
+                    details=it.details,
+                )
+            )
+        return out
+
     # -- comments ---------------------------------------------------------------------------
     def comments(self, doc: Document, ctx: ScanContext) -> list[Finding]:
         kinds = {BlockKind.ANNOTATION} if doc.format == "html" else {BlockKind.COMMENT, BlockKind.ANNOTATION}
@@ -500,23 +561,8 @@ class HiddenContentDetector(Detector):
             if block.kind in kinds and block.text.strip():
                 groups.setdefault((block.kind, *_comment_key(block)), Group()).blocks.append(block)
         items = [g for g in groups.values() if substantive(g.text)]
-        if not items:
-            return []
-        if len(items) > MAX_INDIVIDUAL:
-            return [
-                self._summary(
-                    doc,
-                    ctx,
-                    items,
-                    rule="comment",
-                    severity=Severity.HIGH,
-                    message="文档含有 {n} 条批注/注释（作者：{authors}），批注内容随文件一并公开。",
-                    suggestion=SUGGEST_DRAFT,
-                    basis=BASIS_DRAFT_TRACES,
-                )
-            ]
-        out = []
-        for g in items:
+
+        def item(g: Group) -> _Item:
             block = g.first
             what = (
                 " PDF 注释"
@@ -530,24 +576,25 @@ class HiddenContentDetector(Detector):
                 a, _, b = info["range"].partition("-")
                 if a.isdigit() and b.isdigit():
                     details["anchor"] = [int(a), int(b)]
-            out.append(
-                ctx.finding(
-                    doc,
-                    category=self.category,
-                    rule="comment",
-                    severity=Severity.HIGH,
-                    message=f"文档含有{what}（作者：{self._author(block.author, ctx)}{when}），"
-                    "批注内容在下载文件中可见，可能泄露审稿意见或联系人信息。",
-                    raw=g.text,
-                    start=g.start,
-                    end=g.end,
-                    suggestion=SUGGEST_DRAFT,
-                    basis=BASIS_DRAFT_TRACES,
-                    evidence=f"批注：“{preview(g.text, ctx.config.masking)}”",
-                    details=details,
-                )
+            return _Item(
+                Severity.HIGH,
+                f"文档含有{what}（作者：{self._author(block.author, ctx)}{when}），"
+                "批注内容在下载文件中可见，可能泄露审稿意见或联系人信息。",
+                "批注",
+                details,
             )
-        return out
+
+        return self._per_group(
+            doc,
+            ctx,
+            items,
+            item,
+            rule="comment",
+            suggestion=SUGGEST_DRAFT,
+            basis=BASIS_DRAFT_TRACES,
+            summary_severity=Severity.HIGH,
+            summary="文档含有 {n} 条批注/注释（作者：{authors}），批注内容随文件一并公开。",
+        )
 
     # -- tracked changes ---------------------------------------------------------------------
     def revisions(self, doc: Document, ctx: ScanContext) -> list[Finding]:
@@ -561,53 +608,34 @@ class HiddenContentDetector(Detector):
                 doc, idx, lambda a, b: (a.author, a.date, a.paragraph) == (b.author, b.date, b.paragraph)
             )
             groups = [g for g in groups if substantive(g.text) or kind == BlockKind.REVISION_DELETE]
-            if not groups:
-                continue
-            if len(groups) > MAX_INDIVIDUAL:
-                out.append(
-                    self._summary(
-                        doc,
-                        ctx,
-                        groups,
-                        rule="tracked_change",
-                        severity=severity,
-                        message=f"文档含有 {{n}} 处未处理的修订（{label}，修订人：{{authors}}），"
-                        + (
-                            "被删除的文字仍保存在文件中。"
-                            if kind == BlockKind.REVISION_DELETE
-                            else "修订尚未接受。"
-                        ),
-                        suggestion=SUGGEST_DRAFT,
-                        basis=BASIS_DRAFT_TRACES,
-                    )
-                )
-                continue
-            for g in groups:
+            deleted = kind == BlockKind.REVISION_DELETE
+
+            def item(
+                g: Group, severity: Severity = severity, label: str = label, deleted: bool = deleted
+            ) -> _Item:
                 block = g.first
                 when = f"，{block.date[:10]}" if block.date else ""
-                if kind == BlockKind.REVISION_DELETE:
+                if deleted:
                     msg = (
                         f"修订痕迹：被删除的文字仍保存在文件中（修订人：{self._author(block.author, ctx)}{when}），"
                         "打开修订显示或解析文件即可看到。"
                     )
                 else:
                     msg = f"修订痕迹：插入的文字尚未接受（修订人：{self._author(block.author, ctx)}{when}）。"
-                out.append(
-                    ctx.finding(
-                        doc,
-                        category=self.category,
-                        rule="tracked_change",
-                        severity=severity,
-                        message=msg,
-                        raw=g.text,
-                        start=g.start,
-                        end=g.end,
-                        suggestion=SUGGEST_DRAFT,
-                        basis=BASIS_DRAFT_TRACES,
-                        evidence=f"{label}：“{preview(g.text, ctx.config.masking)}”",
-                        details={"revision": "delete" if kind == BlockKind.REVISION_DELETE else "insert"},
-                    )
-                )
+                return _Item(severity, msg, label, {"revision": "delete" if deleted else "insert"})
+
+            out += self._per_group(
+                doc,
+                ctx,
+                groups,
+                item,
+                rule="tracked_change",
+                suggestion=SUGGEST_DRAFT,
+                basis=BASIS_DRAFT_TRACES,
+                summary_severity=severity,
+                summary=f"文档含有 {{n}} 处未处理的修订（{label}，修订人：{{authors}}），"
+                + ("被删除的文字仍保存在文件中。" if deleted else "修订尚未接受。"),
+            )
         return out
 
     # -- hidden text -------------------------------------------------------------------------
@@ -643,7 +671,8 @@ class HiddenContentDetector(Detector):
                 and (doc.format != "html" or a.paragraph == b.paragraph)
             ),
         )
-        findings: list[tuple[Group, Severity]] = []
+        kept: list[Group] = []
+        severities: dict[int, Severity] = {}
         for g in groups:
             if not substantive(g.text):
                 continue
@@ -653,44 +682,34 @@ class HiddenContentDetector(Detector):
                 if severity_or_none is None:
                     continue
                 severity = severity_or_none
-            findings.append((g, severity))
-        if not findings:
+            kept.append(g)
+            severities[id(g)] = severity
+        if not kept:
             return []
-        if len(findings) > MAX_INDIVIDUAL:
-            return [
-                self._summary(
-                    doc,
-                    ctx,
-                    [g for g, _ in findings],
-                    rule="hidden_text",
-                    severity=max((s for _, s in findings), key=lambda s: s.rank),
-                    message="文档含有 {n} 处隐藏文字，页面上看不到，但文件中仍可复制、检索。",
-                    suggestion=SUGGEST_HIDDEN,
-                    basis=BASIS_HIDDEN,
-                )
-            ]
-        out = []
-        for g, severity in findings:
+
+        def item(g: Group) -> _Item:
             reason = reasons.get(id(g.first), "隐藏格式")
             white = _colour_hidden(g.first)
             label = "与背景同色的文字" if white else "隐藏文字"
-            out.append(
-                ctx.finding(
-                    doc,
-                    category=self.category,
-                    rule="white_text" if white else "hidden_text",
-                    severity=severity,
-                    message=f"{label}（{reason}）：页面上看不到，但文件中仍可复制、检索。",
-                    raw=g.text,
-                    start=g.start,
-                    end=g.end,
-                    suggestion=SUGGEST_HIDDEN,
-                    basis=BASIS_HIDDEN,
-                    evidence=f"{label}：“{preview(g.text, ctx.config.masking)}”",
-                    details={"reason": reason},
-                )
+            return _Item(
+                severities[id(g)],
+                f"{label}（{reason}）：页面上看不到，但文件中仍可复制、检索。",
+                label,
+                {"reason": reason},
+                rule="white_text" if white else "hidden_text",
             )
-        return out
+
+        return self._per_group(
+            doc,
+            ctx,
+            kept,
+            item,
+            rule="hidden_text",
+            suggestion=SUGGEST_HIDDEN,
+            basis=BASIS_HIDDEN,
+            summary_severity=max(severities.values(), key=lambda s: s.rank),
+            summary="文档含有 {n} 处隐藏文字，页面上看不到，但文件中仍可复制、检索。",
+        )
 
     # -- white text ------------------------------------------------------------------------------
     def _background(self, doc: Document, block: TextBlock) -> RGB | None:
@@ -726,44 +745,32 @@ class HiddenContentDetector(Detector):
             else:
                 idx.append(i)
             backgrounds[id(b)] = bg
-        out: list[Finding] = []
         groups = [g for g in group_consecutive(doc, idx) if substantive(g.text)]
-        if len(groups) > MAX_INDIVIDUAL:
-            out.append(
-                self._summary(
-                    doc,
-                    ctx,
-                    groups,
-                    rule="white_text",
-                    severity=Severity.HIGH,
-                    message="文档含有 {n} 处与背景同色的文字（如白底白字），肉眼看不见但可复制、检索。",
-                    suggestion=SUGGEST_HIDDEN,
-                    basis=BASIS_HIDDEN,
-                )
+
+        def item(g: Group) -> _Item:
+            color = g.first.color
+            what = "白色文字" if color is not None and is_white(color) else "与背景同色的文字"
+            return _Item(
+                Severity.HIGH,
+                f"{what}：颜色与底色几乎相同，页面上看不见，但仍可复制、检索。",
+                what,
+                {
+                    "color": _hex(_rgb(color)),
+                    "background": _hex(backgrounds.get(id(g.first), (255, 255, 255))),
+                },
             )
-        else:
-            for g in groups:
-                color = g.first.color
-                what = "白色文字" if color is not None and is_white(color) else "与背景同色的文字"
-                out.append(
-                    ctx.finding(
-                        doc,
-                        category=self.category,
-                        rule="white_text",
-                        severity=Severity.HIGH,
-                        message=f"{what}：颜色与底色几乎相同，页面上看不见，但仍可复制、检索。",
-                        raw=g.text,
-                        start=g.start,
-                        end=g.end,
-                        suggestion=SUGGEST_HIDDEN,
-                        basis=BASIS_HIDDEN,
-                        evidence=f"{what}：“{preview(g.text, ctx.config.masking)}”",
-                        details={
-                            "color": _hex(_rgb(color)),
-                            "background": _hex(backgrounds.get(id(g.first), (255, 255, 255))),
-                        },
-                    )
-                )
+
+        out = self._per_group(
+            doc,
+            ctx,
+            groups,
+            item,
+            rule="white_text",
+            suggestion=SUGGEST_HIDDEN,
+            basis=BASIS_HIDDEN,
+            summary_severity=Severity.HIGH,
+            summary="文档含有 {n} 处与背景同色的文字（如白底白字），肉眼看不见但可复制、检索。",
+        )
         for g in group_consecutive(doc, redacted)[:MAX_INDIVIDUAL]:
             if not substantive(g.text):
                 continue
@@ -974,40 +981,21 @@ class HiddenContentDetector(Detector):
             for g in group_consecutive(doc, idx, lambda a, b: a.paragraph == b.paragraph)
             if _html_comment_worth(g.text)
         ]
-        if not groups:
-            return []
-        if len(groups) > MAX_INDIVIDUAL:
-            return [
-                self._summary(
-                    doc,
-                    ctx,
-                    groups,
-                    rule="html_comment",
-                    severity=Severity.MEDIUM,
-                    message="网页源代码中有 {n} 条含文字说明的注释，任何人查看源代码即可看到。",
-                    suggestion=SUGGEST_HTML_COMMENT,
-                    basis=BASIS_HTML_COMMENT,
-                )
-            ]
-        out = []
-        for g in groups:
-            severity = Severity.HIGH if _sensitive(g.text) else Severity.MEDIUM
-            out.append(
-                ctx.finding(
-                    doc,
-                    category=self.category,
-                    rule="html_comment",
-                    severity=severity,
-                    message="网页源代码注释中含有文字说明，页面不显示，但查看源代码即可看到。",
-                    raw=g.text,
-                    start=g.start,
-                    end=g.end,
-                    suggestion=SUGGEST_HTML_COMMENT,
-                    basis=BASIS_HTML_COMMENT,
-                    evidence=f"注释：“{preview(g.text, ctx.config.masking)}”",
-                )
-            )
-        return out
+        return self._per_group(
+            doc,
+            ctx,
+            groups,
+            lambda g: _Item(
+                Severity.HIGH if _sensitive(g.text) else Severity.MEDIUM,
+                "网页源代码注释中含有文字说明，页面不显示，但查看源代码即可看到。",
+                "注释",
+            ),
+            rule="html_comment",
+            suggestion=SUGGEST_HTML_COMMENT,
+            basis=BASIS_HTML_COMMENT,
+            summary_severity=Severity.MEDIUM,
+            summary="网页源代码中有 {n} 条含文字说明的注释，任何人查看源代码即可看到。",
+        )
 
 
 # -- module helpers ---------------------------------------------------------------------------
