@@ -51,6 +51,12 @@ from pubguard.review.publish import PublishTarget, target_from_config
 from pubguard.review.workflow import ROLES
 
 
+def _draft_rows(s: Session, model: Any, draft_id: int, order: Any = None) -> list[Any]:
+    """All rows of `model` belonging to one draft, in a stable order (by id unless `order`)."""
+    key = model.id if order is None else order
+    return list(s.execute(select(model).where(model.draft_id == draft_id).order_by(key)).scalars().all())
+
+
 class ViewsMixin(ServiceBase):
     def list_findings(
         self, actor: Actor, draft_id: int, version_id: int | None = None, *, include_fixed: bool = True
@@ -345,16 +351,8 @@ class ViewsMixin(ServiceBase):
                 if draft.current_version_id
                 else []
             )
-            comments = (
-                s.execute(select(Comment).where(Comment.draft_id == draft.id).order_by(Comment.id))
-                .scalars()
-                .all()
-            )
-            releases = (
-                s.execute(select(Release).where(Release.draft_id == draft.id).order_by(Release.id))
-                .scalars()
-                .all()
-            )
+            comments = _draft_rows(s, Comment, draft.id)
+            releases = _draft_rows(s, Release, draft.id)
             names = self._usernames(
                 s,
                 [c.author_id for c in comments]
@@ -533,26 +531,10 @@ class ViewsMixin(ServiceBase):
                 self._can_view(user, draft)
             summary = self._draft_summary(s, draft)
             versions = list(draft.versions)
-            findings = (
-                s.execute(select(FindingRow).where(FindingRow.draft_id == draft.id).order_by(FindingRow.id))
-                .scalars()
-                .all()
-            )
-            comments = (
-                s.execute(select(Comment).where(Comment.draft_id == draft.id).order_by(Comment.id))
-                .scalars()
-                .all()
-            )
-            releases = (
-                s.execute(select(Release).where(Release.draft_id == draft.id).order_by(Release.id))
-                .scalars()
-                .all()
-            )
-            entries = (
-                s.execute(select(AuditEntry).where(AuditEntry.draft_id == draft.id).order_by(AuditEntry.seq))
-                .scalars()
-                .all()
-            )
+            findings = _draft_rows(s, FindingRow, draft.id)
+            comments = _draft_rows(s, Comment, draft.id)
+            releases = _draft_rows(s, Release, draft.id)
+            entries = _draft_rows(s, AuditEntry, draft.id, AuditEntry.seq)
             names = self._usernames(
                 s,
                 [f.decided_by_id for f in findings]
