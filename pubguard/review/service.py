@@ -593,17 +593,7 @@ class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin):
                 },
             )
             if comment:
-                s.add(
-                    Comment(
-                        draft_id=draft.id,
-                        version_id=version.id,
-                        step_key=step.key,
-                        author_id=user.id,
-                        kind="comment",
-                        body=comment,
-                        created_at=now,
-                    )
-                )
+                self._step_comment(s, draft, version.id, step.key, user, "comment", comment, now)
             return self._draft_summary(s, draft)
 
     def _check_disclosure_for_confirmation(self, s: Session, draft: Draft, version: Version) -> None:
@@ -669,18 +659,32 @@ class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin):
                 comment=comment,
                 details={"to": to_step or "editor", "step_name": step.name},
             )
-            s.add(
-                Comment(
-                    draft_id=draft.id,
-                    version_id=draft.current_version_id,
-                    step_key=step.key,
-                    author_id=user.id,
-                    kind="rejection",
-                    body=comment,
-                    created_at=now,
-                )
-            )
+            self._step_comment(s, draft, draft.current_version_id, step.key, user, "rejection", comment, now)
             return self._draft_summary(s, draft)
+
+    @staticmethod
+    def _step_comment(
+        s: Session,
+        draft: Draft,
+        version_id: int | None,
+        step_key: str,
+        user: Any,
+        kind: str,
+        body: str,
+        now: Any,
+    ) -> None:
+        """The comment an approval or rejection leaves on its step (kept with the draft)."""
+        s.add(
+            Comment(
+                draft_id=draft.id,
+                version_id=version_id,
+                step_key=step_key,
+                author_id=user.id,
+                kind=kind,
+                body=body,
+                created_at=now,
+            )
+        )
 
     def reassign(self, actor: Actor, draft_id: int, step_key: str, assignee: Actor | None) -> dict[str, Any]:
         """Give a pending step to another eligible user (site admin, or the current holder)."""
