@@ -3,6 +3,11 @@
 For every file the manifest lists the rules a correct scan must report (`expect`). Per category we
 count expected rules found (recall) and findings of rules the manifest does not expect
 (false positives), separately for clean documents (what users feel most) and for all files.
+
+The same manifest is a data-driven test (tests/test_samples.py, one case per file, like black's
+case files): a new detector case is a new file in samples/ plus its entry here. `make eval` exits
+1 when any labelled file regresses (a miss, an extra rule, a file error or another disclosure
+suggestion), so a build fails on it.
 """
 
 from __future__ import annotations
@@ -31,19 +36,54 @@ class CategoryScore:
         return self.found / self.expected if self.expected else None
 
 
+def load_manifest(folder: Path) -> list[dict]:
+    """The manifest's entries; every file in the folder (but the manifest and generator) must
+    have one, so a sample cannot be added without its label."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return list(manifest["files"])
+
+
+def unlabelled_files(folder: Path) -> list[str]:
+    listed = {e["file"] for e in load_manifest(folder)}
+    return sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.is_file() and p.name not in listed and p.name not in ("manifest.json", "generate.py")
+    )
+
+
+def reported_rules(result: FileResult) -> set[str]:
+    """`category/rule` of every finding above info (info findings are hints, never labelled)."""
+    return {f"{f.category}/{f.rule}" for f in result.findings if f.severity != "info"}
+
+
+def problems(entry: dict, result: FileResult) -> list[str]:
+    """What is wrong with one labelled file's scan (empty list = as labelled)."""
+    out = []
+    if result.status != "ok":
+        out.append(f"文件错误：{result.error}")
+    expected, got = set(entry["expect"]), reported_rules(result)
+    out += [f"漏报 {key}" for key in sorted(expected - got)]
+    out += [f"多报 {key}" for key in sorted(got - expected)]
+    if "disclosure" in entry:
+        suggested = result.disclosure.suggested if result.disclosure else None
+        if suggested != entry["disclosure"]:
+            out.append(f"公开属性 {suggested} ≠ {entry['disclosure']}")
+    return out
+
+
 def evaluate(
     folder: Path, config: ScanConfig | None = None
 ) -> tuple[dict[str, CategoryScore], list[FileResult], dict]:
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     config = config or ScanConfig()
     scores: dict[str, CategoryScore] = {c.value: CategoryScore() for c in Category}
     results = []
     disclosure_hits = {"checked": 0, "agreed": 0, "misses": []}
-    for entry in manifest["files"]:
+    for entry in load_manifest(folder):
         result = scan_path(folder / entry["file"], config, display=entry["file"])
         results.append(result)
         expected = set(entry["expect"])
-        got = {f"{f.category}/{f.rule}" for f in result.findings if f.severity != "info"}
+        got = reported_rules(result)
         for key in expected:
             cat = key.split("/", 1)[0]
             scores[cat].expected += 1
@@ -108,6 +148,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  漏报 {m}")
         for e in s.extras:
             print(f"  多报 {e}")
+    unlabelled = unlabelled_files(folder)
+    for name in unlabelled:
+        print(f"  未标注 {name}（manifest.json 中没有该文件）")
+    regressed = (
+        errors or disclosure["misses"] or unlabelled or any(s.misses or s.extras for s in scores.values())
+    )
+    if regressed:
+        print("\n标注样本出现退化（见上），退出码 1。")
+        return 1
     return 0
 
 
