@@ -40,6 +40,7 @@ scan-samples: install
 
 test: install-dev
 	sh scripts/ensure-chromium.sh
+	$(BIN)/python scripts/collect_realworld.py
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: install-dev
@@ -55,7 +56,8 @@ bench: install-dev
 	$(BIN)/python bench/site.py
 
 eval: install-dev
-	$(BIN)/python -m pubguard.eval samples
+	$(BIN)/python scripts/collect_realworld.py
+	$(BIN)/python -m pubguard.eval samples realworld
 
 clean:
 	rm -rf $(VENV) .pytest_cache
