@@ -82,13 +82,15 @@ def exit_code_for(results: list[FileResult], fail_on: Severity) -> int:
     return EXIT_OK
 
 
-def render(results: list[FileResult], fmt: OutputFormat, extra: dict | None = None) -> str:
+def render(
+    results: list[FileResult], fmt: OutputFormat, extra: dict | None = None, exit_code: int | None = None
+) -> str:
     from pubguard import report
 
     if fmt is OutputFormat.json:
         return report.to_json(results, extra) + "\n"
     if fmt is OutputFormat.sarif:
-        return report.to_sarif(results) + "\n"
+        return report.to_sarif(results, exit_code) + "\n"
     if fmt is OutputFormat.csv:
         return report.to_csv(results)
     return report.to_text(results)
@@ -196,7 +198,8 @@ def scan(
         _err(f"已写入基线 {write_baseline}（{sum(len(r.findings) for r in results)} 项）")
     if base is not None:
         extra_summary.update(base.apply(results))
-    text = render_report(results, format, extra_summary, history)
+    code = exit_code_for(results, fail_on)
+    text = render_report(results, format, extra_summary, history, code)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(text, bytes):
@@ -215,10 +218,16 @@ def scan(
 
         written = write_annotated_pages(results, annotate, config)
         _err(f"已在 {annotate} 写入 {written} 张标注页面图片")
-    raise typer.Exit(exit_code_for(results, fail_on))
+    raise typer.Exit(code)
 
 
-def render_report(results: list[FileResult], fmt: OutputFormat, summary_extra: dict, history: Path | None):
+def render_report(
+    results: list[FileResult],
+    fmt: OutputFormat,
+    summary_extra: dict,
+    history: Path | None,
+    exit_code: int | None = None,
+):
     """Text for text/json/sarif/csv/html, bytes for xlsx."""
     from pubguard import report
 
@@ -234,7 +243,7 @@ def render_report(results: list[FileResult], fmt: OutputFormat, summary_extra: d
         if fmt is OutputFormat.xlsx:
             return sitereport.to_xlsx(results)
         return sitereport.to_html(results, summary_extra, history)
-    return render(results, fmt)
+    return render(results, fmt, exit_code=exit_code)
 
 
 @app.command()

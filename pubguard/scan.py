@@ -31,6 +31,16 @@ class Disclosure:
         return {"suggested": self.suggested, "reasons": self.reasons, "basis": self.basis}
 
 
+@dataclass(frozen=True)
+class SuppressedFinding:
+    """A finding silenced by an inline `pubguard:allow` (kind "inSource") or a baseline
+    ("external"). Kept so SARIF can list it as suppressed; not part of the JSON report."""
+
+    finding: Finding
+    kind: str
+    justification: str
+
+
 @dataclass
 class FileResult:
     path: str
@@ -51,6 +61,7 @@ class FileResult:
     # it, so template text repeated on many pages is reported once (pubguard.site.boilerplate).
     # Internal: not part of to_dict() / the report contract.
     block_hashes: dict[str, str] = field(default_factory=dict, repr=False)
+    suppressed_findings: list[SuppressedFinding] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {

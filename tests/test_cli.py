@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from factories import make_id_number
+from sarif_check import validate_sarif
 
 from pubguard.report import load_schema
 
@@ -109,6 +110,7 @@ def test_sarif_and_csv(drafts: Path, tmp_path: Path) -> None:
     proc = run_cli("scan", str(drafts), "--format", "sarif", "--output", str(out))
     assert proc.returncode == 1
     sarif = json.loads(out.read_text(encoding="utf-8"))
+    validate_sarif(sarif)
     assert sarif["version"] == "2.1.0"
     run = sarif["runs"][0]
     rule_ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
@@ -116,6 +118,8 @@ def test_sarif_and_csv(drafts: Path, tmp_path: Path) -> None:
     for res in run["results"]:
         assert res["ruleId"] in rule_ids
         assert res["partialFingerprints"]["pubguardFingerprint/v1"]
+        uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri.startswith("file:///")  # absolute paths on the command line
     csv_proc = run_cli("scan", str(drafts), "--format", "csv")
     assert csv_proc.stdout.lstrip("\ufeff").startswith("path,status,category")
     assert make_id_number() not in csv_proc.stdout

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pubguard import __version__
-from pubguard.finding import CATEGORY_LABELS, SEVERITY_LABELS, Severity
+from pubguard.finding import SEVERITY_LABELS, Severity
 from pubguard.scan import FileResult
 
 SCHEMA_ID = "pubguard.report/1"
@@ -58,113 +58,11 @@ def load_schema() -> dict[str, Any]:
     return json.loads(files("pubguard.report").joinpath("schema.json").read_text(encoding="utf-8"))
 
 
-# -- SARIF -------------------------------------------------------------------------------------
-_SARIF_LEVEL = {
-    Severity.BLOCKER: "error",
-    Severity.HIGH: "error",
-    Severity.MEDIUM: "warning",
-    Severity.LOW: "note",
-    Severity.INFO: "note",
-}
+# -- SARIF: pubguard/report/sarif.py ----------------------------------------------------------
+def to_sarif(results: list[FileResult], exit_code: int | None = None) -> str:
+    from pubguard.report.sarif import to_sarif as _to_sarif
 
-
-def _rule_catalogue() -> dict[str, str]:
-    from pubguard.detectors import load_all
-
-    rules: dict[str, str] = {}
-    for cls in load_all().values():
-        for rule_id, description in cls.rules.items():
-            rules[f"{cls.category}/{rule_id}"] = description
-    return rules
-
-
-def to_sarif(results: list[FileResult]) -> str:
-    catalogue = _rule_catalogue()
-    used: dict[str, int] = {}
-    sarif_results = []
-    artifacts: list[dict[str, Any]] = []
-    artifact_index: dict[str, int] = {}
-    notifications = []
-    for r in results:
-        if r.path not in artifact_index:
-            artifact_index[r.path] = len(artifacts)
-            artifacts.append({"location": {"uri": r.path}})
-        if r.status == "error":
-            notifications.append(
-                {
-                    "level": "error",
-                    "message": {"text": r.error or "文件无法检查"},
-                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.path}}}],
-                }
-            )
-        for f in r.findings:
-            rule_id = f"{f.category}/{f.rule}"
-            if rule_id not in used:
-                used[rule_id] = len(used)
-            region: dict[str, Any] = {}
-            if f.location.start is not None and f.location.end is not None:
-                region = {
-                    "charOffset": f.location.start,
-                    "charLength": max(f.location.end - f.location.start, 0),
-                }
-            physical: dict[str, Any] = {
-                "artifactLocation": {"uri": r.path, "index": artifact_index[r.path]},
-            }
-            if region:
-                physical["region"] = region
-            sarif_results.append(
-                {
-                    "ruleId": rule_id,
-                    "ruleIndex": used[rule_id],
-                    "level": _SARIF_LEVEL[f.severity],
-                    "message": {"text": f"{f.message}（证据：{f.evidence}）" if f.evidence else f.message},
-                    "locations": [{"physicalLocation": physical}],
-                    "partialFingerprints": {"pubguardFingerprint/v1": f.fingerprint},
-                    "properties": {
-                        "severity": str(f.severity),
-                        "category": str(f.category),
-                        "evidence": f.evidence,
-                        "page": f.location.page,
-                        "bbox": list(f.location.bbox) if f.location.bbox else None,
-                        "suggestion": f.suggestion,
-                        "basis": f.basis,
-                    },
-                }
-            )
-    rules = []
-    for rule_id in used:
-        category = rule_id.split("/", 1)[0]
-        text = catalogue.get(rule_id) or CATEGORY_LABELS.get(category, rule_id)  # StrEnum keys match str
-        rules.append(
-            {
-                "id": rule_id,
-                "name": rule_id.replace("/", "_"),
-                "shortDescription": {"text": text},
-                "properties": {"category": category},
-            }
-        )
-    sarif = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "PubGuard",
-                        "version": __version__,
-                        "informationUri": "https://example.invalid/pubguard",
-                        "rules": rules,
-                    }
-                },
-                "artifacts": artifacts,
-                "results": sarif_results,
-                "invocations": [
-                    {"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}
-                ],
-            }
-        ],
-    }
-    return json.dumps(sarif, ensure_ascii=False, indent=2)
+    return _to_sarif(results, exit_code)
 
 
 # -- CSV ---------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pubguard.scan import FileResult
+from pubguard.scan import FileResult, SuppressedFinding
 
 BASELINE_SCHEMA = "pubguard.baseline/1"
 
@@ -56,6 +56,7 @@ class Baseline:
                 if f.fingerprint in self.entries:
                     used.add(f.fingerprint)
                     suppressed += 1
+                    r.suppressed_findings.append(SuppressedFinding(f, "external", "基线中已接受的问题"))
                 else:
                     kept.append(f)
             r.findings = kept

@@ -130,7 +130,9 @@ def scan_job(job: FileJob, config: ScanConfig) -> FileResult:
         result.sha256 = hashlib.sha256(data).hexdigest()
     allows = inline_allows(data) if result.format == "html" else set()
     if allows:
-        result.findings, result.suppressed, result.unused_suppressions = apply_inline(result.findings, allows)
+        result.findings, dropped, result.unused_suppressions = apply_inline(result.findings, allows)
+        result.suppressed = len(dropped)
+        result.suppressed_findings.extend(dropped)
     return result
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from pubguard.finding import Finding
+from pubguard.scan import SuppressedFinding
 
 ALLOW_RE = re.compile(r"<!--\s*pubguard:allow\s+([^>]*?)\s*-->", re.IGNORECASE)
 
@@ -21,17 +22,22 @@ def inline_allows(data: bytes) -> set[str]:
     return allows
 
 
-def apply_inline(findings: list[Finding], allows: set[str]) -> tuple[list[Finding], int, list[str]]:
-    """Return (kept findings, suppressed count, unused allow tokens)."""
+def apply_inline(
+    findings: list[Finding], allows: set[str]
+) -> tuple[list[Finding], list[SuppressedFinding], list[str]]:
+    """Return (kept findings, suppressed findings, unused allow tokens)."""
     if not allows:
-        return findings, 0, []
+        return findings, [], []
     used: set[str] = set()
     kept = []
+    dropped = []
     for f in findings:
         keys = {"all", f.rule, f"{f.category}/{f.rule}", str(f.category)}
         hit = keys & allows
         if hit:
             used.update(hit)
+            why = "页面内 <!-- pubguard:allow " + " ".join(sorted(hit)) + " -->"
+            dropped.append(SuppressedFinding(f, "inSource", why))
         else:
             kept.append(f)
-    return kept, len(findings) - len(kept), sorted(allows - used)
+    return kept, dropped, sorted(allows - used)

@@ -9,6 +9,7 @@ import zipfile
 
 import jsonschema
 import pymupdf
+from sarif_check import validate_sarif
 
 from api.conftest import WITH_ID, approve_all, auth, submitted_draft
 from pubguard.report import load_schema
@@ -56,6 +57,7 @@ def test_csv_and_sarif_carry_decisions(app, client):
     )
     assert rows["id_card"]["review_status"] == "confirmed" and rows["id_card"]["decided_by"] == "p1"
     sarif = json.loads(client.get(f"/api/v1/drafts/{did}/report.sarif", headers=auth(app, "ed")).text)
+    validate_sarif(sarif)
     results = {r["ruleId"]: r for r in sarif["runs"][0]["results"]}
     assert results["proofreading/repeated"]["suppressions"][0]["justification"].startswith("误报")
     assert "suppressions" not in results["personal_data/id_card"]
