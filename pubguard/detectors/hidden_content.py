@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from pubguard import lexicon
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import (
@@ -93,20 +94,8 @@ SUGGEST_SCRIPT = "另存为不含宏/脚本的格式（DOCX 或普通 PDF）后�
 SUGGEST_HTML_COMMENT = "删除网页源代码中的注释（尤其是草稿说明、联系人、电话等），重新发布页面。"
 
 # -- personal names in metadata -------------------------------------------------------------
-SURNAMES = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
-    "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫"
-    "孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌"
-    "毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦"
-    "褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘"
-    "池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜阚权强帅屠豆朴盖"
-    "练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊乌母裘亓修邰赫杭况那宿"
-    "鲜印逯隆茹诸战慕危玉银亢嵇湛宾戎勾茅利於居揭干尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由黄"
-)
-COMPOUND_SURNAMES = (
-    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "宇文", "长孙",
-    "司徒", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "百里", "呼延", "万俟", "澹台", "钟离",
-)  # fmt: skip
+SURNAMES = lexicon.chars("names", "surnames")
+COMPOUND_SURNAMES = lexicon.words("names", "compound_surnames")
 # Values Office, WPS and ghost images write when nobody typed a name.
 GENERIC_AUTHORS = {
     "administrator", "admin", "user", "owner", "author", "unknown", "default", "guest", "pc", "test",
@@ -118,11 +107,7 @@ GENERIC_TOKENS = (
     "用户", "管理", "电脑", "计算机", "系统", "微软", "办公", "文档", "作者", "未知", "匿名", "科室", "单位",
     "部门", "测试", "模板", "公司", "集团", "政府", "中心", "人民", "委员", "工作", "项目", "小组",
 )  # fmt: skip
-ORGAN_SUFFIXES = (
-    "局", "委", "办", "厅", "院", "部", "处", "科", "室", "股", "所", "站", "队", "会", "组", "中心", "政府",
-    "公司", "集团", "银行", "学校", "大学", "医院", "街道", "镇", "乡", "村", "社区", "协会", "馆", "台",
-    "社", "署", "司", "府", "庭", "校", "厂", "行", "党组", "支部",
-)  # fmt: skip
+ORGAN_SUFFIXES = (*lexicon.words("organs", "organ_endings"), *lexicon.words("organs", "place_endings"))
 LATIN_GENERIC_WORDS = {
     "microsoft", "office", "user", "users", "windows", "admin", "administrator", "owner", "author", "word",
     "pc", "computer", "lenovo", "dell", "hp", "thinkpad", "unknown", "default", "python", "docx", "apache",
@@ -146,12 +131,11 @@ ONLY_HAN_2_4 = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,4}")
 LATIN_NAME = re.compile(r"[A-Z][a-z]+(?:[ .\-][A-Z][a-z]+){1,2}")
 
 # -- masking inside previews ----------------------------------------------------------------
-ID_RE = re.compile(
-    r"(?<![0-9A-Za-z])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-3][0-9][0-9]{3}[0-9Xx](?![0-9A-Za-z])"
-)
+# The personal-data patterns of pubguard/lexicon/personal.toml (one home with personal_data).
+ID_RE = lexicon.pattern("personal", "id18")
 DIGITS_RE = re.compile(r"(?<![0-9])[0-9](?:[0-9]|[ \-](?=[0-9])){6,}(?![0-9])")
-MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+MOBILE_RE = lexicon.pattern("personal", "mobile")
+EMAIL_RE = lexicon.pattern("personal", "email")
 LABELLED_NAME_RE = re.compile(
     r"(?P<label>联系人|经办人|审核人|负责人|申请人|填报人|起草人|承办人|整理人|姓名|由)[:：\s]*"
     r"(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，,。；;：:\s（(]|[0-9]|同志|整理|起草|核|$)"

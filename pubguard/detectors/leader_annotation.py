@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pubguard import lexicon
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.detectors.classification_mark import Line, build_lines
@@ -36,7 +37,7 @@ DATE = (
 SIG = re.compile(rf"(?P<name>(?:{NAME})?)(?P<date>{DATE})")
 NAME_DATE = re.compile(rf"(?P<name>{NAME})(?P<date>{DATE})")
 # A signature name is a person, not an organ: these endings make it an organ or a place.
-ORGAN_END = tuple("局厅委办部院会府司处科所站队室组镇乡村县市省区") + ("中心", "公司", "同志")
+ORGAN_END = (*lexicon.words("organs", "organ_endings"), *lexicon.words("organs", "place_endings"), "同志")
 PUNCT = "，,。.；;：:！!？?、"
 SEP = rf"[{PUNCT}]*"
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from pubguard import lexicon
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import BlockKind, Document, TextBlock
@@ -166,23 +167,15 @@ NOT_NAMES = _words(
 )
 # jieba tags some form words as names ("银行卡" -> nr): a token holding one of these is no name.
 NAME_BLOCKERS = ("银行", "卡", "证", "号", "手机", "电话", "身份", "账", "帐", "码", "邮箱", "护照", "户口")
-ORG_SUFFIXES = tuple("村镇乡县区市省局站所院校委办厅部处科队组会司厂店场户族路号楼室馆中心街道社区")
+ORG_SUFFIXES = (
+    *lexicon.words("organs", "organ_endings"),
+    *lexicon.words("organs", "place_endings"),
+    *lexicon.words("names", "non_name_endings"),
+)
 
 # Single-character surnames (most common ~300) and compound surnames, for names without a header.
-SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
-    "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦"
-    "戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻"
-    "苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练"
-    "廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿"
-    "鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
-)
-COMPOUND_SURNAMES = _words(
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 长孙 宇文 司徒 夏侯 轩辕 端木 独孤 南宫 西门 "
-    "百里 呼延 万俟 申屠 太史 闻人 澹台 公冶 濮阳 淳于 单于 钟离 宗政"
-)
+SURNAMES = lexicon.chars("names", "surnames")
+COMPOUND_SURNAMES = frozenset(lexicon.words("names", "compound_surnames"))
 
 log = logging.getLogger("pubguard.detectors.personal_data")
 
@@ -197,30 +190,16 @@ _NUM_END = r"(?![0-9A-Za-z])(?!\.[0-9])"
 # (≈5x faster on prose with few digits).
 _D = r"[0-9](?<![0-9A-Za-z][0-9])(?<![0-9]\.[0-9])"  # = _NUM_START + [0-9]
 
-RE_ID18 = re.compile(
-    _D + rf"[0-9]{{5}}{_S}?(?:[0-9]{{8}}|[0-9]{{4}}{_S}[0-9]{{4}}){_S}?[0-9]{{3}}[0-9Xx]" + _NUM_END
-)
-RE_ID15 = re.compile(_D + rf"[0-9]{{5}}{_S}?[0-9]{{6}}{_S}?[0-9]{{3}}" + _NUM_END)
-# (?<![0-9A-Za-z+])(?<![0-9]\.)(?:(?:\+|00)?86[ \-]?)?1[3-9][0-9]…, first character factored out.
-RE_MOBILE = re.compile(
-    r"[+081](?<![0-9A-Za-z+][+081])(?<![0-9]\.[+081])"
-    r"(?:(?:(?<=\+)|(?<=0)0)86[ \-]?1|(?<=8)6[ \-]?1|(?<=1))"
-    rf"[3-9][0-9](?:[0-9]{{8}}|{_S}[0-9]{{4}}{_S}[0-9]{{4}}|[0-9]{{4}}{_S}[0-9]{{4}})" + _NUM_END
-)
-RE_BANK = re.compile(
-    _D
-    + rf"(?:[0-9]{{15,18}}|[0-9]{{3}}(?:{_S}[0-9]{{4}}){{3}}(?:{_S}?[0-9]{{1,3}})?|[0-9]{{5}}{_S}[0-9]{{10,13}})"
-    + _NUM_END
-)
+RE_ID18 = lexicon.pattern("personal", "id18")
+RE_ID15 = lexicon.pattern("personal", "id15")
+RE_MOBILE = lexicon.pattern("personal", "mobile")
+RE_BANK = lexicon.pattern("personal", "bank_card")
 # (?<![0-9A-Za-z])(?:\(0[1-9][0-9]{1,2}\) ?|0[1-9][0-9]{1,2}[ \-]?)[2-9][0-9]{6,7}…
 RE_LANDLINE = re.compile(
     r"[(0](?<![0-9A-Za-z][(0])(?:(?<=\()0[1-9][0-9]{1,2}\) ?|(?<=0)[1-9][0-9]{1,2}[ \-]?)[2-9][0-9]{6,7}"
     r"(?:[ \-]?(?:转|-|ext\.?)[0-9]{1,5})?" + _NUM_END
 )
-RE_EMAIL = re.compile(
-    r"[A-Za-z0-9](?<![A-Za-z0-9._%+\-][A-Za-z0-9])[A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9][A-Za-z0-9\-]{0,62}"
-    r"(?:\.[A-Za-z0-9\-]{1,63}){0,5}\.[A-Za-z]{2,12}(?![A-Za-z0-9\-])"
-)
+RE_EMAIL = lexicon.pattern("personal", "email")
 # (?<![0-9A-Za-z])(?:[EeGgPpDdSs][0-9]{8}|E[A-Za-z][0-9]{7})(?![0-9A-Za-z])
 RE_PASSPORT = re.compile(
     r"[EeGgPpDdSs](?<![0-9A-Za-z][EeGgPpDdSs])(?:[0-9]{8}|(?<=E)[A-Za-z][0-9]{7})(?![0-9A-Za-z])"

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pubguard import lexicon
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import NON_VISIBLE_KINDS, BlockKind, Document, TextBlock
@@ -43,10 +44,7 @@ _FW_DIGIT = re.compile("[０-９]")
 # can be reported; the year must be 2 or 4 digits and the number must follow the bracket directly.
 # The pattern starts at the bracket so the regex engine can skip ahead by character class; the
 # 机关代字 before it is checked separately (RE_CODE_BEFORE).
-RE_DOCNO = re.compile(
-    r"(?P<open>[〔\[\(（【［〖])\s?(?P<year>[0-9]{4}|[0-9]{2})\s?(?P<close>[〕\]\)）】］〗])"
-    r"\s?(?P<di>第)?\s?(?P<num>[0-9]{1,5})\s?号"
-)
+RE_DOCNO = lexicon.pattern("doc_number", "doc_number_tail")  # pubguard/lexicon/doc_number.toml
 RE_CODE_BEFORE = re.compile(rf"[{_CJK}]{{1,12}}\s?$")
 _CODE_LEAD = re.compile(
     r"^(?:根据|依据|按照|依照|参照|贯彻|落实|执行|印发|转发|关于|详见|参见|见|据|的|和|及|与|或)+"
@@ -452,7 +450,9 @@ def check_confusions(text: str, confusions: ConfusionList) -> Iterator[Issue]:
 
 
 # Characters without which a check cannot report anything in a paragraph.
-_DOCNO_TRIGGER = re.compile(r"[〔\[\(（【［〖]")  # RE_DOCNO starts with one of these
+_DOCNO_TRIGGER = re.compile(
+    RE_DOCNO.pattern.split(")", 1)[0].removeprefix("(?P<open>")
+)  # its opening bracket
 _MIXED_TRIGGER = re.compile(r"[,;:?!()]")  # RE_MIXED / RE_MIXED_PAREN report one of these
 
 

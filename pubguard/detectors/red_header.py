@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
+from pubguard import lexicon
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.detectors.vision import (
@@ -38,21 +39,14 @@ SUGGESTION = (
     "发布前去除红头版头（红色发文机关标志、红色分隔线及发文字号），使用无红头的公开版本或转为网页正文发布。"
 )
 
-# 发文字号: organ code, year in brackets (〔〕 is right; [] () 【】 and OCR variants occur), number, 号.
-DOC_NUMBER = re.compile(
-    r"(?P<code>[\u4e00-\u9fff]{1,15})\s*[〔\[［(（【「]\s*(?P<year>(?:19|20)\d{2}|\d{2})\s*[〕\]］)）】」]"
-    r"\s*第?\s*(?P<num>\d{1,5})\s*号"
-)
+# 发文字号 (pubguard/lexicon/doc_number.toml): organ code, year in brackets (〔〕 is right; [] () 【】
+# and OCR variants occur), number, 号.
+DOC_NUMBER = lexicon.pattern("doc_number", "doc_number")
 TITLE_WORDS = (
     "通知", "意见", "决定", "办法", "方案", "规定", "报告", "请示", "批复", "通报", "公告", "通告",
     "函", "规划", "细则", "要点", "总结", "讲话", "决议", "命令", "议案", "条例", "规则", "标准", "指南",
 )  # fmt: skip
-ORGAN_ENDINGS = (
-    "政府", "委员会", "办公室", "办公厅", "常委会", "人大", "政协", "党委", "党组", "纪委", "监委",
-    "法院", "检察院", "管委会", "工委", "局", "厅", "部", "委", "署", "院", "办", "处", "中心",
-    "街道", "办事处", "总队", "支队", "大队", "公司", "集团", "协会", "联合会", "学会", "研究会",
-    "大学", "学院", "学校", "医院", "站", "所", "馆", "社", "队", "组", "会",
-)  # fmt: skip
+ORGAN_ENDINGS = lexicon.words("organs", "organ_endings")
 ORGAN_WORDS = ("人民政府", "委员会", "办公室", "办公厅", "党委", "中共", "中国共产党")
 PUNCT = set("，。；：！？、,.;:!?（）()《》“”\"'…")
 SEPARATORS = re.compile(r"[\s\u3000·•]+")
