@@ -16,13 +16,64 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer import _click as click
+from typer.core import TyperGroup
 
 from pubguard.config import ScanConfig
 from pubguard.finding import Severity
 from pubguard.scan import FileResult
 
+# Command groups of later layers (clean copies, web service, review workflow): imported only
+# when one of their commands runs or help lists them, so `pubguard scan` never loads FastAPI,
+# SQLAlchemy or the review models. name -> "module:function" where function(app) mounts it.
+LAZY_COMMANDS: dict[str, str] = {
+    "clean": "pubguard.cli:_mount_clean",
+    "annotate": "pubguard.cli:_mount_clean",
+    "serve": "pubguard.api.cli:register",
+    "worker": "pubguard.api.cli:register",
+    "demo-seed": "pubguard.api.cli:register",
+    "user": "pubguard.api.cli:register",
+    "review": "pubguard.cli:_mount_review",
+    "audit": "pubguard.cli:_mount_review",
+}
+
+
+class LazyGroup(TyperGroup):
+    """The `pubguard` group: core commands are defined here, the rest load on first use."""
+
+    _mounted: dict[str, dict[str, click.Command]] = {}
+
+    def _lazy(self, name: str) -> click.Command | None:
+        target = LAZY_COMMANDS.get(name)
+        if target is None:
+            return None
+        if target not in self._mounted:
+            import importlib
+
+            module, func = target.split(":")
+            try:
+                mount = getattr(importlib.import_module(module), func)
+            except ImportError:  # an optional layer that is not installed
+                self._mounted[target] = {}
+                return None
+            holder = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+            mount(holder)
+            holder.callback()(lambda: None)  # a group even when it mounts a single command
+            group = typer.main.get_group(holder)
+            self._mounted[target] = dict(group.commands)
+        return self._mounted[target].get(name)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._lazy(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        return names + [n for n in LAZY_COMMANDS if n not in names and self._lazy(n) is not None]
+
+
 app = typer.Typer(
     name="pubguard",
+    cls=LazyGroup,
     help="PubGuard 发布审核与保密审查：检查待发布稿件中的密级标志、红头、印章、领导批示、个人信息、隐藏内容等。",
     no_args_is_help=True,
     add_completion=False,
@@ -282,28 +333,18 @@ def rules() -> None:
             typer.echo(f"    {rule_id}: {text}")
 
 
-def _mount_optional() -> None:
-    """Sub-command groups from later layers, mounted when present."""
-    import importlib.util
-
+def _mount_clean(target: typer.Typer) -> None:
     from pubguard.clean.cli import annotate_command, clean_command
 
-    app.command("clean")(clean_command)
-    app.command("annotate")(annotate_command)
+    target.command("clean")(clean_command)
+    target.command("annotate")(annotate_command)
 
-    if importlib.util.find_spec("pubguard.api.cli") is not None:
-        from pubguard.api.cli import register
 
-        register(app)
-    if importlib.util.find_spec("pubguard.review.cli") is None:
-        return
+def _mount_review(target: typer.Typer) -> None:
     from pubguard.review.cli import audit_app, review_app
 
-    app.add_typer(review_app, name="review")
-    app.add_typer(audit_app, name="audit")
-
-
-_mount_optional()
+    target.add_typer(review_app, name="review")
+    target.add_typer(audit_app, name="audit")
 
 
 def main() -> None:

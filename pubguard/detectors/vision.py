@@ -18,10 +18,12 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import cv2
 import numpy as np
 
 from pubguard.document import BBox, Document, ImageItem, Page
+from pubguard.lazy import lazy_import
+
+cv2 = lazy_import("cv2")  # OpenCV loads on first use: most scans never touch pixels
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image as PILImage
