@@ -21,6 +21,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from pubguard.lexicon.fold import width_table
+
 # Characters that render as nothing; inserted between characters they break naive matching.
 ZERO_WIDTH = "\u00ad\u034f\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
 
@@ -48,15 +50,7 @@ def _build_fold_table() -> dict[int, str]:
     table: dict[int, str] = {}
     for cp in range(ord("A"), ord("Z") + 1):
         table[cp] = chr(cp + 32)
-    for cp in range(0xFF01, 0xFF5F):
-        ch = chr(cp)
-        if ch not in _KEEP_FULLWIDTH:
-            table[cp] = chr(cp - 0xFEE0).lower()
-    for cp in (0x00A0, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008,
-               0x2009, 0x200A, 0x202F, 0x205F, 0x3000):  # fmt: skip
-        table[cp] = " "
-    for cp in (0x2010, 0x2011, 0x2012, 0x2013, 0x2212, 0xFE63):
-        table[cp] = "-"
+    table.update({cp: ch.lower() for cp, ch in width_table(keep=_KEEP_FULLWIDTH).items()})
     for lo, hi in ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)):
         for cp in range(lo, hi + 1):
             nf = unicodedata.normalize("NFKC", chr(cp))

@@ -27,6 +27,7 @@ from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import NON_VISIBLE_KINDS, BlockKind, Document, TextBlock
 from pubguard.finding import Category, Finding, Severity
+from pubguard.lexicon.fold import digit_table
 from pubguard.masking import mask_value
 
 WORDLIST = Path(__file__).resolve().parent.parent / "wordlists" / "proofreading.toml"
@@ -37,7 +38,7 @@ BASIS_TEXT = "《党政机关公文处理工作条例》关于公文文字准确
 
 MAX_PER_RULE = 50  # findings per rule per document; the rest are summarised in one finding
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
-_FULLWIDTH_DIGITS = {0xFF10 + i: 0x30 + i for i in range(10)}
+_FULLWIDTH_DIGITS = digit_table()  # pubguard/lexicon/fold.py
 _FW_DIGIT = re.compile("[０-９]")
 
 # 发文字号: 机关代字 + bracketed year + number + 号. Any bracket is accepted here so that wrong ones
