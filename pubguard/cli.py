@@ -183,6 +183,12 @@ def scan(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask 调度器地址，如 tcp://host:8786（多机分布式检查）")
     ] = None,
+    diff: Annotated[
+        str | None,
+        typer.Option(
+            "--diff", help="只检查自该 git 提交/分支以来改动的文件（如 origin/main），用于静态站点仓库的 CI"
+        ),
+    ] = None,
 ) -> None:
     """检查文件或文件夹，输出问题报告。"""
     from pubguard.site.runner import iter_jobs
@@ -215,7 +221,20 @@ def scan(
             _err(f"基线文件无法读取：{exc}")
             raise typer.Exit(EXIT_USAGE) from None
     jobs = list(iter_jobs(paths, base_url))
-    if not jobs:
+    nothing_changed = False
+    if diff:
+        from pubguard.site.gitdiff import GitDiffError, changed_files
+
+        try:
+            changed = changed_files(diff, paths)
+        except GitDiffError as exc:
+            _err(f"--diff 无法使用：{exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+        jobs = [j for j in jobs if os.path.realpath(j.path) in changed]
+        nothing_changed = not jobs
+        if nothing_changed:
+            _err(f"自 {diff} 以来没有改动的文件需要检查。")
+    if not jobs and not nothing_changed:
         _err("没有找到可检查的文件。")
         raise typer.Exit(EXIT_USAGE)
     if workers <= 0:
@@ -225,7 +244,11 @@ def scan(
         from pubguard.site.cache import ResultCache
 
         cache = ResultCache(cache_dir / "pubguard-cache.sqlite", config)
-    if scheduler:
+    if nothing_changed:
+        from pubguard.site.runner import RunStats
+
+        results, stats = [], RunStats()
+    elif scheduler:
         from pubguard.site.distributed import run_jobs_dask
         from pubguard.site.runner import RunStats
 
@@ -249,7 +272,7 @@ def scan(
         _err(f"已写入基线 {write_baseline}（{sum(len(r.findings) for r in results)} 项）")
     if base is not None:
         extra_summary.update(base.apply(results))
-    code = exit_code_for(results, fail_on)
+    code = EXIT_OK if nothing_changed else exit_code_for(results, fail_on)
     text = render_report(results, format, extra_summary, history, code)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
