@@ -42,6 +42,8 @@ def collect(manifest_path: Path, mirror: Path) -> tuple[int, list[str]]:
         if not entry["file"].startswith("external/") or m is None or target.exists():
             continue
         gitdir = mirror / m["repo"].replace("/", "+") / "repo"
+        if (gitdir / ".git").is_dir():  # a snapshot with a work tree
+            gitdir = gitdir / ".git"
         if not gitdir.exists():
             problems.append(f"{entry['file']}: no snapshot of {m['repo']} under {mirror}")
             continue

@@ -123,6 +123,31 @@ def red_mask_fast(rgb: np.ndarray, min_hits: int = 12) -> np.ndarray:
     return out
 
 
+# Paper under a colour cast (phone photos under lamp or daylight, yellowed scans): the paper's own
+# colour is divided out before red is judged, so that faded ink on bluish paper reads as red again.
+PAPER_WHITE_TOLERANCE = 20  # paper whose channels differ by less than this is left alone
+PAPER_MAX_SPREAD = 28  # std of the brightest half: above it the picture has no uniform paper
+PAPER_MIN_LEVEL = 90  # darker "paper" is a dark picture, not paper in bad light
+
+
+def paper_balanced(rgb: np.ndarray) -> np.ndarray:
+    """The picture with its paper colour divided out (white balance on the paper), or the same
+    array when the paper is already white or the picture has no paper-like background."""
+    h, w = rgb.shape[:2]
+    if h < 16 or w < 16:
+        return rgb
+    sample = rgb[:: max(1, h // 200), :: max(1, w // 200)].reshape(-1, 3).astype(np.float32)
+    lum = sample.mean(axis=1)
+    bright = sample[lum >= np.median(lum)]
+    paper = np.median(bright, axis=0)
+    if float(paper.max() - paper.min()) < PAPER_WHITE_TOLERANCE or float(paper.mean()) < PAPER_MIN_LEVEL:
+        return rgb
+    if float(bright.std(axis=0).max()) > PAPER_MAX_SPREAD:
+        return rgb
+    gain = np.clip(245.0 / np.maximum(paper, 1.0), 0.8, 2.5).astype(np.float32)
+    return np.clip(rgb.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+
+
 def dark_mask(rgb: np.ndarray, hsv: np.ndarray | None = None) -> np.ndarray:
     """Black/grey ink (printed text): low value whatever the hue."""
     hsv = hsv_of(rgb) if hsv is None else hsv
@@ -417,10 +442,19 @@ def find_seals(
         for hit in _seals_in(rgb[y0:y1, x0:x1], red[y0:y1, x0:x1], sub_hsv, ppm, min_px, strict):
             bx0, by0, bx1, by1 = hit.box
             hit.box = (bx0 + x0, by0 + y0, bx1 + x0, by1 + y0)
-            if hit.kind == "personal" and _in_text_row(red, hit.box):
-                continue  # a boxy glyph (国, 回, 图 ...) of a large red title, not a seal
             if not any(_inside(hit.box, other.box) for other in hits):
                 hits.append(hit)
+    personal = [hit for hit in hits if hit.kind == "personal"]
+    if personal:
+        # A boxy glyph (国, 回, 图 ...) of a large red title is not a seal; the round seals found
+        # beside a personal seal are not text around it.
+        others = red
+        official = [hit.box for hit in hits if hit.kind == "official"]
+        if official:
+            others = red.copy()
+            for bx0, by0, bx1, by1 in official:
+                others[by0:by1, bx0:bx1] = 0
+        hits = [hit for hit in hits if hit.kind != "personal" or not _in_text_row(others, hit.box)]
     return hits
 
 
@@ -431,16 +465,51 @@ def _in_text_row(red: np.ndarray, box: PxBox) -> bool:
     side = max(x1 - x0, y1 - y0)
     gap = max(2, side // 10)
     h, w = red.shape
+    # Only ink that fits in the line counts: the ring of a round seal stamped beside a personal
+    # seal reaches far above and below it, a neighbouring glyph does not.
+    slack = int(0.35 * side)
+    by0, by1 = max(0, y0 - side), min(h, y1 + side)
     for a, b in (
         (max(0, x0 - int(1.3 * side)), max(0, x0 - gap)),
         (min(w, x1 + gap), min(w, x1 + int(1.3 * side))),
     ):
         if b - a < side // 4:
             continue
-        strip = red[y0 + (y1 - y0) // 6 : y1 - (y1 - y0) // 6, a:b]
-        if strip.size and np.count_nonzero(strip) > 0.06 * strip.size:
+        labels, comps = components(np.ascontiguousarray(red[by0:by1, a:b]))
+        tall = [
+            c.label
+            for c in comps
+            if c.height > 1.3 * (y1 - y0) or c.box[1] + by0 < y0 - slack or c.box[3] + by0 > y1 + slack
+        ]
+        strip = labels[y0 - by0 + (y1 - y0) // 6 : y1 - by0 - (y1 - y0) // 6]
+        if strip.size == 0:
+            continue
+        ink = np.count_nonzero(strip) - (np.count_nonzero(np.isin(strip, tall)) if tall else 0)
+        if ink > 0.06 * strip.size:
             return True
     return False
+
+
+# Faded seal ink (light pink glyphs beside a well-inked ring): inside a window that already has
+# red, pixels of a red hue with less saturation count when they are at least this share as red
+# (R - max(G, B)) as the strong red there.
+FAINT_S_MIN = 35
+FAINT_V_MIN = 60
+FAINT_MIN_REDNESS = 18
+FAINT_SHARE = 0.35
+
+
+def with_faint_red(rgb: np.ndarray, red: np.ndarray, hsv: np.ndarray) -> np.ndarray:
+    strong = red > 0
+    if not strong.any():
+        return red
+    c = rgb.astype(np.int16)
+    redness = c[:, :, 0] - np.maximum(c[:, :, 1], c[:, :, 2])
+    level = max(FAINT_MIN_REDNESS, FAINT_SHARE * float(np.median(redness[strong])))
+    hue, sat, val = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
+    faint = ((hue <= RED_H_LOW + 2) | (hue >= RED_H_HIGH - 5)) & (sat >= FAINT_S_MIN) & (val >= FAINT_V_MIN)
+    faint &= redness >= level
+    return np.where(strong | faint, 255, 0).astype(np.uint8)
 
 
 def _seals_in(
@@ -452,6 +521,7 @@ def _seals_in(
     strict: bool = False,
 ) -> list[SealHit]:
     hsv = hsv_of(np.ascontiguousarray(rgb)) if hsv is None else hsv
+    red = with_faint_red(rgb, red, hsv)
     unit = ppm or WORK_PX_PER_MM
     bridged = bridge_dark(red, dark_mask(rgb, hsv), radius=max(1, round(unit * 0.4)) + 1)
     group = cv2.dilate(bridged, disk(max(2, round(unit * 1.2))))
@@ -481,9 +551,72 @@ def _seals_in(
             continue  # multi-coloured: chart, logo, photo
         raw = cv2.bitwise_and(red[y0:y1, x0:x1], own)
         hit = _official_seal(region, raw, ppm, strict) or (None if strict else _personal_seal(region, ppm))
-        if hit is not None:
+        found = [hit] if hit is not None else _split_seals(region, raw, ppm, strict, min_px)
+        for hit in found:
             bx0, by0, bx1, by1 = hit.box
             hit.box = (bx0 + x0, by0 + y0, bx1 + x0, by1 + y0)
+            hits.append(hit)
+    return hits
+
+
+# A seal that touches other red ink is judged once more without it: long straight strokes (the red
+# rules of an invoice or a table it is stamped over) are taken out, and seals stamped over each
+# other are cut apart along the circles the ink draws.
+SPLIT_MIN_SIDE = 1.4  # only groups this many times the smallest seal size are split
+SPLIT_MAX_CIRCLES = 4
+
+
+def _split_seals(
+    region: np.ndarray, raw: np.ndarray, ppm: float | None, strict: bool, min_px: float
+) -> list[SealHit]:
+    h, w = region.shape
+    if max(h, w) < SPLIT_MIN_SIDE * min_px:
+        return []
+    hits: list[SealHit] = []
+    # 1. Without long straight strokes.
+    k = max(15, round(1.1 * min_px)) | 1
+    lines = cv2.bitwise_or(
+        cv2.morphologyEx(region, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))),
+        cv2.morphologyEx(region, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k))),
+    )
+    if np.count_nonzero(lines):
+        lines = cv2.dilate(lines, disk(1))
+        keep = cv2.bitwise_and(region, cv2.bitwise_not(lines))
+        keep_raw = cv2.bitwise_and(raw, cv2.bitwise_not(lines))
+        unit = ppm or WORK_PX_PER_MM
+        # Grouped on the red alone: black text printed along the rules would glue them again.
+        labels, groups = components(cv2.dilate(keep_raw, disk(max(2, round(unit * 1.2)))), min_area=16)
+        for g in groups:
+            if max(g.width, g.height) < min_px or min(g.width, g.height) < 0.4 * min_px:
+                continue
+            gx0, gy0, gx1, gy1 = g.box
+            own = np.where(labels[gy0:gy1, gx0:gx1] == g.label, 255, 0).astype(np.uint8)
+            outline, _ = cv2.findContours(own, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+            cv2.drawContours(own, outline, -1, 255, thickness=cv2.FILLED)
+            sub = cv2.bitwise_and(keep[gy0:gy1, gx0:gx1], own)
+            sub_raw = cv2.bitwise_and(keep_raw[gy0:gy1, gx0:gx1], own)
+            hit = _official_seal(sub, sub_raw, ppm, strict)
+            if hit is not None:
+                bx0, by0, bx1, by1 = hit.box
+                hit.box = (bx0 + gx0, by0 + gy0, bx1 + gx0, by1 + gy0)
+                hits.append(hit)
+    if hits:
+        return hits
+    # 2. Overlapping round seals: circles found by the Hough transform on the ink.
+    r_min = max(8, round(min_px / 2))
+    r_max = max(r_min + 2, round(min(max(h, w) * 0.6, (80 * ppm / 2) if ppm else max(h, w))))
+    blurred = cv2.GaussianBlur(region, (5, 5), 1.5)
+    circles = cv2.HoughCircles(
+        blurred, cv2.HOUGH_GRADIENT_ALT, dp=1.5, minDist=r_min, param1=300, param2=0.75,
+        minRadius=r_min, maxRadius=r_max,
+    )  # fmt: skip
+    if circles is None:
+        return []
+    for cx, cy, r in circles[0][:SPLIT_MAX_CIRCLES]:
+        cut = np.zeros_like(region)
+        cv2.circle(cut, (round(float(cx)), round(float(cy))), round(float(r) * 1.1), 255, thickness=-1)
+        hit = _official_seal(cv2.bitwise_and(region, cut), cv2.bitwise_and(raw, cut), ppm, strict)
+        if hit is not None and not any(_inside(hit.box, o.box) or _inside(o.box, hit.box) for o in hits):
             hits.append(hit)
     return hits
 
@@ -543,7 +676,12 @@ def _official_seal(
     # bridged one glues black text printed over the star to it).
     star = 0.0
     parts: list[tuple[float, float]] = []  # (angle, rho) of glyph-sized parts inside the ring
-    for mask_i, src in enumerate((region, raw)):
+    # The raw mask once more, thinned by a pixel: uneven ink and JPEG fringes glue the star to a
+    # glyph beside it.
+    # ... or a light streak (fold, scratch) cuts it in two: closed by two pixels.
+    thin = cv2.erode(raw, disk(1))
+    closed = cv2.morphologyEx(raw, cv2.MORPH_CLOSE, disk(2))
+    for mask_i, src in enumerate((region, raw, thin, closed)):
         inner = np.where((src > 0) & (rho < 0.86), 255, 0).astype(np.uint8)
         contours, _ = cv2.findContours(inner, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         for c in contours:
@@ -561,6 +699,8 @@ def _official_seal(
     if len(parts) >= 4:
         arr = np.asarray(parts, dtype=np.float32)
         rim_text = angular_coverage(arr[:, 0], bins=24) >= 0.25 and float(arr[:, 1].std()) <= 0.12
+    if not rim_text:
+        rim_text = _arc_text(on, rho, theta)
     if (star < 0.5 and not rim_text) or (strict and not (star >= 0.5 and rim_text)):
         return None
     conf = 0.55 + 0.25 * (star >= 0.5) + 0.15 * rim_text + 0.05 * (ring_cov >= 0.9)
@@ -575,6 +715,30 @@ def _official_seal(
     if ppm:
         details["diameter_mm"] = round(float(major / ppm), 1)
     return SealHit("official", (x, y, x + bw, y + bh), round(min(float(conf), 0.98), 2), details)
+
+
+# Rim text whose glyphs run together (small or worn seals, dense names): ink spread round the
+# band just inside the ring, neither solid nor a few bars. A prohibition sign's slash covers two
+# narrow sectors of that band, a donut chart fills it.
+ARC_TEXT_BAND = (0.55, 0.84)
+ARC_TEXT_MIN_COVERAGE = 0.45
+ARC_TEXT_DENSITY = (0.08, 0.55)
+ARC_TEXT_MIN_PIECES = 4
+
+
+def _arc_text(on: np.ndarray, rho: np.ndarray, theta: np.ndarray) -> bool:
+    band = (rho >= ARC_TEXT_BAND[0]) & (rho < ARC_TEXT_BAND[1])
+    ink = on & band
+    n_band = int(np.count_nonzero(band))
+    if n_band == 0:
+        return False
+    density = float(np.count_nonzero(ink)) / n_band
+    if not ARC_TEXT_DENSITY[0] <= density <= ARC_TEXT_DENSITY[1]:
+        return False
+    if angular_coverage(theta[ink], bins=36) < ARC_TEXT_MIN_COVERAGE:
+        return False
+    _, pieces = components(np.where(ink, 255, 0).astype(np.uint8), min_area=4)
+    return len(pieces) >= ARC_TEXT_MIN_PIECES
 
 
 def _personal_seal(region: np.ndarray, ppm: float | None) -> SealHit | None:
@@ -709,19 +873,26 @@ class Raster:
     px_per_mm: float | None = None
     _red: np.ndarray | None = field(default=None, repr=False)
     _hsv: np.ndarray | None = field(default=None, repr=False)
+    _balanced: np.ndarray | None = field(default=None, repr=False)
+
+    def balanced(self) -> np.ndarray:
+        """The pixels with a paper colour cast removed (see `paper_balanced`)."""
+        if self._balanced is None:
+            self._balanced = paper_balanced(self.rgb)
+        return self._balanced
 
     def hsv(self) -> np.ndarray:
         if self._hsv is None:
-            self._hsv = hsv_of(self.rgb)
+            self._hsv = hsv_of(self.balanced())
         return self._hsv
 
     def red(self) -> np.ndarray:
         if self._red is None:
-            self._red = red_mask_fast(self.rgb)
+            self._red = red_mask_fast(self.balanced())
         return self._red
 
     def seals(self) -> list[SealHit]:
-        return find_seals(self.rgb, self.px_per_mm, self.red())
+        return find_seals(self.balanced(), self.px_per_mm, self.red())
 
     def page_bbox(self, box: PxBox) -> BBox:
         ox, oy = self.offset
@@ -740,12 +911,29 @@ def is_scan_page(doc: Document, page: Page) -> bool:
     return any(im.kind == "page_scan" and im.page == page.number for im in doc.images)
 
 
-def page_px_per_mm(page: Page, img_w: int, img_h: int) -> float:
-    """Pixels per mm of a rendered page: exact for pt pages, assumed A4-like for pixel pages."""
+# A picture is taken for a photographed/scanned sheet (and its scale guessed from A4) only when it
+# has the proportions of a sheet and enough pixels for one: a seal cropped out of a page, a photo
+# of three stamps or an invoice strip has no known scale, and only shape is judged there.
+# A4/A3 are 1.414; camera pictures are 4:3 (1.333) or 3:2 (1.5) whatever they show, so those
+# proportions say nothing about scale.
+SHEET_ASPECT = (1.37, 1.47)
+SHEET_MIN_SHORT_PX = 500  # ~60 dpi across an A4 short side
+
+
+def sheet_px_per_mm(img_w: int, img_h: int) -> float | None:
+    """Assumed scale of a pixel picture that looks like a whole sheet of paper, else None."""
+    short, long_ = sorted((img_w, img_h))
+    if short < SHEET_MIN_SHORT_PX or not SHEET_ASPECT[0] <= long_ / max(short, 1) <= SHEET_ASPECT[1]:
+        return None
+    return (short / 210.0 + long_ / 297.0) / 2.0
+
+
+def page_px_per_mm(page: Page, img_w: int, img_h: int) -> float | None:
+    """Pixels per mm of a rendered page: exact for pt pages, assumed A4-like for pixel pages that
+    look like a sheet, unknown (None) for other pictures."""
     if page.unit == "pt" and page.width > 0:
         return img_w / (page.width / 72.0 * 25.4)
-    short, long_ = sorted((img_w, img_h))
-    return (short / 210.0 + long_ / 297.0) / 2.0
+    return sheet_px_per_mm(img_w, img_h)
 
 
 _CACHE: OrderedDict[tuple[int, int, str], tuple[weakref.ref, Raster | None]] = OrderedDict()
@@ -790,7 +978,7 @@ def page_raster(doc: Document, page: Page) -> Raster | None:
                 rgb = resize(rgb, f)
                 sx = page.width / rgb.shape[1] if page.width else 1.0 / f
                 sy = page.height / rgb.shape[0] if page.height else 1.0 / f
-                return Raster(rgb, page.number, sx, sy, (0.0, 0.0), ppm * f)
+                return Raster(rgb, page.number, sx, sy, (0.0, 0.0), ppm * f if ppm else None)
         scans = [im for im in doc.images if im.page == page.number and im.kind == "page_scan"]
         if scans:
             return image_raster(scans[0], page)
@@ -832,7 +1020,7 @@ def image_px_per_mm(item: ImageItem, page: Page | None) -> float | None:
     if page.unit == "px" and page.width > 0:
         # A scan: assume the page is A4-ish.
         page_ppm = page_px_per_mm(page, int(page.width), int(page.height))
-        return item.width / (bw / page_ppm)
+        return item.width / (bw / page_ppm) if page_ppm else None
     return None
 
 
