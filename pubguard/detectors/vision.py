@@ -215,6 +215,9 @@ def circularity(contour: np.ndarray) -> float:
     return float(4 * math.pi * cv2.contourArea(contour) / (perimeter * perimeter))
 
 
+STAR_ASPECT = (0.78, 1.3)
+
+
 def star_score(contour: np.ndarray) -> float:
     """How star-like a filled shape is (0..1): a five-pointed star has solidity ~0.47 (area over
     convex hull) and five deep concavities between its points."""
@@ -229,7 +232,9 @@ def star_score(contour: np.ndarray) -> float:
     if not 0.3 <= solidity <= 0.72:
         return 0.0
     x, y, w, h = cv2.boundingRect(contour)
-    if not 0.6 <= w / max(h, 1) <= 1.6:
+    # An upright five-point star is 1.05 times as wide as it is tall and stays within 0.95-1.05
+    # whatever its rotation; the margin is for perspective and uneven ink. Glyphs are narrower.
+    if not STAR_ASPECT[0] <= w / max(h, 1) <= STAR_ASPECT[1]:
         return 0.0
     size = max(w, h)
     try:
@@ -556,6 +561,16 @@ def _seals_in(
             bx0, by0, bx1, by1 = hit.box
             hit.box = (bx0 + x0, by0 + y0, bx1 + x0, by1 + y0)
             hits.append(hit)
+    if not hits and len(groups) > 1:
+        # A broken ring falls apart into arcs, star and glyphs: the window's ink as one whole.
+        h, w = red.shape
+        if max(h, w) >= min_px and min(h, w) >= 0.4 * min_px and not (ppm and max(h, w) > 85 * ppm):
+            if colours is None:
+                colours = colour_mask(rgb, hsv)
+            if np.count_nonzero(colours) <= 0.04 * h * w:
+                hit = _official_seal(bridged, red, ppm, strict)
+                if hit is not None:
+                    hits.append(hit)
     return hits
 
 
@@ -630,6 +645,10 @@ def _inside(inner: PxBox, outer: PxBox, slack: int = 4) -> bool:
     )
 
 
+RING_MAX_ARCS = 8
+RING_ARC_SHARE = 0.2
+
+
 def _official_seal(
     region: np.ndarray, raw: np.ndarray, ppm: float | None, strict: bool = False
 ) -> SealHit | None:
@@ -654,10 +673,15 @@ def _official_seal(
     on = region > 0
     rim_sel = (rho >= 0.86) & (rho <= 1.08)
     rim_on = on & rim_sel
-    # Ring: the rim is drawn all the way round, by a few long arcs (not by many text fragments).
+    # Ring: the rim is drawn all the way round, by long arcs (not by many text fragments); a worn
+    # or broken ring is a handful of arcs, each a fair share of the longest.
     _, rim_comps = components(np.where(rim_on, 255, 0).astype(np.uint8), min_area=3)
     rim_comps.sort(key=lambda c: -c.area)
-    big = rim_comps[:3]
+    big = (
+        [c for c in rim_comps[:RING_MAX_ARCS] if c.area >= RING_ARC_SHARE * rim_comps[0].area]
+        if rim_comps
+        else []
+    )
     if not big:
         return None
     rim_labels, _ = components(np.where(rim_on, 255, 0).astype(np.uint8))
@@ -689,7 +713,9 @@ def _official_seal(
             px, py = min(bx + bw // 2, rho.shape[1] - 1), min(by + bh // 2, rho.shape[0] - 1)
             r_here = float(rho[py, px])
             if r_here < 0.3 and max(bw, bh) >= 0.12 * minor:
-                star = max(star, star_score(c))
+                score = star_score(c)
+                # The thinned and closed masks are second chances: only a clean star counts there.
+                star = max(star, score if mask_i < 2 or score >= 1.0 else 0.0)
             elif mask_i == 0 and 0.4 <= r_here < 0.86 and 0.04 * major <= max(bw, bh) <= 0.4 * major:
                 parts.append((float(theta[py, px]), r_here))
         if star >= 0.5:
