@@ -17,12 +17,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pubguard import lexicon
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import BBox, BlockKind, Document, TextBlock, union_bbox
 from pubguard.finding import Category, Finding, Severity
 
 WORDLIST = Path(__file__).resolve().parent.parent / "wordlists" / "classification_marks.toml"
+# The internal marks (rule internal_marking) of pubguard/lexicon/marks.toml, shared with the
+# confidential word list of sensitive_term.
+MARK_ENTRIES = ("internal_material", "internal_position_only", "keep_notice", "work_secret")
 
 # Lines counted as "the top of page 1" when the layout is unknown (DOCX, text, HTML).
 TOP_LINES = 8
@@ -102,6 +106,8 @@ def load_words(extra: tuple[Path, ...] = ()) -> MarkWords:
                     out.append(w)
         return tuple(sorted(out, key=len, reverse=True))  # longest first for the alternation
 
+    shipped = {"internal_marks": [w for e in MARK_ENTRIES for w in lexicon.words("marks", e)]}
+    tables.insert(0, shipped)
     return MarkWords(
         internal=merged("internal_marks"),
         fillers=merged("fillers"),

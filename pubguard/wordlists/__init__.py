@@ -14,6 +14,8 @@ Two formats:
     id = "internal-material"          # entry id: details["rule_id"] = "confidential.internal-material"
     title = "内部资料字样"               # short Chinese name of the entry
     terms = ["内部资料", "内部文件"]
+    terms_from = ["marks.internal_material"]   # optional: words of pubguard/lexicon entries
+                                      # (<file>.<entry>), added before `terms`
     severity = "medium"               # blocker | high | medium | low | info
     message = "..."                   # Chinese; "{term}" is replaced by the matched text
     suggestion = "..."
@@ -143,6 +145,20 @@ def _severity(value: object, path: Path) -> Severity:
         raise _err(path, f"未知的严重程度“{value}”（应为 blocker/high/medium/low/info）") from None
 
 
+def _lexicon_terms(value: object, path: Path, rid: str) -> tuple[str, ...]:
+    """The words of the lexicon entries a rule names in `terms_from` (one home for shared lists)."""
+    from pubguard import lexicon
+
+    out: list[str] = []
+    for ref in _str_list(value, path, "terms_from"):
+        file, _, name = ref.partition(".")
+        try:
+            out += lexicon.words(file, name)
+        except lexicon.LexiconError as exc:
+            raise _err(path, f"规则“{rid}”的 terms_from“{ref}”无效：{exc.message}") from None
+    return tuple(dict.fromkeys(out))
+
+
 def load_toml(path: Path) -> WordList:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -177,7 +193,7 @@ def load_toml(path: Path) -> WordList:
         if rid in seen:
             raise _err(path, f"规则编号“{rid}”重复")
         seen.add(rid)
-        terms = _str_list(raw.get("terms"), path, "terms")
+        terms = _lexicon_terms(raw.get("terms_from"), path, rid) + _str_list(raw.get("terms"), path, "terms")
         if not terms:
             raise _err(path, f"规则“{rid}”没有 terms")
         examples = raw.get("examples", {})

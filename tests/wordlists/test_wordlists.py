@@ -146,3 +146,20 @@ def test_toml_without_rules_and_non_ascii_names(tmp_path: Path) -> None:
     ids = {load_wordlist(a).rules[0].full_id, load_wordlist(b).rules[0].full_id}
     assert len(ids) == 2
     assert all(re.fullmatch(r"user-[a-z0-9_-]+\.terms", i) for i in ids)
+
+
+def test_terms_from_takes_words_from_the_lexicon(tmp_path: Path) -> None:
+    path = tmp_path / "site.toml"
+    path.write_text(
+        '[meta]\nname = "site"\n[[rules]]\nid = "marks"\nterms_from = ["marks.work_secret"]\nterms = ["内部审阅稿"]\n',
+        encoding="utf-8",
+    )
+    (rule,) = load_toml(path).rules
+    assert rule.terms == ("工作秘密", "内部审阅稿")
+
+
+def test_terms_from_refuses_an_unknown_entry(tmp_path: Path) -> None:
+    path = tmp_path / "site.toml"
+    path.write_text('[meta]\nname = "site"\n[[rules]]\nid = "x"\nterms_from = ["marks.nothing"]\n', encoding="utf-8")
+    with pytest.raises(WordlistError, match="terms_from“marks.nothing”无效"):
+        load_toml(path)
