@@ -615,6 +615,8 @@ def _split_seals(
                 bx0, by0, bx1, by1 = hit.box
                 hit.box = (bx0 + gx0, by0 + gy0, bx1 + gx0, by1 + gy0)
                 hits.append(hit)
+        if not hits:
+            hits = _ring_cuts(region, raw, keep_raw, ppm, strict, min_px)
     if hits:
         return hits
     # 2. Overlapping round seals: circles found by the Hough transform on the ink.
@@ -632,6 +634,42 @@ def _split_seals(
         cv2.circle(cut, (round(float(cx)), round(float(cy))), round(float(r) * 1.1), 255, thickness=-1)
         hit = _official_seal(cv2.bitwise_and(region, cut), cv2.bitwise_and(raw, cut), ppm, strict)
         if hit is not None and not any(_inside(hit.box, o.box) or _inside(o.box, hit.box) for o in hits):
+            hits.append(hit)
+    return hits
+
+
+RING_FIT_TOLERANCE = 0.12  # |rho - 1| of a ring's own pixels on its fitted ellipse
+RING_FIT_SHARE = 0.75
+
+
+def _ring_cuts(
+    region: np.ndarray, raw: np.ndarray, rings: np.ndarray, ppm: float | None, strict: bool, min_px: float
+) -> list[SealHit]:
+    """Seals whose ring is one connected stroke but whose inside touches other red (labels printed
+    next to an invoice seal): every ring-shaped component is cut out along its own ellipse."""
+    hits: list[SealHit] = []
+    labels, comps = components(rings, min_area=max(30, round(min_px)))
+    for c in sorted(comps, key=lambda c: -c.area)[: SPLIT_MAX_CIRCLES * 2]:
+        if max(c.width, c.height) < min_px or min(c.width, c.height) < 0.4 * min_px:
+            continue
+        x0, y0, x1, y1 = c.box
+        ys, xs = np.nonzero(labels[y0:y1, x0:x1] == c.label)
+        if len(xs) < 20:
+            continue
+        pts = np.stack([xs + x0, ys + y0], axis=1).astype(np.float32)
+        (cx, cy), (d1, d2), ang = cv2.fitEllipse(pts)
+        if min(d1, d2) < 10 or max(d1, d2) / min(d1, d2) > 1.75:
+            continue
+        t = math.radians(ang)
+        dx, dy = pts[:, 0] - cx, pts[:, 1] - cy
+        u = (dx * math.cos(t) + dy * math.sin(t)) / (d1 / 2)
+        v = (-dx * math.sin(t) + dy * math.cos(t)) / (d2 / 2)
+        if float(np.mean(np.abs(np.sqrt(u * u + v * v) - 1) <= RING_FIT_TOLERANCE)) < RING_FIT_SHARE:
+            continue  # not a ring: a glyph, a bar, a label
+        cut = np.zeros_like(region)
+        cv2.ellipse(cut, ((cx, cy), (d1 * 1.08, d2 * 1.08), ang), 255, thickness=-1)
+        hit = _official_seal(cv2.bitwise_and(region, cut), cv2.bitwise_and(raw, cut), ppm, strict)
+        if hit is not None and not any(_inside(hit.box, o.box) for o in hits):
             hits.append(hit)
     return hits
 
