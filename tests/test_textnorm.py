@@ -100,3 +100,25 @@ def test_span_of_empty_range_and_terms() -> None:
     assert n.span(2, 2) == (2, 2)
     assert n.span(4, 4) == (4, 4)
     assert normalize_term("  內部 資料 ") == "内部资料"
+
+
+def test_normalize_terms_batch_equals_one_by_one() -> None:
+    from pubguard import textnorm
+
+    terms = [
+        "內部資料",
+        " 内 部 ",
+        "ＡＢＣ１２",
+        "內-部-資-料",
+        "中\u200b国",
+        "a b",
+        "發展",
+        "臺灣",
+        "\u3000秘密\u3000",
+        "",
+    ]
+    terms += ["机密★一年", "内部资料 注意保存", "頭髮", "后台", "乾隆", "內部資料"]  # repeats too
+    one_by_one = [textnorm.normalize(t.strip()).text for t in terms]
+    textnorm._TERM_CACHE.clear()
+    assert textnorm.normalize_terms(terms) == one_by_one
+    assert [textnorm.normalize_term(t) for t in terms] == one_by_one

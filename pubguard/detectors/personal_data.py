@@ -20,9 +20,8 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from pubguard import lexicon
+from pubguard import lexicon, segment
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import BlockKind, Document, TextBlock
@@ -899,24 +898,14 @@ def _has_surname(name: str) -> bool:
     return name[:2] in COMPOUND_SURNAMES or name[0] in SURNAMES
 
 
-@lru_cache(maxsize=1)
-def _posseg():  # jieba has no type hints
-    """jieba is imported lazily (≈1 s to load) and only used on short windows."""
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba.posseg
-
-
 def _looks_like_name(name: str) -> bool:
     """A cell with no header: surname + jieba person tag (or a word jieba does not know)."""
     if "·" in name or "•" in name:
         return True
     if not _has_surname(name):
         return False
-    tokens = list(_posseg().cut(name))
-    return bool(tokens) and (tokens[0].flag.startswith("nr") or len(tokens[0].word) < len(name) <= 3)
+    tokens = segment.words(name)
+    return bool(tokens) and (tokens[0].name_like or len(tokens[0].word) < len(name) <= 3)
 
 
 _WINDOW_CUT = re.compile(r".*([\n。；;！？0-9])", re.S)
@@ -947,12 +936,12 @@ def _names_before(norm: str, pos: int, budget: list[int]) -> list[tuple[int, int
         return []
     budget[0] -= 1
     out = []
-    tokens = list(_posseg().cut(window))
+    tokens = segment.words(window)
     offset = 0
     for i, tok in enumerate(tokens):
         word, start = tok.word, lo + offset
         offset += len(word)
-        if not tok.flag.startswith("nr") or word in NOT_NAMES or not re.fullmatch(f"[{_CJK}]{{1,4}}", word):
+        if not tok.name_like or word in NOT_NAMES or not re.fullmatch(f"[{_CJK}]{{1,4}}", word):
             continue
         if any(b in word for b in NAME_BLOCKERS):
             continue

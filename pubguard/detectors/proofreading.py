@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pubguard import lexicon
+from pubguard import lexicon, segment
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import NON_VISIBLE_KINDS, BlockKind, Document, TextBlock
@@ -375,15 +375,6 @@ def check_mixed(text: str) -> Iterator[Issue]:
         )
 
 
-@lru_cache(maxsize=1)
-def _jieba():  # jieba has no type hints
-    """Loaded lazily (≈1 s): only paragraphs with a doubled character ever need it."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
-
-
 def check_repeats(text: str, skip: Iterable[tuple[int, int]] = ()) -> Iterator[Issue]:
     taken = list(skip)
     for m in RE_DOUBLE.finditer(text):
@@ -398,7 +389,7 @@ def check_repeats(text: str, skip: Iterable[tuple[int, int]] = ()) -> Iterator[I
             continue
         lo = max(0, i - 4)
         window = text[lo : i + 6]
-        singles = {start + lo for word, start, _ in _jieba().tokenize(window) if len(word) == 1}
+        singles = {lo + s for s in segment.single_chars(window)}
         if i not in singles or i + 1 not in singles:
             continue  # 目的|的, 现在|在, 不了了之: one of the two belongs to a word
         yield Issue(

@@ -23,7 +23,7 @@ from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import Document
 from pubguard.finding import Category, Finding
-from pubguard.textnorm import NormText, normalize, normalize_term
+from pubguard.textnorm import NormText, normalize, normalize_term, normalize_terms
 from pubguard.wordlists import DEFAULT_FINDING_RULE, Rule, WordList, load_wordlists, shipped_paths
 
 # Characters that end a sentence: nearby-context exceptions never look across them.
@@ -157,6 +157,13 @@ class RuleSet:
 
     def __init__(self, wordlists: Sequence[WordList]):
         self.wordlists = list(wordlists)
+        # Every term, exception and document exception normalised in one batch (cached).
+        normalize_terms(
+            x
+            for wl in self.wordlists
+            for rule in wl.rules
+            for x in (*rule.terms, *rule.exceptions, *rule.document_exceptions)
+        )
         self.rules: list[_CompiledRule] = []
         for wl in self.wordlists:
             for rule in wl.rules:

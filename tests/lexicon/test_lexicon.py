@@ -57,8 +57,12 @@ examples.no_match = ["王小明"]
         (GOOD.replace('examples.no_match = ["王小明"]\n', ""), "缺少 examples.match 和 examples.no_match"),
         (GOOD.replace('["王小明"]', '["某某局"]'), "反例“某某局”被匹配"),
         (GOOD.replace('["某某市财政局"]', '["财政厅"]'), "正例“财政厅”不匹配"),
-        (GOOD.replace('kind = "words"', 'kind = "pattern"').replace('match = "endswith"', "").replace(
-            'value = ["局", "委员会"]', 'value = "(局"'), "正则表达式无法编译"),
+        (
+            GOOD.replace('kind = "words"', 'kind = "pattern"')
+            .replace('match = "endswith"', "")
+            .replace('value = ["局", "委员会"]', 'value = "(局"'),
+            "正则表达式无法编译",
+        ),
         (GOOD.replace("[entries.endings]", "[entries.Endings]"), "名称只能由小写字母"),
         (GOOD + 'colour = "red"\n', "未知的键"),
     ],
