@@ -137,7 +137,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     )
     install_error_handlers(app)
 
-    from pubguard.api import ui, ui_clean
+    from pubguard.api import ui, ui_clean, ui_interaction
     from pubguard.api.routers import (
         audit,
         auth,
@@ -145,6 +145,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
         disclosure,
         drafts,
         findings,
+        interaction,
         releases,
         reports,
         versions,
@@ -153,10 +154,12 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
 
     for module in (auth, drafts, versions, clean, findings, workflow, disclosure, releases, audit, reports):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(interaction.router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _mount_docs(app)
     app.include_router(ui.router)
     app.include_router(ui_clean.router)
+    app.include_router(ui_interaction.router)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + MULTIPART_SLACK)
     app.add_middleware(SecurityHeaders)

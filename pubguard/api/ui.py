@@ -160,7 +160,8 @@ def home() -> RedirectResponse:
 def queue(request: Request, me: Me, svc: Svc) -> HTMLResponse:
     todo = svc.list_drafts(me.id, queue=True, limit=200)
     mine = svc.list_drafts(me.id, mine=True, limit=50) if me.has_role("editor") else []
-    return page(request, me, "queue.html", todo=todo, mine=mine)
+    messages = svc.list_messages(me.id, todo=True, limit=200)  # 政民互动 waiting for me
+    return page(request, me, "queue.html", todo=todo, mine=mine, messages=messages)
 
 
 @router.get("/drafts")

@@ -393,3 +393,7 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# Registers of issue 16 (政民互动, 依申请公开) share this metadata; imported last (they use Base).
+from pubguard.review import registers as _registers  # noqa: E402, F401

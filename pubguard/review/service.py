@@ -50,6 +50,7 @@ from pubguard.review.gate import (
     normalise_attribute,
     public_conflicts,
 )
+from pubguard.review.interaction import InteractionMixin
 from pubguard.review.models import (
     Comment,
     Draft,
@@ -71,7 +72,7 @@ from pubguard.scan import FileResult
 __all__ = ["Actor", "ReviewService", "Scanner", "TooLargeUpload", "draft_identity", "open_review"]
 
 
-class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin):
+class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin, InteractionMixin):
     """All review operations. Open one with `open_review()`; it is thread-safe (one session
     per call)."""
 

@@ -21,6 +21,10 @@ ROLES: dict[str, str] = {
     "reviewer3": "终审",
     "publisher": "发布",
     "admin": "管理员",
+    # 政民互动 / 依申请公开 registers (pubguard.review.interaction, pubguard.review.foi)
+    "interaction": "政民互动受理",
+    "foi": "依申请公开经办",
+    "foi_head": "政府信息公开工作机构负责人",
 }
 
 STEP_KINDS = ("review", "proofread")
