@@ -805,6 +805,23 @@ def _arc_text(on: np.ndarray, rho: np.ndarray, theta: np.ndarray) -> bool:
     return len(pieces) >= ARC_TEXT_MIN_PIECES
 
 
+FRAME_LINE_COVER = 0.8
+UNFRAMED_MAX_RATIO = 1.2
+UNFRAMED_MIN_FILL = 0.9
+UNFRAMED_DENSITY = (0.3, 0.75)
+UNFRAMED_EDGE_INK = 0.25
+
+
+# A 白文 seal has two to four white glyphs on red: many separate white strokes. An icon has one.
+WHITE_GLYPH_MIN_PARTS = 5
+
+
+def _white_parts(inner: np.ndarray, area: int) -> int:
+    white = np.where(inner, 0, 255).astype(np.uint8)
+    _, parts = components(white, min_area=max(4, round(0.002 * area)))
+    return len(parts)
+
+
 def _personal_seal(region: np.ndarray, ppm: float | None) -> SealHit | None:
     pts = cv2.findNonZero(region)
     if pts is None or len(pts) < 30:
@@ -838,7 +855,11 @@ def _personal_seal(region: np.ndarray, ppm: float | None) -> SealHit | None:
         return None  # solid block: bar, table fill, flag
     m = max(2, round(0.1 * min(hh, ww)))
     strips = [sq[:m].mean(), sq[-m:].mean(), sq[:, :m].mean(), sq[:, -m:].mean()]
-    framed = min(strips) >= 0.45
+    # A frame is a line along each side: some row (column) near the edge inked nearly end to end,
+    # however thick the frame and however wide the gap to the glyphs.
+    lines = [sq[:m].mean(axis=1).max(), sq[-m:].mean(axis=1).max(), sq[:, :m].mean(axis=0).max(),
+             sq[:, -m:].mean(axis=0).max()]  # fmt: skip
+    framed = min(strips) >= 0.45 or min(lines) >= FRAME_LINE_COVER
     inner = sq[m:-m, m:-m]
     if inner.size == 0:
         return None
@@ -847,8 +868,17 @@ def _personal_seal(region: np.ndarray, ppm: float | None) -> SealHit | None:
     col_tr = float(np.abs(np.diff(inner.astype(np.int8), axis=0)).sum(axis=0).mean())
     strokes = row_tr >= 2.0 and col_tr >= 2.0
     white_text = density >= 0.45 and strokes  # 白文印: red ground, white glyphs
-    if not strokes or not (0.12 <= inner_density <= 0.85) or not (framed or white_text):
+    # 朱文 art seals without a frame: dense strokes filling a square to all four sides.
+    unframed = (
+        side_max / side_min <= UNFRAMED_MAX_RATIO
+        and cv2.contourArea(hull) >= UNFRAMED_MIN_FILL * rw * rh
+        and UNFRAMED_DENSITY[0] <= density <= UNFRAMED_DENSITY[1]
+        and min(strips) >= UNFRAMED_EDGE_INK
+    )
+    if not strokes or not (0.12 <= inner_density <= 0.85) or not (framed or white_text or unframed):
         return None
+    if density >= 0.45 and _white_parts(inner, hh * ww) < WHITE_GLYPH_MIN_PARTS:
+        return None  # red ground with one white sign on it: an app icon or a badge, not 白文 glyphs
     bx, by, bw2, bh2 = cv2.boundingRect(hull)
     details = {
         "shape": "square" if side_max / side_min < 1.15 else "rectangle",
@@ -857,7 +887,8 @@ def _personal_seal(region: np.ndarray, ppm: float | None) -> SealHit | None:
     }
     if ppm:
         details["side_mm"] = round(float(side_max / ppm), 1)
-    return SealHit("personal", (bx, by, bx + bw2, by + bh2), 0.8 if framed else 0.7, details)
+    conf = 0.8 if framed else 0.7 if white_text else 0.6
+    return SealHit("personal", (bx, by, bx + bw2, by + bh2), conf, details)
 
 
 # -- signatures ----------------------------------------------------------------------------------

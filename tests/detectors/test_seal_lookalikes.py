@@ -225,6 +225,44 @@ def test_crop_scale_is_unknown_but_a4_scan_keeps_its_size_check():
     assert rules(found) == {"official_seal"} and 38 <= found[0].details["diameter_mm"] <= 48
 
 
+def _square_seal(side: int = 200, *, frame: float = 0.06, gap: float = 0.06, framed: bool = True,
+                 text: str = "王書之印", white: bool = False) -> Image.Image:  # fmt: skip
+    """A personal seal: a thick frame with a gap before the glyphs (朱文), no frame at all (art
+    seals whose glyphs reach the edges), or red ground with white glyphs (白文)."""
+    img = Image.new("RGB", (side + 40, side + 40), "white")
+    d = ImageDraw.Draw(img)
+    box = [20, 20, 20 + side, 20 + side]
+    fw = max(3, round(side * frame))
+    if white:
+        d.rectangle(box, fill=RED)
+    elif framed:
+        d.rectangle(box, outline=RED, width=fw)
+    inset = (fw + round(side * gap)) if framed else 0
+    cell = (side - 2 * inset) / 2
+    f = font(round(cell * 1.05))
+    for i, ch in enumerate(text):  # read right column first, top to bottom
+        cx = 20 + inset + cell * (1.5 if i < 2 else 0.5)
+        cy = 20 + inset + cell * (0.5 if i % 2 == 0 else 1.5)
+        d.text((cx, cy), ch, font=f, fill="white" if white else RED, anchor="mm", stroke_width=max(1, side // 60),
+               stroke_fill="white" if white else RED)  # fmt: skip
+    return img
+
+
+@pytest.mark.parametrize(
+    "variant", ["thick_frame_with_gap", "thin_frame", "no_frame_art_seal", "white_text"]
+)  # fmt: skip
+def test_square_personal_seal_crop_is_found(variant):
+    img = {
+        "thick_frame_with_gap": lambda: _square_seal(frame=0.07, gap=0.08),
+        "thin_frame": lambda: _square_seal(frame=0.025, gap=0.03),
+        "no_frame_art_seal": lambda: _square_seal(framed=False, text="为情所助"),
+        "white_text": lambda: _square_seal(white=True, text="长江三峡"),
+    }[variant]()
+    found = image_findings(img, "JPEG")
+    assert rules(found) == {"personal_seal"}, [(f.rule, f.details) for f in found]
+    assert all(f.severity == Severity.HIGH for f in found)
+
+
 # -- electronic seals embedded in DOCX and PDF ----------------------------------------------------
 def _transparent_on_black(img: Image.Image) -> bytes:
     """An electronic-seal PNG as some tools write it: transparent pixels are black underneath."""
@@ -334,6 +372,15 @@ def _red_header() -> Image.Image:
     return img
 
 
+def _red_square_icon() -> Image.Image:
+    """An app icon: a rounded red square with one white glyph (not a seal: one glyph, round corners)."""
+    img = Image.new("RGB", (200, 200), "white")
+    d = ImageDraw.Draw(img)
+    d.rounded_rectangle([20, 20, 180, 180], radius=36, fill=RED)
+    d.text((100, 100), "网", font=font(110), fill="white", anchor="mm")
+    return img
+
+
 def _red_text() -> Image.Image:
     img = Image.new("RGB", (827, 400), "white")
     d = ImageDraw.Draw(img)
@@ -356,6 +403,7 @@ NEGATIVES = {
     "red_ring_logo_with_word": _ring_logo,
     "red_header": _red_header,
     "red_text": _red_text,
+    "red_square_app_icon": _red_square_icon,
     "sign_photo": lambda: photo(_sign("no_parking").resize((600, 600))),
 }
 
