@@ -113,6 +113,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
             yield
         finally:
             pool.stop()
+            app.state.check_jobs.shutdown()
             if own_service:
                 svc.close()
 
@@ -132,6 +133,18 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     app.state.views = DocumentViews(
         settings.cache_dir / "pages", settings.scan_config, settings.render_dpi, settings.max_render_pages
     )
+    from pubguard.api.checks import CheckJobs
+
+    if settings.scanner is not None:
+        scan = settings.scanner
+    else:
+        from pubguard.scan import scan_bytes as scan
+    app.state.check_jobs = CheckJobs(
+        Path(settings.data_dir) / "check-jobs",
+        scan,
+        settings.scan_config,
+        ttl_seconds=settings.check_job_ttl_seconds,
+    )
     app.state.throttle = LoginThrottle(
         settings.login_max_failures, settings.login_window_seconds, settings.login_max_failures_per_ip
     )
@@ -141,6 +154,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     from pubguard.api.routers import (
         audit,
         auth,
+        check,
         clean,
         disclosure,
         drafts,
@@ -152,7 +166,19 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
         workflow,
     )
 
-    for module in (auth, drafts, versions, clean, findings, workflow, disclosure, releases, audit, reports):
+    for module in (
+        auth,
+        drafts,
+        versions,
+        clean,
+        findings,
+        workflow,
+        disclosure,
+        releases,
+        audit,
+        reports,
+        check,
+    ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(interaction.router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -129,6 +129,39 @@ def user_create(
     typer.echo(f"已创建用户 {user['username']}（角色：{granted}{'，系统管理员' if admin else ''}）。")
 
 
+@user_app.command("token")
+def user_token(
+    username: Annotated[str, typer.Argument(help="用户名")],
+    scope: Annotated[
+        str,
+        typer.Option("--scope", help="check：只能调用发布前检查接口（供内容管理系统使用）；api：完整接口"),
+    ] = "check",
+    days: Annotated[int, typer.Option("--days", min=1, max=3650, help="有效天数")] = 365,
+    data: DataOpt = Path("data"),
+    database_url: DbOpt = None,
+) -> None:
+    """为用户签发 Bearer 令牌（只显示一次，数据库只保存其散列）。"""
+    import datetime as dt
+
+    from pubguard.review import ReviewError, ReviewService
+
+    if scope not in ("check", "api"):
+        typer.echo("--scope 只能是 check 或 api。", err=True)
+        raise typer.Exit(2)
+    svc = ReviewService(_settings(data, database_url).review_settings())
+    try:
+        token = svc.issue_token(username, kind=scope, ttl=dt.timedelta(days=days))
+    except ReviewError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        svc.close()
+    typer.echo(token)
+    typer.echo(
+        f"已为 {username} 签发 {scope} 令牌，{days} 天有效；请妥善保存，此令牌不会再次显示。", err=True
+    )
+
+
 def demo_seed(
     data: DataOpt = Path("data"),
     database_url: DbOpt = None,

@@ -21,6 +21,9 @@ from pubguard.api.security import (
 )
 from pubguard.review import ReviewService
 
+CHECK_SCOPE = "check"
+CHECK_PATHS = ("/api/v1/check",)
+
 
 @dataclass
 class Principal:
@@ -75,6 +78,8 @@ def resolve_principal(request: Request) -> Principal | None:
     user = svc.resolve_token(token)
     if user is None:
         return None
+    if user.get("token_kind") == CHECK_SCOPE and not request.url.path.startswith(CHECK_PATHS):
+        return None  # a check-only token opens the check endpoints and nothing else
     principal = Principal(user=user, token=token, via=via)
     request.state.principal = principal
     return principal

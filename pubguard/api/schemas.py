@@ -45,6 +45,9 @@ class LoginIn(BaseModel):
 
 class TokenIn(LoginIn):
     ttl_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    scope: Literal["api", "check"] = Field(
+        "api", description="api：完整接口；check：只能调用发布前检查 /api/v1/check（供内容管理系统使用）"
+    )
 
 
 class RoleOut(BaseModel):

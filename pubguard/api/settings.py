@@ -31,6 +31,10 @@ class ApiSettings:
     login_max_failures: int = 5
     login_window_seconds: float = 15 * 60
     login_max_failures_per_ip: int = 50
+    # POST /api/v1/check: inputs up to this size (text-like formats; a quarter of it for PDFs,
+    # office files and images) are scanned in the request, larger ones become a job.
+    check_sync_max_bytes: int = 2 * 1024 * 1024
+    check_job_ttl_seconds: float = 24 * 3600
     render_dpi: int = 110
     max_render_pages: int = 60
     scanner: Callable[..., Any] | None = None  # tests: a stand-in for pubguard.scan.scan_bytes

@@ -186,7 +186,7 @@ class AccountsMixin(ServiceBase):
             user = s.get(User, row.user_id)
             if user is None or not user.is_active:
                 return None
-            return user.to_dict()
+            return {**user.to_dict(), "token_kind": row.kind}
 
     def revoke_token(self, token: str) -> None:
         with self.db.write() as s:

@@ -77,7 +77,7 @@ def login(body: LoginIn, request: Request, response: Response, svc: Svc) -> Logi
 def issue_token(body: TokenIn, request: Request, svc: Svc) -> TokenOut:
     user = authenticate(request, svc, body.username, body.password)
     ttl = dt.timedelta(days=body.ttl_days) if body.ttl_days else request.app.state.settings.api_token_ttl
-    token = svc.issue_token(user["id"], kind="api", ttl=ttl)
+    token = svc.issue_token(user["id"], kind=body.scope, ttl=ttl)
     return TokenOut(token=token, expires_in_days=ttl.days)
 
 
