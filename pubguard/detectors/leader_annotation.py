@@ -41,10 +41,11 @@ ORGAN_END = (*lexicon.words("organs", "organ_endings"), *lexicon.words("organs",
 PUNCT = "，,。.；;：:！!？?、"
 SEP = rf"[{PUNCT}]*"
 
-VERBS = "阅处|阅示|阅研|阅办|阅知|阅批|阅定|研究办理|研办|酌处|酌定|审定|审示|审批|核示|核处|审阅|阅"
+# Words of pubguard/lexicon/instructions.toml, in file order (longer alternatives first).
+VERBS = "|".join(lexicon.words("instructions", "instruction_verbs"))
 QING = re.compile(rf"请(?P<who>[^{PUNCT}]{{1,16}}?)(?:同志)?(?P<verb>{VERBS})")
 # Form words that may stand on their own only at the start of a clause.
-CLAUSE = re.compile(r"(?P<word>拟同意|同意|已阅|已圈阅|圈阅|阅|如拟|照办|按此办理|可办)")
+CLAUSE = re.compile(f"(?P<word>{'|'.join(lexicon.words('instructions', 'clause_words'))})")
 LABEL = re.compile(
     rf"^(?P<who>[{CJK}]{{0,8}}?(?:书记|市长|省长|县长|区长|镇长|乡长|主任|局长|厅长|部长|秘书长|主席|领导|同志))?"
     r"批示(?:意见)?[:：]"

@@ -59,46 +59,17 @@ ROSTER_MIN_ROWS = 3
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 
 # Context words. Order does not matter; the word closest to the match wins.
-ID_WORDS = (
-    "身份证",
-    "公民身份号码",
-    "身份号码",
-    "证件号",
-    "证件号码",
-    "身份证件",
-    "身份证号",
-    "身份证编号",
-    "证件编号",
-)
-MOBILE_WORDS = ("手机", "电话", "联系方式", "移动电话", "联系号码", "tel", "TEL", "Tel")
-BANK_WORDS = (
-    "银行卡",
-    "银行账号",
-    "银行帐号",
-    "账号",
-    "帐号",
-    "卡号",
-    "开户",
-    "存折",
-    "账户",
-    "帐户",
-    "社保卡",
-    "收款",
-)
+# Context words (pubguard/lexicon/context.toml).
+ID_WORDS = lexicon.words("context", "id_words")
+MOBILE_WORDS = lexicon.words("context", "mobile_words")
+BANK_WORDS = lexicon.words("context", "bank_words")
 LANDLINE_WORDS = ("电话", "座机", "固话", "联系方式", "宅电", "tel", "TEL", "Tel")
 PASSPORT_WORDS = ("护照",)
 HKMO_WORDS = ("港澳通行证", "往来港澳", "港澳居民来往", "回乡证")
 OFFICER_WORDS = ("军官证", "士兵证", "文职干部证")
-NEGATIVE_WORDS = (
-    "订单", "合同编号", "合同号", "编号", "流水号", "单号", "发票", "批次", "登记号", "文号", "备案号",
-    "许可证", "序列号", "条码", "信用代码", "税号", "纳税人识别号", "组织机构代码", "项目代码", "代码",
-    "邮编", "邮政编码", "工号", "学号", "准考证",
-)  # fmt: skip
+NEGATIVE_WORDS = lexicon.words("context", "negative_words")
 # Landline labels of an office: meant to be public, not reported.
-OFFICIAL_PHONE_WORDS = (
-    "咨询电话", "监督电话", "举报电话", "投诉电话", "服务电话", "办公电话", "办公室电话", "值班电话",
-    "服务热线", "热线", "传真", "受理电话", "报名电话", "联系电话",
-)  # fmt: skip
+OFFICIAL_PHONE_WORDS = lexicon.words("context", "official_phone_words")
 PERSONAL_PHONE_WORDS = (
     "家庭电话",
     "住宅电话",
