@@ -23,8 +23,8 @@ ENTRIES = [
 ]
 NO_OCR = ScanConfig(ocr=False)
 MEDIUM_UP = (Severity.MEDIUM, Severity.HIGH, Severity.BLOCKER)
-# split -> (minimum recall of expected seal rules, maximum negatives flagged at medium or above)
-FLOORS = {"tune": (0.95, 0), "tune2": (0.85, 0), "holdout": (0.85, 0)}
+# split -> (minimum recall of expected seal rules or None, maximum negatives flagged at medium+)
+FLOORS = {"tune": (0.95, 0), "tune2": (0.85, 0), "holdout": (0.85, 0), "holdout3": (None, 0)}
 
 
 def _seal_rules(path: Path) -> set[str]:
@@ -51,5 +51,6 @@ def test_real_seals_per_split(split):
             flagged += 1
             extras.append(f"{e['file']}: {sorted(got)}")
     min_recall, max_flagged = FLOORS[split]
-    assert expected and found / expected >= min_recall, misses
+    if min_recall is not None:  # holdout3 holds negatives only
+        assert expected and found / expected >= min_recall, misses
     assert flagged <= max_flagged, extras
