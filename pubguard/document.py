@@ -22,7 +22,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image as PILImage
 
 BBox = tuple[float, float, float, float]
-RGB = tuple[int, int, int]
+# Colour rules live in pubguard.colour; re-exported here for the many callers that import them
+# with the document types.
+from pubguard.colour import RGB, hsv, is_dark, is_red, is_white  # noqa: E402, F401
 
 
 class BlockKind(StrEnum):
@@ -344,37 +346,3 @@ def rgb_from_hex(value: str | None) -> RGB | None:
         return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
     except ValueError:
         return None
-
-
-def hsv(color: RGB) -> tuple[float, float, float]:
-    """Hue in degrees, saturation and value in 0..1."""
-    import colorsys
-
-    h, s, v = colorsys.rgb_to_hsv(color[0] / 255, color[1] / 255, color[2] / 255)
-    return h * 360.0, s, v
-
-
-_RED_CACHE: dict[Any, bool] = {}
-
-
-def is_red(color: RGB) -> bool:
-    """Red by hue, not only FF0000: 公文 red is often C00000, E60012, FF0000, D9001B ...
-
-    Memoised per colour: documents use a handful of colours on thousands of blocks."""
-    try:
-        return _RED_CACHE[color]
-    except (KeyError, TypeError):
-        pass
-    h, s, v = hsv(color)
-    red = (h <= 20 or h >= 340) and s >= 0.55 and v >= 0.45
-    if isinstance(color, tuple) and len(_RED_CACHE) < 4096:
-        _RED_CACHE[color] = red
-    return red
-
-
-def is_white(color: RGB, threshold: int = 245) -> bool:
-    return all(c >= threshold for c in color)
-
-
-def is_dark(color: RGB, threshold: int = 60) -> bool:
-    return all(c <= threshold for c in color)

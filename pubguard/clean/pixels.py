@@ -13,11 +13,11 @@ BBox = tuple[float, float, float, float]
 
 
 def red_mask(rgb: np.ndarray) -> np.ndarray:
-    """Seal/header red: clearly more red than green and blue, not dark (black text printed
-    under the seal reads dark and is kept)."""
-    arr = rgb.astype(np.int16)
-    r, g, b = arr[..., 0], arr[..., 1], arr[..., 2]
-    return (r > 110) & (r - g > 45) & (r - b > 35)
+    """Seal/header red as a boolean mask: pubguard.colour.red_mask, the rule the detectors found the
+    seal with (dark text printed under the seal is not red and is kept)."""
+    from pubguard.colour import red_mask as colour_red_mask
+
+    return colour_red_mask(np.ascontiguousarray(rgb)) > 0
 
 
 def erase_red(rgb: np.ndarray, box: tuple[int, int, int, int], to_black: bool = False) -> int:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from pubguard import lexicon
+from pubguard.colour import contrast_ratio, indistinguishable
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import (
@@ -162,40 +163,6 @@ def _rgb(color: RGB | None) -> RGB:
 
 def _hex(c: RGB) -> str:
     return "#" + "".join(f"{v:02X}" for v in c)
-
-
-_LUMINANCE: dict[RGB, float] = {}
-
-
-def _luminance(c: RGB) -> float:
-    try:
-        return _LUMINANCE[c]
-    except (KeyError, TypeError):
-        pass
-
-    def lin(v: int) -> float:
-        x = v / 255.0
-        return x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
-
-    value = 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
-    if isinstance(c, tuple) and len(_LUMINANCE) < 4096:
-        _LUMINANCE[c] = value  # a document has a handful of colours on thousands of blocks
-    return value
-
-
-def contrast_ratio(a: RGB, b: RGB) -> float:
-    """WCAG contrast ratio (1 = identical, 21 = black on white)."""
-    la, lb = _luminance(a), _luminance(b)
-    hi, lo = max(la, lb), min(la, lb)
-    return (hi + 0.05) / (lo + 0.05)
-
-
-def indistinguishable(text: RGB, background: RGB) -> bool:
-    """Text a reader cannot see on its background: almost the same luminance *and* hue."""
-    return (
-        contrast_ratio(text, background) < 1.25
-        and max(abs(x - y) for x, y in zip(text, background, strict=True)) <= 48
-    )
 
 
 def substantive(text: str) -> bool:

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pubguard.colour import RED_INK, hsv_pixels
+from pubguard.colour import red_mask as colour_red_mask
 from pubguard.document import BBox, Document, ImageItem, Page
 from pubguard.lazy import lazy_import
 
@@ -39,12 +41,8 @@ SCAN_RENDER_DPI = 150
 MAX_SIDE_UNKNOWN = 1600  # longest side when the physical size of an image is unknown
 IMAGE_FORMATS = frozenset({"png", "jpeg", "tiff", "gif", "bmp", "webp"})
 
-# HSV thresholds (OpenCV: H 0..180, S/V 0..255). Scanned seal ink is often pinkish or faded, so
-# saturation is lower than `document.is_red` (which judges declared text colours).
-RED_H_LOW = 10  # 0..20 degrees
-RED_H_HIGH = 165  # 330..360 degrees
-RED_S_MIN = 70
-RED_V_MIN = 80
+# HSV thresholds of red pixels: pubguard.colour.RED_INK (one home with the cleaner).
+RED_H_LOW, RED_H_HIGH, RED_S_MIN, RED_V_MIN = RED_INK.h_low, RED_INK.h_high, RED_INK.s_min, RED_INK.v_min
 DARK_V_MAX = 110
 
 
@@ -81,16 +79,8 @@ def work_factor(px_per_mm: float | None, shape: tuple[int, ...]) -> float:
 
 
 # -- masks ---------------------------------------------------------------------------------------
-def hsv_of(rgb: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
-
-
-def red_mask(rgb: np.ndarray, hsv: np.ndarray | None = None) -> np.ndarray:
-    """Red by hue (seal ink, 红头 red), tolerant of pink and faded scans."""
-    hsv = hsv_of(rgb) if hsv is None else hsv
-    low = cv2.inRange(hsv, (0, RED_S_MIN, RED_V_MIN), (RED_H_LOW, 255, 255))
-    high = cv2.inRange(hsv, (RED_H_HIGH, RED_S_MIN, RED_V_MIN), (180, 255, 255))
-    return cv2.bitwise_or(low, high)
+hsv_of = hsv_pixels
+red_mask = colour_red_mask  # pubguard.colour.red_mask
 
 
 def red_mask_fast(rgb: np.ndarray, min_hits: int = 12) -> np.ndarray:

@@ -38,6 +38,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from pubguard.colour import indistinguishable
 from pubguard.config import ScanConfig
 from pubguard.document import RGB, BlockKind, Document, ImageItem, Link, Page, TextBlock, is_white
 from pubguard.extract.text import decode_text
@@ -854,9 +855,7 @@ def _color_hidden(ctx: _Ctx) -> str | None:
     if bg is None or bg == TRANSPARENT:
         bg = WHITE
     assert isinstance(bg, tuple)
-    if max(abs(a - b) for a, b in zip(color, bg, strict=True)) <= 10 or (
-        is_white(color, 240) and is_white(bg, 240)
-    ):
+    if indistinguishable(color, bg):  # pubguard.colour: the same rule as DOCX and PDF text
         return "white_text" if is_white(color, 240) else "same_as_background"
     return None
 
