@@ -97,6 +97,10 @@ class Finding:
     confidence: float = 1.0
     block_kind: str | None = None  # where the text sat (body, comment, metadata ...)
     details: dict[str, Any] = field(default_factory=dict)  # detector-specific, no raw PII
+    # The same problem repeated (one term, one punctuation mark thousands of times): one
+    # finding, `location` = the first occurrence, `locations` = every occurrence in order.
+    count: int = 1
+    locations: list[Location] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -114,28 +118,63 @@ class Finding:
         }
         if self.details:
             d["details"] = self.details
+        if self.count > 1:
+            d["count"] = self.count
+            d["locations"] = [loc.to_dict() for loc in self.locations]
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Finding:
-        loc = d.get("location") or {}
-        bbox = loc.get("bbox")
         return cls(
             category=d["category"],
             rule=d["rule"],
             severity=Severity(d["severity"]),
             message=d.get("message", ""),
             evidence=d.get("evidence", ""),
-            location=Location(
-                loc.get("page"), tuple(bbox) if bbox else None, loc.get("start"), loc.get("end")
-            ),
+            location=_location(d.get("location") or {}),
             suggestion=d.get("suggestion", ""),
             basis=d.get("basis", ""),
             fingerprint=d.get("fingerprint", ""),
             confidence=d.get("confidence", 1.0),
             block_kind=d.get("block_kind"),
             details=d.get("details") or {},
+            count=int(d.get("count") or 1),
+            locations=[_location(x) for x in d.get("locations") or ()],
         )
+
+
+def _location(loc: dict[str, Any]) -> Location:
+    bbox = loc.get("bbox")
+    return Location(loc.get("page"), tuple(bbox) if bbox else None, loc.get("start"), loc.get("end"))
+
+
+# Categories whose repeats are merged into one finding by `aggregate_repeats`: text findings
+# that a reviewer decides once for all occurrences. Personal data, seals, headers and hidden
+# content stay one finding per occurrence (each is masked or removed at its own place).
+AGGREGATED_CATEGORIES = frozenset({"sensitive_term", "proofreading"})
+
+
+def aggregate_repeats(findings: list[Finding]) -> list[Finding]:
+    """One finding per category + rule + evidence hash (in `AGGREGATED_CATEGORIES`), with the
+    count and every location; the first occurrence (in the given order) stands for the rest,
+    so its fingerprint (occurrence 0) and decisions made on it are kept."""
+    groups: dict[tuple[str, str, str], Finding] = {}
+    out: list[Finding] = []
+    for f in findings:
+        if str(f.category) not in AGGREGATED_CATEGORIES:
+            out.append(f)
+            continue
+        key = (str(f.category), f.rule, f.evidence_hash or evidence_hash(f.evidence))
+        head = groups.get(key)
+        if head is None:
+            groups[key] = f
+            out.append(f)
+            continue
+        if head.count == 1:
+            head.locations = [head.location]
+        head.locations.extend(f.locations if f.count > 1 else [f.location])
+        head.count += f.count
+    return out
 
 
 def normalise_evidence(raw: str) -> str:

@@ -16,7 +16,7 @@ from pubguard.config import ScanConfig
 from pubguard.detectors import ScanContext, detectors_for
 from pubguard.document import Document
 from pubguard.errors import PubGuardError
-from pubguard.finding import Finding, Severity, assign_fingerprints
+from pubguard.finding import Finding, Severity, aggregate_repeats, assign_fingerprints
 
 log = logging.getLogger("pubguard.scan")
 
@@ -105,6 +105,10 @@ def run_detectors(doc: Document, config: ScanConfig, identity: str) -> list[Find
     findings = [f for f in findings if f.severity.rank >= min_rank]
     findings = drop_shadowed(findings)
     findings.sort(key=lambda f: (-f.severity.rank, f.location.page or 0, f.location.start or 0, f.rule))
+    findings = aggregate_repeats(findings)
+    for f in findings:
+        if f.count > 1 and "全文共" not in f.message:
+            f.message += f"（全文共 {f.count} 处）"
     assign_fingerprints(findings, identity)
     return findings
 

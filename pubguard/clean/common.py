@@ -18,6 +18,7 @@ CLEANABLE: dict[str, frozenset[str] | None] = {
     "red_header": frozenset({"red_header"}),
     "leader_annotation": None,
     "classification_mark": frozenset({"secret_level", "internal_marking", "emergency"}),
+    "proofreading": frozenset({"mixed_punctuation"}),  # half-width marks → full-width (DOCX)
     "hidden_content": frozenset(
         {
             "comment",

@@ -31,6 +31,7 @@ from pubguard.clean.common import (
 from pubguard.clean.options import DROP_COLUMN_RULES, MASK_KINDS, CleanOptions, mask_chars
 from pubguard.clean.report import CleanAction
 from pubguard.config import ScanConfig
+from pubguard.detectors.proofreading import FULL as FULL_WIDTH
 from pubguard.detectors.red_header import find_doc_number, organ_mark_text
 from pubguard.document import BlockKind, Document, is_red, is_white, rgb_from_hex
 from pubguard.errors import CorruptFile
@@ -437,6 +438,9 @@ class _DocxCleaner:
             self.remove_seal(f)
         if self.options.drop_columns:
             self.drop_columns([f for f in findings if str(f.category) == "personal_data"])
+        for f in by_cat.get("proofreading", []):
+            if f.rule == "mixed_punctuation":
+                self.full_width_punctuation(f)
         # -- apply: characters first, then structure ------------------------------------------
         touched = self.edits.touched() | self.remove_runs | self.remove_graphics | set(self.drop_paragraphs)
         touched |= set(self.maybe_empty)
@@ -587,6 +591,26 @@ class _DocxCleaner:
             n += 1
         if n:
             self.act(f, action, self.where(s), f"{what}“{f.evidence}”")
+
+    def full_width_punctuation(self, f: Finding) -> None:
+        """Each half-width mark the finding lists (its `locations`, else its `location`) becomes
+        its full-width form in the run that holds it; other characters are never touched."""
+        done = 0
+        first: int | None = None
+        for loc in f.locations or [f.location]:
+            if loc.start is None or loc.end is None or loc.end != loc.start + 1:
+                continue
+            full = FULL_WIDTH.get(self.doc.text[loc.start : loc.end])
+            if full is None:
+                continue
+            for piece, lo, _hi in self.overlapping(loc.start, loc.end):
+                if piece.el.tag != w("t"):
+                    continue
+                self.edits.replace(piece.el, lo, full)
+                done += 1
+                first = loc.start if first is None else first
+        if done:
+            self.act(f, "replaced", self.where(first), "半角标点改为全角", count=done)
 
     def remove_mark(self, f: Finding) -> None:
         """A 密级/内部资料/紧急程度 line: the whole short line goes, a mark inside a longer line

@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "dropped_column": "删除整列",
     "revisions": "处理修订",
     "redacted": "涂除",
+    "replaced": "改为全角标点",
 }
 
 

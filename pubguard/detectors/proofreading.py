@@ -26,7 +26,7 @@ from pubguard import lexicon, segment
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import NON_VISIBLE_KINDS, BlockKind, Document, TextBlock
-from pubguard.finding import Category, Finding, Severity
+from pubguard.finding import Category, Finding, Location, Severity
 from pubguard.lexicon.fold import digit_table
 from pubguard.masking import mask_value
 
@@ -264,6 +264,9 @@ class Issue:
     severity: Severity
     basis: str
     details: dict = field(default_factory=dict)
+    # What makes two issues "the same problem" (one finding with a count): the wrong word, the
+    # doubled pair, the unmatched mark; the evidence snippet when empty.
+    key: str = ""
 
 
 _DIGIT_RUN = re.compile(r"[0-9０-９Xx]{7,}")
@@ -356,13 +359,19 @@ def check_pairs(text: str, next_text: str = "") -> Iterator[Issue]:
             snippet(text, i, i + 1),
             SEVERITY["unmatched_pair"],
             BASIS_PUNCT,
+            key=what,
         )
 
 
-def check_mixed(text: str) -> Iterator[Issue]:
+def mixed_hits(text: str) -> list[tuple[int, str]]:
+    """(offset, mark) of every half-width mark between Chinese characters, in order."""
     hits = [(m.start(), m.group()) for m in RE_MIXED.finditer(text)]
-    hits += [(m.start(), m.group()) for m in RE_MIXED_PAREN.finditer(text)]
-    for i, ch in sorted(hits):
+    paren = [(m.start(), m.group()) for m in RE_MIXED_PAREN.finditer(text)]
+    return sorted(hits + paren) if paren else hits
+
+
+def check_mixed(text: str) -> Iterator[Issue]:
+    for i, ch in mixed_hits(text):
         yield Issue(
             "mixed_punctuation",
             i,
@@ -401,6 +410,7 @@ def check_repeats(text: str, skip: Iterable[tuple[int, int]] = ()) -> Iterator[I
             snippet(text, i, i + 2, 6),
             SEVERITY["repeated_char"],
             BASIS_TEXT,
+            key=pair,
         )
 
 
@@ -438,6 +448,7 @@ def check_confusions(text: str, confusions: ConfusionList) -> Iterator[Issue]:
             entry.severity,
             BASIS_TEXT,
             {"wrong": entry.wrong, "right": entry.right},
+            key=m.group(),
         )
 
 
@@ -499,6 +510,7 @@ class ProofreadingDetector(Detector):
         may_mix = _paras_with(_MIXED_TRIGGER, joined, starts)
         may_repeat = _paras_with(RE_DOUBLE, joined, starts)
         issues: list[tuple[Para, Issue]] = []
+        mixed: list[tuple[Para, int, str]] = []  # one finding per document: positions only
         for k, para in enumerate(paras):
             text = para.text
             found = list(check_confusions(text, confusions)) if k in may_confuse else []
@@ -509,42 +521,90 @@ class ProofreadingDetector(Detector):
                 if k in may_pair:
                     found += check_pairs(text, next_text)
                 if k in may_mix:
-                    found += check_mixed(text)
+                    mixed += [(para, i, ch) for i, ch in mixed_hits(text)]
                 if k in may_repeat:
                     found += check_repeats(text, [(i.start, i.end) for i in found if i.rule == "confusion"])
             if found:
                 issues += [(para, issue) for issue in found]
-        return self._findings(doc, ctx, issues)
+        out = self._findings(doc, ctx, issues)
+        if mixed:
+            out.append(self._mixed_finding(doc, ctx, mixed))
+        return out
+
+    @staticmethod
+    def _mixed_finding(doc: Document, ctx: ScanContext, mixed: list[tuple[Para, int, str]]) -> Finding:
+        """Half-width punctuation in Chinese text: one finding per document with a count and
+        every location (the clean copy replaces each by its full-width form)."""
+        para, i, ch = mixed[0]
+        spans = [p.span(j, j + 1) for p, j, _ in mixed]
+        marks: dict[str, int] = {}
+        for _, _, c in mixed:
+            marks[c] = marks.get(c, 0) + 1
+        if len(mixed) == 1:
+            message, suggestion = f"中文之间使用了半角标点“{ch}”。", f"改为全角“{FULL[ch]}”。"
+        else:
+            listed = "、".join(f"“{c}”{n} 处" for c, n in marks.items())
+            message = f"中文之间使用了半角标点，全文共 {len(mixed)} 处（{listed}）。"
+            suggestion = "改为对应的全角标点（" + "".join(FULL[c] for c in marks) + "）；清理稿中已逐处替换。"
+        evidence = snippet(para.text, i, i + 1, 6)
+        f = ctx.finding(
+            doc,
+            category=Category.PROOFREADING,
+            rule="mixed_punctuation",
+            severity=SEVERITY["mixed_punctuation"],
+            message=message,
+            raw=f"mixed_punctuation|{evidence}",
+            evidence=evidence,
+            start=spans[0][0],
+            end=spans[0][1],
+            suggestion=suggestion,
+            basis=BASIS_PUNCT,
+            confidence=0.75,
+            details={"marks": marks} if len(mixed) > 1 else {},
+        )
+        if len(mixed) > 1:
+            f.count = len(mixed)
+            f.locations = [_location(doc, s, e) for s, e in spans]
+        return f
 
     @staticmethod
     def _findings(doc: Document, ctx: ScanContext, issues: list[tuple[Para, Issue]]) -> list[Finding]:
+        """One finding per rule + key (first occurrence, count, every location), at most
+        MAX_PER_RULE per rule; the rest summarised in one finding."""
+        groups: dict[tuple[str, str], list[tuple[Para, Issue]]] = {}
+        for para, issue in issues:
+            groups.setdefault((issue.rule, issue.key or issue.evidence), []).append((para, issue))
         out: list[Finding] = []
         counts: dict[str, int] = {}
         overflow: dict[str, list[tuple[int, int]]] = {}
-        for para, issue in issues:
-            n = counts.get(issue.rule, 0)
-            counts[issue.rule] = n + 1
-            start, end = para.span(issue.start, issue.end)
+        for (rule, _), members in groups.items():
+            n = counts.get(rule, 0)
+            counts[rule] = n + 1
+            spans = [para.span(issue.start, issue.end) for para, issue in members]
             if n >= MAX_PER_RULE:
-                overflow.setdefault(issue.rule, []).append((start, end))
+                overflow.setdefault(rule, []).extend(spans)
                 continue
-            out.append(
-                ctx.finding(
-                    doc,
-                    category=Category.PROOFREADING,
-                    rule=issue.rule,
-                    severity=issue.severity,
-                    message=issue.message,
-                    raw=f"{issue.rule}|{issue.evidence}",
-                    evidence=issue.evidence,
-                    start=start,
-                    end=end,
-                    suggestion=issue.suggestion,
-                    basis=issue.basis,
-                    confidence=0.9 if issue.rule in ("doc_number_format", "confusion") else 0.75,
-                    details=issue.details,
-                )
+            issue = members[0][1]
+            start, end = spans[0]
+            f = ctx.finding(
+                doc,
+                category=Category.PROOFREADING,
+                rule=issue.rule,
+                severity=issue.severity,
+                message=issue.message,
+                raw=f"{issue.rule}|{issue.evidence}",
+                evidence=issue.evidence,
+                start=start,
+                end=end,
+                suggestion=issue.suggestion,
+                basis=issue.basis,
+                confidence=0.9 if issue.rule in ("doc_number_format", "confusion") else 0.75,
+                details=issue.details,
             )
+            if len(members) > 1:
+                f.count = len(members)
+                f.locations = [_location(doc, s, e) for s, e in spans]
+            out.append(f)
         for rule, spans in overflow.items():
             out.append(
                 ctx.finding(
@@ -564,3 +624,8 @@ class ProofreadingDetector(Detector):
                 )
             )
         return out
+
+
+def _location(doc: Document, start: int, end: int) -> Location:
+    page, bbox = doc.locate(start, end)
+    return Location(page=page, bbox=bbox, start=start, end=end)

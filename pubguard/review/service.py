@@ -398,7 +398,12 @@ class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin, Intera
             basis=f.basis,
             confidence=f.confidence,
             block_kind=f.block_kind,
-            details=f.details or None,
+            # A repeated problem (one finding with a count): its occurrences travel with it.
+            details=(
+                {**f.details, "count": f.count, "locations": [loc.to_dict() for loc in f.locations]}
+                if f.count > 1
+                else f.details or None
+            ),
             status="open",
         )
 

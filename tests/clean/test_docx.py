@@ -295,3 +295,27 @@ def test_numbers_outside_run_text_are_replaced_too(config):
     with zipfile.ZipFile(io.BytesIO(result.data)) as zf:
         rels = zf.read("word/_rels/document.xml.rels").decode()
     assert "mailto:z**************@163.com" in rels
+
+
+def test_half_width_punctuation_in_chinese_becomes_full_width(config):
+    d = docx.Document()
+    d.add_paragraph("各单位要高度重视,认真落实;确保实效。")
+    p = d.add_paragraph()
+    p.add_run("详见附件(一")
+    p.add_run(")。时间:2023年5月1日,比例为1:2。")  # the mark sits at a run boundary
+    d.add_paragraph("Guangxi, Nanning (2023): Notice.")  # English keeps its punctuation
+    for _ in range(50):
+        d.add_paragraph("请各单位认真落实,确保实效。")
+    data = docx_bytes(d)
+    before = scan_bytes(data, "p.docx", config)
+    (mixed,) = [f for f in before.findings if f.rule == "mixed_punctuation"]
+    assert mixed.count == 55
+    result = clean_bytes(data, "p.docx", config)
+    texts = [q.text for q in docx.Document(io.BytesIO(result.data)).paragraphs]
+    assert texts[0] == "各单位要高度重视，认真落实；确保实效。"
+    assert texts[1] == "详见附件（一）。时间:2023年5月1日，比例为1:2。"  # 时间:2023 and 1:2 stay
+    assert texts[2] == "Guangxi, Nanning (2023): Notice."
+    assert texts[3:] == ["请各单位认真落实，确保实效。"] * 50
+    assert "proofreading/mixed_punctuation" not in rules(result.report.findings_after)
+    (action,) = [a for a in result.report.actions if a.rule == "mixed_punctuation"]
+    assert action.action == "replaced" and action.count == 55

@@ -143,9 +143,28 @@ def test_pdf_lines_of_one_paragraph_are_joined() -> None:
 
 def test_half_width_between_chinese() -> None:
     doc = prose("各单位要高度重视,认真落实;确保实效。详见附件(一)。")
-    found = of_rule(scan(doc), "mixed_punctuation")
-    assert [located(doc, f) for f in found] == [",", ";", "(", ")"]
-    assert "，" in found[0].suggestion and "（" in found[2].suggestion
+    (found,) = of_rule(scan(doc), "mixed_punctuation")  # one finding per document
+    assert [doc.text[loc.start : loc.end] for loc in found.locations] == [",", ";", "(", ")"]
+    assert found.count == 4 and found.locations[0] == found.location
+    assert "，" in found.suggestion and "（" in found.suggestion and "全文共 4 处" in found.message
+    assert found.details["marks"] == {",": 1, ";": 1, "(": 1, ")": 1}
+
+
+def test_one_half_width_mark_is_reported_as_before() -> None:
+    doc = prose("各单位要高度重视,认真落实。")
+    (found,) = of_rule(scan(doc), "mixed_punctuation")
+    assert located(doc, found) == "," and found.count == 1 and found.locations == []
+    assert found.message == "中文之间使用了半角标点“,”。" and found.suggestion == "改为全角“，”。"
+
+
+def test_thousands_of_half_width_marks_make_one_small_finding() -> None:
+    lines = ["各单位要高度重视,认真落实:确保实效。"] * 3000 + ["工作要求(一)落实。"]
+    doc = prose(*lines)
+    (found,) = of_rule(scan(doc), "mixed_punctuation")
+    assert found.count == 6002 == len(found.locations)
+    assert {doc.text[loc.start : loc.end] for loc in found.locations} == {",", ":", "(", ")"}
+    starts = [loc.start for loc in found.locations]
+    assert starts == sorted(starts)
 
 
 @pytest.mark.parametrize(
@@ -247,9 +266,18 @@ def test_ocr_text_gets_the_confusion_list_only() -> None:
     assert sorted(f.rule for f in scan(doc)) == ["confusion"]
 
 
-def test_many_issues_are_capped_with_a_summary() -> None:
-    doc = prose(*["会议的的内容如下。"] * (MAX_PER_RULE + 10))
-    found = of_rule(scan(doc), "repeated_char")
+def test_one_repeated_problem_is_one_finding_with_every_location() -> None:
+    doc = prose(*["会议的的内容如下。"] * 3000, "落实的的要求。")
+    (found,) = of_rule(scan(doc), "repeated_char")
+    assert found.count == 3001 == len(found.locations)
+    assert all(doc.text[loc.start : loc.end] == "的的" for loc in found.locations)
+    confusions = of_rule(scan(prose(*["认真布署落实。"] * 200, "做好布署。")), "confusion")
+    assert len(confusions) == 1 and confusions[0].count == 201
+
+
+def test_many_different_issues_are_capped_with_a_summary() -> None:
+    doc = prose(*[f"依据桂政办发[2023]{n}号文件。" for n in range(1, MAX_PER_RULE + 11)])
+    found = of_rule(scan(doc), "doc_number_format")
     assert len(found) == MAX_PER_RULE + 1
     assert "另有10处" in found[-1].message and found[-1].details["count"] == 10
 

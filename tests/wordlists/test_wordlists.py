@@ -160,6 +160,8 @@ def test_terms_from_takes_words_from_the_lexicon(tmp_path: Path) -> None:
 
 def test_terms_from_refuses_an_unknown_entry(tmp_path: Path) -> None:
     path = tmp_path / "site.toml"
-    path.write_text('[meta]\nname = "site"\n[[rules]]\nid = "x"\nterms_from = ["marks.nothing"]\n', encoding="utf-8")
+    path.write_text(
+        '[meta]\nname = "site"\n[[rules]]\nid = "x"\nterms_from = ["marks.nothing"]\n', encoding="utf-8"
+    )
     with pytest.raises(WordlistError, match="terms_from“marks.nothing”无效"):
         load_toml(path)

@@ -1,0 +1,61 @@
+"""scan: repeated problems aggregated into one finding (count + every location), JSON contract."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+
+from pubguard import report
+from pubguard.config import ScanConfig
+from pubguard.finding import Finding, compute_fingerprint
+from pubguard.scan import scan_bytes
+
+LINE = "本店产品为全网第一品牌,欢迎选购。"  # a sensitive term and a half-width comma
+
+
+def _scan(text: str):
+    return scan_bytes(text.encode("utf-8"), "page.txt", ScanConfig(ocr=False))
+
+
+def test_a_term_repeated_thousands_of_times_is_one_finding_with_every_location() -> None:
+    text = "\n".join([LINE] * 3000) + "\n"
+    result = _scan(text)
+    terms = [f for f in result.findings if f.category == "sensitive_term"]
+    assert len(terms) == 1
+    (term,) = terms
+    assert term.count == 3000 == len(term.locations)
+    assert all(text[loc.start : loc.end] == "全网第一" for loc in term.locations)
+    assert term.locations[0] == term.location and "全文共 3000 处" in term.message
+    mixed = [f for f in result.findings if f.rule == "mixed_punctuation"]
+    assert len(mixed) == 1 and mixed[0].count == 3000
+    data = report.build_report([result])
+    jsonschema.validate(data, report.load_schema())
+    # 6,000 problems, a few findings: the report grows by one small location per occurrence
+    assert len(result.findings) <= 3
+    assert len(json.dumps(data, ensure_ascii=False)) < 150 * 6000
+
+
+def test_aggregated_finding_keeps_the_fingerprint_of_its_first_occurrence() -> None:
+    once = _scan(LINE + "\n")
+    many = _scan("\n".join([LINE] * 5))
+    one = next(f for f in once.findings if f.category == "sensitive_term")
+    agg = next(f for f in many.findings if f.category == "sensitive_term")
+    assert (
+        agg.fingerprint
+        == one.fingerprint
+        == compute_fingerprint("sensitive_term", one.rule, one.evidence_hash, "page.txt")
+    )
+    assert one.count == 1 and "count" not in one.to_dict() and "locations" not in one.to_dict()
+
+
+def test_count_and_locations_survive_a_json_round_trip() -> None:
+    f = next(f for f in _scan("\n".join([LINE] * 4)).findings if f.category == "sensitive_term")
+    back = Finding.from_dict(json.loads(json.dumps(f.to_dict())))
+    assert back.count == 4 and back.locations == f.locations
+
+
+def test_different_evidence_stays_separate() -> None:
+    result = _scan("本店产品为全网第一品牌。\n本店产品为销量第一品牌。\n")
+    terms = sorted(f.evidence for f in result.findings if f.category == "sensitive_term")
+    assert len(terms) == 2 and all(f.count == 1 for f in result.findings)
