@@ -7,6 +7,7 @@ limits, timeouts and per-file errors are handled in exactly one place.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +156,24 @@ def scan_document(doc: Document, config: ScanConfig | None = None, identity: str
     )
 
 
+FAULT_INJECT_ENV = "PUBGUARD_FAULT_INJECT"
+
+
+def inject_fault(name: str) -> None:
+    """Test hook for crash isolation: `PUBGUARD_FAULT_INJECT=abort:NAME` (or `segv:NAME`) kills
+    this process when a file whose name contains NAME is scanned, as a native crash would."""
+    spec = os.environ.get(FAULT_INJECT_ENV)
+    if not spec:
+        return
+    how, _, needle = spec.partition(":")
+    if needle and needle in name:
+        if how == "segv":
+            import signal
+
+            os.kill(os.getpid(), signal.SIGSEGV)
+        os.abort()
+
+
 def scan_bytes(
     data: bytes,
     name: str,
@@ -168,6 +187,7 @@ def scan_bytes(
     from pubguard.extract import extract
 
     config = config or ScanConfig()
+    inject_fault(name)
     t0 = time.perf_counter()
     sha = hashlib.sha256(data).hexdigest()
     try:

@@ -700,6 +700,10 @@ class _PdfBuilder:
                     fname = ""
                 if fname and fname not in doc.embedded_files:
                     doc.embedded_files.append(fname)
+            if not content and atype == "Stamp":
+                # Judged without rendering: a stamp annotation is reported from its type, icon
+                # name, author and rectangle even when its appearance cannot be drawn.
+                content = _stamp_label(annot)
             if not content:
                 continue
             doc.blocks.append(
@@ -719,7 +723,14 @@ class _PdfBuilder:
     def _annot_loader(self, index: int, xref: int) -> Callable[[], bytes]:
         def load() -> bytes:
             with self.lock:
-                annot = self.pdf[index].load_annot(xref)
+                # Keep the page referenced while its annotation renders: an annotation whose
+                # page object was already freed is unbound, and MuPDF segfaults rendering it
+                # (the Stamp of pdfplumber's annotations.pdf). Native steps still run in the
+                # supervised child (pubguard.isolate), so any other crash is one file's error.
+                page = self.pdf[index]
+                annot = page.load_annot(xref)
+                if annot is None:
+                    raise ValueError("annotation not found")
                 return annot.get_pixmap(dpi=150, alpha=False).tobytes("png")
 
         return load
@@ -738,6 +749,16 @@ class _PdfBuilder:
                 text = page.get_textbox(link["from"]).strip()
             is_attachment = bool(link.get("file")) or bool(_ATTACHMENT_EXT.search(url))
             self.doc.links.append(Link(url=url, text=text, page=number, is_attachment=is_attachment))
+
+
+def _stamp_label(annot: Any) -> str:
+    """Text standing for a Stamp annotation without contents: its icon name (/Name, e.g.
+    Approved, Confidential) or subject when set."""
+    name = ""
+    with contextlib.suppress(Exception):
+        info = annot.info or {}
+        name = _fix_pdf_string(str(info.get("name") or info.get("subject") or "")).strip()
+    return f"图章注释：{name}" if name else "图章注释"
 
 
 def _annot_opacity(annot: Any) -> float:

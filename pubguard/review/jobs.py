@@ -107,8 +107,27 @@ class WorkerPool:
             t.join(timeout)
         self._workers.clear()
 
+    def _isolated(self) -> tuple[Callable[..., Any], Any]:
+        """The scanner a worker thread uses: the injected one, else its own supervised child
+        process (pubguard.isolate), so a file that crashes a native library fails its job
+        with a Chinese message instead of killing the web service or `pubguard worker`."""
+        if self.scanner is not None:
+            return self.scanner, None
+        from pubguard.isolate import IsolatedScanner
+
+        own = IsolatedScanner(self.svc.settings.scan_config)
+        return own, own
+
     def _loop(self) -> None:
         name = worker_name()
+        scanner, own = self._isolated()
+        try:
+            self._serve(name, scanner)
+        finally:
+            if own is not None:
+                own.close()
+
+    def _serve(self, name: str, scanner: Callable[..., Any]) -> None:
         while not self._stop.is_set():
             try:
                 job = self.svc.claim_job(name)
@@ -122,7 +141,7 @@ class WorkerPool:
                     self._pending_wakes = 0
                 continue
             try:
-                self.svc.run_job(job["id"], scanner=self.scanner)
+                self.svc.run_job(job["id"], scanner=scanner)
                 self.processed += 1
             except Exception:  # run_job records failures itself; this is a last resort
                 log.exception("scan job %s crashed", job["id"])
@@ -130,4 +149,9 @@ class WorkerPool:
     def run_until_empty(self) -> int:
         """Run queued jobs in the calling thread until none is left (tests, `--once`)."""
         requeue_orphans(self.svc)
-        return self.svc.run_pending_jobs(worker_name(), scanner=self.scanner)
+        scanner, own = self._isolated()
+        try:
+            return self.svc.run_pending_jobs(worker_name(), scanner=scanner)
+        finally:
+            if own is not None:
+                own.close()

@@ -20,8 +20,16 @@ from pubguard.site.boilerplate import collapse_boilerplate
 from pubguard.site.runner import FileJob, scan_job
 
 
-def _scan_batch(batch: list[FileJob], config: ScanConfig) -> list[FileResult]:
-    return [scan_job(job, config) for job in batch]
+def _scan_batch(batch: list[FileJob], config: ScanConfig, isolate: bool = True) -> list[FileResult]:
+    """On a Dask worker: each file in the thread's supervised child process (pubguard.isolate),
+    so a native crash is that file's error instead of killing the worker (and, after Dask's
+    retries on other workers, the whole batch)."""
+    if not isolate:
+        return [scan_job(job, config) for job in batch]
+    from pubguard.isolate import thread_scanner
+
+    scanner = thread_scanner(config)
+    return [scanner.scan_job(job, config) for job in batch]
 
 
 def run_jobs_dask(
@@ -64,7 +72,7 @@ def run_jobs_dask(
                     FileResult(
                         path=j.display,
                         status="error",
-                        error_code="crash",
+                        error_code="native_crash",
                         error=f"分布式检查节点出错（{type(exc).__name__}）。",
                     )  # fmt: skip
                     for j in batches[idx]

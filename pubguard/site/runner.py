@@ -219,9 +219,10 @@ def _run_pool(
                 i, job = suspects.popleft()
                 try:
                     res = submit([job]).result()[0]
-                except Exception as exc:  # alone in the pool: this file is the culprit
-                    res = FileResult(path=job.display, status="error", error_code="crash",
-                                     error=f"检查进程异常退出（{type(exc).__name__}）。")  # fmt: skip
+                except Exception:  # alone in the pool: this file is the culprit
+                    from pubguard.isolate import crash_result
+
+                    res = crash_result(job.display, None)
                 finish(i, job, res)
                 continue
             while queue and not suspects and len(inflight) < workers * 2:
@@ -250,10 +251,13 @@ def run_jobs(
     cache=None,
     on_result: Callable[[FileResult], None] | None = None,
     boilerplate: bool = True,
+    isolate: bool = True,
 ) -> tuple[list[FileResult], RunStats]:
     """Scan jobs in input order. With a cache, unchanged files are answered from it (matched by
     path/size/mtime/inode without reading them, else by content hash). With `boilerplate`,
-    findings in template text repeated across the site are kept on their first page only."""
+    findings in template text repeated across the site are kept on their first page only.
+    Without a pool (one worker or one file), files are scanned in one supervised child process
+    (`isolate`, pubguard.isolate) so a native crash is that file's error, not the run's end."""
     t0 = time.perf_counter()
     stats = RunStats()
     results: dict[int, FileResult] = {}
@@ -284,7 +288,13 @@ def run_jobs(
                 continue
         pending_cache.append((i, job))
 
-    if workers <= 1 or len(pending_cache) <= 1:
+    if (workers <= 1 or len(pending_cache) <= 1) and isolate and pending_cache:
+        from pubguard.isolate import IsolatedScanner
+
+        with IsolatedScanner(config) as scanner:
+            for i, job in pending_cache:
+                finish(i, job, scanner.scan_job(job))
+    elif workers <= 1 or len(pending_cache) <= 1:
         for i, job in pending_cache:
             finish(i, job, scan_job(job, config))
     else:

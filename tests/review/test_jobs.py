@@ -69,3 +69,21 @@ def test_new_version_while_in_review_waits_for_scan(svc):
         svc.approve("p1", d["id"], v2["id"])
     svc.run_pending_jobs("w")
     svc.approve("p1", d["id"], v2["id"])
+
+
+def test_job_worker_turns_a_native_crash_into_the_files_error(svc, monkeypatch):
+    """The web service's job worker scans in a supervised child process: a file that kills
+    the process scanning it fails its own version with a Chinese message, the next job runs."""
+    from pubguard.review.jobs import WorkerPool
+    from pubguard.scan import FAULT_INJECT_ENV
+
+    monkeypatch.setenv(FAULT_INJECT_ENV, "abort:boom")
+    bad = svc.create_draft("ed", SITE, "崩溃", data=CLEAN.encode(), filename="boom.txt", scan=False)
+    good = svc.create_draft("ed", SITE, "正常", data=CLEAN.encode(), filename="ok.txt", scan=False)
+    assert WorkerPool(svc).run_until_empty() == 2
+    bad_draft = svc.get_draft("ed", bad["id"])
+    assert bad_draft["scan_status"] == "error"
+    assert svc.get_draft("ed", good["id"])["scan_status"] == "ok"
+    svc.set_disclosure("ed", bad["id"], "主动公开")
+    with pytest.raises(InvalidState, match="崩溃"):
+        svc.submit("ed", bad["id"])
