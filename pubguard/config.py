@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pubguard.masking import MaskingConfig
+from pubguard.thresholds import Thresholds
 
 
 @dataclass
@@ -32,6 +33,7 @@ class ScanConfig:
     masking: MaskingConfig = field(default_factory=MaskingConfig)
     limits: Limits = field(default_factory=Limits)
     min_severity: str = "info"
+    thresholds: Thresholds = field(default_factory=Thresholds)  # zones, confidence weights
 
     def detector_enabled(self, name: str) -> bool:
         if name in self.disabled:
@@ -62,6 +64,7 @@ class ScanConfig:
         cfg.wordlists = [base / p for p in data.get("wordlists", [])]
         cfg.allow_terms = set(data.get("allow", {}).get("terms", []))
         cfg.masking = MaskingConfig.from_dict(data.get("masking", {}))
+        cfg.thresholds = Thresholds.from_table(data.get("thresholds"))
         for key, value in data.get("limits", {}).items():
             if hasattr(cfg.limits, key):
                 setattr(cfg.limits, key, type(getattr(cfg.limits, key))(value))

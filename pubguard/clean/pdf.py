@@ -31,10 +31,10 @@ from pubguard.errors import CorruptFile, EncryptedFile
 from pubguard.finding import Finding
 from pubguard.masking import MaskingConfig
 from pubguard.scan import FileResult
+from pubguard.thresholds import DEFAULT as DEFAULT_THRESHOLDS
+from pubguard.thresholds import RedHeaderZones
 
 _TEXT_FLAGS = 1 | 2 | 128  # as the extractor: ligatures, whitespace, CID for unknown unicode
-TOP_FRACTION = 0.45
-RULE_ZONE = 0.55
 MAX_MARK_LINE = 40
 _FENHAO_LEN = 6
 
@@ -230,10 +230,13 @@ def clean_pdf(
         result = prepare_pdf(data, name, config)
     assert result.document is not None
     cleaner = _PdfCleaner(data, result.document, options, masking)
+    cleaner.zones = config.thresholds.red_header  # the zones the red_header detector judged by
     return cleaner.run(result.findings), cleaner.actions
 
 
 class _PdfCleaner:
+    zones: RedHeaderZones = DEFAULT_THRESHOLDS.red_header
+
     def __init__(self, data: bytes, doc: Document, options: CleanOptions, masking: MaskingConfig) -> None:
         self.m = _m()
         self.pdf = open_pdf(data)
@@ -513,7 +516,7 @@ class _PdfCleaner:
                 if is_red(rgb_from_int(s.color))
                 and (s.size >= 18 or (s.size >= 14 and s.size >= 1.35 * body))
             ]
-            in_top = (top + max(s.display[3] for s in ln)) / 2 <= TOP_FRACTION * page.height
+            in_top = (top + max(s.display[3] for s in ln)) / 2 <= self.zones.top_fraction * page.height
             if red and in_top and organ_mark_text("".join(s.text for s in red)):
                 organ_found = True
                 self._recolour_or_remove(red, self.options.keep_header_text)
@@ -525,7 +528,7 @@ class _PdfCleaner:
                 continue
             if (
                 number_line is None
-                and top <= RULE_ZONE * page.height
+                and top <= self.zones.rule_zone * page.height
                 and find_doc_number("".join(s.text for s in ln))
             ):
                 number_line = ln
@@ -587,7 +590,7 @@ class _PdfCleaner:
             if (
                 disp.height <= 6
                 and disp.width >= 0.3 * width
-                and (disp.y0 + disp.y1) / 2 <= RULE_ZONE * page.height
+                and (disp.y0 + disp.y1) / 2 <= self.zones.rule_zone * page.height
             ):
                 out.append(self.m.Rect(r.x0 - 2, r.y0 - 3, r.x1 + 2, r.y1 + 3))
         for r in reds:  # the star between two rule segments

@@ -22,21 +22,16 @@ from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import BBox, BlockKind, Document, TextBlock, union_bbox
 from pubguard.finding import Category, Finding, Severity
+from pubguard.thresholds import DEFAULT as DEFAULT_THRESHOLDS
+from pubguard.thresholds import MarkZones
 
 WORDLIST = Path(__file__).resolve().parent.parent / "wordlists" / "classification_marks.toml"
 # The internal marks (rule internal_marking) of pubguard/lexicon/marks.toml, shared with the
 # confidential word list of sensitive_term.
 MARK_ENTRIES = ("internal_material", "internal_position_only", "keep_notice", "work_secret")
 
-# Lines counted as "the top of page 1" when the layout is unknown (DOCX, text, HTML).
-TOP_LINES = 8
-# On later pages (attachments start on a new page) only the very first lines count.
-TOP_LINES_OTHER_PAGES = 3
-# Fraction of the page height counted as "the top" when bboxes are known.
-TOP_FRACTION = 0.30
-# Telegram header fields are looked for in this many lines / this fraction of page 1.
-TELEGRAM_LINES = 30
-TELEGRAM_FRACTION = 0.5
+# Zones ("the top of page 1", telegram field area): pubguard.thresholds.MarkZones, which a site
+# overrides with [thresholds.classification_mark].
 # A mark line longer than this is prose, whatever it contains.
 MAX_MARK_LINE = 40
 
@@ -353,8 +348,11 @@ def is_fenhao_line(line: Line, tokens: list[Token]) -> bool:
 class _Layout:
     """Where a line sits: top of the first page, page header/footer zone, text box, red."""
 
-    def __init__(self, doc: Document, lines: list[Line]) -> None:
+    def __init__(
+        self, doc: Document, lines: list[Line], zones: MarkZones = DEFAULT_THRESHOLDS.classification_mark
+    ) -> None:
         self.doc = doc
+        self.zones = zones
         body_pages = [ln.page for ln in lines if ln.index >= 0 and ln.page > 0]
         self.first_page = min(body_pages) if body_pages else 1
         self._geoms: dict[int, tuple[float, float, BBox] | None] = {}
@@ -384,15 +382,15 @@ class _Layout:
         if geom is not None:
             _w, height, area = geom
             assert line.bbox is not None
-            if line.page == self.first_page and line.bbox[1] < TOP_FRACTION * height:
+            if line.page == self.first_page and line.bbox[1] < self.zones.top_fraction * height:
                 return "top"
             if line.bbox[3] <= area[1] + 2:
                 return "header"
             if line.bbox[1] >= area[3] - 2:
                 return "footer"
-        if line.page == self.first_page and 0 <= line.index < TOP_LINES:
+        if line.page == self.first_page and 0 <= line.index < self.zones.top_lines:
             return "top"
-        if len(self.doc.pages) > 1 and 0 <= line.index < TOP_LINES_OTHER_PAGES:
+        if len(self.doc.pages) > 1 and 0 <= line.index < self.zones.top_lines_other_pages:
             return "page_top"  # an attachment or a second document starting on a new page
         return None
 
@@ -402,8 +400,8 @@ class _Layout:
             return True
         geom = self.page_geom(line)
         if geom is not None and line.bbox is not None:
-            return line.bbox[1] < TELEGRAM_FRACTION * geom[1]
-        return 0 <= line.index < TELEGRAM_LINES
+            return line.bbox[1] < self.zones.telegram_fraction * geom[1]
+        return 0 <= line.index < self.zones.telegram_lines
 
 
 POSITION_LABELS = {
@@ -432,7 +430,7 @@ class ClassificationMarkDetector(Detector):
         foreign = _foreign_regex(words)
         any_label = _label_regex(words)
         lines = build_lines(doc)
-        layout = _Layout(doc, lines)
+        layout = _Layout(doc, lines, ctx.config.thresholds.classification_mark)
         found: dict[tuple[str, str], Finding] = {}
         telegram_words: list[tuple[Line, Token]] = []
         fields: dict[int, dict[str, tuple[Line, int, int]]] = {}  # per page

@@ -58,15 +58,8 @@ ADDRESSEE_PROSE = ("各", "你", "贵", "有关", "相关", "全体", "广大", 
 COMMENT_KINDS = frozenset({BlockKind.COMMENT, BlockKind.ANNOTATION})
 SKIP = frozenset({BlockKind.REVISION_DELETE, BlockKind.METADATA, BlockKind.ALT_TEXT})
 
-WEIGHTS = {
-    "margin": 0.2,
-    "ink": 0.2,
-    "handwriting": 0.2,
-    "comment": 0.25,
-    "signed": 0.2,
-    "text_box": 0.1,
-    "header": 0.1,
-}
+# Confidence = base + weight of each kind of evidence: pubguard.thresholds.LeaderWeights
+# ([thresholds.leader_annotation.weights] in a site's configuration).
 EVIDENCE_LABELS = {
     "margin": "位于正文版心之外（页边空白处）",
     "ink": "字迹颜色与正文不同",
@@ -339,7 +332,8 @@ class LeaderAnnotationDetector(Detector):
         shown = re.sub(r"\s+", " ", raw).strip()
         if len(shown) > 60:
             shown = shown[:59] + "…"
-        confidence = 0.55 + sum(WEIGHTS[e] for e in dict.fromkeys(cand.evidence))
+        weights = ctx.config.thresholds.leader_annotation.weights
+        confidence = weights.base + sum(getattr(weights, e) for e in dict.fromkeys(cand.evidence))
         if "signed" in cand.evidence and len(cand.comp) <= 30:
             confidence = max(confidence, 0.8)  # short signed note: the strict form
         reasons = "、".join(EVIDENCE_LABELS[e] for e in dict.fromkeys(cand.evidence))

@@ -30,6 +30,7 @@ from pubguard.detectors.vision import (
 )
 from pubguard.document import BBox, BlockKind, Document, Drawing, Page, TextBlock, is_red, union_bbox
 from pubguard.finding import Category, Finding, Severity
+from pubguard.thresholds import DEFAULT as DEFAULT_THRESHOLDS
 
 BASIS = (
     "网站群管理办法：政府网站群发布的非涉密公文“不得带有红头和密码电报报头格式”；"
@@ -51,10 +52,9 @@ ORGAN_WORDS = ("人民政府", "委员会", "办公室", "办公厅", "党委", 
 PUNCT = set("，。；：！？、,.;:!?（）()《》“”\"'…")
 SEPARATORS = re.compile(r"[\s\u3000·•]+")
 
-TOP_FRACTION = 0.45  # organ mark centre within the top ~45% of page 1
-RULE_ZONE = 0.55  # the red separator sits in the top half (上行文 push it lower)
-DOCX_MARK_PARAGRAPHS = 6
-DOCX_NUMBER_PARAGRAPHS = 10
+# Zones: pubguard.thresholds.RedHeaderZones (defaults below; a site overrides [thresholds.red_header]).
+TOP_FRACTION = DEFAULT_THRESHOLDS.red_header.top_fraction  # organ mark centre within the top ~45% of page 1
+RULE_ZONE = DEFAULT_THRESHOLDS.red_header.rule_zone  # the red separator sits in the top half
 
 
 def organ_mark_text(text: str) -> bool:
@@ -118,8 +118,10 @@ class RedHeaderDetector(Detector):
         "red_organ_mark": "首页顶部有红色大字发文机关标志（未见分隔线和发文字号，提示核对）",
     }
     uses_pixels = True
+    zones = DEFAULT_THRESHOLDS.red_header
 
     def detect(self, doc: Document, ctx: ScanContext) -> Iterable[Finding]:
+        self.zones = ctx.config.thresholds.red_header
         page = doc.page(1)
         if page is None:
             return []
@@ -149,7 +151,7 @@ class RedHeaderDetector(Detector):
                 continue
             box = union_bbox(b.bbox for b in red_big)
             assert box is not None
-            if (box[1] + box[3]) / 2 > TOP_FRACTION * page.height:
+            if (box[1] + box[3]) / 2 > self.zones.top_fraction * page.height:
                 continue
             text = "".join(b.text for b in red_big)
             if organ_mark_text(text):
@@ -161,7 +163,7 @@ class RedHeaderDetector(Detector):
             ev.add(sig)
         for line in lines:
             box = union_bbox(b.bbox for b in line)
-            if box is None or (box[1] + box[3]) / 2 > RULE_ZONE * page.height:
+            if box is None or (box[1] + box[3]) / 2 > self.zones.rule_zone * page.height:
                 continue
             text = "".join(b.text for b in line)
             m = find_doc_number(text)
@@ -169,7 +171,7 @@ class RedHeaderDetector(Detector):
                 start = line[0].start + text.find(m.group(0))
                 ev.add(_Signal("doc_number", 1, box, m.group(0), start, start + len(m.group(0))))
                 break
-        rule = _pdf_rule(doc.drawings, page, ev.signals.get("organ_mark"))
+        rule = _pdf_rule(doc.drawings, page, ev.signals.get("organ_mark"), self.zones.rule_zone)
         if rule is not None:
             ev.add(_Signal("red_rule", 1, rule, source="vector"))
         if "organ_mark" not in ev.signals:
@@ -184,7 +186,7 @@ class RedHeaderDetector(Detector):
             if d.page == 1
             and d.fill is not None
             and is_red(d.fill)
-            and (d.bbox[1] + d.bbox[3]) / 2 <= TOP_FRACTION * page.height
+            and (d.bbox[1] + d.bbox[3]) / 2 <= self.zones.top_fraction * page.height
             and 4 <= d.bbox[3] - d.bbox[1] <= 120
         ]
         if len(glyphs) < 4 or page.renderer is None:
@@ -192,7 +194,7 @@ class RedHeaderDetector(Detector):
         raster = render_raster(page)
         if raster is None:
             return
-        found = find_red_header(raster.red(), top_frac=TOP_FRACTION)
+        found = find_red_header(raster.red(), top_frac=self.zones.top_fraction)
         if found.mark is not None:
             ev.add(_Signal("organ_mark", 1, raster.page_bbox(found.mark), source="vector-render"))
         if found.line is not None:
@@ -208,7 +210,7 @@ class RedHeaderDetector(Detector):
                 paras.setdefault(b.paragraph, []).append(b)
         order = sorted(paras)
         body = _body_size(blocks)
-        mark_zone = set(order[:DOCX_MARK_PARAGRAPHS])
+        mark_zone = set(order[: self.zones.docx_mark_paragraphs])
         marks: list[tuple[int, _Signal]] = []
         header_paras: dict[int, list[TextBlock]] = {}
         for b in blocks:
@@ -232,7 +234,7 @@ class RedHeaderDetector(Detector):
             sig.text = " ".join(s.text for _, s in marks)
             ev.add(sig)
         number_para: int | None = None
-        for pid in order[:DOCX_NUMBER_PARAGRAPHS]:
+        for pid in order[: self.zones.docx_number_paragraphs]:
             para = paras[pid]
             text = "".join(b.text for b in para)
             m = find_doc_number(text)
@@ -248,7 +250,7 @@ class RedHeaderDetector(Detector):
             limit = (
                 max(anchors) + 4
                 if anchors
-                else (order[min(len(order), DOCX_MARK_PARAGRAPHS) - 1] if order else 0)
+                else (order[min(len(order), self.zones.docx_mark_paragraphs) - 1] if order else 0)
             )
             first = order[0] if order else 0
             x0, _, x1, _ = page.text_area
@@ -277,7 +279,7 @@ class RedHeaderDetector(Detector):
             if im.width and im.height and im.width < 2.0 * im.height:
                 continue  # a 红头 picture is a wide band
             if im.bbox is not None and page.height:
-                if im.bbox[1] > TOP_FRACTION * page.height:
+                if im.bbox[1] > self.zones.top_fraction * page.height:
                     continue
                 x0, _, x1, _ = page.text_area
                 if im.bbox[2] - im.bbox[0] < 0.5 * (x1 - x0):
@@ -307,7 +309,7 @@ class RedHeaderDetector(Detector):
             and b.kind in (BlockKind.OCR, BlockKind.BODY)
             and b.text.strip()
         ]
-        top = TOP_FRACTION * page.height if page.height else None
+        top = self.zones.top_fraction * page.height if page.height else None
         organ_ocr: list[TextBlock] = []
         title_ocr: list[TextBlock] = []
         for b in ocr:
@@ -320,7 +322,7 @@ class RedHeaderDetector(Detector):
             ):
                 title_ocr.append(b)
             m = find_doc_number(b.text)
-            if m and top is not None and b.bbox[1] <= RULE_ZONE * page.height:
+            if m and top is not None and b.bbox[1] <= self.zones.rule_zone * page.height:
                 i = b.text.find(m.group(0))
                 ev.add(
                     _Signal(
@@ -329,7 +331,7 @@ class RedHeaderDetector(Detector):
                 )
         if raster is None:
             return
-        found = find_red_header(raster.red(), top_frac=TOP_FRACTION)
+        found = find_red_header(raster.red(), top_frac=self.zones.top_fraction)
         if found.mark is not None:
             box = raster.page_bbox(found.mark)
             named = [b for b in organ_ocr if _overlaps(b.bbox, box)]
@@ -454,7 +456,9 @@ def _red_stroke_or_fill(d: Drawing) -> bool:
     )
 
 
-def _pdf_rule(drawings: list[Drawing], page: Page, organ: _Signal | None) -> BBox | None:
+def _pdf_rule(
+    drawings: list[Drawing], page: Page, organ: _Signal | None, rule_zone: float = RULE_ZONE
+) -> BBox | None:
     """A red horizontal rule near the text-area width in the top half of page 1; segments at
     the same height (split by the party star) are merged."""
     x0, _, x1, _ = page.text_area
@@ -466,7 +470,7 @@ def _pdf_rule(drawings: list[Drawing], page: Page, organ: _Signal | None) -> BBo
         bx0, by0, bx1, by1 = d.bbox
         if by1 - by0 > max(6.0, 2.5 * (d.width or 0)) or bx1 - bx0 < 0.15 * text_w:
             continue
-        if (by0 + by1) / 2 > RULE_ZONE * page.height:
+        if (by0 + by1) / 2 > rule_zone * page.height:
             continue
         if organ is not None and organ.bbox is not None and (by0 + by1) / 2 < organ.bbox[1]:
             continue  # the separator is under the organ mark
