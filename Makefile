@@ -31,6 +31,7 @@ install-dev: $(DEVSTAMP)
 
 # The main job: the review service on SQLite (./data), with demo users and sample drafts.
 run: install
+	sh scripts/ensure-libreoffice.sh || echo "LibreOffice not installed: .doc/.wps/.xls/.ppt uploads will say how to install it" >&2
 	$(BIN)/pubguard demo-seed
 	$(BIN)/pubguard serve
 
@@ -41,6 +42,7 @@ scan-samples: install
 test: install-dev
 	sh scripts/ensure-chromium.sh
 	$(BIN)/python scripts/collect_realworld.py
+	sh scripts/ensure-libreoffice.sh
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: install-dev

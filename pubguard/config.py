@@ -20,6 +20,11 @@ class Limits:
     max_zip_ratio: float = 200.0  # compressed -> uncompressed expansion ratio
     max_ocr_pages: int = 50
     timeout_seconds: float = 300.0
+    convert_timeout_seconds: float = 120.0  # one LibreOffice conversion (.doc/.xls/.ppt ...)
+    # Archives (.zip/.rar/.7z/.tar) and embedded files are scanned as members under these.
+    max_archive_depth: int = 3
+    max_archive_members: int = 2000
+    max_member_bytes: int = 100 * 1024 * 1024
 
 
 @dataclass

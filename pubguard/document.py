@@ -166,6 +166,16 @@ class Link:
 
 
 @dataclass(slots=True)
+class Attachment:
+    """An embedded file: its name inside the container and a loader for its bytes."""
+
+    name: str
+    size: int  # declared uncompressed size in bytes (-1 when unknown)
+    loader: Callable[[], bytes] = field(repr=False)
+    source: str = ""  # "pdf:embedded_file", "docx:oleObject", "xlsx:embedding" ...
+
+
+@dataclass(slots=True)
 class TextLine:
     """One non-blank line of `Document.text` and the (non-empty) blocks printing it."""
 
@@ -188,6 +198,13 @@ class Document:
     embedded_files: list[str] = field(default_factory=list)
     scripts: list[str] = field(default_factory=list)  # PDF JavaScript, HTML <script> with text
     warnings: list[str] = field(default_factory=list)  # Chinese, shown to users
+    # Converted files (.doc/.wps/.rtf via LibreOffice -> DOCX ...): `format` names the layout
+    # model the detectors read ("docx"), `source_format` the file's own format ("doc").
+    source_format: str | None = None
+    converted_by: str | None = None  # e.g. "LibreOffice (warm)"
+    # Files inside this one (PDF attachments, OLE objects, archive members): scanned by
+    # `pubguard.scan` as members under the same limits, named `outer!/inner`.
+    attachments: list[Attachment] = field(default_factory=list, repr=False)
     text: str = ""
     _starts: list[int] = field(default_factory=list, repr=False)
     # Derived data shared by detectors (line index ...), see `cached`; cleared by finalize().

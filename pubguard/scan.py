@@ -148,7 +148,7 @@ def scan_document(doc: Document, config: ScanConfig | None = None, identity: str
 
     return FileResult(
         path=doc.name,
-        format=doc.format,
+        format=doc.source_format or doc.format,
         pages=doc.page_count,
         findings=findings,
         disclosure=suggest_disclosure(doc, findings),

@@ -23,7 +23,21 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "gif": ("pubguard.extract.image", "extract_image"),
     "bmp": ("pubguard.extract.image", "extract_image"),
     "webp": ("pubguard.extract.image", "extract_image"),
+    # Converted by LibreOffice into DOCX / PPTX / XLSX and read by those readers.
+    "doc": ("pubguard.extract.legacy", "extract_word_legacy"),
+    "wps": ("pubguard.extract.legacy", "extract_word_legacy"),
+    "rtf": ("pubguard.extract.legacy", "extract_word_legacy"),
+    "odt": ("pubguard.extract.legacy", "extract_word_legacy"),
+    "ppt": ("pubguard.extract.legacy", "extract_ppt"),
+    "dps": ("pubguard.extract.legacy", "extract_ppt"),
+    "odp": ("pubguard.extract.legacy", "extract_ppt"),
+    "ods": ("pubguard.extract.legacy", "extract_sheet_legacy"),
+    "xls": ("pubguard.extract.legacy", "extract_sheet_legacy"),
+    "et": ("pubguard.extract.legacy", "extract_sheet_legacy"),
 }
+
+# Zip-based formats whose declared expansion is checked before reading.
+ZIP_FORMATS = frozenset({"docx", "xlsx", "pptx", "ofd", "odt", "ods", "odp"})
 
 
 def extract(data: bytes, name: str = "", config: ScanConfig | None = None) -> Document:
@@ -36,7 +50,7 @@ def extract(data: bytes, name: str = "", config: ScanConfig | None = None) -> Do
     if not data:
         raise EmptyFile("文件为空，没有可检查的内容。")
     fmt = sniff_format(data, name)
-    if fmt in ("docx", "xlsx"):
+    if fmt in ZIP_FORMATS:
         check_zip_limits(data, config.limits)
     module_name, func_name = EXTRACTORS.get(fmt, (None, None))
     if module_name is None:

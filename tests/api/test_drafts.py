@@ -67,9 +67,9 @@ def test_malformed_uploads_are_refused_by_content(app, client):
         "empty.pdf": (b"", "empty"),
         "renamed.docx": (
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\x00" * 64,
-            "unsupported_format",
+            "corrupt",  # a truncated Word 97-2003 file: its OLE2 directory cannot be read
         ),
-        "archive.docx": (_zip({"readme.txt": b"hello"}), "unsupported_format"),
+        "binary.xlsb": (_zip({"xl/workbook.bin": b"\x00"}), "unsupported_format"),
         "broken.xlsx": (b"PK\x03\x04" + b"\x00" * 40, "corrupt"),
         "binary.txt": (b"\x00\x01\x02\x03" * 100, "unsupported_format"),
     }
