@@ -18,6 +18,7 @@ from pubguard.detectors import ScanContext, detectors_for
 from pubguard.document import Document
 from pubguard.errors import PubGuardError
 from pubguard.finding import Finding, Severity, aggregate_repeats, assign_fingerprints
+from pubguard.infoclass import InfoClass, suggest_info_class
 
 log = logging.getLogger("pubguard.scan")
 
@@ -51,6 +52,8 @@ class FileResult:
     format: str | None = None
     pages: int = 0
     disclosure: Disclosure | None = None
+    # Suggested information class for 分级审批 (`pubguard.infoclass`), next to the disclosure.
+    info_class: InfoClass | None = None
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sha256: str | None = None
@@ -72,6 +75,7 @@ class FileResult:
             "format": self.format,
             "pages": self.pages,
             "disclosure": self.disclosure.to_dict() if self.disclosure else None,
+            "info_class": self.info_class.to_dict() if self.info_class else None,
             "findings": [f.to_dict() for f in self.findings],
         }
         if self.error_code:
@@ -152,6 +156,7 @@ def scan_document(doc: Document, config: ScanConfig | None = None, identity: str
         pages=doc.page_count,
         findings=findings,
         disclosure=suggest_disclosure(doc, findings),
+        info_class=suggest_info_class(doc),
         warnings=list(doc.warnings),
     )
 

@@ -159,6 +159,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
         disclosure,
         drafts,
         findings,
+        info_class,
         interaction,
         releases,
         reports,
@@ -181,6 +182,8 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(interaction.router, prefix="/api/v1")
+    for module in (info_class,):  # 分级审批, 政策解读, 值班读网, 登记 (issue 15)
+        app.include_router(module.router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _mount_docs(app)
     app.include_router(ui.router)

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from pubguard.finding import Finding
+from pubguard.infoclass import InfoClass
 from pubguard.review import NotFound, ReviewService
 from pubguard.review.service import Actor
 from pubguard.scan import Disclosure, FileResult
@@ -59,6 +60,7 @@ def file_result(version: dict[str, Any], scan: dict[str, Any] | None) -> FileRes
         disclosure=Disclosure(disc["suggested"], list(disc.get("reasons", [])), list(disc.get("basis", [])))
         if disc
         else None,
+        info_class=InfoClass.from_dict(scan.get("info_class")),
         findings=[Finding.from_dict(f) for f in scan.get("findings", [])],
         warnings=list(scan.get("warnings", [])),
         sha256=version["sha256"],

@@ -148,6 +148,7 @@ class DraftSummary(Open):
     steps: list[StepOut] = Field(default_factory=list)
     deadline: dict[str, Any] | None = None
     disclosure: dict[str, Any] = Field(default_factory=dict)
+    info_class: dict[str, Any] | None = None
 
 
 class FindingOut(Open):

@@ -51,6 +51,7 @@ FLASH = {
     "disclosure": "公开属性已保存。",
     "comment": "意见已提交。",
     "important": "重要信息标记已更新。",
+    "info_class": "信息类别已保存，审批流程已按类别调整。",
     "reassign": "已转交。",
     "decide": "已记录决定。",
 }
@@ -327,6 +328,8 @@ def _run_action(svc: ReviewService, me: Principal, draft_id: int, action: str, f
             basis=_text(form, "basis"),
             reason=_text(form, "reason"),
         )
+    elif action == "info_class":
+        svc.set_info_class(uid, draft_id, _text(form, "info_class", 32), reason=_text(form, "reason"))
     elif action == "comment":
         kind = "correction" if _text(form, "kind", 16) == "correction" else "comment"
         svc.add_comment(uid, draft_id, _text(form, "body"), kind=kind, step_key=step_key)

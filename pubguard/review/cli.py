@@ -109,6 +109,10 @@ def _print_draft(d: dict[str, Any]) -> None:
         f"  公开属性：{attr['attribute'] or '未设置'}（系统建议：{attr['proposed'] or '—'}）"
         + (f"，终审确认：{attr['confirmed_by']}" if attr["confirmed_by"] else "")
     )
+    ic = d.get("info_class")
+    if ic:
+        proposal = ic["proposal"]["class_label"] if ic.get("proposal") else "—"
+        typer.echo(f"  信息类别：{ic['label'] or '未设置'}（系统建议：{proposal}）")
     if d["deadline"]:
         typer.echo(f"  时限：{d['deadline']['text']}")
     marks = []
@@ -327,6 +331,33 @@ def disclosure_cmd(
     with _service(ctx) as svc:
         svc.set_disclosure(actor, draft, attribute, basis=basis, reason=reason)
     typer.echo(f"稿件 {draft} 公开属性已设为「{attribute}」。")
+
+
+@review_app.command("class")
+@handles_errors
+def info_class_cmd(
+    ctx: typer.Context, actor: ActorOpt, draft: int, info_class: str, reason: str = ""
+) -> None:
+    """分级审批：设置信息类别（如 general、major、policy、public_release）；送审后须 --reason，相关步骤重新审核。"""
+    with _service(ctx) as svc:
+        d = svc.set_info_class(actor, draft, info_class, reason=reason)
+    typer.echo(f"稿件 {draft} 信息类别已设为「{d['info_class']['label']}」。")
+    _print_draft(d)
+
+
+@review_app.command("classes")
+@handles_errors
+def info_classes_cmd(ctx: typer.Context, workflow: str = "default", as_json: JsonOpt = False) -> None:
+    """列出工作流的信息类别及其审批流程（分级审批）。"""
+    with _service(ctx) as svc:
+        classes = svc.info_classes(workflow)
+    if as_json:
+        _dump(classes)
+        return
+    for c in classes:
+        extra = f"；另加：{'、'.join(c['extra_steps'])}" if c["extra_steps"] else ""
+        omit = f"；省略：{'、'.join(c['omit'])}" if c["omit"] else ""
+        typer.echo(f"{c['key']:<16} {c['label']}：{c['description']}{extra}{omit}")
 
 
 @review_app.command("recall")

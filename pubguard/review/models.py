@@ -179,6 +179,12 @@ class Draft(Base):
     disclosure_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     disclosure_confirmed_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
+    # 分级审批 (`pubguard.review.routes`): the information class picks the route; the scanner's
+    # suggestion (`pubguard.infoclass`, mapped onto the site's class list) is kept beside it.
+    info_class: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    info_class_proposal: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    info_class_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": lock_version}
@@ -397,4 +403,6 @@ class AuditHead(Base):
 
 
 # Registers of issue 16 (政民互动, 依申请公开) share this metadata; imported last (they use Base).
+# Tables of 分级审批 / 政策解读 / 值班读网 live in their own module (same metadata).
+from pubguard.review import models_routes as _models_routes  # noqa: E402,F401
 from pubguard.review import registers as _registers  # noqa: E402, F401

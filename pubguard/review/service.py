@@ -63,16 +63,17 @@ from pubguard.review.models import (
     Version,
 )
 from pubguard.review.publish import PublishItem, PublishTarget, safe_filename, target_from_config
+from pubguard.review.routes import RoutesMixin
 from pubguard.review.scanjobs import JobsMixin
 from pubguard.review.settings import ReviewSettings
 from pubguard.review.views import ViewsMixin
-from pubguard.review.workflow import ROLES, WorkflowDef, load_workflow
+from pubguard.review.workflow import ROLES, WorkflowDef
 from pubguard.scan import FileResult
 
 __all__ = ["Actor", "ReviewService", "Scanner", "TooLargeUpload", "draft_identity", "open_review"]
 
 
-class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin, InteractionMixin):
+class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin, InteractionMixin, RoutesMixin):
     """All review operations. Open one with `open_review()`; it is thread-safe (one session
     per call)."""
 
@@ -102,7 +103,7 @@ class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin, Intera
             if site_row is None:
                 raise NotFound(f"站点不存在：{site}。")
             self._require_role(user, site, "editor", what="创建稿件")
-            wf = load_workflow(site_row.workflow)
+            info_class, route = self._initial_route(site_row.workflow, important)
             now = self.now()
             draft = Draft(
                 site=site,
@@ -114,6 +115,7 @@ class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin, Intera
                 created_at=now,
                 updated_at=now,
                 formed_on=formed_on or self.today(),
+                info_class=info_class,
             )
             draft.steps = [
                 DraftStep(
@@ -125,7 +127,7 @@ class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin, Intera
                     level=st.level,
                     confirms_disclosure=st.confirms_disclosure,
                 )
-                for i, st in enumerate(wf.steps_for(important))
+                for i, st in enumerate(route)
             ]
             s.add(draft)
             s.flush()
@@ -134,7 +136,13 @@ class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin, Intera
                 user,
                 "draft.create",
                 draft=draft,
-                details={"site": site, "column": column, "title": title, "important": important},
+                details={
+                    "site": site,
+                    "column": column,
+                    "title": title,
+                    "important": important,
+                    "info_class": info_class,
+                },
             )
             draft_id = draft.id
         if data is not None:
@@ -152,8 +160,7 @@ class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin, Intera
             if draft.status not in ("draft", "withdrawn"):
                 raise InvalidState("只有草稿（未送审）状态可以修改重要信息标记。")
             if draft.important != important:
-                wf = self._workflow(draft)
-                wanted = wf.steps_for(important)
+                wanted = self._draft_route(draft, important)
                 existing = {st.key: st for st in draft.steps}
                 keep = []
                 for i, st in enumerate(wanted):
@@ -356,6 +363,8 @@ class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin, Intera
             if version.id == draft.current_version_id and result.disclosure is not None:
                 draft.disclosure_proposed = result.disclosure.suggested
                 draft.disclosure_proposal = result.disclosure.to_dict()
+            if version.id == draft.current_version_id and result.info_class is not None:
+                self._store_class_proposal(draft, result.info_class.to_dict())
         self._touch(draft)
         counts = Counter(str(f.severity) for f in result.findings)
         self._audit(

@@ -48,6 +48,7 @@ from pubguard.review.models import (
     Version,
 )
 from pubguard.review.publish import PublishTarget, target_from_config
+from pubguard.review.routes import info_class_roles, info_class_view, route_problems
 from pubguard.review.workflow import ROLES
 
 
@@ -199,7 +200,8 @@ class ViewsMixin(ServiceBase):
             if version
             else None
         )
-        return release_blockers(draft, list(draft.steps), version, list(findings), clean)
+        reasons = release_blockers(draft, list(draft.steps), version, list(findings), clean)
+        return reasons + route_problems(draft, list(draft.steps))
 
     def publish_target(self, site: str) -> PublishTarget:
         with self.db.read() as s:
@@ -334,6 +336,7 @@ class ViewsMixin(ServiceBase):
                 "confirmed_version_id": draft.disclosure_confirmed_version_id,
             },
             "deadline": deadline.to_dict() if deadline else None,
+            "info_class": info_class_view(draft),
             "lock_version": draft.lock_version,
         }
 
@@ -407,6 +410,12 @@ class ViewsMixin(ServiceBase):
         confirm_roles = {st.role for st in draft.steps if st.confirms_disclosure}
         if roles & ({"editor"} | confirm_roles) and draft.status not in ("released", "archived"):
             acts.append("set_disclosure")
+        if (
+            draft.info_class is not None
+            and draft.status not in ("released", "archived")
+            and roles & set(info_class_roles(draft))
+        ):
+            acts.append("set_info_class")
         if "publisher" in roles and not self._gate(s, draft):
             acts.append("release")
         if roles & {"publisher", "admin"} and draft.released_version_id is not None:

@@ -25,6 +25,9 @@ ROLES: dict[str, str] = {
     "interaction": "政民互动受理",
     "foi": "依申请公开经办",
     "foi_head": "政府信息公开工作机构负责人",
+    # Steps held by another organisation (分级审批, `routes.py`): their people hold these roles.
+    "gov_office": "政府办公室审批",
+    "superior": "上级部门审核",
 }
 
 STEP_KINDS = ("review", "proofread")
@@ -74,7 +77,7 @@ class WorkflowDef:
         return int(self.acceptance_min_level.get(severity, 1))
 
 
-def _step(d: dict, where: str) -> StepDef:
+def parse_step(d: dict, where: str) -> StepDef:
     try:
         step = StepDef(
             key=str(d["key"]),
@@ -96,11 +99,11 @@ def _step(d: dict, where: str) -> StepDef:
 
 
 def parse_workflow(data: dict, where: str = "") -> WorkflowDef:
-    steps = tuple(_step(s, where) for s in data.get("steps", []))
+    steps = tuple(parse_step(s, where) for s in data.get("steps", []))
     if not steps:
         raise InvalidInput(f"工作流 {where} 没有步骤。")
     extras = tuple(
-        (_step(s, where), str(s.get("after", ""))) for s in data.get("important", {}).get("steps", [])
+        (parse_step(s, where), str(s.get("after", ""))) for s in data.get("important", {}).get("steps", [])
     )
     keys = [s.key for s in steps] + [s.key for s, _ in extras]
     if len(keys) != len(set(keys)):
@@ -120,9 +123,8 @@ def parse_workflow(data: dict, where: str = "") -> WorkflowDef:
     )
 
 
-@lru_cache(maxsize=32)
-def load_workflow(name_or_path: str = "default") -> WorkflowDef:
-    """Load a workflow by name (a file in `workflows/`) or by path to a TOML file."""
+def workflow_path(name_or_path: str) -> Path:
+    """The TOML file of a workflow name (a file in `workflows/`) or path."""
     path = Path(name_or_path)
     if not path.suffix:
         if not name_or_path.replace("_", "").replace("-", "").isalnum():
@@ -130,4 +132,15 @@ def load_workflow(name_or_path: str = "default") -> WorkflowDef:
         path = WORKFLOW_DIR / f"{name_or_path}.toml"
     if not path.is_file():
         raise InvalidInput(f"找不到工作流：{name_or_path}。")
-    return parse_workflow(tomllib.loads(path.read_text(encoding="utf-8")), name_or_path)
+    return path
+
+
+@lru_cache(maxsize=32)
+def load_workflow_data(name_or_path: str = "default") -> dict:
+    return tomllib.loads(workflow_path(name_or_path).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=32)
+def load_workflow(name_or_path: str = "default") -> WorkflowDef:
+    """Load a workflow by name (a file in `workflows/`) or by path to a TOML file."""
+    return parse_workflow(load_workflow_data(name_or_path), name_or_path)

@@ -21,6 +21,7 @@ from pathlib import Path
 from pubguard import __version__
 from pubguard.config import ScanConfig
 from pubguard.finding import Finding
+from pubguard.infoclass import InfoClass
 from pubguard.scan import Disclosure, FileResult
 
 # Code whose changes can change findings: hashed, so an edited detector never serves stale
@@ -35,6 +36,7 @@ FINDING_CODE = (
     "masking.py",
     "textnorm.py",
     "disclosure.py",
+    "infoclass.py",
     "site/suppress.py",
     "site/boilerplate.py",
 )
@@ -182,6 +184,7 @@ def result_from_dict(d: dict) -> FileResult:
         disclosure=Disclosure(disc["suggested"], disc.get("reasons", []), disc.get("basis", []))
         if disc
         else None,
+        info_class=InfoClass.from_dict(d.get("info_class")),
         findings=[Finding.from_dict(f) for f in d.get("findings", [])],
         warnings=d.get("warnings", []),
         sha256=d.get("sha256"),
