@@ -11,7 +11,14 @@ from pubguard.scan import scan_bytes
 from pubguard.thresholds import DEFAULT, ThresholdError, Thresholds, describe
 
 NOTICE = "\n".join(
-    ["某某县财政局", "关于做好2024年防汛工作的通知", "各乡镇：", "现将有关事项通知如下。", "内部资料", "一、提高认识。"]
+    [
+        "某某县财政局",
+        "关于做好2024年防汛工作的通知",
+        "各乡镇：",
+        "现将有关事项通知如下。",
+        "内部资料",
+        "一、提高认识。",
+    ]
 ).encode("utf-8")
 
 

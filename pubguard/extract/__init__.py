@@ -32,8 +32,8 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "dps": ("pubguard.extract.legacy", "extract_ppt"),
     "odp": ("pubguard.extract.legacy", "extract_ppt"),
     "ods": ("pubguard.extract.legacy", "extract_sheet_legacy"),
-    "xls": ("pubguard.extract.legacy", "extract_sheet_legacy"),
-    "et": ("pubguard.extract.legacy", "extract_sheet_legacy"),
+    "xls": ("pubguard.extract.xls", "extract_xls"),
+    "et": ("pubguard.extract.xls", "extract_xls"),
 }
 
 # Zip-based formats whose declared expansion is checked before reading.
