@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +22,16 @@ from typing import Any
 
 @lru_cache(maxsize=1)
 def jieba() -> Any:  # jieba has no type hints
-    import jieba as _jieba
+    # jieba finds its dictionary through pkg_resources when that imports (0.8 s: it scans every
+    # installed distribution) and by a plain path otherwise; the plain path is taken.
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import -> ImportError
+    try:
+        import jieba as _jieba
+    finally:
+        if blocked and sys.modules.get("pkg_resources", 0) is None:
+            del sys.modules["pkg_resources"]
 
     _jieba.setLogLevel(logging.WARNING)
     _jieba.initialize()
@@ -66,6 +76,12 @@ def words(text: str) -> list[Word]:
     return [Word(w, s, bool(freq.get(w)), w in persons) for w, s, _ in jb.tokenize(text, HMM=True)]
 
 
-def single_chars(text: str) -> set[int]:
-    """Offsets of the characters jieba leaves as one-character words."""
-    return {s for w, s, _ in jieba().tokenize(text) if len(w) == 1}
+def single_chars(text: str) -> frozenset[int]:
+    """Offsets of the characters jieba leaves as one-character words. Cached: the same short
+    windows come back again and again in template prose (工作作风, 人民民主 ...)."""
+    return _single_chars(text)
+
+
+@lru_cache(maxsize=8192)
+def _single_chars(text: str) -> frozenset[int]:
+    return frozenset(s for w, s, _ in jieba().tokenize(text) if len(w) == 1)

@@ -326,7 +326,25 @@ def check_doc_numbers(text: str) -> Iterator[Issue]:
         )
 
 
+_MATCHED = tuple(o + c for o, c in PAIRS.items())
+
+
+def _balanced(marks: str) -> bool:
+    """Whether the paired marks of a paragraph close properly (innermost pairs removed until
+    none is left): most paragraphs, decided without the per-mark loop below."""
+    while marks:
+        before = len(marks)
+        for pair in _MATCHED:
+            marks = marks.replace(pair, "")
+        if len(marks) == before:
+            return False
+    return True
+
+
 def check_pairs(text: str, next_text: str = "") -> Iterator[Issue]:
+    marks = "".join(_PAIR_CHARS.findall(text))
+    if "’" not in marks and _balanced(marks):  # ’ may be an apostrophe: the loop decides
+        return
     stack: list[tuple[str, int]] = []
     bad: list[tuple[int, str]] = []
     for mark in _PAIR_CHARS.finditer(text):
@@ -564,7 +582,7 @@ class ProofreadingDetector(Detector):
         )
         if len(mixed) > 1:
             f.count = len(mixed)
-            f.locations = [_location(doc, s, e) for s, e in spans]
+            f.locations = _locations(doc, spans)
         return f
 
     @staticmethod
@@ -603,7 +621,7 @@ class ProofreadingDetector(Detector):
             )
             if len(members) > 1:
                 f.count = len(members)
-                f.locations = [_location(doc, s, e) for s, e in spans]
+                f.locations = _locations(doc, spans)
             out.append(f)
         for rule, spans in overflow.items():
             out.append(
@@ -626,6 +644,6 @@ class ProofreadingDetector(Detector):
         return out
 
 
-def _location(doc: Document, start: int, end: int) -> Location:
-    page, bbox = doc.locate(start, end)
-    return Location(page=page, bbox=bbox, start=start, end=end)
+def _locations(doc: Document, spans: list[tuple[int, int]]) -> list[Location]:
+    found = doc.locate_many(spans)
+    return [Location(page=p, bbox=b, start=s, end=e) for (s, e), (p, b) in zip(spans, found, strict=True)]

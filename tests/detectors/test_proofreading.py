@@ -305,3 +305,17 @@ NOTICE = [
 
 def test_realistic_notice_has_no_findings() -> None:
     assert scan(prose(*NOTICE)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        ("根据《关于印发〈方案〉的通知》（“三审三校”）【重要】执行。", 0),
+        ("他说：“‘一网通办’已经上线。”", 0),
+        ("（一）加强领导）。", 1),
+        ("“既要”又要“", 1),
+        ("英文 it’s 与‘引号', 混用。", 1),  # ’ between ASCII letters is an apostrophe
+    ],
+)
+def test_pair_check_fast_path_agrees(text: str, bad: int) -> None:
+    assert len(of_rule(scan(prose(text)), "unmatched_pair")) == bad
