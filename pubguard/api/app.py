@@ -150,7 +150,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     )
     install_error_handlers(app)
 
-    from pubguard.api import ui, ui_clean, ui_interaction
+    from pubguard.api import ui, ui_clean, ui_foi, ui_interaction
     from pubguard.api.routers import (
         audit,
         auth,
@@ -159,6 +159,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
         disclosure,
         drafts,
         findings,
+        foi,
         info_class,
         interaction,
         releases,
@@ -184,11 +185,13 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     app.include_router(interaction.router, prefix="/api/v1")
     for module in (info_class,):  # 分级审批, 政策解读, 值班读网, 登记 (issue 15)
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(foi.router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _mount_docs(app)
     app.include_router(ui.router)
     app.include_router(ui_clean.router)
     app.include_router(ui_interaction.router)
+    app.include_router(ui_foi.router)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + MULTIPART_SLACK)
     app.add_middleware(SecurityHeaders)

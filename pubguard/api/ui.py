@@ -162,7 +162,8 @@ def queue(request: Request, me: Me, svc: Svc) -> HTMLResponse:
     todo = svc.list_drafts(me.id, queue=True, limit=200)
     mine = svc.list_drafts(me.id, mine=True, limit=50) if me.has_role("editor") else []
     messages = svc.list_messages(me.id, todo=True, limit=200)  # 政民互动 waiting for me
-    return page(request, me, "queue.html", todo=todo, mine=mine, messages=messages)
+    foi = svc.foi_reminders(me.id)  # 依申请公开 limits close or past
+    return page(request, me, "queue.html", todo=todo, mine=mine, messages=messages, foi=foi)
 
 
 @router.get("/drafts")

@@ -128,3 +128,60 @@ class MessageInstruction(Base):
     body: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FoiRequest(Base):
+    """A 依申请公开 request (《政府信息公开条例》2019) and its statutory clock. Text here is masked;
+    the applicant is in `FoiPrivate`."""
+
+    __tablename__ = "foi_requests"
+    __table_args__ = (Index("ix_foi_requests_site_status", "site", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site: Mapped[str] = mapped_column(ForeignKey("sites.key"))
+    number: Mapped[str] = mapped_column(String(32), unique=True)  # YSQ2026-000001
+    channel: Mapped[str] = mapped_column(String(16))  # in_person | post | online | fax | email
+    applicant_kind: Mapped[str] = mapped_column(String(16))  # natural | business | research | ...
+    description: Mapped[str] = mapped_column(Text)  # what is asked for (masked)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    clock_start: Mapped[dt.date] = mapped_column(Date)  # received_on, or receipt of the 补正
+    # registered | correction | consultation | answered
+    status: Mapped[str] = mapped_column(String(16), default="registered")
+    correction_requested_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    correction_items: Mapped[str] = mapped_column(Text, default="")
+    correction_received_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    pauses: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)  # 征求意见
+    extension_days: Mapped[int] = mapped_column(Integer, default=0)
+    extension_reason: Mapped[str] = mapped_column(Text, default="")
+    extension_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    extension_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    extension_notice_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    answer_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    answer_article: Mapped[str] = mapped_column(String(200), default="")
+    answer_note: Mapped[str] = mapped_column(Text, default="")
+    answered_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    answered_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"), nullable=True)
+    release_draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"), nullable=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class FoiPrivate(Base):
+    """The applicant: read only by the register view and the 告知书 addressed to them."""
+
+    __tablename__ = "foi_private"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("foi_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(200), default="")  # person or organisation
+    id_number: Mapped[str] = mapped_column(String(50), default="")  # 身份证号 / 统一社会信用代码
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")  # as written

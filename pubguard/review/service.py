@@ -43,6 +43,7 @@ from pubguard.review.errors import (
     NotFound,
     PermissionDenied,
 )
+from pubguard.review.foi import FoiMixin
 from pubguard.review.gate import (
     PUBLIC,
     STATUS_LABELS,
@@ -73,7 +74,9 @@ from pubguard.scan import FileResult
 __all__ = ["Actor", "ReviewService", "Scanner", "TooLargeUpload", "draft_identity", "open_review"]
 
 
-class ReviewService(AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin, InteractionMixin, RoutesMixin):
+class ReviewService(
+    AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin, InteractionMixin, RoutesMixin, FoiMixin
+):
     """All review operations. Open one with `open_review()`; it is thread-safe (one session
     per call)."""
 
