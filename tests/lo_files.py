@@ -31,3 +31,14 @@ def lo_convert(data: bytes, suffix: str, target: str) -> bytes:
 def sample_as(name: str, target: str) -> bytes:
     path = SAMPLES / name
     return lo_convert(path.read_bytes(), path.suffix, target)
+
+
+@functools.lru_cache(maxsize=1)
+def generate():  # noqa: ANN201 - the samples/generate.py module (seal images, red headers ...)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("samples_generate", SAMPLES / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

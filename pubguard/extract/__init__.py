@@ -23,6 +23,7 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "gif": ("pubguard.extract.image", "extract_image"),
     "bmp": ("pubguard.extract.image", "extract_image"),
     "webp": ("pubguard.extract.image", "extract_image"),
+    "pptx": ("pubguard.extract.pptx", "extract_pptx"),
     # Converted by LibreOffice into DOCX / PPTX / XLSX and read by those readers.
     "doc": ("pubguard.extract.legacy", "extract_word_legacy"),
     "wps": ("pubguard.extract.legacy", "extract_word_legacy"),
