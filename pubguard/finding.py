@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from pubguard.document import BBox
+from pubguard.targets import Target
 
 
 class Severity(StrEnum):
@@ -97,6 +98,8 @@ class Finding:
     confidence: float = 1.0
     block_kind: str | None = None  # where the text sat (body, comment, metadata ...)
     details: dict[str, Any] = field(default_factory=dict)  # detector-specific, no raw PII
+    # Typed target for the cleaner (pubguard.targets); in-process only, not part of to_dict().
+    target: Target | None = None
     # The same problem repeated (one term, one punctuation mark thousands of times): one
     # finding, `location` = the first occurrence, `locations` = every occurrence in order.
     count: int = 1

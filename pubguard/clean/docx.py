@@ -32,7 +32,6 @@ from pubguard.clean.options import DROP_COLUMN_RULES, MASK_KINDS, CleanOptions, 
 from pubguard.clean.report import CleanAction
 from pubguard.config import ScanConfig
 from pubguard.detectors.proofreading import FULL as FULL_WIDTH
-from pubguard.detectors.red_header import find_doc_number, organ_mark_text
 from pubguard.document import BlockKind, Document, is_red, is_white, rgb_from_hex
 from pubguard.errors import CorruptFile
 from pubguard.extract.docx import (
@@ -50,14 +49,16 @@ from pubguard.extract.docx import (
 from pubguard.finding import Finding
 from pubguard.masking import MaskingConfig
 from pubguard.scan import FileResult, scan_document
+from pubguard.targets import RedHeaderTarget
+from pubguard.thresholds import DEFAULT as DEFAULT_THRESHOLDS
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
-HEADER_ZONE = 6  # first visible paragraphs searched for the 发文机关标志 (as the detector does)
-NUMBER_ZONE = 10
+# First visible paragraphs of the 版头 zone (份号, marks): the red_header detector's zone.
+HEADER_ZONE = DEFAULT_THRESHOLDS.red_header.docx_mark_paragraphs
 MAX_MARK_LINE = 40
 COMMENT_REL_TYPES = ("comments", "commentsExtended", "commentsIds", "commentsExtensible", "people")
 PROPERTY_CHANGES = (
@@ -692,15 +693,10 @@ class _DocxCleaner:
             if b.text.strip() and b.paragraph >= 0 and b.kind == BlockKind.HEADER:
                 header_paras.setdefault(b.paragraph, []).append(b)
         order = sorted(paras)
-        organ: list[int] = []
-        for pid in order[:HEADER_ZONE] + sorted(header_paras):
-            blocks = paras.get(pid) or header_paras.get(pid, [])
-            red = [b for b in blocks if b.is_red]
-            if red and organ_mark_text("".join(b.text for b in red)):
-                organ.append(pid)
-        number = next(
-            (pid for pid in order[:NUMBER_ZONE] if find_doc_number("".join(b.text for b in paras[pid]))), None
-        )
+        # The paragraphs the red_header detector judged (its typed target): no detection here.
+        target = f.target if isinstance(f.target, RedHeaderTarget) else RedHeaderTarget()
+        organ = [pid for pid in target.organ_paragraphs if pid in paras or pid in header_paras]
+        number = target.number_paragraph if target.number_paragraph in paras else None
         anchors = organ + ([number] if number is not None else [])
         if not anchors:
             return

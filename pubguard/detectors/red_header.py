@@ -30,6 +30,7 @@ from pubguard.detectors.vision import (
 )
 from pubguard.document import BBox, BlockKind, Document, Drawing, Page, TextBlock, is_red, union_bbox
 from pubguard.finding import Category, Finding, Severity
+from pubguard.targets import RedHeaderTarget
 from pubguard.thresholds import DEFAULT as DEFAULT_THRESHOLDS
 
 BASIS = (
@@ -104,6 +105,7 @@ class _Signal:
 class _Evidence:
     page: int = 1
     signals: dict[str, _Signal] = field(default_factory=dict)
+    target: RedHeaderTarget | None = None  # DOCX: the paragraphs the signals came from
 
     def add(self, sig: _Signal) -> None:
         self.signals.setdefault(sig.kind, sig)
@@ -243,6 +245,7 @@ class RedHeaderDetector(Detector):
                 ev.add(_Signal("doc_number", 1, None, m.group(0), start, start + len(m.group(0))))
                 number_para = pid
                 break
+        ev.target = RedHeaderTarget(tuple(p for p, _ in marks), number_para)
         # The rule sits just below the body paragraphs of the 版头 (a mark in the page header
         # part has an id outside the body order: then the first paragraphs are the zone).
         anchors = [p for p, _ in marks if p in mark_zone] + ([number_para] if number_para is not None else [])
@@ -394,7 +397,7 @@ class RedHeaderDetector(Detector):
                 details=details,
             )
         confidence = 0.95 if len(kinds) == 3 else 0.8
-        return ctx.finding(
+        finding = ctx.finding(
             doc,
             category=self.category,
             rule="red_header",
@@ -411,6 +414,8 @@ class RedHeaderDetector(Detector):
             confidence=confidence,
             details=details,
         )
+        finding.target = ev.target
+        return finding
 
 
 # -- helpers -------------------------------------------------------------------------------------

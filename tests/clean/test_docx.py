@@ -319,3 +319,27 @@ def test_half_width_punctuation_in_chinese_becomes_full_width(config):
     assert "proofreading/mixed_punctuation" not in rules(result.report.findings_after)
     (action,) = [a for a in result.report.actions if a.rule == "mixed_punctuation"]
     assert action.action == "replaced" and action.count == 55
+
+
+def test_red_header_is_removed_by_its_target_not_re_detected(config):
+    """clean/ acts on the paragraphs the red_header finding names (Finding.target): with the
+    target emptied, the cleaner leaves the organ mark alone instead of finding it again."""
+    import dataclasses
+
+    from pubguard.clean.docx import clean_docx, prepare_docx
+    from pubguard.targets import RedHeaderTarget
+
+    data = red_header_docx()
+    result, trace = prepare_docx(data, "h.docx", config)
+    (header,) = [f for f in result.findings if f.rule == "red_header"]
+    assert header.target == RedHeaderTarget(organ_paragraphs=(0,), number_paragraph=1)
+    opts = CleanOptions()
+    out, actions = clean_docx(data, "h.docx", config, opts, opts.masking(config), result=result, trace=trace)
+    assert docx.Document(io.BytesIO(out)).paragraphs[0].text == "南民发〔2024〕8号"
+    result, trace = prepare_docx(data, "h.docx", config)
+    for i, f in enumerate(result.findings):
+        if f.rule == "red_header":
+            result.findings[i] = dataclasses.replace(f, target=RedHeaderTarget())
+    out, actions = clean_docx(data, "h.docx", config, opts, opts.masking(config), result=result, trace=trace)
+    assert docx.Document(io.BytesIO(out)).paragraphs[0].text == "南宁市民政局文件"
+    assert not [a for a in actions if a.rule == "red_header" and "发文机关标志" in a.detail]
