@@ -18,7 +18,7 @@ from pubguard.api.errors import install_error_handlers
 from pubguard.api.security import LoginThrottle, load_secret
 from pubguard.api.settings import ApiSettings
 from pubguard.review import ReviewService
-from pubguard.review.jobs import WorkerPool
+from pubguard.review.jobs import WorkerPool, startup_recovery
 
 STATIC_DIR = Path(__file__).parent / "static"
 MULTIPART_SLACK = 1024 * 1024  # form fields and boundaries around the file
@@ -108,7 +108,9 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         if settings.worker_threads > 0:
-            pool.start()
+            pool.start()  # re-queues orphaned scans and reconciles interrupted releases
+        else:
+            startup_recovery(svc)
         try:
             yield
         finally:

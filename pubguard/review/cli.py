@@ -553,6 +553,21 @@ def withdraw(
     typer.echo(f"稿件 {draft} 已撤稿。")
 
 
+@review_app.command("reconcile")
+@handles_errors
+def reconcile(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """恢复中断的发布：完成已完整上线的、回滚未完成的，并清理残留的临时文件（服务启动时也会自动执行）。"""
+    with _service(ctx) as svc:
+        out = svc.reconcile()
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    typer.echo(
+        f"已完成 {len(out['finished'])} 个、回滚 {len(out['rolled_back'])} 个中断的发布；"
+        f"{len(out['retry'])} 个待重试；清理临时文件 {len(out['swept'])} 个。"
+    )
+
+
 @review_app.command("archive")
 @handles_errors
 def archive(ctx: typer.Context, actor: ActorOpt, draft: int, comment: str = "") -> None:

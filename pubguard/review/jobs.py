@@ -65,6 +65,16 @@ def requeue_orphans(svc: ReviewService) -> int:
     return count
 
 
+def startup_recovery(svc: ReviewService) -> None:
+    """What every process does when it starts: re-queue scans of dead workers, settle
+    interrupted releases and sweep stray temporary files (`ReviewService.reconcile`)."""
+    requeue_orphans(svc)
+    try:
+        svc.reconcile()
+    except Exception:  # never keep the service from starting; the next start retries
+        log.exception("start-up reconcile failed")
+
+
 class WorkerPool:
     """`threads` worker threads over one service. `notify()` wakes them (e.g. after an upload)."""
 
@@ -87,7 +97,7 @@ class WorkerPool:
         self.processed = 0
 
     def start(self) -> WorkerPool:
-        requeue_orphans(self.svc)
+        startup_recovery(self.svc)
         for i in range(self.threads):
             t = threading.Thread(target=self._loop, name=f"scan-worker-{i + 1}", daemon=True)
             t.start()
@@ -148,7 +158,7 @@ class WorkerPool:
 
     def run_until_empty(self) -> int:
         """Run queued jobs in the calling thread until none is left (tests, `--once`)."""
-        requeue_orphans(self.svc)
+        startup_recovery(self.svc)
         scanner, own = self._isolated()
         try:
             return self.svc.run_pending_jobs(worker_name(), scanner=scanner)

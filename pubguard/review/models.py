@@ -402,6 +402,31 @@ class AuditHead(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class ReleaseIntent(Base):
+    """The outbox of a release: written and committed *before* anything goes online, finished
+    (`done`) in the transaction that records the release, or settled by `reconcile()` after a
+    crash (`done` when the target holds exactly this version, else `rolled_back`)."""
+
+    __tablename__ = "release_intents"
+    __table_args__ = (Index("ix_release_intents_state", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    site: Mapped[str] = mapped_column(String(64))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(Text, default="")
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done | rolled_back
+    owner: Mapped[str] = mapped_column(String(100), default="")  # host:pid of the releasing process
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    released_at: Mapped[str] = mapped_column(String(40))  # the time written into meta.json
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    release_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 # Registers of issue 16 (政民互动, 依申请公开) share this metadata; imported last (they use Base).
 # Tables of 分级审批 / 政策解读 / 值班读网 live in their own module (same metadata).
 from pubguard.review import models_routes as _models_routes  # noqa: E402,F401

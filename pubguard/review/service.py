@@ -32,12 +32,10 @@ from pubguard.review.base import (
     Scanner,
     TooLargeUpload,
     draft_identity,
-    log,
 )
 from pubguard.review.cleancopy import CleanCopyMixin
 from pubguard.review.errors import (
     Conflict,
-    GateClosed,
     InvalidInput,
     InvalidState,
     NotFound,
@@ -58,12 +56,12 @@ from pubguard.review.models import (
     DraftStep,
     FindingRow,
     Job,
-    Release,
     Site,
     User,
     Version,
 )
-from pubguard.review.publish import PublishItem, PublishTarget, safe_filename, target_from_config
+from pubguard.review.publish import safe_filename
+from pubguard.review.releasing import ReleaseMixin
 from pubguard.review.routes import RoutesMixin
 from pubguard.review.scanjobs import JobsMixin
 from pubguard.review.settings import ReviewSettings
@@ -75,7 +73,14 @@ __all__ = ["Actor", "ReviewService", "Scanner", "TooLargeUpload", "draft_identit
 
 
 class ReviewService(
-    AccountsMixin, JobsMixin, ViewsMixin, CleanCopyMixin, InteractionMixin, RoutesMixin, FoiMixin
+    AccountsMixin,
+    JobsMixin,
+    ViewsMixin,
+    CleanCopyMixin,
+    InteractionMixin,
+    RoutesMixin,
+    FoiMixin,
+    ReleaseMixin,
 ):
     """All review operations. Open one with `open_review()`; it is thread-safe (one session
     per call)."""
@@ -862,146 +867,6 @@ class ReviewService(
                 details={"comment_id": c.id, "kind": kind, "attachment_sha256": sha},
             )
             return self._comment_dict(c, {user.id: user.label})
-
-    def release(
-        self,
-        actor: Actor,
-        draft_id: int,
-        version_id: int | None = None,
-        *,
-        target: PublishTarget | None = None,
-    ) -> dict[str, Any]:
-        """Publish the current version through the site's target when the gate allows.
-        Releasing a version that is already online is a no-op returning the same release.
-        The target is written while the draft is locked; should the database commit fail
-        afterwards, a first publication is taken down again so site and records agree."""
-        undo: list[Callable[[], None]] = []
-        try:
-            return self._release(actor, draft_id, version_id, target, undo)
-        except Exception:
-            for step in undo:
-                try:
-                    step()
-                except Exception:  # best effort; the original error matters more
-                    log.exception("could not undo publication of draft %s", draft_id)
-            raise
-
-    def _release(
-        self,
-        actor: Actor,
-        draft_id: int,
-        version_id: int | None,
-        target: PublishTarget | None,
-        undo: list[Callable[[], None]],
-    ) -> dict[str, Any]:
-        with self.db.write() as s:
-            user = self._user(s, actor)
-            draft = self._draft(s, draft_id, lock=True)
-            self._require_role(user, draft.site, "publisher", what="发布稿件")
-            if version_id is not None:
-                self._check_version(draft, version_id)
-            if draft.status == "released" and draft.released_version_id == draft.current_version_id:
-                existing = s.execute(
-                    select(Release)
-                    .where(Release.draft_id == draft.id, Release.version_id == draft.released_version_id)
-                    .where(Release.withdrawn_at.is_(None))
-                ).scalar_one_or_none()
-                if existing is not None:
-                    return self._release_dict(existing, self._usernames(s, [existing.released_by_id]))
-            reasons = self._gate(s, draft)
-            if reasons:
-                raise GateClosed("稿件不满足发布条件：" + "；".join(reasons), details={"reasons": reasons})
-            version = self._current(s, draft)
-            site = s.get(Site, draft.site)
-            tgt = target or target_from_config(site.publish, self.settings.publish_dir)
-            now = self._touch(draft)
-            item = PublishItem(
-                draft_id=draft.id,
-                version_id=version.id,
-                version_number=version.number,
-                site=draft.site,
-                column=draft.column_name,
-                title=draft.title,
-                filename=version.filename,
-                sha256=version.sha256,
-                data=self.store.get(version.sha256),
-                disclosure=draft.disclosure or "",
-                released_at=now.isoformat(),
-                released_by=user.username,
-            )
-            previous = (
-                s.execute(select(Release).where(Release.draft_id == draft.id, Release.withdrawn_at.is_(None)))
-                .scalars()
-                .all()
-            )
-            location = tgt.publish(item)  # atomic on the target; a failure leaves the DB untouched
-            if not previous:
-                undo.append(lambda: tgt.withdraw(item.site, item.draft_id, location))
-            for old in previous:  # the new version replaces the one online
-                old.withdrawn_at = now
-                old.withdrawn_by_id = user.id
-                old.withdraw_reason = f"被第{version.number}版替换"
-            rel = Release(
-                draft_id=draft.id,
-                version_id=version.id,
-                target_kind=tgt.kind,
-                target=tgt.describe(),
-                location=location,
-                released_by_id=user.id,
-                released_at=now,
-            )
-            s.add(rel)
-            draft.status = "released"
-            draft.released_version_id = version.id
-            draft.released_at = now
-            s.flush()
-            self._audit(
-                s,
-                user,
-                "release",
-                draft=draft,
-                version_id=version.id,
-                details={
-                    "target": tgt.kind,
-                    "location": location,
-                    "sha256": version.sha256,
-                    "release_id": rel.id,
-                },
-            )
-            return self._release_dict(rel, {user.id: user.label})
-
-    def withdraw(
-        self, actor: Actor, draft_id: int, reason: str, *, target: PublishTarget | None = None
-    ) -> dict[str, Any]:
-        """撤稿: take the released version offline (publisher or admin; reason required)."""
-        reason = (reason or "").strip()
-        if not reason:
-            raise InvalidInput("撤稿须填写原因。")
-        with self.db.write() as s:
-            user = self._user(s, actor)
-            draft = self._draft(s, draft_id, lock=True)
-            self._require_role(user, draft.site, "publisher", "admin", what="撤稿")
-            if draft.released_version_id is None:
-                raise InvalidState("稿件未在网站发布，无需撤稿。")
-            rel = (
-                s.execute(select(Release).where(Release.draft_id == draft.id, Release.withdrawn_at.is_(None)))
-                .scalars()
-                .all()
-            )
-            site = s.get(Site, draft.site)
-            tgt = target or target_from_config(site.publish, self.settings.publish_dir)
-            now = self._touch(draft)
-            for r in rel:
-                tgt.withdraw(draft.site, draft.id, r.location)
-                r.withdrawn_at = now
-                r.withdrawn_by_id = user.id
-                r.withdraw_reason = reason
-            released_version = draft.released_version_id
-            draft.released_version_id = None
-            if draft.status == "released":
-                draft.status = "withdrawn"
-            self._audit(s, user, "withdraw", draft=draft, version_id=released_version, comment=reason)
-            return self._draft_summary(s, draft)
 
     def archive(self, actor: Actor, draft_id: int, comment: str = "") -> dict[str, Any]:
         """归档: close a draft for good (依申请公开 / 不予公开 drafts, or abandoned ones). Its

@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pubguard.errors import TooLarge
+from pubguard.review import faults
 from pubguard.review.errors import NotFound
+from pubguard.review.publish import TMP_PREFIX, stray_temp
 
+UPLOAD_PREFIX = ".upload-"
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1024 * 1024
 
@@ -42,7 +45,7 @@ class FileStore:
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f"{UPLOAD_PREFIX}{os.getpid()}-")
         try:
             with os.fdopen(fd, "wb") as out:
                 while chunk := stream.read(_CHUNK):
@@ -51,6 +54,7 @@ class FileStore:
                         raise TooLarge(f"文件过大，超过上限 {max_bytes // (1024 * 1024)} MB。")
                     digest.update(chunk)
                     out.write(chunk)
+                    faults.point("upload:during_store")
                 out.flush()
                 os.fsync(out.fileno())
             sha = digest.hexdigest()
@@ -74,7 +78,7 @@ class FileStore:
 
     def _write_atomic(self, target: Path, chunks: list[bytes]) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f"{TMP_PREFIX}{os.getpid()}-")
         try:
             with os.fdopen(fd, "wb") as out:
                 for c in chunks:
@@ -85,3 +89,19 @@ class FileStore:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+
+    def sweep(self) -> list[str]:
+        """Start-up clean-up: `.upload-*` / `.tmp-*` files left by processes that died while
+        storing (a live process's file in progress is never touched)."""
+        removed: list[str] = []
+        if not self.root.is_dir():
+            return removed
+        for p in self.root.glob(f"{UPLOAD_PREFIX}*"):
+            if stray_temp(p, UPLOAD_PREFIX):
+                p.unlink(missing_ok=True)
+                removed.append(str(p))
+        for p in self.root.glob(f"*/*/{TMP_PREFIX}*"):
+            if stray_temp(p, TMP_PREFIX):
+                p.unlink(missing_ok=True)
+                removed.append(str(p))
+        return removed

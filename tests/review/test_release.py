@@ -138,11 +138,13 @@ def test_folder_target_names_cannot_escape(tmp_path):
 class _Hook(BaseHTTPRequestHandler):
     received: list[tuple[dict, dict]] = []
     fail = False
+    fail_times = 0  # answer 500 this many more times
 
     def do_POST(self) -> None:  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).received.append((dict(self.headers), body))
-        code = 500 if type(self).fail else 200
+        code = 500 if type(self).fail or type(self).fail_times > 0 else 200
+        type(self).fail_times -= 1
         payload = json.dumps({"url": f"http://cms.example/{body.get('meta', {}).get('draft_id')}"}).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
@@ -158,6 +160,7 @@ class _Hook(BaseHTTPRequestHandler):
 def webhook():
     _Hook.received = []
     _Hook.fail = False
+    _Hook.fail_times = 0
     server = HTTPServer(("127.0.0.1", 0), _Hook)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -170,7 +173,9 @@ def webhook():
 
 def test_release_through_webhook(svc, webhook):
     url, hook = webhook
-    svc.create_site("cms", "CMS 站点", publish={"type": "webhook", "url": url, "token": "s3cret"})
+    svc.create_site(
+        "cms", "CMS 站点", publish={"type": "webhook", "url": url, "token": "s3cret", "backoff": 0.01}
+    )
     for name, role in [
         ("ed", "editor"),
         ("p1", "proofreader"),
@@ -205,6 +210,20 @@ def test_release_through_webhook(svc, webhook):
     assert hook.received[-1][1]["action"] == "withdraw"
 
 
+def test_webhook_retries_with_one_idempotency_key(webhook):
+    url, hook = webhook
+    item = PublishItem(7, 9, 1, "gov", "", "标题", "a.txt", "0" * 64, b"x", "主动公开", "now", "pub")
+    hook.fail_times = 2  # two 500s, then success: one publication
+    assert WebhookTarget(url, retries=3, backoff=0.01).publish(item) == "http://cms.example/7"
+    keys = [h["Idempotency-Key"] for h, _ in hook.received]
+    assert len(keys) == 3 and set(keys) == {item.idempotency_key}
+    hook.received.clear()
+    hook.fail_times = 5
+    with pytest.raises(PublishFailed, match="HTTP 500"):
+        WebhookTarget(url, retries=2, backoff=0.01).publish(item)
+    assert len(hook.received) == 3
+
+
 def test_webhook_token_from_environment(webhook, monkeypatch):
     url, hook = webhook
     target = WebhookTarget(url, token_env="CMS_TOKEN_FOR_TEST")
@@ -222,7 +241,7 @@ def test_webhook_target_refuses_other_schemes():
     with pytest.raises(InvalidInput):
         WebhookTarget("file:///etc/passwd")
     with pytest.raises(PublishFailed):
-        WebhookTarget("http://127.0.0.1:9/none", timeout=1).withdraw("s", 1, "x")
+        WebhookTarget("http://127.0.0.1:9/none", timeout=1, retries=0).withdraw("s", 1, "x")
 
 
 def test_failed_commit_after_publish_takes_the_file_down_again(svc, monkeypatch):
