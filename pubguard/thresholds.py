@@ -55,6 +55,7 @@ class RedHeaderZones(_Model):
     rule_zone: float = Field(0.55, gt=0, le=1, description="红色分隔线须在首页上部这一比例内（上行文更低）")
     docx_mark_paragraphs: int = Field(6, ge=1, description="DOCX：发文机关标志须在前几段")
     docx_number_paragraphs: int = Field(10, ge=1, description="DOCX：发文字号须在前几段")
+    html_window: int = Field(4, ge=1, description="网页：红色发文机关标志之后几段内须有发文字号或红色分隔线")
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,13 @@ def organ_mark_text(text: str) -> bool:
     return t.endswith("文件") or core.endswith(ORGAN_ENDINGS) or any(w in core for w in ORGAN_WORDS)
 
 
+def _html_organ_name(text: str) -> bool:
+    """On web pages the mark must *be* an organ's name (ending in 文件 or an organ ending), not
+    merely contain one: "某某市人民政府门户网站" is the site's banner."""
+    t = SEPARATORS.sub("", text)
+    return t.endswith("文件") or t.endswith(ORGAN_ENDINGS)
+
+
 def find_doc_number(text: str) -> re.Match[str] | None:
     """A 发文字号 standing on its own line (possibly with 签发人), not cited inside a sentence."""
     t = text.strip()
@@ -136,6 +143,8 @@ class RedHeaderDetector(Detector):
         elif doc.format == "docx":
             self._from_docx(doc, page, ev)
             self._from_top_image(doc, page, ev)
+        elif doc.format == "html":
+            self._from_html(doc, ev)
         else:
             return []
         finding = self._finding(doc, ctx, ev)
@@ -270,6 +279,48 @@ class RedHeaderDetector(Detector):
                     continue
                 ev.add(_Signal("red_rule", 1, None, source=f"docx:{d.kind}"))
                 break
+
+    # -- HTML ------------------------------------------------------------------------------
+    def _from_html(self, doc: Document, ev: _Evidence) -> None:
+        """A web page has no "top of page 1": the article sits below the site's banner and
+        menus. So the 版头 is looked for as a unit: a red, large organ mark (colour and size
+        from the computed style, stylesheet classes included), and within the next
+        `html_window` paragraphs the 发文字号 or a red rule (an `<hr>` or a red bottom border)."""
+        zone_kinds = (BlockKind.BODY, BlockKind.TABLE_CELL)
+        blocks = [
+            b for b in doc.visible_blocks() if b.text.strip() and b.kind in zone_kinds and b.paragraph >= 0
+        ]
+        paras: dict[int, list[TextBlock]] = {}
+        for b in blocks:
+            paras.setdefault(b.paragraph, []).append(b)
+        order = sorted(paras)
+        body = _body_size(blocks)
+        rules = sorted(d.paragraph for d in doc.drawings if d.kind == "border" and _red_stroke_or_fill(d))
+        for idx, pid in enumerate(order):
+            red_big = [b for b in paras[pid] if b.is_red and _big(b, body)]
+            text = "".join(b.text for b in red_big)
+            if not red_big or not organ_mark_text(text) or not _html_organ_name(text):
+                continue
+            window = order[idx : idx + self.zones.html_window + 1]
+            number: _Signal | None = None
+            for q in window:
+                line = "".join(b.text for b in paras[q])
+                m = find_doc_number(line)
+                if m:
+                    start = paras[q][0].start + line.find(m.group(0))
+                    number = _Signal("doc_number", 1, None, m.group(0), start, start + len(m.group(0)))
+                    break
+            # A site banner shows the organ's name in red above a red line too; a 版头's mark is
+            # centred (GB/T 9704 7.2.4), so a rule counts only under a centred mark.
+            rule = any(pid <= r <= window[-1] + 1 for r in rules) and all(_centred(b) for b in red_big)
+            if number is None and not rule:
+                continue  # a red organ name alone (a site banner, a red title): not a 版头
+            ev.add(_Signal("organ_mark", 1, None, text.strip(), red_big[0].start, red_big[-1].end))
+            if number is not None:
+                ev.add(number)
+            if rule:
+                ev.add(_Signal("red_rule", 1, None, source="html:border"))
+            return
 
     # -- pictures of the 红头 (templates paste it as an image) ------------------------------
     def _from_top_image(self, doc: Document, page: Page, ev: _Evidence) -> None:

@@ -13,9 +13,12 @@ Layout of the result:
   row of mostly non-numeric text), or the `<th>` to the left in key/value rows;
 - hidden text: hidden=True and source="html:<reason>" (display:none, visibility:hidden,
   hidden_attr, font-size:0, opacity:0, white_text, same_as_background, transparent_text,
-  offscreen, zero_size) from inline styles, the `hidden` attribute and `<style>` rules with
-  simple selectors (tag, .class, #id, compounds and descendant chains). aria-hidden is an
-  accessibility hint, not concealment, and is ignored;
+  offscreen, zero_size) from the computed style: inline styles, the `hidden` attribute and
+  the page's `<style>` sheets, parsed by tinycss2 and matched by lexbor's selector engine, in
+  cascade order (!important, specificity, source order; colours and visibility inherited).
+  aria-hidden is an accessibility hint, not concealment, and is ignored;
+- red rules: an `<hr>` or a block with a red top/bottom border -> a Drawing (kind "border",
+  paragraph = the element's paragraph), like a DOCX paragraph border, for the 红头 detector;
 - comments: COMMENT blocks, one per line; commented-out markup is reduced to its text;
   IE conditional comments are skipped;
 - alt/title attributes: ALT_TEXT blocks (field_name "alt"/"title"); `<img>` -> ImageItem
@@ -34,13 +37,27 @@ import base64
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
+import cssselect2
+import tinycss2
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pubguard.colour import indistinguishable
 from pubguard.config import ScanConfig
-from pubguard.document import RGB, BlockKind, Document, ImageItem, Link, Page, TextBlock, is_white
+from pubguard.document import (
+    RGB,
+    BlockKind,
+    Document,
+    Drawing,
+    ImageItem,
+    Link,
+    Page,
+    TextBlock,
+    is_red,
+    is_white,
+)
 from pubguard.extract.text import decode_text
 
 _BLOCK_TAG_NAMES = """address article aside blockquote body caption center dd details dialog dir div dl dt
@@ -108,160 +125,130 @@ NAMED_COLORS: dict[str, RGB] = {
 
 @dataclass(frozen=True, slots=True)
 class _Compound:
+    """An enclosing element (tag, id, classes), kept on the context for structural checks."""
+
     tag: str | None
     id: str | None
     classes: frozenset[str]
 
-    def matches(self, tag: str, el_id: str | None, classes: frozenset[str]) -> bool:
-        return (
-            (self.tag is None or self.tag == tag)
-            and (self.id is None or self.id == el_id)
-            and self.classes <= classes
-        )
 
-
-@dataclass(slots=True)
-class _Rule:
-    chain: tuple[_Compound, ...]  # ancestors ..., subject
-    decls: dict[str, str]
-    specificity: tuple[int, int, int]
-    order: int
-
-
-_COMPOUND_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9]*)?((?:[.#][A-Za-z0-9_\-]+)*)$")
 _TRACKED_NAMES = """display visibility font-size opacity color background background-color background-image
-    text-indent left top position height width overflow font-weight text-align"""
+    text-indent left top position height width overflow font-weight text-align
+    border border-top border-bottom border-color border-top-color border-bottom-color"""
 _TRACKED = frozenset(_TRACKED_NAMES.split())
+# Selectors that never match what a visitor sees by default: user-action states and
+# pseudo-elements (generated content is not page text).
+_STATEFUL_RE = re.compile(
+    r"::|:(?:hover|focus|focus-within|focus-visible|active|visited|target|before|after|"
+    r"first-line|first-letter|selection|placeholder|marker)\b",
+    re.I,
+)
 
 
-def _parse_decls(style: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for part in style.split(";"):
-        if ":" not in part:
-            continue
-        prop, _, value = part.partition(":")
-        prop = prop.strip().lower()
-        if prop in _TRACKED:
-            out[prop] = value.replace("!important", "").strip().lower()
+def _declarations(content: list | str) -> list[tuple[str, str, bool]]:
+    """(property, value, important) of the tracked properties, in source order (tinycss2)."""
+    out = []
+    for d in tinycss2.parse_declaration_list(content, skip_whitespace=True, skip_comments=True):
+        if d.type == "declaration" and d.lower_name in _TRACKED:
+            out.append((d.lower_name, tinycss2.serialize(d.value).strip().lower(), d.important))
     return out
 
 
-def _parse_compound(text: str) -> _Compound | None:
-    m = _COMPOUND_RE.match(text)
-    if not m or not text:
-        return None
-    tag = m.group(1).lower() if m.group(1) else None
-    el_id = None
-    classes = []
-    for part in re.findall(r"[.#][A-Za-z0-9_\-]+", m.group(2) or ""):
-        if part[0] == "#":
-            el_id = part[1:]
+def _parse_decls(style: str) -> dict[str, str]:
+    """An inline `style` attribute's tracked declarations (last one wins, !important first)."""
+    normal: dict[str, str] = {}
+    important: dict[str, str] = {}
+    for name, value, imp in _declarations(style):
+        (important if imp else normal)[name] = value
+    return {**normal, **important}
+
+
+@dataclass(frozen=True, slots=True)
+class _SheetRule:
+    selector: str  # one selector of a selector list, as lexbor will match it
+    specificity: tuple[int, int, int]
+    decls: tuple[tuple[str, str, bool], ...]
+
+
+def _split_selectors(prelude: list) -> list[str]:
+    parts: list[list] = [[]]
+    for tok in prelude:
+        if tok.type == "literal" and tok.value == ",":
+            parts.append([])
         else:
-            classes.append(part[1:])
-    return _Compound(tag, el_id, frozenset(classes))
+            parts[-1].append(tok)
+    return [tinycss2.serialize(p).strip() for p in parts]
 
 
-def parse_css(css: str, start_order: int = 0) -> list[_Rule]:
-    """Rules with simple selectors only; @-rules (media queries, imports) are skipped because a
-    rule that hides text on small screens or in print is not concealment."""
-    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
-    rules: list[_Rule] = []
-    i, n, order = 0, len(css), start_order
-    while i < n:
-        brace = css.find("{", i)
-        if brace < 0:
-            break
-        prelude = css[i:brace]
-        # an @import/@charset statement ends with ';' before the next block
-        if ";" in prelude and prelude.strip().startswith("@"):
-            i = i + prelude.index(";") + 1
+@lru_cache(maxsize=512)
+def parse_css(css: str) -> tuple[_SheetRule, ...]:
+    """Style rules of a stylesheet (tinycss2), one per selector, with their specificity
+    (cssselect2). @-rules (media queries, imports) are skipped because a rule that hides text
+    on small screens or in print is not concealment. Cached: a site repeats its styles."""
+    rules: list[_SheetRule] = []
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type != "qualified-rule":
             continue
-        depth, j = 1, brace + 1
-        while j < n and depth:
-            if css[j] == "{":
-                depth += 1
-            elif css[j] == "}":
-                depth -= 1
-            j += 1
-        body = css[brace + 1 : j - 1]
-        i = j
-        prelude = prelude.strip()
-        if prelude.startswith("@"):
-            continue
-        decls = _parse_decls(body)
+        decls = tuple(_declarations(rule.content))
         if not decls:
             continue
-        for sel in prelude.split(","):
-            parts = sel.replace(">", " ").replace("+", " + ").replace("~", " ~ ").split()
-            if not parts or "+" in parts or "~" in parts:
+        for text in _split_selectors(rule.prelude):
+            if not text or _STATEFUL_RE.search(text):
                 continue
-            chain = [_parse_compound(p) for p in parts]
-            if any(c is None for c in chain):
+            try:
+                compiled = cssselect2.compile_selector_list(text)
+            except cssselect2.SelectorError:
                 continue
-            compounds = tuple(c for c in chain if c is not None)
-            spec = (
-                sum(1 for c in compounds if c.id),
-                sum(len(c.classes) for c in compounds),
-                sum(1 for c in compounds if c.tag),
-            )
-            rules.append(_Rule(compounds, decls, spec, order))
-            order += 1
-    return rules
+            if compiled:
+                rules.append(_SheetRule(text, compiled[0].specificity, decls))
+    return tuple(rules)
 
 
 class _StyleSheet:
-    """Rules indexed by the subject's id / class / tag so matching stays cheap on big pages."""
+    """The cascade of a page's `<style>` sheets: each selector matched by lexbor's own selector
+    engine (in C) over the parsed page; per element the declarations in cascade order —
+    normal before !important, then specificity, then source order. Inline styles are merged
+    by `declarations` (inline normal beats sheet normal, sheet !important beats inline normal)."""
 
-    def __init__(self, rules: list[_Rule]):
-        self.by_id: dict[str, list[_Rule]] = {}
-        self.by_class: dict[str, list[_Rule]] = {}
-        self.by_tag: dict[str, list[_Rule]] = {}
-        for r in rules:
-            subj = r.chain[-1]
-            if subj.id:
-                self.by_id.setdefault(subj.id, []).append(r)
-            elif subj.classes:
-                self.by_class.setdefault(min(subj.classes), []).append(r)
-            elif subj.tag:
-                self.by_tag.setdefault(subj.tag, []).append(r)
-        self.empty = not rules
+    def __init__(self, parser: LexborHTMLParser | None = None, sheets: list[str] | None = None):
+        self.normal: dict[int, dict[str, str]] = {}
+        self.important: dict[int, dict[str, str]] = {}
+        if parser is None or not sheets:
+            return
+        matched: dict[int, list[tuple[tuple, str, str, bool]]] = {}
+        order = 0
+        for css in sheets:
+            for rule in parse_css(css):
+                order += 1
+                try:
+                    nodes = parser.css(rule.selector)
+                except Exception:  # a selector lexbor does not support: no element matches
+                    continue
+                for node in nodes:
+                    entries = matched.setdefault(node.mem_id, [])
+                    for name, value, imp in rule.decls:
+                        entries.append(((rule.specificity, order), name, value, imp))
+        for key, entries in matched.items():
+            entries.sort(key=lambda e: e[0])
+            normal = {n: v for _, n, v, imp in entries if not imp}
+            important = {n: v for _, n, v, imp in entries if imp}
+            if normal:
+                self.normal[key] = normal
+            if important:
+                self.important[key] = important
 
-    def declarations(
-        self, tag: str, el_id: str | None, classes: frozenset[str], ancestors: _Ancestors | None
-    ) -> dict[str, str]:
-        if self.empty:
-            return {}
-        candidates: list[_Rule] = list(self.by_tag.get(tag, ()))
-        if el_id:
-            candidates.extend(self.by_id.get(el_id, ()))
-        for c in classes:
-            candidates.extend(self.by_class.get(c, ()))
-        matched = [r for r in candidates if _chain_matches(r.chain, tag, el_id, classes, ancestors)]
-        out: dict[str, str] = {}
-        for r in sorted(matched, key=lambda r: (r.specificity, r.order)):
-            out.update(r.decls)
-        return out
-
-
-def _chain_matches(
-    chain: tuple[_Compound, ...],
-    tag: str,
-    el_id: str | None,
-    classes: frozenset[str],
-    ancestors: _Ancestors | None,
-) -> bool:
-    if not chain[-1].matches(tag, el_id, classes):
-        return False
-    node = ancestors
-    for comp in reversed(chain[:-1]):
-        while node is not None and not comp.matches(
-            node.compound.tag or "", node.compound.id, node.compound.classes
-        ):
-            node = node.parent
-        if node is None:
-            return False
-        node = node.parent
-    return True
+    def declarations(self, node: LexborNode, style: str | None) -> dict[str, str]:
+        key = node.mem_id
+        sheet_normal = self.normal.get(key)
+        sheet_important = self.important.get(key)
+        if not style and sheet_important is None:
+            return sheet_normal or {}
+        inline_normal: dict[str, str] = {}
+        inline_important: dict[str, str] = {}
+        if style:
+            for name, value, imp in _declarations(style):
+                (inline_important if imp else inline_normal)[name] = value
+        return {**(sheet_normal or {}), **inline_normal, **(sheet_important or {}), **inline_important}
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,6 +316,52 @@ def _background(decls: dict[str, str]) -> RGB | str | None:
     for token in re.split(r"\s+(?![^(]*\))", value):
         c = parse_color(token)
         if c is not None:
+            return c
+    return None
+
+
+_NO_BORDER_RE = re.compile(r"(?:^|\s)(?:none|hidden|0+(?:\.0+)?(?:px|pt|em)?)(?:\s|$)")
+
+
+def _border_colour(value: str | None) -> RGB | None:
+    """The colour in a border shorthand or colour value (`2px solid #c00`); None when the border
+    is not drawn (none/hidden style, zero width) or names no colour."""
+    if not value or _NO_BORDER_RE.search(value.strip()):
+        return None
+    for token in re.split(r"\s+(?![^(]*\))", value.strip()):
+        c = parse_color(token)
+        if isinstance(c, tuple):
+            return c
+    return None
+
+
+def red_rule_colour(tag: str, attrs: dict, decls: dict[str, str]) -> RGB | None:
+    """A red horizontal rule drawn by this element: an `<hr>` coloured red (border, background,
+    `color` attribute) or a block with a red top or bottom border (the 红头's 分隔线 set by a
+    stylesheet class). A full box border is a frame, not a rule."""
+    candidates: list[RGB | str | None] = []
+    if tag == "hr":
+        props = (
+            "border-top",
+            "border-bottom",
+            "border",
+            "border-top-color",
+            "border-bottom-color",
+            "border-color",
+        )
+        candidates += [_border_colour(decls.get(prop)) for prop in props]
+        candidates += [_background(decls), parse_color(attrs.get("color")), parse_color(decls.get("color"))]
+    else:
+        for side in ("border-bottom", "border-top"):
+            value = decls.get(side)
+            if not value or _NO_BORDER_RE.search(value):
+                continue
+            candidates.append(
+                _border_colour(value)
+                or _border_colour(decls.get(f"{side}-color") or decls.get("border-color"))
+            )
+    for c in candidates:
+        if isinstance(c, tuple) and c != UNKNOWN_BG and is_red(c):
             return c
     return None
 
@@ -596,10 +629,7 @@ class _Walker:
 
         el_id = attrs.get("id") or None
         classes = frozenset((attrs.get("class") or "").split())
-        decls = self.sheet.declarations(tag, el_id, classes, ctx.ancestors)
-        style = attrs.get("style")
-        if style:
-            decls = {**decls, **_parse_decls(style)}
+        decls = self.sheet.declarations(node, attrs.get("style"))
         cctx = self._derive(ctx, tag, attrs, decls)
         cctx = replace(cctx, ancestors=_Ancestors(_Compound(tag, el_id, classes), ctx.ancestors))
 
@@ -650,6 +680,13 @@ class _Walker:
         elif tag in BLOCK_TAGS:
             self.flush()
             exit_info = "block"
+        if cctx.hidden is None and (tag == "hr" or decls):
+            rule = red_rule_colour(tag, attrs, decls)
+            if rule is not None:  # paragraph: the element's own text (hr: the one after it)
+                self.doc.drawings.append(
+                    Drawing(page=1, kind="border", bbox=(0.0, 0.0, 0.0, 0.0), stroke=rule,
+                            paragraph=self.next_par, source=f"html:{tag}")
+                )  # fmt: skip
         return cctx, exit_info
 
     def _exit(self, node: LexborNode, ctx: _Ctx, info: object) -> None:
@@ -663,6 +700,8 @@ class _Walker:
 
     def _derive(self, ctx: _Ctx, tag: str, attrs: dict, decls: dict[str, str]) -> _Ctx:
         hidden = ctx.hidden
+        if hidden == "visibility:hidden" and decls.get("visibility") == "visible":
+            hidden = None  # visibility is inherited and a child may turn it back on (display may not)
         if hidden is None:
             if "hidden" in attrs:
                 hidden = "hidden_attr"
@@ -940,7 +979,7 @@ def _markup_lines(markup: str) -> list[str]:
     body = LexborHTMLParser(markup).body
     if body is None:
         return []
-    walker = _Walker(sub, _StyleSheet([]), None)
+    walker = _Walker(sub, _StyleSheet(), None)
     walker.walk(body, _Ctx())
     walker.flush()
     lines: dict[int, str] = {}
@@ -972,10 +1011,8 @@ def extract_html(data: bytes, name: str, config: ScanConfig) -> Document:
         if href:
             base = urljoin(base, href) if base else (href if re.match(r"^https?://", href, re.I) else base)
 
-    rules: list[_Rule] = []
-    for style_node in parser.css("style"):
-        rules.extend(parse_css(style_node.text(deep=True) or "", start_order=len(rules)))
-    walker = _Walker(doc, _StyleSheet(rules), base)
+    sheets = [style_node.text(deep=True) or "" for style_node in parser.css("style")]
+    walker = _Walker(doc, _StyleSheet(parser, sheets), base)
     root = parser.root
     if root is not None:
         # Comments before <html> hang off the document node, not the root element.

@@ -386,3 +386,69 @@ def test_scan_through_the_image_extractor_with_ocr():
     assert f.details["sources"]["doc_number"] == "ocr"
     assert f.details["organ_mark"] == "某某市人民政府文件"  # the OCR line over the red glyph row
     assert f.location.start is not None and f.block_kind == "ocr"
+
+
+# -- HTML: colours and rules from the computed style (stylesheet classes) ----------------------
+
+_SITE_TOP = (
+    '<div class="banner"><span class="site">某某市人民政府门户网站</span></div>'
+    '<div class="crumb">首页 > 政务公开 > 政策文件</div>'
+)
+_ARTICLE = (
+    f"<p>关于印发某某市防汛应急预案的通知</p><p>{BODY}</p><p>某某市人民政府办公室</p><p>2024年5月6日</p>"
+)
+
+
+def html_doc(style: str, top: str) -> Document:
+    page = f"<html><head><style>{style}</style></head><body>{_SITE_TOP}{top}{_ARTICLE}</body></html>"
+    return extract(page.encode(), "notice.html", NO_OCR)
+
+
+def test_html_red_header_from_css_classes() -> None:
+    doc = html_doc(
+        ".wh{color:#e60012;font-size:30px;text-align:center} .no{text-align:center}"
+        " .rule{border-bottom:3px solid #e60012}",
+        '<div class="wh">某某市人民政府办公室文件</div><div class="no rule">某政办发〔2024〕12号</div>',
+    )
+    (f,) = run(doc)
+    assert f.rule == "red_header" and f.severity == Severity.BLOCKER
+    assert set(f.details["signals"]) == {"organ_mark", "red_rule", "doc_number"}
+
+
+def test_html_red_header_with_an_hr_rule_and_no_number() -> None:
+    doc = html_doc(
+        "h1.red{color:rgb(204,0,0);text-align:center} hr.sep{border:none;border-top:2px solid #c00}",
+        '<h1 class="red">中共某某县委办公室</h1><hr class="sep">',
+    )
+    (f,) = run(doc)
+    assert f.rule == "red_header" and set(f.details["signals"]) == {"organ_mark", "red_rule"}
+
+
+def test_html_red_site_banner_and_black_title_are_not_a_red_header() -> None:
+    # A government site's red banner with the organ's name, a red menu line, and an article
+    # whose 发文字号 stands in a black metadata line far below: no 版头.
+    doc = html_doc(
+        ".site{color:#c00;font-size:28px} .banner{border-bottom:4px solid #c00}"
+        " .title{font-size:24px;color:#222}",
+        '<p class="title">某某市人民政府办公室关于做好汛期安全工作的通知</p>'
+        "<p>索引号：11440100-2024-00012</p><p>发布机构：市政府办公室</p><p>成文日期：2024-05-06</p>"
+        "<p>主题分类：综合政务</p><p>文号：某政办函〔2024〕8号</p>",
+    )
+    assert [f for f in run(doc) if f.rule == "red_header"] == []
+    # the same banner without "门户网站", left-aligned above its red line: still no 版头
+    doc = html_doc(
+        ".site{color:#c00;font-size:28px} .banner{border-bottom:4px solid #c00}",
+        "<p>市政府办公室关于做好汛期安全工作的通知</p>",
+    )
+    for b in doc.blocks:
+        if b.text == "某某市人民政府门户网站":
+            b.text = "某某市人民政府"
+    assert run(doc) == []
+
+
+def test_html_red_title_with_a_decorative_rule_is_not_a_red_header() -> None:
+    doc = html_doc(
+        ".hl{color:#e60012;font-size:26px} .u{border-bottom:2px solid #e60012}",
+        '<div class="hl u">关于开展2024年防汛演练的通知</div>',
+    )
+    assert run(doc) == []

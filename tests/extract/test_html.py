@@ -327,3 +327,77 @@ def test_dispatch_through_extract_sniffs_html_fragment_by_extension() -> None:
     doc = extract(fragment.encode(), "content.htm")
     assert doc.format == "html"
     assert doc.text == "关于开展安全生产检查的通知\n各乡镇人民政府："
+
+
+# -- computed style: the cascade of <style> sheets (tinycss2 + lexbor selectors) ---------------
+
+
+def _page(style: str, body: str) -> Document:
+    html = f"<html><head><style>{style}</style></head><body>{body}</body></html>"
+    return extract_html(html.encode(), "p.html", ScanConfig())
+
+
+def test_important_in_a_sheet_beats_a_more_specific_rule_and_inline_style() -> None:
+    doc = _page(
+        ".a{display:none !important} #x{display:block}",
+        '<p class="a" id="x">内部联系人名单另附</p><p class="a" style="display:block">第二段隐藏说明</p>'
+        '<p id="x2">正文第三段照常显示</p>',
+    )
+    assert _block(doc, "内部联系人名单另附").hidden
+    assert _block(doc, "第二段隐藏说明").hidden
+    assert not _block(doc, "正文第三段照常显示").hidden
+
+
+def test_specificity_and_source_order() -> None:
+    doc = _page(
+        "#notice p{display:block} .tip{display:none} div .tip{display:block} p.old{display:none}"
+        " p.old{display:block}",
+        '<div id="notice"><p class="tip">温馨提示：请携带身份证原件</p></div>'
+        '<p class="tip">隐藏的提示文字</p><p class="old">后写的规则生效</p>',
+    )
+    assert not _block(doc, "温馨提示：请携带身份证原件").hidden  # #notice p (1,0,1) > .tip
+    assert _block(doc, "隐藏的提示文字").hidden
+    assert not _block(doc, "后写的规则生效").hidden
+
+
+def test_inline_important_wins_and_inline_beats_sheet_normal() -> None:
+    doc = _page(
+        ".c{display:none !important} .d{display:none}",
+        '<p class="c" style="display:block !important">行内重要声明优先</p>'
+        '<p class="d" style="display:block">行内样式优先于样式表</p>',
+    )
+    assert not _block(doc, "行内重要声明优先").hidden
+    assert not _block(doc, "行内样式优先于样式表").hidden
+
+
+def test_colour_and_visibility_are_inherited_from_class_rules() -> None:
+    doc = _page(
+        ".hd{color:#d40000} .box{visibility:hidden} .box .again{visibility:visible}",
+        '<div class="hd"><span>某某县人民政府</span></div><div class="box"><span>看不见的备注</span>'
+        '<span class="again">重新可见的文字</span></div>',
+    )
+    assert _block(doc, "某某县人民政府").color == (212, 0, 0)
+    assert _block(doc, "看不见的备注").hidden
+    assert not _block(doc, "重新可见的文字").hidden
+
+
+def test_hover_and_print_rules_do_not_hide_text() -> None:
+    doc = _page(
+        "a:hover{display:none} p::before{display:none} @media print{.nav{display:none}}",
+        '<p class="nav">栏目导航文字</p><p><a href="/x">链接文字</a></p>',
+    )
+    assert not _block(doc, "栏目导航文字").hidden and not _block(doc, "链接文字").hidden
+
+
+def test_red_rules_from_classes_become_border_drawings() -> None:
+    doc = _page(
+        ".line{border-bottom:2px solid #e60012} .box{border:1px solid red}"
+        " .grey{border-bottom:1px solid #ccc} hr.red{border:0;border-top:2px solid rgb(230, 0, 18)}"
+        " .gone{border-bottom:none}",
+        '<div class="line">某政办发〔2024〕3号</div><div class="box">带边框的提示框</div>'
+        '<div class="grey">灰色分隔</div><hr class="red"><p>正文</p><div class="gone">无边框</div>',
+    )
+    rules = [d for d in doc.drawings if d.kind == "border"]
+    assert [d.source for d in rules] == ["html:div", "html:hr"]
+    assert rules[0].paragraph == _block(doc, "某政办发〔2024〕3号").paragraph
+    assert rules[1].paragraph == _block(doc, "正文").paragraph
