@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from pubguard.errors import PubGuardError
 from pubguard.finding import Finding, Severity, assign_fingerprints
+from pubguard.review import faults
 from pubguard.review.accounts import AccountsMixin
 from pubguard.review.base import (
     DECIDER_ROLES,
@@ -69,6 +70,13 @@ from pubguard.review.views import ViewsMixin
 from pubguard.review.workflow import ROLES, WorkflowDef
 from pubguard.scan import FileResult
 
+
+def _me() -> str:
+    from pubguard.review.jobs import worker_name
+
+    return worker_name()
+
+
 __all__ = ["Actor", "ReviewService", "Scanner", "TooLargeUpload", "draft_identity", "open_review"]
 
 
@@ -100,11 +108,23 @@ class ReviewService(
         scan: bool = True,
         scanner: Scanner | None = None,
     ) -> dict[str, Any]:
-        """Create a draft (and its first version when `data` is given). `scan=False` queues the
-        scan as a background job instead of running it now."""
+        """Create a draft (and its first version when `data` is given) in one transaction:
+        a crash leaves either nothing or a draft with its version and queued scan. The file is
+        stored first (content-addressed; a stray temporary file is swept at start-up).
+        `scan=False` leaves the scan to a background worker; otherwise it runs now."""
         title = title.strip()
         if not title:
             raise InvalidInput("请填写稿件标题。")
+        upload = None
+        if data is not None:
+            with self.db.read() as s:  # cheap checks before storing the file
+                user = self._user(s, actor)
+                if s.get(Site, site) is None:
+                    raise NotFound(f"站点不存在：{site}。")
+                self._require_role(user, site, "editor", what="创建稿件")
+            upload = self._receive(data, filename or "draft")
+            faults.point("upload:after_store")
+        job_id = None
         with self.db.write() as s:
             user = self._user(s, actor)
             site_row = s.get(Site, site)
@@ -153,11 +173,29 @@ class ReviewService(
                 },
             )
             draft_id = draft.id
-        if data is not None:
-            self.upload_version(
-                actor, draft_id, filename or "draft", data, note=note, scan=scan, scanner=scanner
-            )
+            if upload is not None:
+                sha, size, fmt, name = upload
+                version = self._add_version(
+                    s, user, draft, filename=name, sha=sha, size=size, fmt=fmt, note=note, result=None
+                )
+                if scan:  # this process scans it right away; a crash re-queues the job
+                    job = s.execute(select(Job).where(Job.version_id == version.id)).scalar_one()
+                    job.status, job.locked_by, job.locked_at, job.attempts = "running", _me(), now, 1
+                    job_id = job.id
+        if job_id is not None:
+            self.run_job(job_id, scanner=scanner)
         return self.get_draft(actor, draft_id)
+
+    def _receive(self, data: bytes | BinaryIO, filename: str) -> tuple[str, int, str | None, str]:
+        """Store an upload and sniff its format: (sha256, size, format, stored file name)."""
+        from pubguard.extract.sniff import sniff_format
+
+        sha, size, raw = self._read_upload(data)
+        try:
+            fmt = sniff_format(raw, filename)
+        except PubGuardError as exc:
+            raise InvalidInput(f"文件无法接收：{exc.message}", code=exc.code) from exc
+        return sha, size, fmt, filename
 
     def set_important(self, actor: Actor, draft_id: int, important: bool) -> dict[str, Any]:
         """Flag as important information (adds the 通读 step; 3-working-day deadline)."""
@@ -203,16 +241,11 @@ class ReviewService(
         """Add a new version (a first upload or a fix). The file goes to the content-addressed
         store; the scan runs now (`scan=True`) or as a job. Steps approved on the previous
         version re-open as the workflow's reopen policy says."""
-        from pubguard.extract.sniff import sniff_format
-
         with self.db.read() as s:  # cheap checks before storing and scanning
             self._guard_upload(self._user(s, actor), self._draft(s, draft_id))
-        sha, size, raw = self._read_upload(data)
-        try:
-            fmt = sniff_format(raw, filename)
-        except PubGuardError as exc:
-            raise InvalidInput(f"文件无法接收：{exc.message}", code=exc.code) from exc
-        result = self._scan(raw, filename, draft_id, scanner) if scan else None
+        sha, size, fmt, filename = self._receive(data, filename)
+        faults.point("upload:after_store")
+        result = self._scan(self.store.get(sha), filename, draft_id, scanner) if scan else None
         with self.db.write() as s:
             user = self._user(s, actor)
             draft = self._draft(s, draft_id, lock=True)
