@@ -130,6 +130,12 @@ CUSTOM_PERSON_HINT = re.compile(r"人|者|author|owner|editor|review|check|by", 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 ONLY_HAN_2_4 = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,4}")
 LATIN_NAME = re.compile(r"[A-Z][a-z]+(?:[ .\-][A-Z][a-z]+){1,2}")
+# "Surname, Given" (how Outlook/Active Directory and many Word installs write authors):
+# "Zhang, Wei", "Zhang, Xiao-Ming", "王, 伟", "欧阳，明".
+SURNAME_FIRST = re.compile(
+    r"(?P<family>[A-Z][a-z]+|[\u3400-\u4dbf\u4e00-\u9fff]{1,2})\s*[,，]\s*"
+    r"(?P<given>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+)?|[\u3400-\u4dbf\u4e00-\u9fff]{1,2})"
+)
 
 # -- masking inside previews ----------------------------------------------------------------
 # The personal-data patterns of pubguard/lexicon/personal.toml (one home with personal_data).
@@ -201,11 +207,17 @@ def preview(text: str, config: MaskingConfig | None = None, limit: int = PREVIEW
 
 
 def looks_like_person(value: str) -> bool:
-    """2–4 Han characters starting with a surname, or a capitalised Latin "Given Family" name;
-    never generic values (Administrator, 微软用户) or organ names (…局, …办公室, …政府)."""
+    """2–4 Han characters starting with a surname, or a capitalised Latin "Given Family" name,
+    also written "Family, Given" ("Zhang, Wei", "王, 伟"); never generic values (Administrator, 微软用户) or organ names (…局, …办公室, …政府)."""
     v = value.strip()
     if not v or v.lower() in GENERIC_AUTHORS:
         return False
+    m = SURNAME_FIRST.fullmatch(v)
+    if m:  # "Surname, Given": judged as the name it stands for
+        family, given = m["family"], m["given"]
+        if family.isascii() != given.isascii():
+            return False
+        return looks_like_person(f"{given} {family}" if family.isascii() else family + given)
     if ONLY_HAN_2_4.fullmatch(v):
         if any(tok in v for tok in GENERIC_TOKENS) or v.endswith(ORGAN_SUFFIXES):
             return False

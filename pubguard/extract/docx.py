@@ -61,6 +61,8 @@ def w(tag: str) -> str:
 
 
 EMU_PER_PT = 12700.0
+# Stands for a paragraph mark whose insertion/deletion is tracked (no text of its own).
+PARAGRAPH_MARK_TEXT = "（段落标记）"
 TWIPS_PER_PT = 20.0
 A4 = (595.3, 841.9)
 
@@ -743,8 +745,26 @@ class _Reader:
         # paragraph's own runs stay contiguous and paragraph ids keep increasing.
         pending: list[Callable[[], None]] = []
         self.inline(p, ctx, pprops, para_rprops, para, pending)
+        self.paragraph_mark_revision(ppr_el, ctx, pprops, para_rprops, para)
         for job in pending:
             job()
+
+    def paragraph_mark_revision(
+        self, ppr_el: etree._Element | None, ctx: Ctx, pprops: ParaProps, para_rprops: RunProps, para: int
+    ) -> None:
+        """A tracked change of the paragraph mark alone (w:pPr/w:rPr/w:ins|w:del): a paragraph
+        split or two paragraphs joined. No text changed, but the revision (author, date) is in
+        the file and the document is not final: a REVISION block stands for the mark."""
+        rpr = ppr_el.find(w("rPr")) if ppr_el is not None else None
+        if rpr is None:
+            return
+        for tag in ("del", "ins", "moveFrom", "moveTo"):
+            mark = rpr.find(w(tag))
+            if mark is not None:
+                rctx = self.revision_ctx(mark, ctx)
+                rctx = replace(rctx, rev_source=f"w:pPr/w:rPr/w:{tag}")
+                self.emit(PARAGRAPH_MARK_TEXT, rctx, para_rprops, pprops, para)
+                return
 
     def inline(
         self,

@@ -394,6 +394,14 @@ def test_html_clean_page_is_silent():
         ("办公室", False),
         ("信息中心", False),
         ("市政府", False),
+        ("Zhang, Wei", True),  # "Surname, Given" as Outlook / Active Directory write it
+        ("Zhang, Xiao-Ming", True),
+        ("王, 伟", True),
+        ("欧阳，明", True),
+        ("Beijing, China", False),
+        ("User, Admin", False),
+        ("办公室, 综合", False),
+        ("北京, 上海", False),
         ("python-docx", False),
         ("WPS", False),
     ],
@@ -414,3 +422,50 @@ def test_preview_masks_a_name_before_a_form_of_address() -> None:
 
     shown = preview("郭敏明同志意见：此段删去", limit=40)
     assert "郭敏明" not in shown and shown.startswith("郭**同志")
+
+
+# -- tracked paragraph marks: a paragraph split or joined, no text changed ----------------------
+def _mark_paragraph(d, text: str, tag: str, author: str = "刘晓红") -> None:
+    raw_paragraph(
+        d,
+        f'<w:pPr><w:rPr><w:{tag} w:id="31" w:author="{author}" w:date="2024-03-11T08:30:00Z"/></w:rPr></w:pPr>'
+        f"<w:r><w:t>{text}</w:t></w:r>",
+    )
+
+
+@pytest.mark.parametrize("tag", ["del", "ins"])
+def test_tracked_paragraph_mark_alone_is_a_tracked_change(tag):
+    d = clean_notice(author="市财政局")
+    _mark_paragraph(d, "请各单位于3月底前报送资金使用情况。", tag)
+    found = [f for f in run(from_docx(d)) if f.rule == "tracked_change"]
+    assert len(found) == 1
+    assert found[0].details["revision"] == ("delete" if tag == "del" else "insert")
+    assert "段落标记" in found[0].evidence and "刘*" in found[0].message
+
+
+def test_whole_inserted_paragraph_with_its_mark_is_one_finding():
+    d = clean_notice(author="市财政局")
+    raw_paragraph(
+        d,
+        '<w:pPr><w:rPr><w:ins w:id="41" w:author="刘晓红" w:date="2024-03-11T08:30:00Z"/></w:rPr></w:pPr>'
+        '<w:ins w:id="42" w:author="刘晓红" w:date="2024-03-11T08:30:00Z"><w:r><w:t>新增一段：资金按季度拨付。</w:t>'
+        "</w:r></w:ins>",
+    )
+    found = [f for f in run(from_docx(d)) if f.rule == "tracked_change"]
+    assert len(found) == 1 and "新增一段" in found[0].evidence
+
+
+def test_paragraph_properties_without_a_tracked_mark_are_no_revision():
+    d = clean_notice(author="市财政局")
+    raw_paragraph(
+        d, '<w:pPr><w:rPr><w:b/><w:color w:val="000000"/></w:rPr></w:pPr><w:r><w:t>普通段落。</w:t></w:r>'
+    )
+    assert [f for f in run(from_docx(d)) if f.rule == "tracked_change"] == []
+
+
+def test_author_in_surname_given_form_is_a_person():
+    found = [f for f in run(from_docx(clean_notice(author="Zhang, Wei"))) if f.rule == "metadata_person"]
+    assert len(found) == 1 and "Zhang, Wei" not in found[0].evidence + found[0].message
+    assert [
+        f for f in run(from_docx(clean_notice(author="Beijing, China"))) if f.rule == "metadata_person"
+    ] == []
