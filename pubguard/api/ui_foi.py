@@ -90,6 +90,23 @@ async def foi_new(request: Request, me: Me, svc: Svc) -> Response:
     return RedirectResponse(f"/foi/{r['id']}?done=register", status_code=303)
 
 
+@router.get("/annual-report")
+def annual_report_page(
+    request: Request,
+    me: Me,
+    svc: Svc,
+    site: Annotated[str | None, Query(max_length=64)] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> HTMLResponse:
+    sites = _foi_sites(me, svc)
+    site = site or (sites[0] if sites else None)
+    year = year or svc.today().year - (
+        svc.today().month < 7
+    )  # the report is on the year before until mid-year
+    report = svc.annual_report(me.id, site, year) if site else None
+    return page(request, me, "annual_report.html", report=report, sites=sites, site=site, year=year)
+
+
 @router.get("/foi/{foi_id}")
 def foi_page(
     request: Request,

@@ -25,6 +25,7 @@ from pubguard.errors import PubGuardError
 from pubguard.finding import Finding, Severity, assign_fingerprints
 from pubguard.review import faults
 from pubguard.review.accounts import AccountsMixin
+from pubguard.review.annual_report import AnnualReportMixin
 from pubguard.review.base import (
     DECIDER_ROLES,
     DECISIONS,
@@ -89,6 +90,7 @@ class ReviewService(
     RoutesMixin,
     FoiMixin,
     ReleaseMixin,
+    AnnualReportMixin,
 ):
     """All review operations. Open one with `open_review()`; it is thread-safe (one session
     per call)."""

@@ -102,3 +102,25 @@ def test_request_through_its_clock_with_the_applicant_kept_apart(fapp, caplog):
     for where, text in seen:
         for value in PRIVATE:
             assert value not in text, f"{where}: 出现申请人信息"
+
+
+def test_annual_report_page_and_exports(fapp):
+    client = TestClient(fapp)
+    foi = auth(fapp, "foi1")
+    svc = fapp.state.service
+    r = svc.register_foi("foi1", SITE, description="某项信息", applicant=APPLICANT, received_on="2026-03-02")
+    svc.answer_foi("foi1", r["id"], "public", on="2026-03-10")
+    page = client.get("/annual-report?year=2026", headers=foi)
+    assert page.status_code == 200 and "收到和处理政府信息公开申请情况" in page.text
+    assert 'data-row="public"><td style="padding-left: 1.5em">（一）予以公开</td><td>1</td>' in page.text
+    x = client.get(f"/api/v1/annual-report.xlsx?site={SITE}&year=2026", headers=foi)
+    d = client.get(f"/api/v1/annual-report.docx?site={SITE}&year=2026", headers=foi)
+    j = client.get(f"/api/v1/annual-report?site={SITE}&year=2026", headers=foi)
+    assert x.content[:2] == d.content[:2] == b"PK" and j.json()["balanced"] is True
+    assert (
+        client.get(f"/api/v1/annual-report?site={SITE}&year=2026", headers=auth(fapp, "ed")).status_code
+        == 403
+    )
+    text = page.text + j.text + "\n".join(p.text for p in docx.Document(io.BytesIO(d.content)).paragraphs)
+    for value in PRIVATE:
+        assert value not in text

@@ -228,3 +228,39 @@ def notice(
 def release_file(foi_id: FoiId, me: Me, svc: Svc) -> Response:
     name, data = svc.foi_release_file(me.id, foi_id)
     return _file(name, data, "application/octet-stream")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Year = Annotated[int, Query(ge=2000, le=2100)]
+SiteKey = Annotated[str, Query(min_length=1, max_length=64)]
+
+
+@router.get("/annual-report", tags=["年度报告"], responses=COMMON, summary="政府信息公开工作年度报告统计表")
+def annual_report(site: SiteKey, year: Year, me: Me, svc: Svc) -> dict:
+    return svc.annual_report(me.id, site, year)
+
+
+@router.get(
+    "/annual-report.xlsx",
+    tags=["年度报告"],
+    response_class=Response,
+    responses=COMMON | {200: {"content": {XLSX: {}}, "description": "统计表（XLSX）"}},
+    summary="年度报告统计表（XLSX）",
+)
+def annual_report_xlsx(site: SiteKey, year: Year, me: Me, svc: Svc) -> Response:
+    return _file(
+        f"政府信息公开工作年度报告统计表-{year}.xlsx", svc.annual_report_xlsx(me.id, site, year), XLSX
+    )
+
+
+@router.get(
+    "/annual-report.docx",
+    tags=["年度报告"],
+    response_class=Response,
+    responses=COMMON | {200: {"content": {MEDIA["docx"]: {}}, "description": "年度报告第二、三部分（DOCX）"}},
+    summary="年度报告第二、三部分（DOCX）",
+)
+def annual_report_docx(site: SiteKey, year: Year, me: Me, svc: Svc) -> Response:
+    return _file(
+        f"政府信息公开工作年度报告-{year}.docx", svc.annual_report_docx(me.id, site, year), MEDIA["docx"]
+    )
