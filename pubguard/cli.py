@@ -346,10 +346,20 @@ def crawl(
 
 
 @app.command()
-def rules() -> None:
-    """列出全部检测器和规则。"""
+def rules(
+    config_file: Annotated[Path | None, typer.Option("--config", help="配置文件 pubguard.toml")] = None,
+) -> None:
+    """列出全部检测器和规则，以及当前使用的人名识别引擎。"""
     from pubguard.detectors import load_all
+    from pubguard.nlp import NlpUnavailable, engine_for
 
+    try:
+        config = ScanConfig.load(config_file)
+        engine, why = engine_for(config.nlp)
+    except (OSError, ValueError, NlpUnavailable) as exc:
+        _err(f"配置无法使用：{exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    typer.echo(f"人名识别引擎：{engine.name}（{why}）")
     for name, cls in sorted(load_all().items()):
         typer.echo(f"{name}（{cls.category}）")
         for rule_id, text in cls.rules.items():

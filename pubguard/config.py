@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pubguard.masking import MaskingConfig
+from pubguard.nlp import NlpConfig
 from pubguard.thresholds import Thresholds
 
 
@@ -39,6 +40,7 @@ class ScanConfig:
     limits: Limits = field(default_factory=Limits)
     min_severity: str = "info"
     thresholds: Thresholds = field(default_factory=Thresholds)  # zones, confidence weights
+    nlp: NlpConfig = field(default_factory=NlpConfig)
 
     def detector_enabled(self, name: str) -> bool:
         if name in self.disabled:
@@ -70,6 +72,7 @@ class ScanConfig:
         cfg.allow_terms = set(data.get("allow", {}).get("terms", []))
         cfg.masking = MaskingConfig.from_dict(data.get("masking", {}))
         cfg.thresholds = Thresholds.from_table(data.get("thresholds"))
+        cfg.nlp = NlpConfig.from_dict(data.get("nlp", {}))
         for key, value in data.get("limits", {}).items():
             if hasattr(cfg.limits, key):
                 setattr(cfg.limits, key, type(getattr(cfg.limits, key))(value))

@@ -15,11 +15,17 @@ from pubguard.config import ScanConfig
 from pubguard.document import BBox, Document
 from pubguard.finding import Finding, Location, Severity, evidence_hash
 from pubguard.masking import mask_value
+from pubguard.nlp import NlpEngine, engine_for
 
 
 @dataclass
 class ScanContext:
     config: ScanConfig = field(default_factory=ScanConfig)
+
+    @property
+    def nlp(self) -> NlpEngine:
+        """The NLP engine for names in prose (`[nlp]` in the configuration; jieba by default)."""
+        return engine_for(self.config.nlp)[0]
 
     def finding(
         self,

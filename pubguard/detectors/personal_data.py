@@ -21,12 +21,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from pubguard import lexicon, segment
+from pubguard import lexicon
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import BlockKind, Document, TextBlock
 from pubguard.finding import Category, Finding, Severity
 from pubguard.lexicon.fold import fold_width
+from pubguard.nlp import NlpEngine
 
 # --- constants ------------------------------------------------------------------------------
 
@@ -619,7 +620,7 @@ class PersonalDataDetector(Detector):
                     hits.append(hit)
                     taken.add(s, e)
         hits = self._resolve_rows(hits)
-        names = self._names(doc, norm, tables, hits)
+        names = self._names(doc, norm, tables, hits, ctx.nlp)
         findings = [self._finding(doc, ctx, h) for h in hits]
         findings += [self._finding(doc, ctx, h) for h in names]
         findings += self._rosters(doc, ctx, tables, hits, names)
@@ -680,7 +681,7 @@ class PersonalDataDetector(Detector):
         return out
 
     # -- names --------------------------------------------------------------------------------
-    def _names(self, doc: Document, norm: str, tables: Tables, hits: list[Hit]) -> list[Hit]:
+    def _names(self, doc: Document, norm: str, tables: Tables, hits: list[Hit], nlp: NlpEngine) -> list[Hit]:
         out: dict[tuple[int, int], Hit] = {}
         taken = Spans((h.start, h.end) for h in hits)
         number_rows = {h.cell[:3] for h in hits if h.cell and h.rule != "email"}
@@ -696,7 +697,7 @@ class PersonalDataDetector(Detector):
             by_header = header is not None and _is_name_header(header)
             by_row = (
                 not by_header and key[:3] in number_rows and (header is None or not _is_header_text(header))
-            ) and _looks_like_name(name)
+            ) and _looks_like_name(name, nlp)
             if not (by_header or by_row):
                 continue
             lead = len(raw) - len(raw.lstrip())
@@ -715,7 +716,7 @@ class PersonalDataDetector(Detector):
         for h in sorted(hits, key=lambda h: h.start):
             if h.cell is not None or h.rule not in ("id_card", "mobile", "bank_card", "passport"):
                 continue
-            for start, end in _names_before(norm, h.start, budget):
+            for start, end in _names_before(norm, h.start, budget, nlp):
                 if taken.overlaps(start, end):
                     continue
                 taken.add(start, end)
@@ -869,20 +870,20 @@ def _has_surname(name: str) -> bool:
     return name[:2] in COMPOUND_SURNAMES or name[0] in SURNAMES
 
 
-def _looks_like_name(name: str) -> bool:
+def _looks_like_name(name: str, nlp: NlpEngine) -> bool:
     """A cell with no header: surname + jieba person tag (or a word jieba does not know)."""
     if "·" in name or "•" in name:
         return True
     if not _has_surname(name):
         return False
-    tokens = segment.words(name)
+    tokens = nlp.words(name)
     return bool(tokens) and (tokens[0].name_like or len(tokens[0].word) < len(name) <= 3)
 
 
 _WINDOW_CUT = re.compile(r".*([\n。；;！？0-9])", re.S)
 
 
-def _names_before(norm: str, pos: int, budget: list[int]) -> list[tuple[int, int]]:
+def _names_before(norm: str, pos: int, budget: list[int], nlp: NlpEngine) -> list[tuple[int, int]]:
     """Names in the short window before a personal number, same sentence: label first, else
     jieba (at most `budget[0]` more calls: it is the slow part on huge rosters)."""
     lo = max(0, pos - 24)
@@ -907,7 +908,7 @@ def _names_before(norm: str, pos: int, budget: list[int]) -> list[tuple[int, int
         return []
     budget[0] -= 1
     out = []
-    tokens = segment.words(window)
+    tokens = nlp.words(window)
     offset = 0
     for i, tok in enumerate(tokens):
         word, start = tok.word, lo + offset

@@ -39,6 +39,10 @@ FINDING_CODE = (
     "infoclass.py",
     "site/suppress.py",
     "site/boilerplate.py",
+    "nlp.py",
+    "segment.py",
+    "lexicon/*.py",
+    "lexicon/*.toml",
 )
 
 
@@ -64,6 +68,7 @@ def ruleset_hash(config: ScanConfig) -> str:
         config.ocr,
         config.ocr_dpi,
         config.min_severity,
+        (config.nlp.engine, config.nlp.spacy_model),
     )
     h.update(repr(switches).encode())
     h.update(repr((config.limits.max_pages, config.limits.max_ocr_pages)).encode())
