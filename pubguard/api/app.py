@@ -164,6 +164,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
         foi,
         info_class,
         interaction,
+        interpretation,
         releases,
         reports,
         versions,
@@ -185,7 +186,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(interaction.router, prefix="/api/v1")
-    for module in (info_class,):  # 分级审批, 政策解读, 值班读网, 登记 (issue 15)
+    for module in (info_class, interpretation):  # 分级审批, 政策解读, 值班读网, 登记 (issue 15)
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(foi.router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

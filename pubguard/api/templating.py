@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pubguard.clean.options import MASK_PRESETS
 from pubguard.finding import CATEGORY_LABELS, SEVERITY_LABELS
 from pubguard.review.gate import DECISION_LABELS, STATUS_LABELS
+from pubguard.review.interpretation import REVIEW_CATEGORY_LABELS
 from pubguard.review.workflow import ROLES
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
@@ -81,7 +82,7 @@ def environment() -> Environment:
     env.filters["filesize"] = filesize
     env.globals.update(
         SEVERITY_LABELS={str(k): v for k, v in SEVERITY_LABELS.items()},
-        CATEGORY_LABELS={str(k): v for k, v in CATEGORY_LABELS.items()},
+        CATEGORY_LABELS={**{str(k): v for k, v in CATEGORY_LABELS.items()}, **REVIEW_CATEGORY_LABELS},
         DECISION_LABELS=DECISION_LABELS,
         STATUS_LABELS=STATUS_LABELS,
         ROLE_LABELS=ROLES,

@@ -52,6 +52,8 @@ FLASH = {
     "comment": "意见已提交。",
     "important": "重要信息标记已更新。",
     "info_class": "信息类别已保存，审批流程已按类别调整。",
+    "link_interp": "已关联政策解读。",
+    "unlink_interp": "已解除政策解读关联。",
     "reassign": "已转交。",
     "decide": "已记录决定。",
 }
@@ -331,6 +333,10 @@ def _run_action(svc: ReviewService, me: Principal, draft_id: int, action: str, f
         )
     elif action == "info_class":
         svc.set_info_class(uid, draft_id, _text(form, "info_class", 32), reason=_text(form, "reason"))
+    elif action == "link_interp":
+        svc.link_interpretation(uid, draft_id, _int(form, "interpretation_id", required=True))
+    elif action == "unlink_interp":
+        svc.unlink_interpretation(uid, draft_id, _text(form, "reason"))
     elif action == "comment":
         kind = "correction" if _text(form, "kind", 16) == "correction" else "comment"
         svc.add_comment(uid, draft_id, _text(form, "body"), kind=kind, step_key=step_key)

@@ -52,6 +52,7 @@ from pubguard.review.gate import (
     public_conflicts,
 )
 from pubguard.review.interaction import InteractionMixin
+from pubguard.review.interpretation import InterpretationMixin
 from pubguard.review.models import (
     Comment,
     Draft,
@@ -88,6 +89,7 @@ class ReviewService(
     CleanCopyMixin,
     InteractionMixin,
     RoutesMixin,
+    InterpretationMixin,
     FoiMixin,
     ReleaseMixin,
     AnnualReportMixin,
@@ -408,6 +410,7 @@ class ReviewService(
                 draft.disclosure_proposal = result.disclosure.to_dict()
             if version.id == draft.current_version_id and result.info_class is not None:
                 self._store_class_proposal(draft, result.info_class.to_dict())
+            self._check_policy_interpretation(s, draft, version)
         self._touch(draft)
         counts = Counter(str(f.severity) for f in result.findings)
         self._audit(

@@ -36,6 +36,7 @@ from pubguard.review.gate import (
     STATUS_LABELS,
     release_blockers,
 )
+from pubguard.review.interpretation import link_problems, links_view
 from pubguard.review.models import (
     CleanCopy,
     Comment,
@@ -189,6 +190,10 @@ class ViewsMixin(ServiceBase):
             return {"ok": not reasons, "reasons": reasons}
 
     def _gate(self, s: Session, draft: Draft) -> list[str]:
+        """Every reason the draft may not be released now, the policy ↔ 解读 rule included."""
+        return self._own_gate(s, draft) + link_problems(s, draft, self._own_gate)
+
+    def _own_gate(self, s: Session, draft: Draft) -> list[str]:
         version = self._current(s, draft)
         findings = (
             s.execute(select(FindingRow).where(FindingRow.version_id == version.id)).scalars().all()
@@ -367,6 +372,7 @@ class ViewsMixin(ServiceBase):
             reasons = self._gate(s, draft)
             d["gate"] = {"ok": not reasons, "reasons": reasons}
             d["actions"] = self._actions(s, user, draft)
+            d["links"] = links_view(s, draft)
             return d
 
     def _actions(self, s: Session, user: User, draft: Draft) -> list[str]:

@@ -36,3 +36,22 @@ def test_draft_page_shows_and_sets_the_class(app, client):
     r = client.post(f"/drafts/{did}/do/info_class", data={"info_class": "public_release"}, headers=hx)
     assert r.status_code == 200, r.text
     assert "此件公开发布" in r.text and "二校" not in r.text
+
+
+def test_link_interpretation_api_and_page(app, client):
+    ed = auth(app, "ed")
+    pol = upload(client, ed, "关于印发管理办法的通知\n", title="管理办法")["draft"]["id"]
+    interp = upload(client, ed, "管理办法政策解读\n", title="解读")["draft"]["id"]
+    run_jobs(app)
+    r = client.put(f"/api/v1/drafts/{pol}/interpretation", json={"interpretation_id": interp}, headers=ed)
+    assert r.status_code == 200, r.text
+    links = client.get(f"/api/v1/drafts/{interp}/links", headers=ed).json()
+    assert links["policy"]["draft_id"] == pol
+    csrf = ui_login(client, "ed")
+    page = client.get(f"/drafts/{pol}").text
+    assert 'id="link-interpretation"' in page and "解读" in page
+    hx = {"X-CSRF-Token": csrf, "HX-Request": "true"}
+    r = client.post(f"/drafts/{pol}/do/unlink_interp", data={"reason": "重写"}, headers=hx)
+    assert r.status_code == 200 and 'id="link-form"' in r.text
+    r = client.post(f"/api/v1/drafts/{pol}/interpretation/unlink", json={"reason": "x"}, headers=ed)
+    assert r.status_code == 409

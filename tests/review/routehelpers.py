@@ -25,3 +25,20 @@ def approve_route(svc: ReviewService, draft_id: int, until: str | None = None) -
         key = d["active_step"]["key"]
         d = svc.approve(ROUTE_APPROVERS[key], draft_id, d["current_version_id"], step_key=key)
     return d
+
+
+def policy_scanner(data: bytes, name: str, config: object = None, identity: str | None = None):  # type: ignore[no-untyped-def]
+    """`fake_scanner`, plus a line `!policy WORD NUMBER` sets the scanner's policy-like signal
+    (`info_class.policy`), as the real scanner does for 管理办法 … with a 发文字号."""
+    from pubguard.infoclass import InfoClass
+    from review.helpers import fake_scanner
+
+    lines = [ln for ln in data.decode("utf-8").splitlines() if not ln.startswith("!policy ")]
+    result = fake_scanner("\n".join(lines).encode(), name, config, identity)
+    for ln in data.decode("utf-8").splitlines():
+        if ln.startswith("!policy "):
+            word, number = ln.split(" ")[1:3]
+            result.info_class = InfoClass(
+                "policy", ["重要政策：测试"], ["测试"], {"word": word, "doc_number": number}
+            )
+    return result
