@@ -31,7 +31,6 @@ from pubguard.clean.common import (
 from pubguard.clean.options import DROP_COLUMN_RULES, MASK_KINDS, CleanOptions, mask_chars
 from pubguard.clean.report import CleanAction
 from pubguard.config import ScanConfig
-from pubguard.detectors.proofreading import FULL as FULL_WIDTH
 from pubguard.document import BlockKind, Document, is_red, is_white, rgb_from_hex
 from pubguard.errors import CorruptFile
 from pubguard.extract.docx import (
@@ -47,6 +46,7 @@ from pubguard.extract.docx import (
     w,
 )
 from pubguard.finding import Finding
+from pubguard.lexicon.fold import HALF_TO_FULL as FULL_WIDTH
 from pubguard.masking import MaskingConfig
 from pubguard.scan import FileResult, scan_document
 from pubguard.targets import RedHeaderTarget

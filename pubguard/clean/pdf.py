@@ -25,12 +25,12 @@ from pubguard.clean.options import CleanOptions, mask_chars
 from pubguard.clean.pixels import erase_red
 from pubguard.clean.report import CleanAction
 from pubguard.config import ScanConfig
-from pubguard.detectors.red_header import find_doc_number, organ_mark_text
 from pubguard.document import BBox, BlockKind, Document, Page, TextBlock, is_red, is_white, rgb_from_int
 from pubguard.errors import CorruptFile, EncryptedFile
 from pubguard.finding import Finding
 from pubguard.masking import MaskingConfig
 from pubguard.scan import FileResult
+from pubguard.targets import RedHeaderTarget, overlaps
 from pubguard.thresholds import DEFAULT as DEFAULT_THRESHOLDS
 from pubguard.thresholds import RedHeaderZones
 
@@ -508,16 +508,17 @@ class _PdfCleaner:
         ordered = sorted(lines.values(), key=lambda ln: min(s.display[1] for s in ln))
         organ_found = False
         number_line: list[_Span] | None = None
+        # The lines the red_header detector judged (its typed target): no detection here.
+        target = f.target if isinstance(f.target, RedHeaderTarget) else RedHeaderTarget()
         for ln in ordered:
-            top = min(s.display[1] for s in ln)
             red = [
                 s
                 for s in ln
                 if is_red(rgb_from_int(s.color))
                 and (s.size >= 18 or (s.size >= 14 and s.size >= 1.35 * body))
+                and any(overlaps(s.display, box) for box in target.organ_boxes)
             ]
-            in_top = (top + max(s.display[3] for s in ln)) / 2 <= self.zones.top_fraction * page.height
-            if red and in_top and organ_mark_text("".join(s.text for s in red)):
+            if red:
                 organ_found = True
                 self._recolour_or_remove(red, self.options.keep_header_text)
                 text = squash("".join(s.text for s in red))
@@ -528,8 +529,8 @@ class _PdfCleaner:
                 continue
             if (
                 number_line is None
-                and top <= self.zones.rule_zone * page.height
-                and find_doc_number("".join(s.text for s in ln))
+                and target.number_box is not None
+                and any(overlaps(s.display, target.number_box) for s in ln if s.text.strip())
             ):
                 number_line = ln
         follow: list[list[_Span]] = []

@@ -27,7 +27,7 @@ from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import NON_VISIBLE_KINDS, BlockKind, Document, TextBlock
 from pubguard.finding import Category, Finding, Location, Severity
-from pubguard.lexicon.fold import digit_table
+from pubguard.lexicon.fold import HALF_TO_FULL, digit_table
 from pubguard.masking import mask_value
 
 WORDLIST = Path(__file__).resolve().parent.parent / "wordlists" / "proofreading.toml"
@@ -62,7 +62,7 @@ _RIGHT = rf"[{_CJK}《“（「』]"
 RE_MIXED = re.compile(rf"[,;:?!](?<={_LEFT}.)(?={_RIGHT})")  # punctuation first: fast scan
 # (?<=[CJK])\((?=[CJK])|(?<=[CJK])\)(?=[CJK，。；：、]|$), bracket first so the engine skips ahead by it.
 RE_MIXED_PAREN = re.compile(rf"\((?<=[{_CJK}]\()(?=[{_CJK}])|\)(?<=[{_CJK}]\))(?=[{_CJK}，。；：、]|$)")
-FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+FULL = HALF_TO_FULL  # pubguard/lexicon/fold.py
 
 RE_DOUBLE = re.compile(rf"([{_CJK}])\1")
 # Reduplications that are words in their own right (jieba also keeps most as one token).

@@ -167,6 +167,7 @@ class RedHeaderDetector(Detector):
             text = "".join(b.text for b in red_big)
             if organ_mark_text(text):
                 marks.append(_Signal("organ_mark", 1, box, text.strip(), red_big[0].start, red_big[-1].end))
+        organ_boxes = tuple(m.bbox for m in marks if m.bbox is not None)
         if marks:
             sig = marks[0]
             sig.bbox = union_bbox(m.bbox for m in marks)
@@ -182,6 +183,8 @@ class RedHeaderDetector(Detector):
                 start = line[0].start + text.find(m.group(0))
                 ev.add(_Signal("doc_number", 1, box, m.group(0), start, start + len(m.group(0))))
                 break
+        number = ev.signals.get("doc_number")
+        ev.target = RedHeaderTarget(organ_boxes=organ_boxes, number_box=number.bbox if number else None)
         rule = _pdf_rule(doc.drawings, page, ev.signals.get("organ_mark"), self.zones.rule_zone)
         if rule is not None:
             ev.add(_Signal("red_rule", 1, rule, source="vector"))

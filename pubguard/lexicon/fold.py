@@ -28,6 +28,11 @@ def width_table(keep: str | set[str] = "") -> dict[int, str]:
     return table
 
 
+# Half-width marks that must be full-width between Chinese characters (proofreading reports them,
+# the DOCX clean copy replaces them): each one's full-width form is its code point + the offset.
+HALF_TO_FULL = {ch: chr(ord(ch) + FULLWIDTH_OFFSET) for ch in ",;:?!()"}
+
+
 def digit_table() -> dict[int, str]:
     """Only full-width digits ０-９ -> 0-9."""
     return {cp: ch for cp, ch in width_table().items() if ch.isdigit()}
@@ -53,4 +58,4 @@ def fold_width(text: str) -> str:
     return codes.tobytes().decode("utf-32-le", "surrogatepass")
 
 
-__all__ = ["DASHES", "SPACES", "WIDTH_TABLE", "digit_table", "fold_width", "width_table"]
+__all__ = ["DASHES", "HALF_TO_FULL", "SPACES", "WIDTH_TABLE", "digit_table", "fold_width", "width_table"]
