@@ -83,6 +83,21 @@ def link_problems(s: Session, draft: Draft, own_gate: Callable[[Session, Draft],
     return reasons
 
 
+def release_partner(s: Session, draft: Draft) -> Draft | None:
+    """The linked 解读 that goes online with this policy now (None: none, or already online)."""
+    as_policy = link_of(s, draft.id)[0]
+    if as_policy is None:
+        return None
+    interp = s.get(Draft, as_policy.interpretation_draft_id)
+    return None if interp is None or online(interp) else interp
+
+
+def pair_link(other: Draft, filename: str) -> dict[str, Any]:
+    """How a published copy names its partner (`meta.json`): ids, title and, for the folder
+    target's `<site>/<draft id>/<file>` layout, the relative path."""
+    return {"draft_id": other.id, "title": other.title, "file": filename, "path": f"../{other.id}/{filename}"}
+
+
 def links_view(s: Session, draft: Draft) -> dict[str, Any]:
     as_policy, as_interp = link_of(s, draft.id)
 

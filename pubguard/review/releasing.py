@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from pubguard.review import faults
 from pubguard.review.base import Actor, ServiceBase, log
 from pubguard.review.errors import Conflict, GateClosed, InvalidInput, InvalidState, PublishFailed
+from pubguard.review.interpretation import pair_link, release_partner
 from pubguard.review.models import Draft, Release, ReleaseIntent, Site, User, Version
 from pubguard.review.publish import (
     FolderTarget,
@@ -111,23 +112,14 @@ class ReleaseMixin(ServiceBase):
             if reasons:
                 raise GateClosed("稿件不满足发布条件：" + "；".join(reasons), details={"reasons": reasons})
             self._check_release_duties(s, user, draft)
-            version = self._current(s, draft)
-            intent = ReleaseIntent(
-                draft_id=draft.id,
-                version_id=version.id,
-                site=draft.site,
-                target_kind=tgt.kind,
-                target=tgt.describe(),
-                idempotency_key=f"pubguard-{draft.id}-{version.id}-{version.sha256[:16]}",
-                state="pending",
-                owner=_owner(),
-                actor_id=user.id,
-                released_at=self.now().isoformat(),
-                created_at=self.now(),
-            )
-            s.add(intent)
-            s.flush()
-            intent_id = intent.id
+            intent_id = self._new_intent(s, draft, tgt, user)
+            # 政策解读: a linked 解读 not yet online goes with its policy (its gate is in the policy's)
+            partner = release_partner(s, draft)
+            partner_intent_id = None
+            if partner is not None:
+                partner = self._draft(s, partner.id, lock=True)
+                self._check_release_duties(s, user, partner)
+                partner_intent_id = self._new_intent(s, partner, tgt, user)
         faults.point("release:after_intent")
         undo: list[Callable[[], None]] = []
         try:
@@ -138,13 +130,32 @@ class ReleaseMixin(ServiceBase):
                     raise Conflict("发布已被中断（已由恢复程序处理），请刷新后重试。")
                 user = s.get(User, intent.actor_id)
                 version = s.get(Version, intent.version_id)
-                first = not self._active_releases(s, draft.id)
                 item = self._item(s, draft, version, intent)
+                pair = None
+                if partner_intent_id is not None:  # both online or neither; one audit event
+                    pair = self._publish_partner(s, draft, item, partner_intent_id, tgt, undo)
+                first = not self._active_releases(s, draft.id)
                 location = tgt.publish(item)  # idempotent; a failure leaves the DB untouched
                 if first:
                     undo.append(lambda: tgt.withdraw(item.site, item.draft_id, location))
                 faults.point("release:after_metadata")
-                rel = self._record_release(s, draft, intent, user, tgt, location, reconciled=False)
+                together = None
+                if pair is not None:
+                    p_draft, p_intent, p_location = pair
+                    p_rel = self._record_release(
+                        s, p_draft, p_intent, user, tgt, p_location, reconciled=False, audit=False
+                    )
+                    together = {
+                        "interpretation": {
+                            "draft_id": p_draft.id,
+                            "version_id": p_intent.version_id,
+                            "release_id": p_rel.id,
+                            "location": p_location,
+                        }
+                    }
+                rel = self._record_release(
+                    s, draft, intent, user, tgt, location, reconciled=False, extra=together
+                )
                 return self._release_dict(rel, {user.id: user.label})
         except Exception as exc:
             for step in undo:
@@ -154,7 +165,52 @@ class ReleaseMixin(ServiceBase):
                     log.exception("could not undo publication of draft %s", draft_id)
             if not isinstance(exc, Conflict):
                 self._abandon_intent(intent_id, f"{type(exc).__name__}", tgt)
+                if partner_intent_id is not None:
+                    self._abandon_intent(partner_intent_id, f"{type(exc).__name__}", tgt)
             raise
+
+    def _new_intent(self, s: Session, draft: Draft, tgt: PublishTarget, user: User) -> int:
+        """Step 1 of a release: the pending intent for the draft's current version."""
+        version = self._current(s, draft)
+        intent = ReleaseIntent(
+            draft_id=draft.id,
+            version_id=version.id,
+            site=draft.site,
+            target_kind=tgt.kind,
+            target=tgt.describe(),
+            idempotency_key=f"pubguard-{draft.id}-{version.id}-{version.sha256[:16]}",
+            state="pending",
+            owner=_owner(),
+            actor_id=user.id,
+            released_at=self.now().isoformat(),
+            created_at=self.now(),
+        )
+        s.add(intent)
+        s.flush()
+        return intent.id
+
+    def _publish_partner(
+        self,
+        s: Session,
+        draft: Draft,
+        item: PublishItem,
+        intent_id: int,
+        tgt: PublishTarget,
+        undo: list[Callable[[], None]],
+    ) -> tuple[Draft, ReleaseIntent, str]:
+        """Publish the 解读 released with its policy; each published copy names the other."""
+        intent = s.get(ReleaseIntent, intent_id)
+        if intent is None or intent.state != "pending":
+            raise Conflict("发布已被中断（已由恢复程序处理），请刷新后重试。")
+        partner = self._draft(s, intent.draft_id, lock=True)
+        p_item = self._item(s, partner, s.get(Version, intent.version_id), intent)
+        p_item.metadata["policy"] = pair_link(draft, item.filename)
+        item.metadata["interpretation"] = pair_link(partner, p_item.filename)
+        first = not self._active_releases(s, partner.id)
+        location = tgt.publish(p_item)
+        if first:
+            undo.append(lambda: tgt.withdraw(p_item.site, p_item.draft_id, location))
+        return partner, intent, location
 
     def _check_release_duties(self, s: Session, user: User, draft: Draft) -> None:
         """Hook for separation-of-duty rules on publishing (see `duties`)."""
@@ -206,6 +262,8 @@ class ReleaseMixin(ServiceBase):
         location: str,
         *,
         reconciled: bool,
+        audit: bool = True,
+        extra: dict[str, Any] | None = None,
     ) -> Release:
         now = self._touch(draft)
         version = s.get(Version, intent.version_id)
@@ -231,6 +289,8 @@ class ReleaseMixin(ServiceBase):
         intent.state = "done"
         intent.release_id = rel.id
         intent.finished_at = now
+        if not audit:  # released together with a policy: its one audit event names this one
+            return rel
         self._audit(
             s,
             user if not reconciled else None,
@@ -245,6 +305,7 @@ class ReleaseMixin(ServiceBase):
                 "intent_id": intent.id,
                 "released_by": user.username,
                 "reconciled": reconciled,
+                **(extra or {}),
             },
         )
         return rel

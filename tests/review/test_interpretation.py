@@ -98,3 +98,64 @@ def test_links_are_one_each_way_same_site_and_by_editors(psvc):
     with pytest.raises(InvalidInput):
         psvc.unlink_interpretation("ed", pid, "")
     assert psvc.get_draft("ed", iid)["site"] == SITE
+
+
+def test_policy_and_interpretation_go_online_together_in_one_audit_event(psvc):
+    import json
+    from pathlib import Path
+
+    pid, iid = pair(psvc)
+    psvc.link_interpretation("ed", pid, iid)
+    approve_route(psvc, pid)
+    approve_route(psvc, iid)
+    rel = psvc.release("pub", pid)
+    p, i = psvc.get_draft("ed", pid), psvc.get_draft("ed", iid)
+    assert p["status"] == i["status"] == "released"
+    p_meta = json.loads((Path(rel["location"]).parent / "meta.json").read_text(encoding="utf-8"))
+    i_loc = i["releases"][0]["location"]
+    i_meta = json.loads((Path(i_loc).parent / "meta.json").read_text(encoding="utf-8"))
+    assert p_meta["interpretation"]["draft_id"] == iid and i_meta["policy"]["draft_id"] == pid
+    assert (Path(rel["location"]).parent / p_meta["interpretation"]["path"]).resolve() == Path(
+        i_loc
+    ).resolve()
+    events = [e for e in psvc.audit_log(None, draft_id=pid) if e["action"] == "release"]
+    assert len(events) == 1 and events[0]["details"]["interpretation"]["draft_id"] == iid
+    assert not [e for e in psvc.audit_log(None, draft_id=iid) if e["action"] == "release"]
+    assert psvc.verify_audit().ok
+    assert psvc.release("pub", pid)["id"] == rel["id"]  # again: the same release
+
+
+def test_a_failed_pair_release_leaves_neither_online(psvc):
+    from pubguard.review import PublishFailed
+
+    pid, iid = pair(psvc)
+    psvc.link_interpretation("ed", pid, iid)
+    approve_route(psvc, pid)
+    approve_route(psvc, iid)
+    real = psvc.publish_target(SITE)
+
+    class FailsOnPolicy:
+        kind = real.kind
+
+        def describe(self):
+            return real.describe()
+
+        def publish(self, item):
+            if item.draft_id == pid:
+                raise PublishFailed("发布接口返回错误：测试。稿件未发布。")
+            return real.publish(item)
+
+        def withdraw(self, site, draft_id, location):
+            return real.withdraw(site, draft_id, location)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    with pytest.raises(PublishFailed):
+        psvc.release("pub", pid, target=FailsOnPolicy())
+    p, i = psvc.get_draft("ed", pid), psvc.get_draft("ed", iid)
+    assert p["status"] == i["status"] == "approved"
+    assert not p["releases"] and not i["releases"]
+    assert not real.present(SITE, iid)
+    rel = psvc.release("pub", pid)  # and it can be released afterwards
+    assert psvc.get_draft("ed", iid)["status"] == "released" and rel["location"]
