@@ -128,6 +128,8 @@ PERSON_FIELD_LABELS = {
 CUSTOM_PERSON_HINT = re.compile(r"人|者|author|owner|editor|review|check|by", re.IGNORECASE)
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# The label a redaction tool prints on (or under) its box (pubguard/lexicon/redaction.toml).
+REDACTION_LABEL = lexicon.pattern("redaction", "redaction_label")
 ONLY_HAN_2_4 = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,4}")
 LATIN_NAME = re.compile(r"[A-Z][a-z]+(?:[ .\-][A-Z][a-z]+){1,2}")
 # "Surname, Given" (how Outlook/Active Directory and many Word installs write authors):
@@ -676,20 +678,44 @@ class HiddenContentDetector(Detector):
 
     # -- white text ------------------------------------------------------------------------------
     def _background(self, doc: Document, block: TextBlock) -> RGB | None:
-        """Colour behind a block: its highlight/shading, else the topmost opaque filled drawing
-        under most of it (fixed layout), else the white page; None when a picture lies under it."""
+        """Colour behind a block as a reader sees it: its highlight/shading, else the white
+        page or the fills drawn under its characters (fixed layout); None when a picture lies
+        under it. Judged per character: the topmost opaque fill under each character's centre
+        counts (red text on a white label drawn over a red banner is on white, even where the
+        label is smaller than the line's box). The block's background is the one under most of
+        its characters that hides them, if those are at least COVER_SHARE of its characters."""
         if block.highlight is not None:
             return block.highlight
-        if block.bbox is not None:
-            if self._on_image(doc, block):
-                return None
-            area = _area(block.bbox)
-            if area > 0:
-                fills = doc.cached(("hidden_content.fills", len(doc.drawings)), lambda: _FillIndex(doc))
-                for d in fills.candidates(block.page, block.bbox):  # topmost first
-                    if _intersection(block.bbox, d.bbox) >= COVER_SHARE * area:
-                        return d.fill
-        return (255, 255, 255)
+        if block.bbox is None or _area(block.bbox) <= 0:
+            return (255, 255, 255)
+        if self._on_image(doc, block):
+            return None
+        fills = doc.cached(("hidden_content.fills", len(doc.drawings)), lambda: _FillIndex(doc))
+        under = [d for d in fills.candidates(block.page, block.bbox) if _intersection(block.bbox, d.bbox) > 0]
+        color = block.color
+        if not under:
+            return (255, 255, 255)
+        if color is None or not any(
+            indistinguishable(color, bg) for bg in [(255, 255, 255), *(d.fill for d in under if d.fill)]
+        ):
+            return under[0].fill  # nothing under it could hide it: skip the per-character work
+        hiding: dict[RGB, int] = {}
+        counted = 0
+        for ch, (x0, y0, x1, y1) in zip(block.text, char_boxes(block), strict=True):
+            if ch.isspace():
+                continue
+            counted += 1
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            bg = next((d.fill for d in under if d.fill and _contains(d.bbox, cx, cy)), (255, 255, 255))
+            if indistinguishable(color, bg):
+                hiding[bg] = hiding.get(bg, 0) + 1
+        if counted and hiding:
+            bg, n = max(hiding.items(), key=lambda kv: kv[1])
+            if sum(hiding.values()) >= COVER_SHARE * counted:
+                return bg
+        return next(
+            (d.fill for d in under if d.fill and not indistinguishable(color, d.fill)), (255, 255, 255)
+        )
 
     def white_text(self, doc: Document, ctx: ScanContext) -> list[Finding]:
         idx: list[int] = []
@@ -778,6 +804,8 @@ class HiddenContentDetector(Detector):
             raw = "".join(doc.text[s:e] for s, e in ranges)
             if not substantive(raw):
                 continue
+            if REDACTION_LABEL.search(raw.strip()):
+                continue  # only the tool's label (已删除, REDACTED, (b)(6)) is there: text really removed
             if pending:
                 message = "文档含有尚未应用的“密文/编校”标记：标记下的文字仍在文件中，可复制提取。"
             else:

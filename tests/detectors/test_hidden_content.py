@@ -469,3 +469,53 @@ def test_author_in_surname_given_form_is_a_person():
     assert [
         f for f in run(from_docx(clean_notice(author="Beijing, China"))) if f.rule == "metadata_person"
     ] == []
+
+
+# -- a proper redaction: only the tool's label is left under/on the box -----------------------
+@pytest.mark.parametrize("label", ["已删除", "（涉及个人隐私）", "REDACTED", "(b)(6)"])
+def test_box_over_only_a_redaction_label_is_not_a_fake_redaction(label):
+    # 张伟民's number was removed from the file; the tool printed its label in black at the
+    # spot, then drew the box: the label is extractable, the personal data is gone.
+    x1 = 176 + 12 * len(label)
+    blocks = [
+        span("救助对象：张伟民，身份证号：", 8, 192, 176, para=1),
+        span(label, 176, 192, x1, para=1),
+        span("，已核实。", x1, 192, x1 + 60, para=1),
+    ]
+    box = Drawing(page=1, kind="rect", bbox=(175.0, 191.0, x1 + 1.0, 208.0), fill=(0, 0, 0))
+    assert [f for f in run(pdf_doc(blocks, [box])) if f.rule == "fake_redaction"] == []
+
+
+def test_box_over_a_label_and_leftover_digits_is_still_a_fake_redaction():
+    blocks = [span("身份证号：已删除450102196804152130", 80, 192, 330, para=1)]
+    box = Drawing(page=1, kind="rect", bbox=(139.0, 191.0, 331.0, 208.0), fill=(0, 0, 0))
+    found = [f for f in run(pdf_doc(blocks, [box])) if f.rule == "fake_redaction"]
+    assert len(found) == 1 and "450102196804152130" not in dump(found)
+
+
+# -- white text check: the topmost fill under each character counts --------------------------
+RED_BANNER = (204, 26, 26)
+
+
+def test_red_text_on_a_white_label_over_a_red_banner_is_visible():
+    # the white label is lower than the line's box (ascender/descender space), so it covers
+    # less than 60 % of the box but lies under every character's centre
+    blocks = [span("关于开展安全生产大检查的通知", 90, 100, 370, para=0, size=20, color=RED_BANNER)]
+    banner = Drawing(page=1, kind="rect", bbox=(50.0, 50.0, 545.0, 200.0), fill=RED_BANNER)
+    label = Drawing(page=1, kind="rect", bbox=(80.0, 104.0, 400.0, 118.0), fill=(255, 255, 255))
+    assert run(pdf_doc(blocks, [banner, label])) == []
+
+
+def test_red_text_on_the_red_banner_itself_is_hidden():
+    blocks = [span("内部掌握：暂缓拨付青秀区资金", 90, 100, 370, para=0, size=20, color=RED_BANNER)]
+    banner = Drawing(page=1, kind="rect", bbox=(50.0, 50.0, 545.0, 200.0), fill=RED_BANNER)
+    # a white label elsewhere on the banner does not change what lies under this line
+    label = Drawing(page=1, kind="rect", bbox=(80.0, 150.0, 400.0, 180.0), fill=(255, 255, 255))
+    assert rules(run(pdf_doc(blocks, [banner, label]))) == ["white_text"]
+
+
+def test_white_label_drawn_under_the_banner_does_not_make_text_visible():
+    blocks = [span("内部掌握：暂缓拨付青秀区资金", 90, 100, 370, para=0, size=20, color=RED_BANNER)]
+    label = Drawing(page=1, kind="rect", bbox=(80.0, 104.0, 400.0, 118.0), fill=(255, 255, 255))
+    banner = Drawing(page=1, kind="rect", bbox=(50.0, 50.0, 545.0, 200.0), fill=RED_BANNER)
+    assert rules(run(pdf_doc(blocks, [label, banner]))) == ["white_text"]  # banner is on top

@@ -262,3 +262,35 @@ def test_policy_draft_with_consultation_draft_marker_and_superlatives() -> None:
         ("ad_superlative", "第一品牌"),
         ("process_draft", "征求意见稿"),
     ]
+
+
+# -- a regulation *about* internal publications is not marked 内部资料 -------------------------
+REGULATION = (
+    "内部资料性出版物管理规定",
+    "第二条　本规定所称内部资料性出版物（以下简称内部资料），是指在本行业、本系统、本单位内部，"
+    "用于指导工作、交流信息的非卖性单本成册或连续性折页、单页出版物。",
+    "第三条　对内部资料的编印，实行核发《内部资料性出版物准印证》管理。",
+    "第六条　申请编印内部资料，应当具备下列条件：有确定的、不与已有内部资料重复的名称。",
+    "第十三条　内部资料不得在境内外公开发行，不得标价、销售或征订发行。",
+)
+
+
+def test_regulation_about_internal_publications_gives_no_internal_term() -> None:
+    assert [f for f in detect(make_doc(*REGULATION)) if f.rule == "internal_term"] == []
+
+
+def test_internal_material_mark_in_an_ordinary_notice_is_still_found() -> None:
+    doc = make_doc(
+        "关于2024年度财政资金分配情况的通报",
+        "本通报为内部资料，请勿转发，仅供各单位领导参阅。",
+        "各单位要严格执行预算，按时报送资金使用情况。",
+    )
+    assert [f.rule for f in detect(doc)].count("internal_term") == 1
+
+
+def test_regulation_text_keeps_the_disclosure_attribute() -> None:
+    from pubguard.scan import scan_bytes
+
+    result = scan_bytes("\n".join(REGULATION).encode(), "guiding.txt", ScanConfig(ocr=False))
+    assert result.disclosure is not None and result.disclosure.suggested == "主动公开"
+    assert not [f for f in result.findings if f.severity.at_least("medium")]
