@@ -166,6 +166,20 @@ class Link:
 
 
 @dataclass(slots=True)
+class Signature:
+    """An electronic seal or digital signature the file carries (OFD Signs/, PDF signatures):
+    a fact from the file's structure, not a guess from pixels."""
+
+    page: int | None  # 1-based page of the visible stamp; None when it has no appearance
+    bbox: BBox | None
+    kind: str = "seal"  # "seal" (电子印章/签章) | "sign" (digital signature without a seal)
+    provider: str | None = None  # signing software / vendor
+    signed_at: str | None = None
+    seal_name: str | None = None  # the seal's name when the file states it
+    source: str = ""  # "ofd:Signs/Sign_0/Signature.xml" ...
+
+
+@dataclass(slots=True)
 class Attachment:
     """An embedded file: its name inside the container and a loader for its bytes."""
 
@@ -205,6 +219,7 @@ class Document:
     # Files inside this one (PDF attachments, OLE objects, archive members): scanned by
     # `pubguard.scan` as members under the same limits, named `outer!/inner`.
     attachments: list[Attachment] = field(default_factory=list, repr=False)
+    signatures: list[Signature] = field(default_factory=list)
     text: str = ""
     _starts: list[int] = field(default_factory=list, repr=False)
     # Derived data shared by detectors (line index ...), see `cached`; cleared by finalize().

@@ -75,17 +75,28 @@ class SealDetector(Detector):
         "official_seal": "带有单位公章（红色圆形/椭圆形印章，含五角星或环形单位名称）",
         "personal_seal": "带有个人名章（红色方形小印章，如“某某之印”）",
         "signature": "带有疑似手写签名图片",
+        "electronic_seal": "带有电子印章或数字签名（OFD 签章等，文件结构中的签章记录）",
     }
     uses_pixels = True
 
     def detect(self, doc: Document, ctx: ScanContext) -> Iterable[Finding]:
-        hits: list[_Hit] = []
+        hits: list[_Hit] = list(self._electronic(doc))
         hits.extend(self._scan_pages(doc))
         hits.extend(self._images(doc))
         hits.extend(self._vectors(doc, hits))
         return [self._finding(doc, ctx, h) for h in _dedupe(hits)]
 
     # -- sources ----------------------------------------------------------------------------
+    def _electronic(self, doc: Document) -> Iterator[_Hit]:
+        """Electronic seals and signatures the file itself records (OFD Signs/): certain."""
+        for n, sig in enumerate(doc.signatures):
+            details: dict[str, Any] = {"kind": sig.kind, "signature_source": sig.source}
+            for key in ("provider", "signed_at", "seal_name"):
+                if getattr(sig, key):
+                    details[key] = getattr(sig, key)
+            key = f"electronic|{sig.source}|{sig.page}|{n}"
+            yield _Hit("electronic_seal", sig.page, sig.bbox, 1.0, "electronic", key, details)
+
     def _scan_pages(self, doc: Document) -> Iterator[_Hit]:
         """Scanned pages and image files: the seal sits in the page pixels."""
         for page in doc.pages:
@@ -208,7 +219,18 @@ class SealDetector(Detector):
         elif h.source == "vector":
             where += "的矢量图形"
         shape = SHAPE_LABELS.get(str(h.details.get("shape")), "")
-        if h.rule == "official_seal":
+        if h.rule == "electronic_seal":
+            what = "电子印章" if h.details.get("kind") == "seal" else "数字签名"
+            name = f"“{h.details['seal_name']}”" if h.details.get("seal_name") else ""
+            at = f"第{h.page}页" if h.page else "文件中"
+            when = f"，签署时间 {h.details['signed_at']}" if h.details.get("signed_at") else ""
+            message = (
+                f"{at}带有{what}{name}（OFD 签章记录{when}）。"
+                "非涉密公文在网站发布时不得带有单位公章或领导个人签章，电子签章同样适用。"
+            )
+            evidence = f"{what}{name}"
+            severity, suggestion = Severity.BLOCKER, SUGGEST_SEAL
+        elif h.rule == "official_seal":
             parts = [
                 p
                 for p, ok in (("五角星", h.details.get("star")), ("环形文字", h.details.get("rim_text")))

@@ -24,6 +24,7 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "bmp": ("pubguard.extract.image", "extract_image"),
     "webp": ("pubguard.extract.image", "extract_image"),
     "pptx": ("pubguard.extract.pptx", "extract_pptx"),
+    "ofd": ("pubguard.extract.ofd", "extract_ofd"),
     # Converted by LibreOffice into DOCX / PPTX / XLSX and read by those readers.
     "doc": ("pubguard.extract.legacy", "extract_word_legacy"),
     "wps": ("pubguard.extract.legacy", "extract_word_legacy"),
