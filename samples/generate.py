@@ -719,6 +719,205 @@ def prose_negatives() -> list[dict]:
     return entries
 
 
+# -- OFD (GB/T 33190-2016): written directly as zip + XML ----------------------------------------
+OFD_NS = "http://www.ofdspec.org/2016"
+
+
+def _x(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def ofd_package(
+    lines: list[tuple[float, float, str, float, tuple[int, int, int] | None]],
+    *,
+    red_line_y: float | None = None,
+    seal_png: bytes | None = None,
+    seal_box: tuple[float, float, float, float] = (120, 200, 42, 42),
+    signed: bool = False,
+    title: str = "",
+    author: str = "",
+) -> bytes:
+    """A one-page A4 OFD: `lines` = (x mm, baseline y mm, text, size mm, RGB or None); an
+    optional red separator line, a seal picture (ImageObject) and an electronic signature in
+    Signs/ with a StampAnnot over the seal (SignedValue is a placeholder: nothing verifies it)."""
+    import zipfile
+
+    objects, oid = [], 10
+    for x, y, text, size, color in lines:
+        oid += 1
+        width = size * len(text) + 1
+        fill = f'<ofd:FillColor Value="{color[0]} {color[1]} {color[2]}"/>' if color else ""
+        deltas = " ".join([f"{size:g}"] * (len(text) - 1))
+        objects.append(
+            f'<ofd:TextObject ID="{oid}" Boundary="{x:g} {y - size:g} {width:g} {size * 1.4:g}" Font="3" Size="{size:g}">'
+            f'{fill}<ofd:TextCode X="0" Y="{size:g}" DeltaX="{deltas}">{_x(text)}</ofd:TextCode></ofd:TextObject>'
+        )
+    if red_line_y is not None:
+        oid += 1
+        objects.append(
+            f'<ofd:PathObject ID="{oid}" Boundary="27 {red_line_y:g} 156 1" LineWidth="0.6">'
+            '<ofd:StrokeColor Value="200 0 0"/><ofd:AbbreviatedData>M 0 0.5 L 156 0.5</ofd:AbbreviatedData></ofd:PathObject>'
+        )
+    media = ""
+    if seal_png is not None:
+        oid += 1
+        x, y, w, h = seal_box
+        objects.append(
+            f'<ofd:ImageObject ID="{oid}" Boundary="{x:g} {y:g} {w:g} {h:g}" CTM="{w:g} 0 0 {h:g} 0 0" ResourceID="4"/>'
+        )
+        media = '<ofd:MultiMedias><ofd:MultiMedia ID="4" Type="Image"><ofd:MediaFile>seal.png</ofd:MediaFile></ofd:MultiMedia></ofd:MultiMedias>'
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="{OFD_NS}"><ofd:Content><ofd:Layer ID="2">'
+        + "".join(objects)
+        + "</ofd:Layer></ofd:Content></ofd:Page>"
+    )
+    info = (
+        f"<ofd:DocID>pubguard-sample</ofd:DocID><ofd:Title>{_x(title)}</ofd:Title>"
+        if title
+        else "<ofd:DocID>pubguard-sample</ofd:DocID>"
+    )
+    if author:
+        info += f"<ofd:Author>{_x(author)}</ofd:Author>"
+    info += "<ofd:CreationDate>2024-03-15</ofd:CreationDate><ofd:Creator>PubGuard samples</ofd:Creator>"
+    sigs = "<ofd:Signatures>/Doc_0/Signs/Signatures.xml</ofd:Signatures>" if signed else ""
+    files = {
+        "OFD.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="{OFD_NS}" Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocInfo>{info}</ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>{sigs}</ofd:DocBody></ofd:OFD>',
+        "Doc_0/Document.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document xmlns:ofd="{OFD_NS}"><ofd:CommonData><ofd:MaxUnitID>{oid + 10}</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea><ofd:PublicRes>PublicRes.xml</ofd:PublicRes></ofd:CommonData><ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>',
+        "Doc_0/PublicRes.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:Res xmlns:ofd="{OFD_NS}" BaseLoc="Res"><ofd:Fonts><ofd:Font ID="3" FontName="宋体" FamilyName="宋体"/></ofd:Fonts>{media}</ofd:Res>',
+        "Doc_0/Pages/Page_0/Content.xml": content,
+    }
+    if seal_png is not None:
+        files["Doc_0/Res/seal.png"] = seal_png
+    if signed:
+        x, y, w, h = seal_box
+        files["Doc_0/Signs/Signatures.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:Signatures xmlns:ofd="{OFD_NS}"><ofd:MaxSignId>1</ofd:MaxSignId>'
+            '<ofd:Signature ID="1" Type="Seal" BaseLoc="/Doc_0/Signs/Sign_0/Signature.xml"/></ofd:Signatures>'
+        )
+        files["Doc_0/Signs/Sign_0/Signature.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:Signature xmlns:ofd="{OFD_NS}"><ofd:SignedInfo>'
+            '<ofd:Provider ProviderName="PubGuard sample signer" Company="PubGuard" Version="1.0"/>'
+            "<ofd:SignatureMethod>1.2.156.10197.1.501</ofd:SignatureMethod>"
+            "<ofd:SignatureDateTime>2024-03-15 09:00:00</ofd:SignatureDateTime>"
+            f'<ofd:StampAnnot ID="1" PageRef="1" Boundary="{x:g} {y:g} {w:g} {h:g}"/>'
+            "<ofd:Seal><ofd:BaseLoc>Seal.esl</ofd:BaseLoc></ofd:Seal>"
+            "</ofd:SignedInfo><ofd:SignedValue>SignedValue.dat</ofd:SignedValue></ofd:Signature>"
+        )
+        files["Doc_0/Signs/Sign_0/Seal.esl"] = "ES-SAMPLE 南宁市财政局公章".encode()
+        files["Doc_0/Signs/Sign_0/SignedValue.dat"] = b"placeholder, not a signature"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            zi = zipfile.ZipInfo(name, date_time=(2024, 3, 15, 9, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(zi, data.encode() if isinstance(data, str) else data)
+    return buf.getvalue()
+
+
+OFD_RED = (200, 0, 0)
+
+
+def ofd_red_header_seal() -> dict:
+    data = ofd_package(
+        [
+            (38, 60, "南宁市财政局文件", 11, OFD_RED),
+            (78, 80, "南财发〔2024〕21号", 5.5, None),
+            (45, 105, "关于下达2024年度就业补助资金的通知", 7.5, None),
+            (27, 125, "各县（区）财政局：", 5.5, None),
+            (38, 136, "现将2024年度就业补助资金下达给你们，请按规定及时拨付。", 5.5, None),
+            (130, 215, "南宁市财政局", 5.5, None),
+            (126, 226, "2024年3月12日", 5.5, None),
+        ],
+        red_line_y=86,
+        seal_png=png_bytes(seal_image("南宁市财政局", rotate=6)),
+        seal_box=(118, 195, 42, 42),
+        signed=True,
+        title="关于下达2024年度就业补助资金的通知",
+        author="王建国",
+    )
+    (OUT / "ofd_red_header_seal.ofd").write_bytes(data)
+    return {
+        "file": "ofd_red_header_seal.ofd",
+        # the seal picture under the StampAnnot is the same seal: reported once, as electronic_seal
+        "expect": ["red_header/red_header", "seal/electronic_seal", "hidden_content/metadata_person"],
+        "note": "OFD 红头公文：红色发文机关标志、红色分隔线、印章图片和 Signs/ 中的电子签章",
+    }
+
+
+def ofd_clean_notice() -> dict:
+    data = ofd_package(
+        [
+            (40, 50, "关于做好2024年春季森林防火工作的通知", 7.5, None),
+            (27, 70, "各乡镇人民政府，县直各单位：", 5.5, None),
+            (38, 81, "当前正值春季森林防火关键期，请各单位落实责任，加强巡查。", 5.5, None),
+            (38, 92, "对涉及国家秘密的材料，按有关规定管理，不得上网发布。", 5.5, None),
+            (130, 130, "县应急管理局", 5.5, None),
+            (126, 141, "2024年3月1日", 5.5, None),
+        ],
+    )
+    (OUT / "ofd_clean_notice.ofd").write_bytes(data)
+    return {
+        "file": "ofd_clean_notice.ofd",
+        "expect": [],
+        "note": "OFD 通知，黑色正文，无红头、无印章、无签章",
+    }
+
+
+def legacy_office_samples() -> list[dict]:
+    """.doc / .wps / .rtf / .xls / .ppt saved by the real LibreOffice from the DOCX/XLSX/PPTX
+    samples (the same converter PubGuard uses); skipped with a note when LibreOffice is missing."""
+    import sys
+
+    sys.path.insert(0, str(OUT.parent))
+    from pubguard.extract import convert
+
+    if not convert.available():
+        print("LibreOffice missing: legacy Office samples not regenerated (sh scripts/ensure-libreoffice.sh)")
+        return [e for e in json.loads((OUT / "manifest.json").read_text("utf-8"))["files"] if e.get("legacy")]
+    out = []
+
+    def save(
+        src: str, target: str, name: str, expect: list[str], note: str, data: bytes | None = None
+    ) -> None:
+        raw = data if data is not None else (OUT / src).read_bytes()
+        (OUT / name).write_bytes(convert.convert(raw, Path(src).suffix, target))
+        out.append({"file": name, "expect": expect, "note": note, "legacy": True})
+
+    tracked = [
+        "red_header/red_header",
+        "seal/official_seal",
+        "hidden_content/comment",
+        "hidden_content/tracked_change",
+        "hidden_content/hidden_text",
+        "hidden_content/metadata_person",
+        "personal_data/mobile",
+        "personal_data/person_name",
+    ]
+    save(
+        "draft_tracked.docx",
+        "doc",
+        "draft_tracked.doc",
+        tracked,
+        "LibreOffice 由 draft_tracked.docx 另存的 Word 97-2003 文件：红头、印章、批注、修订仍在",
+    )
+    save("clean_policy.docx", "doc", "clean_policy.doc", [], "LibreOffice 另存的干净 .doc")
+    save("draft_tracked.docx", "rtf", "draft_tracked.rtf", tracked, "LibreOffice 另存的 RTF 版本")
+    roster = [
+        e
+        for e in json.loads((OUT / "manifest.json").read_text("utf-8"))["files"]
+        if e["file"] == "subsidy_roster.xlsx"
+    ]
+    save(
+        "subsidy_roster.xlsx",
+        "xls",
+        "subsidy_roster.xls",
+        [r for r in roster[0]["expect"]] if roster else [],
+        "LibreOffice 另存的 Excel 97-2003 名单",
+    )
+    out[-1]["disclosure"] = "依申请公开"
+    return out
+
+
 def main() -> None:
     entries = [
         pdf_clean_notice(),
@@ -739,6 +938,9 @@ def main() -> None:
         scanned_leader_note(),
         docx_red_emphasis(),
         *prose_negatives(),
+        ofd_red_header_seal(),
+        ofd_clean_notice(),
+        *legacy_office_samples(),
     ]
     manifest = {
         "description": "Expected rules per sample (category/rule). Empty = clean document.",

@@ -21,6 +21,7 @@ each as a blocker: it is a fact of the file, not a guess from pixels.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import posixpath
 import re
@@ -119,7 +120,11 @@ def _color(el: etree._Element | None) -> RGB | None:
         return (g, g, g)
     if len(parts) == 4:  # CMYK 0-255
         c, m, y, k = (p / 255.0 for p in parts)
-        return (round(255 * (1 - c) * (1 - k)), round(255 * (1 - m) * (1 - k)), round(255 * (1 - y) * (1 - k)))
+        return (
+            round(255 * (1 - c) * (1 - k)),
+            round(255 * (1 - m) * (1 - k)),
+            round(255 * (1 - y) * (1 - k)),
+        )
     return None
 
 
@@ -139,10 +144,8 @@ def _deltas(value: str | None) -> list[float]:
             out.extend([d] * min(n, 10_000))
             i += 3
             continue
-        try:
+        with contextlib.suppress(ValueError):
             out.append(float(tokens[i]))
-        except ValueError:
-            pass
         i += 1
     return out
 
@@ -250,10 +253,7 @@ class _Reader:
             if self.objects > MAX_OBJECTS:
                 self.truncated = True
                 return
-            if el.get("Visible") in ("false", "0"):
-                hidden = True
-            else:
-                hidden = False
+            hidden = el.get("Visible") in ("false", "0")
             if name == "TextObject":
                 self.text_object(el, page, res, kind, offset, inherited or {}, hidden)
             elif name == "ImageObject":
@@ -318,7 +318,12 @@ class _Reader:
             size = size_mm * scale
             top = y_base - size * 0.88
             bottom = y_base + size * 0.12 + vertical * scale
-            box = (boundary[0] + x0, boundary[1] + top, boundary[0] + max(x1, x0 + size * 0.5), boundary[1] + bottom)
+            box = (
+                boundary[0] + x0,
+                boundary[1] + top,
+                boundary[0] + max(x1, x0 + size * 0.5),
+                boundary[1] + bottom,
+            )
             self.doc.blocks.append(
                 TextBlock(
                     text=text,
@@ -361,7 +366,9 @@ class _Reader:
             )
         )
 
-    def path_object(self, el: etree._Element, page: int, offset: tuple[float, float], inherited: dict) -> None:
+    def path_object(
+        self, el: etree._Element, page: int, offset: tuple[float, float], inherited: dict
+    ) -> None:
         boundary = _box(el.get("Boundary"))
         if boundary is None:
             return
@@ -374,10 +381,22 @@ class _Reader:
         w, h = boundary[2] - boundary[0], boundary[3] - boundary[1]
         data = _text(el, "AbbreviatedData") or ""
         curved = any(op in data.split() for op in ("A", "B", "Q"))
-        kind = "line" if min(w, h) < 1.5 and max(w, h) > 5 else ("ellipse" if curved and w > 0 and 0.55 < h / max(w, 1e-6) < 1.8 else "path")
+        kind = (
+            "line"
+            if min(w, h) < 1.5 and max(w, h) > 5
+            else ("ellipse" if curved and w > 0 and 0.55 < h / max(w, 1e-6) < 1.8 else "path")
+        )
         line_width = (_floats(el.get("LineWidth")) or [0.353])[0] * MM_TO_PT
         self.doc.drawings.append(
-            Drawing(page=page, kind=kind, bbox=self._pt_box(boundary, offset), stroke=stroke, fill=fill, width=line_width, source="ofd:path")
+            Drawing(
+                page=page,
+                kind=kind,
+                bbox=self._pt_box(boundary, offset),
+                stroke=stroke,
+                fill=fill,
+                width=line_width,
+                source="ofd:path",
+            )
         )
 
     # -- document parts -----------------------------------------------------------------------
@@ -400,7 +419,9 @@ class _Reader:
             key = fields.get(_local(el))
             if key and el.text and el.text.strip():
                 self.doc.metadata[key] = el.text.strip()
-        keywords = [k.text.strip() for k in _kids(_kid(info, "Keywords"), "Keyword") if k.text and k.text.strip()]
+        keywords = [
+            k.text.strip() for k in _kids(_kid(info, "Keywords"), "Keyword") if k.text and k.text.strip()
+        ]
         if keywords:
             self.doc.metadata["keywords"] = "，".join(keywords)
         for cd in _kids(_kid(info, "CustomDatas"), "CustomData"):
@@ -411,7 +432,12 @@ class _Reader:
                 continue
             self.doc.blocks.append(
                 TextBlock(
-                    text=value, page=0, kind=BlockKind.METADATA, field_name=key, paragraph=len(self.doc.blocks), source="ofd:DocInfo"
+                    text=value,
+                    page=0,
+                    kind=BlockKind.METADATA,
+                    field_name=key,
+                    paragraph=len(self.doc.blocks),
+                    source="ofd:DocInfo",
                 )
             )
 
@@ -450,7 +476,9 @@ class _Reader:
                 self.load_res(self.resolve(el.text, base), res)
         default_box = _box(_text(_kid(common, "PageArea"), "PhysicalBox")) or (0, 0, *A4_MM)
         templates = {
-            t.get("ID"): self.resolve(t.get("BaseLoc"), base) for t in _kids(common, "TemplatePage") if t.get("ID")
+            t.get("ID"): self.resolve(t.get("BaseLoc"), base)
+            for t in _kids(common, "TemplatePage")
+            if t.get("ID")
         }
         page_ids: dict[str, int] = {}
         first = len(self.doc.pages)
@@ -464,7 +492,12 @@ class _Reader:
             if proot is not None:
                 box = _box(_text(_kid(proot, "Area"), "PhysicalBox")) or default_box
             self.doc.pages.append(
-                Page(number=number, width=(box[2] - box[0]) * MM_TO_PT, height=(box[3] - box[1]) * MM_TO_PT, unit="pt")
+                Page(
+                    number=number,
+                    width=(box[2] - box[0]) * MM_TO_PT,
+                    height=(box[3] - box[1]) * MM_TO_PT,
+                    unit="pt",
+                )
             )
             if proot is None or path is None:
                 continue
@@ -475,7 +508,12 @@ class _Reader:
                 tpath = templates.get(tpl.get("TemplateID"))
                 troot = self.xml(tpath) if tpath else None
                 if troot is not None:
-                    self.walk(_kid(troot, "Content") if _kid(troot, "Content") is not None else troot, number, page_res, BlockKind.BODY)
+                    self.walk(
+                        _kid(troot, "Content") if _kid(troot, "Content") is not None else troot,
+                        number,
+                        page_res,
+                        BlockKind.BODY,
+                    )
             content = _kid(proot, "Content")
             if content is not None:
                 self.walk(content, number, page_res, BlockKind.BODY)
@@ -527,21 +565,28 @@ class _Reader:
             if att.get("Format") and "." not in name:
                 name += "." + att.get("Format")
             self.doc.embedded_files.append(name)
-            self.doc.attachments.append(Attachment(name=name, size=info.file_size, loader=self.loader(target), source="ofd:attachment"))
+            self.doc.attachments.append(
+                Attachment(
+                    name=name, size=info.file_size, loader=self.loader(target), source="ofd:attachment"
+                )
+            )
 
     def signatures(self, path: str, page_ids: dict[str, int]) -> None:
         root = self.xml(path)
         for sig in _kids(root, "Signature"):
-            spath = self.resolve(sig.get("BaseLoc"), posixpath.dirname(path)) or self.resolve(sig.get("BaseLoc"))
+            spath = self.resolve(sig.get("BaseLoc"), posixpath.dirname(path)) or self.resolve(
+                sig.get("BaseLoc")
+            )
             kind = "sign" if (sig.get("Type") or "Seal") == "Sign" else "seal"
             sroot = self.xml(spath) if spath else None
             info = _kid(sroot, "SignedInfo")
             provider_el = _kid(info, "Provider")
             provider = None
             if provider_el is not None:
-                provider = " ".join(
-                    v for v in (provider_el.get("Company"), provider_el.get("ProviderName")) if v
-                ) or None
+                provider = (
+                    " ".join(v for v in (provider_el.get("Company"), provider_el.get("ProviderName")) if v)
+                    or None
+                )
             signed_at = _text(info, "SignatureDateTime")
             seal_name = None
             seal_path = self.resolve(_text(_kid(info, "Seal"), "BaseLoc"), posixpath.dirname(spath or ""))
@@ -558,7 +603,15 @@ class _Reader:
             source = f"ofd:{spath or path}"
             if not stamps:
                 self.doc.signatures.append(
-                    Signature(page=None, bbox=None, kind=kind, provider=provider, signed_at=signed_at, seal_name=seal_name, source=source)
+                    Signature(
+                        page=None,
+                        bbox=None,
+                        kind=kind,
+                        provider=provider,
+                        signed_at=signed_at,
+                        seal_name=seal_name,
+                        source=source,
+                    )
                 )
             for stamp in stamps:
                 number = page_ids.get(stamp.get("PageRef") or "")
