@@ -672,3 +672,10 @@ def audit_log(
         step = f" {e['step']}" if e["step"] else ""
         note = f" — {e['comment']}" if e["comment"] else ""
         typer.echo(f"{e['seq']:>6} {e['at'][:19]} {e['actor']:<10} {e['action']}{target}{step}{note}")
+
+
+# 政民互动, 依申请公开 and the annual report (issue 16): `review message …`, `review foi …`,
+# `review annual-report`.
+from pubguard.review.cli_registers import install as _install_registers  # noqa: E402
+
+_install_registers(review_app)
