@@ -71,6 +71,8 @@ OFFICER_WORDS = ("军官证", "士兵证", "文职干部证")
 NEGATIVE_WORDS = lexicon.words("context", "negative_words")
 # Landline labels of an office: meant to be public, not reported.
 OFFICIAL_PHONE_WORDS = lexicon.words("context", "official_phone_words")
+# Right after the digits: an amount or quantity, not a number (13856000000元).
+AMOUNT_UNITS = lexicon.words("context", "amount_units")
 PERSONAL_PHONE_WORDS = (
     "家庭电话",
     "住宅电话",
@@ -357,6 +359,7 @@ class Hit:
     cell: CellKey | None
     column: str | None
     prefix: str  # context window before the match (same line)
+    suffix: str = ""  # the few characters right after the match
     severity: Severity = Severity.HIGH
     confidence: float = 0.5
     explain: list[str] = field(default_factory=list)
@@ -411,6 +414,29 @@ def _negative(hit: Hit, words: tuple[str, ...]) -> str | None:
     return word if word and neg > pos else None
 
 
+# Digits at the end of one line and the start of the next (a number the layout wrapped).
+RE_WRAPPED = re.compile(r"(?<![0-9A-Za-z])([0-9]{1,17})\n([0-9]{1,17}[0-9Xx]?)(?![0-9A-Za-z])")
+WRAPPED_LENGTHS = (11, 15, 18)
+WRAPPED_RULES = ("id_card", "mobile")
+
+
+def _ends_full_line(doc: Document, first: TextBlock, second: TextBlock) -> bool:
+    """`first` is a line the layout filled up to the right edge of its text column and
+    `second` the next line of the same column: a wrap, not two numbers on separate lines."""
+    if first.bbox is None or second.bbox is None or first.page != second.page:
+        return False
+    size = first.font_size or (first.bbox[3] - first.bbox[1]) or 10.0
+    right = doc.cached(("personal_data.right_edges", first.page), lambda: _right_edge(doc, first.page))
+    below = 0 < second.bbox[1] - first.bbox[1] <= 3 * size
+    same_column = abs(second.bbox[0] - first.bbox[0]) <= 4 * size
+    return below and same_column and first.bbox[2] >= right - 1.5 * size
+
+
+def _right_edge(doc: Document, page: int) -> float:
+    edges = sorted(b.bbox[2] for b in doc.blocks if b.page == page and b.bbox is not None)
+    return edges[int(0.9 * (len(edges) - 1))] if edges else 0.0
+
+
 def decide_id18(hit: Hit, words: tuple[str, ...]) -> bool:
     number = digits_of(hit.value)
     area, date, check = id18_checks(number)
@@ -452,8 +478,12 @@ def decide_id15(hit: Hit, words: tuple[str, ...]) -> bool:
     return True
 
 
+def _amount(hit: Hit) -> bool:
+    return hit.suffix.lstrip(" ").startswith(AMOUNT_UNITS) or hit.prefix.endswith(("￥", "¥", "$"))
+
+
 def decide_mobile(hit: Hit, words: tuple[str, ...]) -> bool:
-    if _negative(hit, words):
+    if _negative(hit, words) or _amount(hit):
         return False
     hit.explain.append("11位，号段1[3-9]符合手机号码规则")
     context = _ctx(hit, words, PHONE_HEADER_WORDS)
@@ -462,9 +492,10 @@ def decide_mobile(hit: Hit, words: tuple[str, ...]) -> bool:
         hit.explain.append(context)
         hit.confidence = 0.9
     official = _closest(hit.prefix, OFFICIAL_PHONE_WORDS)[1]
-    if official and official != "联系电话":
-        hit.severity = Severity.MEDIUM
-        hit.explain.append(f"标注为“{official}”，可能是公开的工作号码，请核实")
+    if official and official != "联系电话":  # an organisation's public line (客服电话, 服务热线)
+        hit.severity = Severity.LOW
+        hit.confidence = min(hit.confidence, 0.5)
+        hit.explain.append(f"标注为“{official}”，通常是单位对外公开的号码，请核实是否为个人号码")
     return True
 
 
@@ -472,7 +503,7 @@ def decide_bank(hit: Hit, words: tuple[str, ...]) -> bool:
     number = digits_of(hit.value)
     if not (16 <= len(number) <= 19 and number.isdigit() and luhn_valid(number)):
         return False
-    if _negative(hit, words):
+    if _negative(hit, words) or _amount(hit):
         return False
     context = _ctx(hit, words, BANK_HEADER_WORDS)
     hit.explain.append(f"{len(number)}位，通过Luhn校验")
@@ -619,6 +650,7 @@ class PersonalDataDetector(Detector):
                 if rec.decide(hit, rec.context):
                     hits.append(hit)
                     taken.add(s, e)
+        hits += self._wrapped(doc, norm, tables, taken)
         hits = self._resolve_rows(hits)
         names = self._names(doc, norm, tables, hits, ctx.nlp)
         findings = [self._finding(doc, ctx, h) for h in hits]
@@ -641,6 +673,31 @@ class PersonalDataDetector(Detector):
                 spans.append(m.span())
         return spans
 
+    def _wrapped(self, doc: Document, norm: str, tables: Tables, taken: Spans) -> list[Hit]:
+        """ID numbers and mobiles broken by a line wrap (`联系电话：1898840⏎3856`): digits ending
+        a full line of a fixed-layout page (PDF) joined with the digits starting the next one,
+        judged by the same rules as an unbroken number."""
+        out: list[Hit] = []
+        for m in RE_WRAPPED.finditer(norm):
+            s, e = m.span()
+            joined = m.group(1) + m.group(2)
+            if len(joined) not in WRAPPED_LENGTHS or taken.overlaps(s, e):
+                continue
+            first, second = doc.block_at(m.start(1)), doc.block_at(m.start(2))
+            if first is None or second is None or not _ends_full_line(doc, first, second):
+                continue
+            for rec in RECOGNIZERS:
+                if rec.rule not in WRAPPED_RULES or not rec.pattern.fullmatch(joined):
+                    continue
+                hit = self._hit(doc, norm, tables, rec, s, e)
+                hit.value = joined
+                if rec.decide(hit, rec.context):
+                    hit.explain.append("号码被换行拆成两行")
+                    out.append(hit)
+                    taken.add(s, e)
+                    break
+        return out
+
     @staticmethod
     def _hit(doc: Document, norm: str, tables: Tables, rec: Recognizer, s: int, e: int) -> Hit:
         lo = max(0, s - CONTEXT_WINDOW)
@@ -660,6 +717,7 @@ class PersonalDataDetector(Detector):
             cell=cell,
             column=column,
             prefix=norm[(nl + 1 if nl >= 0 else lo) : s],
+            suffix=norm[e : e + 3],
             confidence=rec.confidence,
             mask_kind=rec.mask_kind,
             label=rec.label,

@@ -401,3 +401,55 @@ def test_form_word_after_contact_label_is_not_a_name() -> None:
     assert rules == ["mobile"]
     named = extract("联系人张伟民手机：13877120456\n".encode(), "n.txt", ScanConfig())
     assert "person_name" in {f.rule for f in PersonalDataDetector().detect(named, ScanContext())}
+
+
+# -- numbers wrapped across two PDF lines, amounts, organisations' hotlines --------------------
+def _pdf_paragraph(text: str, width: float = 228.0) -> Document:
+    """One paragraph set in a narrow column by PyMuPDF, read back by the real extractor."""
+    import pymupdf
+
+    from pubguard.extract import extract
+
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    page.insert_textbox(pymupdf.Rect(72, 72, 72 + width, 400), text, fontname="china-s", fontsize=12)
+    return extract(pdf.tobytes(), "wrap.pdf", ScanConfig(ocr=False))
+
+
+def test_mobile_and_id_wrapped_across_two_pdf_lines_are_found() -> None:
+    doc = _pdf_paragraph(f"申请人王某某，联系电话：18988403856，身份证号码：{ID_B}，现居住于某某小区。")
+    assert "1898840\n3856" in doc.text and "\n" in doc.text.split("身份证号码：")[1][:18]  # both wrapped
+    found = [f for f in scan(doc) if f.rule in ("mobile", "id_card")]
+    assert sorted(f.rule for f in found) == ["id_card", "mobile"]
+    assert {f.evidence for f in found} == {"189****3856", "45" + "*" * 12 + ID_B[-4:]}
+    assert all("换行" in f.message for f in found)
+    assert_no_raw(found, "18988403856", ID_B)
+
+
+def test_numbers_on_separate_short_lines_are_not_joined() -> None:
+    # a short line ending in digits (not filled up to the column's edge) and a number on the
+    # next line: two values, not one wrapped number
+    doc = _pdf_paragraph("第一批：1898840\n3856户已完成登记，其余正在审核中，请各单位抓紧办理相关手续。")
+    assert [f for f in scan(doc) if f.rule == "mobile"] == []
+
+
+def test_amount_of_eleven_digits_is_not_a_mobile() -> None:
+    doc = prose(
+        "全年共安排城乡低保资金13856000000元，惠及困难群众12万人。",
+        "省级财政下达补助资金￥13912345678，分两批拨付。",
+        "经办人联系电话：13856000000，请于工作日联系。",
+    )
+    found = [f for f in scan(doc) if f.rule == "mobile"]
+    assert len(found) == 1 and found[0].evidence == "138****0000"
+
+
+def test_organisations_hotline_in_a_footer_is_low_at_most() -> None:
+    doc = prose(
+        "关于开展2024年度城乡居民医保缴费工作的通知",
+        "客服电话：13907710000　服务热线：13807712345",
+        kind=BlockKind.FOOTER,
+    )
+    found = [f for f in scan(doc) if f.rule == "mobile"]
+    assert found and all(f.severity == Severity.LOW for f in found)
+    personal = prose("申请人家庭电话：13907710000，请核实。")
+    assert [f.severity for f in scan(personal) if f.rule == "mobile"] == [Severity.HIGH]
