@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from pubguard.errors import PubGuardError
-from pubguard.review import audit
+from pubguard.review import audit, states
 from pubguard.review.db import Database
 from pubguard.review.errors import (
     InvalidInput,
@@ -31,6 +31,7 @@ from pubguard.review.models import (
     utcnow,
 )
 from pubguard.review.settings import ReviewSettings
+from pubguard.review.states import DraftEvent, DraftStatus, StepStatus
 from pubguard.review.store import FileStore
 from pubguard.review.workflow import ROLES, WorkflowDef, load_workflow
 from pubguard.scan import FileResult
@@ -260,8 +261,9 @@ class ServiceBase:
 
     @staticmethod
     def _sync_status(draft: Draft) -> None:
-        if draft.status in ("in_review", "approved"):
+        if draft.status in (DraftStatus.IN_REVIEW, DraftStatus.APPROVED):
             done = all(
-                st.status == "approved" and st.version_id == draft.current_version_id for st in draft.steps
+                st.status == StepStatus.APPROVED and st.version_id == draft.current_version_id
+                for st in draft.steps
             )
-            draft.status = "approved" if done else "in_review"
+            states.apply(draft, DraftEvent.STEPS_DONE if done else DraftEvent.STEPS_OPEN)

@@ -9,6 +9,8 @@ from typing import Any
 from pubguard.finding import CATEGORY_LABELS, Category
 from pubguard.review.errors import InvalidInput
 from pubguard.review.models import Draft, DraftStep, FindingRow, Version
+from pubguard.review.states import REFUSALS, DraftEvent, allowed
+from pubguard.review.states import STATUS_LABELS as _STATUS_LABELS
 
 PUBLIC = "主动公开"
 ON_REQUEST = "依申请公开"
@@ -27,14 +29,7 @@ _ALIASES = {
 OPEN_BLOCKING = ("blocker", "high")  # severities that must be decided before release
 PERSONAL_DATA = "personal_data"
 
-STATUS_LABELS = {
-    "draft": "草稿",
-    "in_review": "审核中",
-    "approved": "待发布",
-    "released": "已发布",
-    "withdrawn": "已撤稿",
-    "archived": "已归档",
-}
+STATUS_LABELS: dict[str, str] = dict(_STATUS_LABELS)  # pubguard.review.states
 DECISION_LABELS = {
     "open": "待处理",
     "confirmed": "确认须修改",
@@ -103,9 +98,9 @@ def release_blockers(
     copy whose report is not releasable, or whose re-scan found any blocker (whatever its
     decision), is never released."""
     reasons: list[str] = []
-    if draft.status not in ("approved", "released"):
+    if not allowed(DraftEvent.RELEASE, draft.status):
         reasons.append(
-            f"稿件状态为「{STATUS_LABELS.get(draft.status, draft.status)}」，只有全部审核通过的稿件才能发布。"
+            f"稿件状态为「{STATUS_LABELS.get(draft.status, draft.status)}」，{REFUSALS[DraftEvent.RELEASE]}"
         )
     if version is None:
         reasons.append("稿件还没有上传文件。")

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -25,6 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+from pubguard.review.states import DraftStatus, FindingStatus, ScanStatus, StepStatus, check_constraint
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -148,14 +151,17 @@ class Draft(Base):
     """One piece of content for one site and column (栏目), with immutable versions."""
 
     __tablename__ = "drafts"
-    __table_args__ = (Index("ix_drafts_site_status", "site", "status"),)
+    __table_args__ = (
+        Index("ix_drafts_site_status", "site", "status"),
+        CheckConstraint(check_constraint("status", DraftStatus), name="status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site: Mapped[str] = mapped_column(ForeignKey("sites.key"))
     column_name: Mapped[str] = mapped_column(String(200), default="")
     title: Mapped[str] = mapped_column(String(500))
     # draft | in_review | approved | released | withdrawn | archived
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=DraftStatus.DRAFT)
     returned: Mapped[bool] = mapped_column(Boolean, default=False)  # sent back to the editor
     important: Mapped[bool] = mapped_column(Boolean, default=False)
     workflow: Mapped[str] = mapped_column(String(200), default="default")
@@ -200,7 +206,10 @@ class Version(Base):
     """An uploaded file; never changed after its scan is stored."""
 
     __tablename__ = "versions"
-    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("draft_id", "number"),
+        CheckConstraint(check_constraint("scan_status", ScanStatus), name="scan_status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
@@ -212,7 +221,7 @@ class Version(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    scan_status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | ok | error
+    scan_status: Mapped[str] = mapped_column(String(16), default=ScanStatus.PENDING)
     scan_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     scan_error_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     scan_result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # FileResult.to_dict()
@@ -251,7 +260,10 @@ class DraftStep(Base):
     """One workflow step of one draft, bound to the version it was (or is to be) approved on."""
 
     __tablename__ = "draft_steps"
-    __table_args__ = (UniqueConstraint("draft_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("draft_id", "key"),
+        CheckConstraint(check_constraint("status", StepStatus), name="status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
@@ -262,7 +274,7 @@ class DraftStep(Base):
     role: Mapped[str] = mapped_column(String(32))
     level: Mapped[int | None] = mapped_column(Integer, nullable=True)
     confirms_disclosure: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | approved
+    status: Mapped[str] = mapped_column(String(16), default=StepStatus.PENDING)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"), nullable=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
@@ -275,7 +287,10 @@ class FindingRow(Base):
     """A finding of one version plus the reviewer's decision on it."""
 
     __tablename__ = "findings"
-    __table_args__ = (Index("ix_findings_draft_fingerprint", "draft_id", "fingerprint"),)
+    __table_args__ = (
+        Index("ix_findings_draft_fingerprint", "draft_id", "fingerprint"),
+        CheckConstraint(check_constraint("status", FindingStatus), name="status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
@@ -293,8 +308,7 @@ class FindingRow(Base):
     confidence: Mapped[float] = mapped_column(Float, default=1.0)
     block_kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    # open | confirmed | false_positive | accepted | fixed
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=FindingStatus.OPEN)
     decision: Mapped[str | None] = mapped_column(String(16), nullable=True)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decision_level: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pubguard.review import faults
+from pubguard.review import faults, states
 from pubguard.review.base import Actor, ServiceBase, log
 from pubguard.review.errors import Conflict, GateClosed, InvalidInput, InvalidState, PublishFailed
 from pubguard.review.interpretation import pair_link, release_partner
@@ -38,6 +38,7 @@ from pubguard.review.publish import (
     _pid_alive,
     target_from_config,
 )
+from pubguard.review.states import DraftEvent
 
 HOST = socket.gethostname()[:60]
 INTENT_STALE_AFTER = dt.timedelta(minutes=10)  # a pending intent this old is settled even if its owner lives
@@ -283,8 +284,8 @@ class ReleaseMixin(ServiceBase):
         s.add(rel)
         draft.released_version_id = version.id
         draft.released_at = rel.released_at
-        if draft.current_version_id == version.id and draft.status in ("approved", "released"):
-            draft.status = "released"
+        if draft.current_version_id == version.id and states.allowed(DraftEvent.RELEASE, draft.status):
+            states.apply(draft, DraftEvent.RELEASE)
         s.flush()
         intent.state = "done"
         intent.release_id = rel.id
@@ -432,8 +433,8 @@ class ReleaseMixin(ServiceBase):
                 intent.note = "撤稿"
             released_version = draft.released_version_id
             draft.released_version_id = None
-            if draft.status == "released":
-                draft.status = "withdrawn"
+            if states.allowed(DraftEvent.WITHDRAW, draft.status):
+                states.apply(draft, DraftEvent.WITHDRAW)
             self._audit(
                 s,
                 user,

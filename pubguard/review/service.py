@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from pubguard.errors import PubGuardError
 from pubguard.finding import Finding, Severity, assign_fingerprints
-from pubguard.review import faults
+from pubguard.review import faults, states
 from pubguard.review.accounts import AccountsMixin
 from pubguard.review.annual_report import AnnualReportMixin
 from pubguard.review.base import (
@@ -68,6 +68,7 @@ from pubguard.review.releasing import ReleaseMixin
 from pubguard.review.routes import RoutesMixin
 from pubguard.review.scanjobs import JobsMixin
 from pubguard.review.settings import ReviewSettings
+from pubguard.review.states import DraftEvent
 from pubguard.review.views import ViewsMixin
 from pubguard.review.workflow import ROLES, WorkflowDef
 from pubguard.scan import FileResult
@@ -341,10 +342,8 @@ class ReviewService(
             elif st.status == "approved":
                 st.carried = True
             st.version_id = version.id
-        if draft.status in ("approved", "released"):
-            draft.status = "in_review"
-        elif draft.status == "withdrawn":
-            draft.status = "draft"
+        if states.allowed(DraftEvent.NEW_VERSION, draft.status):
+            states.apply(draft, DraftEvent.NEW_VERSION)
         self._sync_status(draft)
         return reopened
 
@@ -535,7 +534,7 @@ class ReviewService(
             for st in draft.steps:
                 if st.status == "pending":
                     st.version_id = draft.current_version_id
-            draft.status = "in_review"
+            states.apply(draft, DraftEvent.SUBMIT)
             draft.returned = False
             self._sync_status(draft)
             self._audit(s, user, "draft.submit", draft=draft, comment=comment)
@@ -543,8 +542,7 @@ class ReviewService(
 
     def _guard_submit(self, s: Session, user: User, draft: Draft) -> None:
         self._require_role(user, draft.site, "editor", what="送审")
-        if draft.status not in ("draft", "withdrawn"):
-            raise InvalidState(f"稿件状态为「{STATUS_LABELS[draft.status]}」，不能送审。")
+        states.guard(draft, DraftEvent.SUBMIT)
         version = self._current(s, draft)
         if version is None:
             raise InvalidState("请先上传稿件文件。")
@@ -563,14 +561,13 @@ class ReviewService(
             draft = self._draft(s, draft_id, lock=True)
             self._guard_recall(user, draft)
             self._touch(draft)
-            draft.status = "draft"
+            states.apply(draft, DraftEvent.RECALL)
             self._audit(s, user, "draft.recall", draft=draft, comment=comment)
             return self._draft_summary(s, draft)
 
     def _guard_recall(self, user: User, draft: Draft) -> None:
         self._require_role(user, draft.site, "editor", what="撤回送审")
-        if draft.status not in ("in_review", "approved"):
-            raise InvalidState(f"稿件状态为「{STATUS_LABELS[draft.status]}」，无需撤回。")
+        states.guard(draft, DraftEvent.RECALL)
 
     def _step_for_action(self, draft: Draft, step_key: str | None) -> DraftStep:
         if draft.status != "in_review":
@@ -708,7 +705,7 @@ class ReviewService(
                         if st.confirms_disclosure:
                             self._clear_confirmation(draft)
             else:
-                draft.status = "draft"
+                states.apply(draft, DraftEvent.RETURN)
                 draft.returned = True
             step.assignee_id = None
             self._audit(
@@ -914,7 +911,7 @@ class ReviewService(
             draft = self._draft(s, draft_id, lock=True)
             self._guard_archive(user, draft)
             self._touch(draft)
-            draft.status = "archived"
+            states.apply(draft, DraftEvent.ARCHIVE)
             self._audit(
                 s, user, "archive", draft=draft, comment=comment, details={"disclosure": draft.disclosure}
             )
@@ -924,8 +921,7 @@ class ReviewService(
         self._require_role(user, draft.site, "publisher", "admin", what="归档")
         if draft.released_version_id is not None:
             raise InvalidState("稿件仍在网站上，请先撤稿再归档。")
-        if draft.status not in ("draft", "approved", "withdrawn"):
-            raise InvalidState(f"稿件状态为「{STATUS_LABELS[draft.status]}」，不能归档。")
+        states.guard(draft, DraftEvent.ARCHIVE)
 
     def provide_on_request(
         self, actor: Actor, draft_id: int, *, applicant: str, reason: str
