@@ -167,6 +167,8 @@ class RedHeaderDetector(Detector):
             text = "".join(b.text for b in red_big)
             if organ_mark_text(text):
                 marks.append(_Signal("organ_mark", 1, box, text.strip(), red_big[0].start, red_big[-1].end))
+        if not marks:
+            marks = _spread_marks(blocks, body, page, self.zones.top_fraction)
         organ_boxes = tuple(m.bbox for m in marks if m.bbox is not None)
         if marks:
             sig = marks[0]
@@ -507,6 +509,38 @@ def _lines(blocks: list[TextBlock]) -> list[list[TextBlock]]:
     lines = [sorted(v, key=lambda b: b.bbox[0] if b.bbox else 0) for v in out.values()]
     lines.sort(key=lambda ln: min(b.bbox[1] for b in ln if b.bbox))
     return lines
+
+
+def _spread_marks(
+    blocks: list[TextBlock], body: float | None, page: Page, top_fraction: float
+) -> list[_Signal]:
+    """An organ mark set with 分散对齐 (one glyph every few centimetres across the text area):
+    PDF producers write each glyph as a line of its own, so the mark is read per visual row of
+    large red glyphs at the top of page 1."""
+    top = [
+        b
+        for b in blocks
+        if b.is_red and _big(b, body) and (b.bbox[1] + b.bbox[3]) / 2 <= top_fraction * page.height
+    ]
+    rows: list[list[TextBlock]] = []
+    for b in sorted(top, key=lambda b: (b.bbox[1] + b.bbox[3]) / 2):
+        cy, hgt = (b.bbox[1] + b.bbox[3]) / 2, b.bbox[3] - b.bbox[1]
+        if rows:
+            r0 = rows[-1][0].bbox
+            if abs(cy - (r0[1] + r0[3]) / 2) <= 0.5 * max(hgt, r0[3] - r0[1]):
+                rows[-1].append(b)
+                continue
+        rows.append([b])
+    out = []
+    for row in rows:
+        if len(row) < 2:
+            continue
+        row.sort(key=lambda b: b.bbox[0])
+        text = "".join(b.text for b in row)
+        if organ_mark_text(text):
+            box = union_bbox(b.bbox for b in row)
+            out.append(_Signal("organ_mark", 1, box, SEPARATORS.sub("", text), row[0].start, row[-1].end))
+    return out
 
 
 def _red_stroke_or_fill(d: Drawing) -> bool:

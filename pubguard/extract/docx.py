@@ -890,12 +890,40 @@ class _Reader:
             self.open_comments.discard(cid)
 
     # -- tables -----------------------------------------------------------------------------
+    def table_borders(self, tbl: etree._Element, first_para: int) -> None:
+        """Top and bottom borders of a whole table (w:tblBorders): templates draw the red rule
+        under the 版头 as the bottom border of a one-row table as often as a paragraph border."""
+        borders = tbl.find(f"{w('tblPr')}/{w('tblBorders')}")
+        if borders is None:
+            return
+        for side in ("top", "bottom"):
+            el = borders.find(w(side))
+            if el is None or el.get(w("val"), "single") in {"nil", "none"}:
+                continue
+            color = rgb_from_hex(el.get(w("color")))
+            if color is None and el.get(w("themeColor")):
+                color = self.theme_color(
+                    el.get(w("themeColor"), ""), el.get(w("themeTint")), el.get(w("themeShade"))
+                )
+            self.doc.drawings.append(
+                Drawing(
+                    page=1,
+                    kind="border",
+                    bbox=(0.0, 0.0, self.text_width, 0.0),
+                    stroke=color,
+                    width=_int(el.get(w("sz")), 4) / 8.0,
+                    source=f"w:tblBorders:{side}:{el.get(w('val'), 'single')}",
+                    paragraph=first_para if side == "top" else max(first_para, self.para),
+                )
+            )
+
     def table(self, tbl: etree._Element, ctx: Ctx) -> None:
         self.table_count += 1
         index = self.table_count
         if self.trace is not None:
             self.trace.tables[index] = tbl
         cell_kind = BlockKind.TABLE_CELL if ctx.kind in (BlockKind.BODY, BlockKind.TABLE_CELL) else ctx.kind
+        first_para = self.para + 1
         for r_i, tr in enumerate(_children(tbl, "tr")):
             row_ctx = ctx
             trpr = tr.find(w("trPr"))
@@ -933,7 +961,9 @@ class _Reader:
                     self.walk_blocks(tc, cctx)
                 col += span
 
-    # -- graphics ---------------------------------------------------------------------------
+        # -- graphics ---------------------------------------------------------------------------
+        self.table_borders(tbl, first_para)
+
     def graphics(self, el: etree._Element, ctx: Ctx, para: int, pending: list[Callable[[], None]]) -> None:
         """Images, shapes and text boxes inside a run (w:drawing, w:pict, w:object, mc:*)."""
         if el.tag == f"{{{MC}}}AlternateContent":

@@ -184,6 +184,39 @@ def test_pdf_red_bar_chart_at_the_top_is_not_an_organ_mark():
     assert run(header_pdf(organ=None, line=None, extra=bars)) == []
 
 
+def _spread_pdf(organ: str = "某某市人民政府", color=RED_F, rule: bool = True, y: float = 180) -> Document:
+    """分散对齐 organ mark as real templates write it: each glyph its own text line, spread
+    across the text area, then a red rule (and a placeholder number that is no 发文字号)."""
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    step = (516 - 79 - 30) / max(1, len(organ) - 1)
+    for i, ch in enumerate(organ):
+        page.insert_text((79 + i * step, y), ch, fontname="china-s", fontsize=26, color=color)
+    page.insert_text((240, y + 34), "XX发〔202X〕X号", fontname="china-s", fontsize=15)
+    if rule:
+        page.draw_line((79, y + 70), (516, y + 70), color=RED_F, width=1.5)
+    _centred(page, y + 130, "关于印发《公文格式示例》的通知", 22)
+    for i in range(8):
+        page.insert_text((79, y + 180 + i * 28), BODY[: 28 + (i % 3)], fontname="china-s", fontsize=16)
+    return extract(pdf.tobytes(), "t.pdf", NO_OCR)
+
+
+def test_pdf_spread_organ_mark_one_glyph_per_line():
+    found = run(_spread_pdf())
+    assert [f.rule for f in found] == ["red_header"]
+    assert found[0].details["organ_mark"] == "某某市人民政府"
+    assert found[0].details["signals"] == ["organ_mark", "red_rule"]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"color": (0, 0, 0)}, {"organ": "关于开展安全检查的通知"}, {"rule": False}, {"y": 600}],
+    ids=["black", "red_title", "no_rule", "low_on_page"],
+)
+def test_pdf_spread_glyphs_that_are_no_red_header(kwargs):
+    assert [f.rule for f in run(_spread_pdf(**kwargs)) if f.severity != Severity.INFO] == []
+
+
 # -- DOCX -----------------------------------------------------------------------------------------
 def _docx(
     organ_color: str | None = "FF0000", organ: str = "某某市教育局文件", border: bool = True
@@ -228,6 +261,47 @@ def test_docx_red_header_with_paragraph_border():
     assert f.details["signals"] == ["organ_mark", "red_rule", "doc_number"]
     assert doc.text[f.location.start : f.location.end] == "某某市教育局文件"
     assert f.location.bbox is None and f.location.page == 1
+
+
+def _docx_table_rule(colour: str = "C8102E") -> Document:
+    """The rule under the 版头 drawn as the bottom border of a one-row, one-cell table."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from docx.shared import Pt, RGBColor
+
+    d = docx.Document()
+    p = d.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    r = p.add_run("某某县人民政府办公室")
+    r.font.size = Pt(30)
+    r.font.color.rgb = RGBColor.from_string("C8102E")
+    d.add_paragraph("张三").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    table = d.add_table(rows=1, cols=1)
+    table._tbl.tblPr.append(
+        parse_xml(
+            f'<w:tblBorders {nsdecls("w")}><w:bottom w:val="single" w:sz="12" w:space="0" w:color="{colour}"/>'
+            "</w:tblBorders>"
+        )
+    )
+    d.add_paragraph("关于开展校园安全检查的通知").runs[0].font.size = Pt(22)
+    for _ in range(5):
+        d.add_paragraph(BODY).runs[0].font.size = Pt(16)
+    buf = io.BytesIO()
+    d.save(buf)
+    return extract(buf.getvalue(), "t.docx", NO_OCR)
+
+
+def test_docx_rule_as_red_table_border():
+    found = run(_docx_table_rule())
+    assert [f.rule for f in found] == ["red_header"]
+    assert found[0].details["signals"] == ["organ_mark", "red_rule"]
+    assert found[0].details["sources"]["red_rule"] == "docx:border"
+
+
+def test_docx_black_table_border_is_no_red_rule():
+    assert [f.rule for f in run(_docx_table_rule("000000"))] == ["red_organ_mark"]
 
 
 def test_docx_black_organ_and_no_border_is_clean():
