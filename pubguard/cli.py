@@ -35,6 +35,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "user": "pubguard.api.cli:register",
     "review": "pubguard.cli:_mount_review",
     "audit": "pubguard.cli:_mount_review",
+    "duty": "pubguard.cli:_mount_review",
 }
 
 
@@ -378,6 +379,9 @@ def _mount_review(target: typer.Typer) -> None:
 
     target.add_typer(review_app, name="review")
     target.add_typer(audit_app, name="audit")
+    from pubguard.review.duty_cli import duty_app
+
+    target.add_typer(duty_app, name="duty")
 
 
 def main() -> None:

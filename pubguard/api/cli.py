@@ -59,6 +59,9 @@ def worker(
     database_url: DbOpt = None,
     threads: Annotated[int, typer.Option(help="检查线程数")] = 1,
     once: Annotated[bool, typer.Option("--once", help="处理完队列中的任务后退出")] = False,
+    duty: Annotated[
+        bool, typer.Option("--duty", help="同时每天为各站点运行一次值班读网复查（pubguard duty run）")
+    ] = False,
 ) -> None:
     """运行后台检查任务（可与网页服务分开、多进程运行；PostgreSQL 上多个进程互不重复领取）。"""
     from pubguard.review import ReviewService
@@ -66,7 +69,7 @@ def worker(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     svc = ReviewService(_settings(data, database_url).review_settings())
-    pool = WorkerPool(svc, threads)
+    pool = WorkerPool(svc, threads, duty=duty)
     try:
         if once:
             n = pool.run_until_empty()

@@ -44,6 +44,13 @@ ACTION_LABELS = {
     "user.password": "修改密码",
     "token.issue": "签发令牌",
     "site.create": "创建站点",
+    "draft.info_class": "设置信息类别",
+    "interpretation.link": "关联政策解读",
+    "interpretation.unlink": "解除政策解读关联",
+    "duty.roster": "排定值班",
+    "duty.rescan": "值班复查",
+    "duty.run": "每日读网复查",
+    "duty.close": "办结值班事项",
 }
 SCAN_LABELS = {"pending": "检查中", "ok": "已检查", "error": "检查失败"}
 

@@ -28,6 +28,7 @@ from pubguard.review.service import ReviewService
 log = logging.getLogger("pubguard.review.jobs")
 
 HOST = socket.gethostname()[:60]
+DUTY_CHECK_SECONDS = 600.0
 
 
 def worker_name(thread: str = "") -> str:
@@ -85,8 +86,11 @@ class WorkerPool:
         *,
         poll_seconds: float = 2.0,
         scanner: Callable[..., Any] | None = None,
+        duty: bool = False,
     ):
         self.svc = svc
+        self.duty = duty  # 值班读网: also run each site's daily re-scan once a day (`duty_tick`)
+        self._duty_checked = 0.0
         self.threads = max(0, threads)
         self.poll_seconds = poll_seconds
         self.scanner = scanner
@@ -117,6 +121,18 @@ class WorkerPool:
             t.join(timeout)
         self._workers.clear()
 
+    def duty_tick(self, scanner: Callable[..., Any] | None = None) -> None:
+        """When idle, at most every DUTY_CHECK_SECONDS: the daily re-scan of sites not yet run today."""
+        import time
+
+        if not self.duty or time.monotonic() - self._duty_checked < DUTY_CHECK_SECONDS:
+            return
+        self._duty_checked = time.monotonic()
+        try:
+            self.svc.run_duty(only_if_due=True, scanner=scanner)
+        except Exception:
+            log.exception("daily duty re-scan failed")
+
     def _isolated(self) -> tuple[Callable[..., Any], Any]:
         """The scanner a worker thread uses: the injected one, else its own supervised child
         process (pubguard.isolate), so a file that crashes a native library fails its job
@@ -145,6 +161,7 @@ class WorkerPool:
                 log.exception("could not claim a job")
                 job = None
             if job is None:
+                self.duty_tick(scanner)
                 with self._wake:
                     if self._pending_wakes == 0 and not self._stop.is_set():
                         self._wake.wait(self.poll_seconds)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from pubguard.review import faults, states
 from pubguard.review.base import Actor, ServiceBase, log
+from pubguard.review.duty import recheck_task
 from pubguard.review.errors import Conflict, GateClosed, InvalidInput, InvalidState, PublishFailed
 from pubguard.review.interpretation import pair_link, release_partner
 from pubguard.review.models import Draft, Release, ReleaseIntent, Site, User, Version
@@ -287,6 +288,7 @@ class ReleaseMixin(ServiceBase):
         if draft.current_version_id == version.id and states.allowed(DraftEvent.RELEASE, draft.status):
             states.apply(draft, DraftEvent.RELEASE)
         s.flush()
+        recheck_task(s, draft, rel, self.today())  # 值班读网: important releases are re-checked
         intent.state = "done"
         intent.release_id = rel.id
         intent.finished_at = now

@@ -36,6 +36,7 @@ from pubguard.review.base import (
     draft_identity,
 )
 from pubguard.review.cleancopy import CleanCopyMixin
+from pubguard.review.duty import DutyMixin
 from pubguard.review.errors import (
     Conflict,
     InvalidInput,
@@ -64,6 +65,7 @@ from pubguard.review.models import (
     Version,
 )
 from pubguard.review.publish import safe_filename
+from pubguard.review.register import RegisterMixin
 from pubguard.review.releasing import ReleaseMixin
 from pubguard.review.routes import RoutesMixin
 from pubguard.review.scanjobs import JobsMixin
@@ -91,6 +93,8 @@ class ReviewService(
     InteractionMixin,
     RoutesMixin,
     InterpretationMixin,
+    DutyMixin,
+    RegisterMixin,
     FoiMixin,
     ReleaseMixin,
     AnnualReportMixin,
