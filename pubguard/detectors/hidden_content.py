@@ -22,7 +22,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from pubguard import lexicon
@@ -789,7 +789,7 @@ class HiddenContentDetector(Detector):
                 by_page.setdefault(b.page, []).append(b)
         out: list[Finding] = []
         seen: set[tuple[int, int]] = set()
-        for d in doc.drawings:
+        for d in (box for drawing in doc.drawings for box in _boxes(drawing)):
             pending = d.source == "annot:redact"
             if not pending and not _is_redaction_box(d):
                 continue
@@ -1046,6 +1046,15 @@ def _html_comment_worth(text: str) -> bool:
     for word in HTML_LAYOUT_WORDS:
         rest = rest.replace(word, "")
     return len(HAN.findall(rest)) >= 6
+
+
+def _boxes(d: Drawing) -> list[Drawing]:
+    """A path made of several rectangles (one fill for the boxes of a multi-line redaction)
+    as its rectangles: their union box would also cover the visible text beside them."""
+    rects = [it[1] for it in d.items if it and it[0] == "re" and len(it) > 1 and len(it[1]) == 4]
+    if len(rects) < 2 or len(rects) != len(d.items):
+        return [d]
+    return [replace(d, bbox=tuple(float(v) for v in r), items=[]) for r in rects]
 
 
 def _is_redaction_box(d: Drawing) -> bool:

@@ -519,3 +519,18 @@ def test_white_label_drawn_under_the_banner_does_not_make_text_visible():
     label = Drawing(page=1, kind="rect", bbox=(80.0, 104.0, 400.0, 118.0), fill=(255, 255, 255))
     banner = Drawing(page=1, kind="rect", bbox=(50.0, 50.0, 545.0, 200.0), fill=RED_BANNER)
     assert rules(run(pdf_doc(blocks, [label, banner]))) == ["white_text"]  # banner is on top
+
+
+def test_multi_rectangle_redaction_path_is_judged_box_by_box():
+    # one filled path of two rectangles (the end of one line and the start of the next, as
+    # Acrobat draws a multi-line redaction); the visible words beside them are not covered
+    top = span("Plaintiff relies on the declaration of", 90, 100, 300, para=0)
+    bottom = span("at 24:14-18, attached hereto as Ex. A.", 90, 114, 300, para=1)
+    path = Drawing(
+        page=1, kind="path", bbox=(90.0, 99.0, 560.0, 129.0), fill=(0, 0, 0),
+        items=[("re", (310.0, 99.0, 560.0, 114.0)), ("re", (90.0, 114.0, 88.0 + 0.5, 129.0))],
+    )  # fmt: skip
+    assert [f for f in run(pdf_doc([top, bottom], [path])) if f.rule == "fake_redaction"] == []
+    covered = span("联系电话：13877120456", 320, 100, 440, para=2)
+    found = [f for f in run(pdf_doc([top, covered], [path])) if f.rule == "fake_redaction"]
+    assert len(found) == 1 and "13877120456" not in dump(found)
