@@ -58,9 +58,36 @@ class HiddenText:
     dark_max: int = 60
 
 
+@dataclass(frozen=True)
+class PaperCast:
+    """Paper under a colour cast (phone photos under lamp or daylight, yellowed scans): the paper's
+    own colour is divided out before red is judged, so faded ink on bluish paper reads as red."""
+
+    white_tolerance: int = 20  # paper whose channels differ by less than this is left alone
+    max_spread: int = 28  # std of the brightest half of the picture: above it there is no paper
+    min_level: int = 90  # darker "paper" is a dark picture, not paper in bad light
+    target: float = 245.0  # the paper's channels are scaled to this
+    gain_range: tuple[float, float] = (0.8, 2.5)
+
+
+@dataclass(frozen=True)
+class FaintInk:
+    """Faded seal ink (light pink glyphs beside a well-inked ring): inside a window that already
+    has red, pixels of a red hue with less saturation count when they are at least `share` as red
+    (R - max(G, B)) as the strong red there."""
+
+    s_min: int = 35
+    v_min: int = 60
+    min_redness: int = 18
+    share: float = 0.35
+    hue_margin: tuple[int, int] = (2, 5)  # widening of RED_INK's hue range (low end, high end)
+
+
 RED_TEXT = RedText()
 RED_INK = RedInk()
 HIDDEN_TEXT = HiddenText()
+PAPER_CAST = PaperCast()
+FAINT_INK = FaintInk()
 
 
 def hsv(color: RGB) -> tuple[float, float, float]:
@@ -145,7 +172,50 @@ def red_mask(rgb: np.ndarray, hsv: np.ndarray | None = None) -> np.ndarray:
     return cv2.bitwise_or(low, high)
 
 
+def paper_balanced(rgb: np.ndarray) -> np.ndarray:
+    """The picture with its paper colour divided out (white balance on the paper, see
+    `PaperCast`), or the same array when the paper is already white or there is no paper-like
+    background."""
+    import numpy as np
+
+    t = PAPER_CAST
+    h, w = rgb.shape[:2]
+    if h < 16 or w < 16:
+        return rgb
+    sample = rgb[:: max(1, h // 200), :: max(1, w // 200)].reshape(-1, 3).astype(np.float32)
+    lum = sample.mean(axis=1)
+    bright = sample[lum >= np.median(lum)]
+    paper = np.median(bright, axis=0)
+    if float(paper.max() - paper.min()) < t.white_tolerance or float(paper.mean()) < t.min_level:
+        return rgb
+    if float(bright.std(axis=0).max()) > t.max_spread:
+        return rgb
+    gain = np.clip(t.target / np.maximum(paper, 1.0), *t.gain_range).astype(np.float32)
+    return np.clip(rgb.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+
+
+def with_faint_red(rgb: np.ndarray, red: np.ndarray, hsv: np.ndarray) -> np.ndarray:
+    """`red` (a `red_mask`) plus the faint ink of the same hue in this window (see `FaintInk`)."""
+    import numpy as np
+
+    strong = red > 0
+    if not strong.any():
+        return red
+    t, ink = FAINT_INK, RED_INK
+    c = rgb.astype(np.int16)
+    redness = c[:, :, 0] - np.maximum(c[:, :, 1], c[:, :, 2])
+    level = max(t.min_redness, t.share * float(np.median(redness[strong])))
+    hue, sat, val = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
+    faint = (hue <= ink.h_low + t.hue_margin[0]) | (hue >= ink.h_high - t.hue_margin[1])
+    faint &= (sat >= t.s_min) & (val >= t.v_min) & (redness >= level)
+    return np.where(strong | faint, 255, 0).astype(np.uint8)
+
+
 __all__ = [
+    "FAINT_INK",
+    "PAPER_CAST",
+    "paper_balanced",
+    "with_faint_red",
     "HIDDEN_TEXT",
     "RED_INK",
     "RED_TEXT",

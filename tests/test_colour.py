@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pubguard.colour import contrast_ratio, indistinguishable, is_red, red_mask
+from pubguard.colour import (
+    contrast_ratio,
+    hsv_pixels,
+    indistinguishable,
+    is_red,
+    paper_balanced,
+    red_mask,
+    with_faint_red,
+)
 from pubguard.config import ScanConfig
 from pubguard.extract.html import extract_html
 
@@ -58,3 +66,40 @@ def test_red_mask_finds_seal_ink_not_black_text() -> None:
     img[:, 20:] = (20, 20, 20)  # black text
     mask = red_mask(img) > 0
     assert mask[:, :20].all() and not mask[:, 20:].any()
+
+
+def _paper(colour: tuple[int, int, int], ink: tuple[int, int, int]) -> np.ndarray:
+    img = np.full((120, 160, 3), colour, np.uint8)
+    img[50:70, 40:120] = ink  # a stroke of seal ink
+    return img
+
+
+def test_paper_cast_is_divided_out_so_faded_ink_reads_red_again() -> None:
+    # bluish phone photo: paper (135, 145, 179), seal ink (150, 95, 140) reads purple as it stands
+    photo = _paper((135, 145, 179), (150, 95, 140))
+    assert not red_mask(photo)[60, 80]
+    balanced = paper_balanced(photo)
+    assert balanced[5, 5].min() >= 235  # the paper became white
+    assert red_mask(balanced)[60, 80]
+
+
+def test_white_paper_and_pictures_without_paper_are_left_alone() -> None:
+    white = _paper((250, 250, 248), (200, 30, 40))
+    assert paper_balanced(white) is white
+    rng = np.random.default_rng(3)
+    photo = rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)  # no uniform background
+    assert paper_balanced(photo) is photo
+
+
+def test_faint_ink_counts_only_beside_strong_red() -> None:
+    img = np.full((60, 120, 3), 255, np.uint8)
+    img[10:20, 10:50] = (205, 35, 40)  # well-inked ring
+    img[40:50, 10:50] = (240, 176, 182)  # faded pink glyphs of the same seal (S below RED_INK)
+    img[40:50, 70:110] = (200, 200, 205)  # grey print
+    hsv = hsv_pixels(img)
+    red = red_mask(img, hsv)
+    assert not red[45, 30]
+    both = with_faint_red(img, red, hsv)
+    assert both[15, 30] and both[45, 30] and not both[45, 90]
+    alone = np.zeros_like(red)
+    assert not with_faint_red(img, alone, hsv).any()  # no strong red, no faint red

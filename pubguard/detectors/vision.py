@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pubguard.colour import RED_INK, hsv_pixels
+from pubguard.colour import RED_INK, hsv_pixels, paper_balanced, with_faint_red
 from pubguard.colour import red_mask as colour_red_mask
 from pubguard.document import BBox, Document, ImageItem, Page
 from pubguard.lazy import lazy_import
@@ -111,31 +111,6 @@ def red_mask_fast(rgb: np.ndarray, min_hits: int = 12) -> np.ndarray:
         crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
         out[y0:y1, x0:x1] |= red_mask(crop)
     return out
-
-
-# Paper under a colour cast (phone photos under lamp or daylight, yellowed scans): the paper's own
-# colour is divided out before red is judged, so that faded ink on bluish paper reads as red again.
-PAPER_WHITE_TOLERANCE = 20  # paper whose channels differ by less than this is left alone
-PAPER_MAX_SPREAD = 28  # std of the brightest half: above it the picture has no uniform paper
-PAPER_MIN_LEVEL = 90  # darker "paper" is a dark picture, not paper in bad light
-
-
-def paper_balanced(rgb: np.ndarray) -> np.ndarray:
-    """The picture with its paper colour divided out (white balance on the paper), or the same
-    array when the paper is already white or the picture has no paper-like background."""
-    h, w = rgb.shape[:2]
-    if h < 16 or w < 16:
-        return rgb
-    sample = rgb[:: max(1, h // 200), :: max(1, w // 200)].reshape(-1, 3).astype(np.float32)
-    lum = sample.mean(axis=1)
-    bright = sample[lum >= np.median(lum)]
-    paper = np.median(bright, axis=0)
-    if float(paper.max() - paper.min()) < PAPER_WHITE_TOLERANCE or float(paper.mean()) < PAPER_MIN_LEVEL:
-        return rgb
-    if float(bright.std(axis=0).max()) > PAPER_MAX_SPREAD:
-        return rgb
-    gain = np.clip(245.0 / np.maximum(paper, 1.0), 0.8, 2.5).astype(np.float32)
-    return np.clip(rgb.astype(np.float32) * gain, 0, 255).astype(np.uint8)
 
 
 def dark_mask(rgb: np.ndarray, hsv: np.ndarray | None = None) -> np.ndarray:
@@ -483,28 +458,6 @@ def _in_text_row(red: np.ndarray, box: PxBox) -> bool:
         if ink > 0.06 * strip.size:
             return True
     return False
-
-
-# Faded seal ink (light pink glyphs beside a well-inked ring): inside a window that already has
-# red, pixels of a red hue with less saturation count when they are at least this share as red
-# (R - max(G, B)) as the strong red there.
-FAINT_S_MIN = 35
-FAINT_V_MIN = 60
-FAINT_MIN_REDNESS = 18
-FAINT_SHARE = 0.35
-
-
-def with_faint_red(rgb: np.ndarray, red: np.ndarray, hsv: np.ndarray) -> np.ndarray:
-    strong = red > 0
-    if not strong.any():
-        return red
-    c = rgb.astype(np.int16)
-    redness = c[:, :, 0] - np.maximum(c[:, :, 1], c[:, :, 2])
-    level = max(FAINT_MIN_REDNESS, FAINT_SHARE * float(np.median(redness[strong])))
-    hue, sat, val = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
-    faint = ((hue <= RED_H_LOW + 2) | (hue >= RED_H_HIGH - 5)) & (sat >= FAINT_S_MIN) & (val >= FAINT_V_MIN)
-    faint &= redness >= level
-    return np.where(strong | faint, 255, 0).astype(np.uint8)
 
 
 def _seals_in(
