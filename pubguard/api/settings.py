@@ -1,26 +1,21 @@
-"""Settings of the web service. Defaults suit `pubguard serve` on a workstation: SQLite and
-files under `./data`, one scan worker thread, cookies without the Secure flag (plain HTTP on
-127.0.0.1; set `cookie_secure` behind HTTPS)."""
+"""Settings of the web service: the review layer's one settings model (`ReviewSettings`,
+pydantic-settings, `PUBGUARD_<FIELD>` from the environment) plus what only the web service needs.
+Defaults suit `pubguard serve` on a workstation: SQLite and files under `./data`, one scan worker
+thread, cookies without the Secure flag (plain HTTP on 127.0.0.1; set `cookie_secure` behind HTTPS)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pubguard.config import ScanConfig
+from pydantic import Field
+
 from pubguard.review.settings import ReviewSettings
 
 
-@dataclass
-class ApiSettings:
-    data_dir: Path = field(default_factory=lambda: Path(os.environ.get("PUBGUARD_DATA_DIR", "data")))
-    database_url: str | None = None  # default: PUBGUARD_DATABASE_URL or SQLite in data_dir
-    max_upload_bytes: int = 100 * 1024 * 1024
-    scan_config: ScanConfig = field(default_factory=ScanConfig)
+class ApiSettings(ReviewSettings):
     worker_threads: int = 1  # scan workers started with the app (0: only `pubguard worker`)
     worker_poll_seconds: float = 2.0
     session_ttl: dt.timedelta = dt.timedelta(hours=12)
@@ -37,10 +32,11 @@ class ApiSettings:
     check_job_ttl_seconds: float = 24 * 3600
     render_dpi: int = 110
     max_render_pages: int = 60
-    scanner: Callable[..., Any] | None = None  # tests: a stand-in for pubguard.scan.scan_bytes
-    clock: Callable[[], dt.datetime] | None = None  # tests: a settable clock
+    scanner: Callable[..., Any] | None = Field(None, exclude=True)  # tests: a stand-in for scan_bytes
+    clock: Callable[[], dt.datetime] | None = Field(None, exclude=True)  # tests: a settable clock
 
     def review_settings(self) -> ReviewSettings:
+        """The review layer's part (the same model: one set of values, one upload limit)."""
         return ReviewSettings(
             data_dir=Path(self.data_dir),
             database_url=self.database_url,
