@@ -152,7 +152,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     )
     install_error_handlers(app)
 
-    from pubguard.api import ui, ui_clean, ui_foi, ui_interaction
+    from pubguard.api import ui, ui_clean, ui_duty, ui_foi, ui_interaction
     from pubguard.api.routers import (
         audit,
         auth,
@@ -160,6 +160,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
         clean,
         disclosure,
         drafts,
+        duty,
         findings,
         foi,
         info_class,
@@ -186,13 +187,14 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(interaction.router, prefix="/api/v1")
-    for module in (info_class, interpretation):  # 分级审批, 政策解读, 值班读网, 登记 (issue 15)
+    for module in (info_class, interpretation, duty):  # 分级审批, 政策解读, 值班读网, 登记 (issue 15)
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(foi.router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _mount_docs(app)
     app.include_router(ui.router)
     app.include_router(ui_clean.router)
+    app.include_router(ui_duty.router)
     app.include_router(ui_interaction.router)
     app.include_router(ui_foi.router)
 

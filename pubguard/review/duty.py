@@ -304,6 +304,16 @@ class DutyMixin(ServiceBase):
             return self._item_dict(s, item)
 
     # -------------------------------------------------------------- daily re-scan
+    def run_duty_now(
+        self, actor: Actor, site: str, *, scanner: Scanner | None = None
+    ) -> dict[str, Any] | None:
+        """The daily re-scan of one site started by a person (publisher or admin of the site)."""
+        with self.db.read() as s:
+            user = self._user(s, actor)
+            self._require_role(user, site, *DUTY_ROLES, what="运行值班读网复查")
+        runs = self.run_duty(site, scanner=scanner)
+        return runs[0] if runs else None
+
     def run_duty(
         self, site: str | None = None, *, scanner: Scanner | None = None, only_if_due: bool = False
     ) -> list[dict[str, Any]]:

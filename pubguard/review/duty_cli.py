@@ -135,3 +135,41 @@ def export(
         data = svc.export_duty_log(actor, site, start=_day(start), end=_day(end))
     output.write_bytes(data)
     typer.echo(f"已导出到 {output}")
+
+
+@duty_app.command("register")
+@handles_errors
+def register(
+    ctx: typer.Context,
+    actor: ActorOpt,
+    site: Annotated[str | None, typer.Option(help="站点")] = None,
+    start: Annotated[str | None, typer.Option(help="发布日期起 YYYY-MM-DD")] = None,
+    end: Annotated[str | None, typer.Option(help="发布日期止 YYYY-MM-DD")] = None,
+    info_class: Annotated[str | None, typer.Option("--class", help="信息类别")] = None,
+    deadline: Annotated[str | None, typer.Option(help="met（按时）或 missed（超期）")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="导出为 XLSX 文件")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """发布登记：发布过的每一篇（各步骤审核人、信息类别、公开属性、日期、是否按时）。"""
+    filters = {
+        "site": site,
+        "start": _day(start),
+        "end": _day(end),
+        "info_class": info_class,
+        "deadline": deadline,
+    }
+    with _service(ctx) as svc:
+        if output is not None:
+            output.write_bytes(svc.release_register_xlsx(actor, **filters))
+            typer.echo(f"已导出到 {output}")
+            return
+        rows = svc.release_register(actor, **filters)
+    if as_json:
+        _dump(rows)
+        return
+    for r in rows:
+        steps = "；".join(f"{a['name']}:{a['by']}" for a in r["steps"])
+        met = "按时" if r["deadline_met"] else "超期"
+        typer.echo(
+            f"#{r['release_id']} 稿件 {r['draft_id']}「{r['title']}」{r['info_class_label']} {r['disclosure']} {r['released_at'][:10]} {met}  {steps}"
+        )

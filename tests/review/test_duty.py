@@ -142,6 +142,12 @@ def test_duty_run_command(db_url, tmp_path, monkeypatch, clock):
     assert "站点 gov：复查 0 个页面" in result.output
     result = CliRunner().invoke(duty_app, ["run", "--site", "nope"])
     assert result.exit_code == 2 and "站点不存在" in result.output
+    out = tmp_path / "register.xlsx"
+    result = CliRunner().invoke(duty_app, ["register", "--as", "pub", "--site", SITE, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert load_workbook(out)["发布登记"].max_row == 1  # the header: nothing released yet
+    result = CliRunner().invoke(duty_app, ["register", "--as", "pub", "--deadline", "late"])
+    assert result.exit_code == 2 and "时限筛选无效" in result.output
 
 
 def test_register_lists_every_release_with_reviewers_class_and_deadline(dsvc, clock):
