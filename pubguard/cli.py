@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 from typer import _click as click
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from pubguard.config import ScanConfig
 from pubguard.finding import Severity
@@ -39,6 +39,27 @@ LAZY_COMMANDS: dict[str, str] = {
 }
 
 
+# The pip extra that brings each lazily loaded layer (`pip install 'pubguard[web]'`).
+EXTRA_FOR = {"pubguard.api.cli:register": "web", "pubguard.cli:_mount_review": "web"}
+
+
+def _missing_extra_command(name: str, exc: ImportError) -> click.Command:
+    """A stand-in for a command whose layer is not installed: it says which extra to install."""
+    extra = EXTRA_FOR.get(LAZY_COMMANDS[name], "all")
+    missing = exc.name or str(exc)
+
+    def explain() -> None:
+        _err(f"“pubguard {name}”需要安装 {extra} 组件（缺少 {missing}）：pip install 'pubguard[{extra}]'")
+        raise typer.Exit(EXIT_USAGE)
+
+    return TyperCommand(
+        name,
+        callback=explain,
+        help=f"（未安装 {extra} 组件，见 pip install 说明）",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
+
+
 class LazyGroup(TyperGroup):
     """The `pubguard` group: core commands are defined here, the rest load on first use."""
 
@@ -52,13 +73,14 @@ class LazyGroup(TyperGroup):
             import importlib
 
             module, func = target.split(":")
-            try:
-                mount = getattr(importlib.import_module(module), func)
-            except ImportError:  # an optional layer that is not installed
-                self._mounted[target] = {}
-                return None
             holder = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-            mount(holder)
+            try:
+                getattr(importlib.import_module(module), func)(holder)
+            except ImportError as exc:  # an optional layer that is not installed
+                self._mounted[target] = {
+                    n: _missing_extra_command(n, exc) for n, t in LAZY_COMMANDS.items() if t == target
+                }
+                return self._mounted[target].get(name)
             holder.callback()(lambda: None)  # a group even when it mounts a single command
             group = typer.main.get_group(holder)
             self._mounted[target] = dict(group.commands)
@@ -250,6 +272,11 @@ def scan(
 
         results, stats = [], RunStats()
     elif scheduler:
+        from importlib.util import find_spec
+
+        if find_spec("distributed") is None:
+            _err("--scheduler 需要安装 Dask 组件：pip install 'pubguard[dask]'")
+            raise typer.Exit(EXIT_USAGE)
         from pubguard.site.distributed import run_jobs_dask
         from pubguard.site.runner import RunStats
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from pubguard.config import ScanConfig
 from pubguard.document import Document, ImageItem, Page
 from pubguard.errors import CorruptFile, DecompressionBomb, TooLarge
+from pubguard.extract.ocr import OCR_MISSING, ocr_available
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image as PILImage
@@ -134,6 +135,9 @@ def extract_image(data: bytes, name: str, config: ScanConfig) -> Document:
         )
         if not config.ocr:
             not_ocred.append(number)
+        elif not ocr_available():
+            if OCR_MISSING not in doc.warnings:
+                doc.warnings.append(OCR_MISSING)
         elif ocr_done >= config.limits.max_ocr_pages:
             over_limit.append(number)
         else:

@@ -48,6 +48,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pubguard.document import RGB, BBox, BlockKind, TextBlock
@@ -112,7 +113,73 @@ def get_engine() -> Any:
     return _ENGINE
 
 
+OCR_MISSING = "未安装 OCR 组件（pip install 'pubguard[ocr]'），图片和扫描页中的文字未被识别和检查。"
+
+
+@lru_cache(maxsize=1)
+def ocr_available() -> bool:
+    """True when an OCR engine can be created: `rapidocr_onnxruntime` (what `make install`
+    adds, tuned below) or `rapidocr` 3.x (what `pip install 'pubguard[ocr]'` brings: it depends
+    on opencv-python-headless, so no GUI OpenCV lands over the headless one)."""
+    from importlib.util import find_spec
+
+    if find_spec("onnxruntime") is None:
+        return False
+    return find_spec("rapidocr_onnxruntime") is not None or find_spec("rapidocr") is not None
+
+
 def _create_engine() -> Any:
+    try:
+        return _create_engine_v1()
+    except ImportError:
+        pass
+    try:
+        return _RapidOcr3(_create_engine_v3())
+    except ImportError as exc:
+        raise RuntimeError(OCR_MISSING) from exc
+
+
+def _create_engine_v3() -> Any:
+    """RapidOCR 3.x (models inside its wheel; never downloads when they are there) with the
+    settings measured for 1.x where 3.x has them: no angle classifier, one inter-op thread,
+    the CPU memory arena on, small recogniser batches, per-character boxes."""
+    from rapidocr import RapidOCR
+
+    return RapidOCR(
+        params={
+            "Global.use_cls": False,
+            "Global.log_level": "warning",
+            "Global.return_word_box": True,
+            "Global.return_single_char_box": True,
+            "EngineConfig.onnxruntime.intra_op_num_threads": _threads(),
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
+            "Det.limit_side_len": _DET_MIN_SIDE,
+            "Rec.rec_batch_num": _REC_BATCH,
+        }
+    )
+
+
+class _RapidOcr3:
+    """Gives a RapidOCR 3.x engine the 1.x call shape used by `ocr_image`:
+    `engine(bgr, return_word_box=True) -> ([(quad, text, score, char_quads), ...], elapsed)`."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+
+    def __call__(self, bgr: Any, return_word_box: bool = True) -> tuple[list[tuple[Any, ...]], float]:
+        out = self.engine(bgr)
+        if out is None or out.boxes is None or not out.txts:
+            return [], 0.0
+        words = out.word_results if out.word_results and len(out.word_results) == len(out.txts) else None
+        items = []
+        for i, (quad, text, score) in enumerate(zip(out.boxes, out.txts, out.scores, strict=False)):
+            chars = [w[2] for w in words[i]] if words and all(w[2] is not None for w in words[i]) else None
+            items.append((quad, text, score, chars))
+        return items, float(getattr(out, "elapse", 0.0) or 0.0)
+
+
+def _create_engine_v1() -> Any:
     """RapidOCR with our settings. RapidOCR switches onnxruntime's CPU memory arena off and
     offers no option for it; with the arena on, the first page cost about half the CPU time
     (see module docstring), so its session-options hook is wrapped while the engine is built."""
@@ -324,4 +391,4 @@ def ocr_blocks(
     return blocks
 
 
-__all__ = ["OcrLine", "get_engine", "ocr_image", "ocr_blocks", "to_rgb"]
+__all__ = ["OCR_MISSING", "OcrLine", "get_engine", "ocr_available", "ocr_image", "ocr_blocks", "to_rgb"]

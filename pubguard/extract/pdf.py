@@ -431,6 +431,12 @@ class _PdfBuilder:
         if not self.config.ocr:
             self.not_ocred.append(pg.number)
             return
+        from pubguard.extract.ocr import OCR_MISSING, ocr_available
+
+        if not ocr_available():
+            if OCR_MISSING not in self.doc.warnings:
+                self.doc.warnings.append(OCR_MISSING)
+            return
         if self.ocr_done >= self.config.limits.max_ocr_pages:
             self.ocr_skipped.append(pg.number)
             return
