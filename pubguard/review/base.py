@@ -187,8 +187,26 @@ class ServiceBase:
             return f"账号「{user.username}」已停用。"
         if step.role not in self._roles(user, draft.site):
             return f"{user.label} 没有站点「{draft.site}」的「{ROLES[step.role]}」角色，不能处理「{step.name}」。"
-        if user.id in self._authors(draft):
+        duties = self._workflow(draft).duties
+        if duties.author_never_approves and user.id in self._authors(draft):
             return f"不能审校自己撰写或上传的稿件（「{step.name}」需由他人处理）。"
+        mine = [
+            o
+            for o in draft.steps
+            if o.key != step.key and o.status == "approved" and o.approved_by_id == user.id
+        ]
+        for group in duties.distinct:
+            if step.key in group:
+                same = next((o for o in mine if o.key in group), None)
+                if same is not None:
+                    return f"「{step.name}」须由不同的人处理：{user.label} 已处理「{same.name}」。"
+        if duties.proofread_and_review_apart:
+            other_kind = next((o for o in mine if o.kind != step.kind), None)
+            if other_kind is not None:
+                return (
+                    f"同一人不能既校对又审核同一稿件：{user.label} 已处理「{other_kind.name}」，"
+                    f"不能再处理「{step.name}」。"
+                )
         if step.kind == "review":
             for other in draft.steps:
                 if (

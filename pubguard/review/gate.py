@@ -11,6 +11,7 @@ from pubguard.review.errors import InvalidInput
 from pubguard.review.models import Draft, DraftStep, FindingRow, Version
 from pubguard.review.states import REFUSALS, DraftEvent, allowed
 from pubguard.review.states import STATUS_LABELS as _STATUS_LABELS
+from pubguard.review.workflow import AuthorityPolicy
 
 PUBLIC = "主动公开"
 ON_REQUEST = "依申请公开"
@@ -86,12 +87,34 @@ def _category_label(category: str) -> str:
         return category
 
 
+def dismissal_problems(findings: Iterable[FindingRow], authority: AuthorityPolicy) -> list[str]:
+    """误报 of serious findings that do not yet count: made without the authority the policy
+    asks for, or not yet confirmed by a second person at a later step."""
+    weak, unconfirmed = [], []
+    for f in findings:
+        if f.status != "false_positive":
+            continue
+        need = authority.dismiss_level(f.severity)
+        if need and (f.decision_level or 0) < need:
+            weak.append(f)
+        elif f.severity in authority.confirm and f.confirmed_by_id is None:
+            unconfirmed.append(f)
+    out = []
+    if weak:
+        out.append(f"有 {len(weak)} 个阻断或高风险问题的误报认定不是由有权限的审核人作出的，须重新认定。")
+    if unconfirmed:
+        out.append(f"有 {len(unconfirmed)} 个阻断或高风险问题的误报认定尚待另一审核人在后续环节确认。")
+    return out
+
+
 def release_blockers(
     draft: Draft,
     steps: list[DraftStep],
     version: Version | None,
     findings: list[FindingRow],
     clean_report: dict[str, Any] | None = None,
+    *,
+    authority: AuthorityPolicy | None = None,
 ) -> list[str]:
     """Every reason the draft may not be released now (empty list: it may). `clean_report`:
     the report stored with the current version when PubGuard made it as a clean copy; a clean
@@ -115,6 +138,7 @@ def release_blockers(
     open_high = [f for f in current if f.status == "open" and f.severity in OPEN_BLOCKING]
     if open_high:
         reasons.append(f"有 {len(open_high)} 个阻断或高风险问题尚未处理。")
+    reasons.extend(dismissal_problems(current, authority or AuthorityPolicy()))
     confirmed = [f for f in current if f.status == "confirmed"]
     if confirmed:
         reasons.append(f"有 {len(confirmed)} 个已确认须修改的问题仍在当前版本中。")

@@ -316,6 +316,11 @@ class FindingRow(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     carried_from_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     fixed_in_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # A 误报 of a blocker/high finding: the step position when it was made and who confirmed it
+    # (another person, at a later step); the release gate wants both (AuthorityPolicy).
+    decision_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Comment(Base):

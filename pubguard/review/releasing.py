@@ -29,7 +29,14 @@ from sqlalchemy.orm import Session
 from pubguard.review import faults, states
 from pubguard.review.base import Actor, ServiceBase, log
 from pubguard.review.duty import recheck_task
-from pubguard.review.errors import Conflict, GateClosed, InvalidInput, InvalidState, PublishFailed
+from pubguard.review.errors import (
+    Conflict,
+    GateClosed,
+    InvalidInput,
+    InvalidState,
+    PermissionDenied,
+    PublishFailed,
+)
 from pubguard.review.interpretation import pair_link, release_partner
 from pubguard.review.models import Draft, Release, ReleaseIntent, Site, User, Version
 from pubguard.review.publish import (
@@ -215,7 +222,14 @@ class ReleaseMixin(ServiceBase):
         return partner, intent, location
 
     def _check_release_duties(self, s: Session, user: User, draft: Draft) -> None:
-        """Hook for separation-of-duty rules on publishing (see `duties`)."""
+        """Separation of duties on publishing (DutyPolicy): not the author, not the approver
+        of a `not_publisher` step (终审)."""
+        duties = self._workflow(draft).duties
+        if duties.author_never_publishes and user.id in self._authors(draft):
+            raise PermissionDenied("不能发布自己撰写或上传的稿件（须由他人发布）。")
+        for st in draft.steps:
+            if st.key in duties.not_publisher and st.approved_by_id == user.id:
+                raise PermissionDenied(f"「{st.name}」的审批人不能同时发布该稿件（审发分离）。")
 
     def _abandon_intent(self, intent_id: int, why: str, tgt: PublishTarget) -> None:
         try:

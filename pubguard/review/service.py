@@ -386,6 +386,9 @@ class ReviewService(
                     row.decision_level = prev.decision_level
                     row.decided_by_id = prev.decided_by_id
                     row.decided_at = prev.decided_at
+                    row.decision_step = prev.decision_step
+                    row.confirmed_by_id = prev.confirmed_by_id
+                    row.confirmed_at = prev.confirmed_at
                     row.carried_from_id = prev.id
                     carried += 1
                 seen.add(row.fingerprint)
@@ -623,6 +626,8 @@ class ReviewService(
             step = self._step_for_action(draft, step_key)
             self._check_version(draft, version_id)
             self._require_eligible(user, draft, step)
+            if step_key is None:
+                self._guard_repeat_approval(user, draft)
             self._check_claim(s, user, step)
             version = self._current(s, draft)
             if version is None or version.scan_status == "pending":
@@ -657,6 +662,28 @@ class ReviewService(
             if comment:
                 self._step_comment(s, draft, version.id, step.key, user, "comment", comment, now)
             return self._draft_summary(s, draft)
+
+    @staticmethod
+    def _guard_repeat_approval(user: User, draft: Draft) -> None:
+        """Without `step_key` an approval means "the step I was shown": a caller who already
+        approved a step of this version (a double click, a retried request, 20 parallel calls)
+        must not approve the next one too. Writers hold the draft lock, so this is race-safe."""
+        done = next(
+            (
+                st
+                for st in draft.steps
+                if st.status == "approved"
+                and st.approved_by_id == user.id
+                and st.version_id == draft.current_version_id
+                and not st.carried
+            ),
+            None,
+        )
+        if done is not None:
+            raise Conflict(
+                f"您已审批「{done.name}」；如需审批当前步骤，请指明步骤（step_key）后重试。",
+                details={"approved_step": done.key},
+            )
 
     def _check_disclosure_for_confirmation(self, s: Session, draft: Draft, version: Version) -> None:
         if draft.disclosure is None:
@@ -809,14 +836,28 @@ class ReviewService(
                 raise InvalidState(f"稿件状态为「{STATUS_LABELS[draft.status]}」，不能再修改决定。")
             if decision == "accepted":
                 self._check_acceptance(user, draft, row, reason, level)
+            if decision == "false_positive":
+                confirmed = self._dismissal(s, user, draft, row, reason)
+                if confirmed is not None:
+                    return confirmed
             now = self._touch(draft)
             row.decision = None if decision == "open" else decision
             row.status = decision
             row.decision_reason = reason
-            row.decision_level = level if decision == "accepted" else None
+            row.decision_level = (
+                level
+                if decision == "accepted"
+                else self._review_level(user, draft.site)
+                if decision == "false_positive"
+                else None
+            )
             row.decided_by_id = None if decision == "open" else user.id
             row.decided_at = None if decision == "open" else now
             row.carried_from_id = None
+            active = self._active_step(draft)
+            row.decision_step = active.position if active is not None else -1
+            row.confirmed_by_id = None
+            row.confirmed_at = None
             self._audit(
                 s,
                 user,
@@ -836,6 +877,55 @@ class ReviewService(
             )
             s.flush()
             return self._finding_dict(row, self._usernames(s, [row.decided_by_id]))
+
+    def _review_level(self, user: User, site: str) -> int:
+        """The highest review level (reviewer1–3 → 1–3) the user holds on the site; 0 none."""
+        roles = self._roles(user, site)
+        return max((i for i in (1, 2, 3) if f"reviewer{i}" in roles), default=0)
+
+    def _dismissal(
+        self, s: Session, user: User, draft: Draft, row: FindingRow, reason: str
+    ) -> dict[str, Any] | None:
+        """Authority for 误报 (AuthorityPolicy). When another person already marked this finding
+        误报, this call is the second person's confirmation (returned); else None."""
+        policy = self._workflow(draft).authority
+        have = self._review_level(user, draft.site)
+        if (
+            row.status == "false_positive"
+            and row.decided_by_id not in (None, user.id)
+            and row.severity in policy.confirm
+            and row.confirmed_by_id is None
+        ):
+            if have < policy.confirm_min_level:
+                raise PermissionDenied(f"{user.label} 不是审核人，不能确认他人的误报认定。")
+            active = self._active_step(draft)
+            if active is None or active.position <= (
+                row.decision_step if row.decision_step is not None else -1
+            ):
+                raise InvalidState("误报认定须由另一审核人在后续审核环节确认（当前环节不能确认）。")
+            now = self._touch(draft)
+            row.confirmed_by_id = user.id
+            row.confirmed_at = now
+            self._audit(
+                s,
+                user,
+                "finding.confirm",
+                draft=draft,
+                version_id=row.version_id,
+                step=active.key,
+                comment=reason,
+                details={"finding_id": row.id, "fingerprint": row.fingerprint, "severity": row.severity},
+            )
+            s.flush()
+            return self._finding_dict(row, self._usernames(s, [row.decided_by_id, row.confirmed_by_id]))
+        need = policy.dismiss_level(row.severity)
+        if need and have < need:
+            who = {1: "初审", 2: "复审", 3: "终审"}.get(need, f"{need} 级")
+            raise PermissionDenied(
+                f"{'阻断级' if row.severity == Severity.BLOCKER else '高风险'}问题标记误报须由{who}及以上审核人认定"
+                f"（与接受发布所需权限相同），{user.label} 无此权限。"
+            )
+        return None
 
     def _check_acceptance(
         self, user: User, draft: Draft, row: FindingRow, reason: str, level: int | None

@@ -119,6 +119,8 @@ class ViewsMixin(ServiceBase):
             "decided_by": names.get(r.decided_by_id) if r.decided_by_id else None,
             "decided_at": _iso(r.decided_at),
             "carried_over": r.carried_from_id is not None,
+            "confirmed_by": names.get(r.confirmed_by_id) if r.confirmed_by_id else None,
+            "confirmed_at": _iso(r.confirmed_at),
             "fixed_in_version_id": r.fixed_in_version_id,
         }
 
@@ -205,7 +207,14 @@ class ViewsMixin(ServiceBase):
             if version
             else None
         )
-        reasons = release_blockers(draft, list(draft.steps), version, list(findings), clean)
+        reasons = release_blockers(
+            draft,
+            list(draft.steps),
+            version,
+            list(findings),
+            clean,
+            authority=self._workflow(draft).authority,
+        )
         return reasons + route_problems(draft, list(draft.steps))
 
     def publish_target(self, site: str) -> PublishTarget:

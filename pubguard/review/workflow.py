@@ -44,12 +44,45 @@ class StepDef:
 
 
 @dataclass(frozen=True)
+class AuthorityPolicy:
+    """Who may dismiss a finding as 误报 (`[authority]` in the workflow TOML, per site).
+
+    `dismiss_min_level`: review level a person must hold (reviewer1–3 → 1–3) to mark a finding
+    of that severity 误报 — the same authority accepting it needs (default high → 复审 (2),
+    blocker → 终审 (3)). `confirm`: severities whose dismissal must be confirmed by another
+    person (not the author, level ≥ `confirm_min_level`) at a later step before release."""
+
+    dismiss_min_level: dict[str, int] = field(default_factory=lambda: {"blocker": 3, "high": 2})
+    confirm: tuple[str, ...] = ("blocker", "high")
+    confirm_min_level: int = 1
+
+    def dismiss_level(self, severity: str) -> int:
+        return int(self.dismiss_min_level.get(severity, 0))
+
+
+@dataclass(frozen=True)
+class DutyPolicy:
+    """Separation of duties beyond one-person-one-review-level (`[duties]`, per site, all on
+    by default): authors never approve or publish; the steps in each `distinct` group are
+    approved by different people; nobody approves both a 校 (proofread) and a 审 (review) step
+    of one draft; the approvers of `not_publisher` steps (终审) do not publish."""
+
+    author_never_approves: bool = True
+    author_never_publishes: bool = True
+    distinct: tuple[tuple[str, ...], ...] = (("proof1", "proof2", "proof3"),)
+    proofread_and_review_apart: bool = True
+    not_publisher: tuple[str, ...] = ("review3",)
+
+
+@dataclass(frozen=True)
 class WorkflowDef:
     name: str
     steps: tuple[StepDef, ...]
     important_steps: tuple[tuple[StepDef, str], ...] = ()  # (step, key it follows)
     reopen: str | tuple[str, ...] = "all"
     acceptance_min_level: dict[str, int] = field(default_factory=dict)
+    authority: AuthorityPolicy = field(default_factory=AuthorityPolicy)
+    duties: DutyPolicy = field(default_factory=DutyPolicy)
 
     def steps_for(self, important: bool) -> list[StepDef]:
         """The ordered steps of a draft; important drafts get the extra steps inserted."""
@@ -120,6 +153,30 @@ def parse_workflow(data: dict, where: str = "") -> WorkflowDef:
         important_steps=extras,
         reopen=reopen,
         acceptance_min_level={str(k): int(v) for k, v in levels.items()},
+        authority=_parse_authority(data.get("authority", {})),
+        duties=_parse_duties(data.get("duties", {})),
+    )
+
+
+def _parse_authority(d: dict) -> AuthorityPolicy:
+    base = AuthorityPolicy()
+    return AuthorityPolicy(
+        dismiss_min_level={
+            str(k): int(v) for k, v in d.get("dismiss_min_level", base.dismiss_min_level).items()
+        },
+        confirm=tuple(str(x) for x in d.get("confirm", base.confirm)),
+        confirm_min_level=int(d.get("confirm_min_level", base.confirm_min_level)),
+    )
+
+
+def _parse_duties(d: dict) -> DutyPolicy:
+    base = DutyPolicy()
+    return DutyPolicy(
+        author_never_approves=bool(d.get("author_never_approves", base.author_never_approves)),
+        author_never_publishes=bool(d.get("author_never_publishes", base.author_never_publishes)),
+        distinct=tuple(tuple(str(k) for k in group) for group in d.get("distinct", base.distinct)),
+        proofread_and_review_apart=bool(d.get("proofread_and_review_apart", base.proofread_and_review_apart)),
+        not_publisher=tuple(str(k) for k in d.get("not_publisher", base.not_publisher)),
     )
 
 

@@ -120,8 +120,11 @@ def test_finding_decisions(app, client):
         404,
         "not_found",
     )
-    r = client.post(path, json={"decision": "false_positive", "reason": "示例号码"}, headers=auth(app, "p1"))
-    assert r.status_code == 200 and r.json()["status"] == "false_positive" and r.json()["decided_by"] == "p1"
+    body = {"decision": "false_positive", "reason": "示例号码"}
+    _error(client.post(path, json=body, headers=auth(app, "p1")), 403, "forbidden")  # 校对: no authority
+    r = client.post(path, json=body, headers=auth(app, "r2"))
+    assert r.status_code == 200 and r.json()["status"] == "false_positive" and r.json()["decided_by"] == "r2"
+    assert r.json()["confirmed_by"] is None
     r = client.post(path, json={"decision": "open"}, headers=auth(app, "p1"))
     assert r.json()["status"] == "open" and r.json()["decision"] is None
 

@@ -57,6 +57,7 @@ USERS = {
     "ed2": ["editor"],
     "p1": ["proofreader"],
     "p2": ["proofreader"],
+    "p3": ["proofreader"],
     "r1": ["reviewer1"],
     "r1b": ["reviewer1"],
     "r2": ["reviewer2"],
@@ -70,10 +71,10 @@ USERS = {
 APPROVERS = {
     "proof1": "p1",
     "review1": "r1",
-    "proof2": "p1",
+    "proof2": "p2",
     "review2": "r2",
-    "proof3": "p2",
-    "readthrough": "p2",
+    "proof3": "p3",
+    "readthrough": "p1",
     "review3": "r3",
 }
 

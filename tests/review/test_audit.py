@@ -39,7 +39,7 @@ def test_every_action_is_logged_in_order(svc):
     ]
     assert actions.count("step.approve") == 6 and actions[-1] == "release"
     approvals = [e for e in log if e["action"] == "step.approve"]
-    assert [e["actor"] for e in approvals] == ["p1", "r1", "p1", "r2", "p2", "r3"]
+    assert [e["actor"] for e in approvals] == ["p1", "r1", "p2", "r2", "p3", "r3"]
     assert all(e["version_id"] == d["current_version_id"] for e in approvals)
     seqs = [e["seq"] for e in svc.audit_log("root", limit=10_000)]
     assert seqs == list(range(1, len(seqs) + 1))

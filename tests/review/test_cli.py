@@ -28,6 +28,7 @@ def test_cli_flow(db_url, tmp_path, monkeypatch):
     for name, role in [
         ("p1", "proofreader"),
         ("p2", "proofreader"),
+        ("p3", "proofreader"),
         ("r1", "reviewer1"),
         ("r2", "reviewer2"),
         ("r3", "reviewer3"),
@@ -44,7 +45,7 @@ def test_cli_flow(db_url, tmp_path, monkeypatch):
     assert "没有待办稿件" in run("queue", "--as", "r1")
     out = run("approve", str(draft_id), "--as", "r1", code=1)
     assert "校对" in out
-    for user in ["p1", "r1", "p1", "r2", "p2"]:
+    for user in ["p1", "r1", "p2", "r2", "p3"]:
         assert "已通过" in run("approve", str(draft_id), "--as", user)
     out = run("release", str(draft_id), "--as", "pub", code=1)
     assert "终审" in out

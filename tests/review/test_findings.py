@@ -98,7 +98,7 @@ def test_detector_precision_from_decisions(svc):
     f = by_rule(svc.list_findings("r1", d["id"]))
     svc.decide_finding("p1", f["typo"]["id"], "false_positive", reason="人名")
     svc.decide_finding("r1", f["outdated"]["id"], "confirmed")
-    svc.decide_finding("r1", f["mobile"]["id"], "false_positive", reason="不是手机号")
+    svc.decide_finding("r2", f["mobile"]["id"], "false_positive", reason="不是手机号")
     # v2 drops the secret mark (fixed, counts as a true positive) and keeps the others
     svc.upload_version("ed", d["id"], "v2.txt", (PHONE + TYPO + TERM + CLEAN).encode())
     d2 = new_draft(svc, TYPO + CLEAN)

@@ -180,6 +180,7 @@ def test_release_through_webhook(svc, webhook):
         ("ed", "editor"),
         ("p1", "proofreader"),
         ("p2", "proofreader"),
+        ("p3", "proofreader"),
         ("r1", "reviewer1"),
         ("r2", "reviewer2"),
         ("r3", "reviewer3"),

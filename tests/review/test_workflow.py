@@ -150,11 +150,13 @@ def test_one_person_cannot_approve_two_review_levels(svc):
         svc.approve("multi", d["id"], d["current_version_id"])
 
 
-def test_proofreader_may_do_several_passes(svc):
+def test_each_proofreading_pass_by_another_person(svc):
     d = new_draft(svc)
     svc.approve("p1", d["id"], d["current_version_id"])
     svc.approve("r1", d["id"], d["current_version_id"])
-    d = svc.approve("p1", d["id"], d["current_version_id"])
+    with pytest.raises(PermissionDenied, match="须由不同的人处理"):
+        svc.approve("p1", d["id"], d["current_version_id"], step_key="proof2")
+    d = svc.approve("p2", d["id"], d["current_version_id"])
     assert d["active_step"]["key"] == "review2"
 
 
@@ -206,6 +208,7 @@ def test_reopen_policy_reviews_keeps_proofreading(svc, tmp_path):
         ("ed", "editor"),
         ("p1", "proofreader"),
         ("p2", "proofreader"),
+        ("p3", "proofreader"),
         ("r1", "reviewer1"),
         ("r2", "reviewer2"),
         ("r3", "reviewer3"),
@@ -244,7 +247,7 @@ def test_reject_to_editor_requires_comment_and_resumes_on_resubmit(svc):
 def test_reject_to_an_earlier_step_clears_approvals_from_there(svc):
     d = new_draft(svc)
     d = approve_through(svc, d["id"], until="proof3")
-    d = svc.reject("p2", d["id"], d["current_version_id"], "初审漏看第三段", to_step="review1")
+    d = svc.reject("p3", d["id"], d["current_version_id"], "初审漏看第三段", to_step="review1")
     st = {s["key"]: s["status"] for s in d["steps"]}
     assert st["proof1"] == "approved"
     assert st["review1"] == st["proof2"] == st["review2"] == "pending"
