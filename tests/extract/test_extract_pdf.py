@@ -362,3 +362,30 @@ def test_mojibake_strings_are_repaired_but_latin_text_is_kept() -> None:
     assert _fix_pdf_string("人员名单".encode("gbk").decode("latin-1")) == "人员名单"
     assert _fix_pdf_string("Müller") == "Müller"
     assert _fix_pdf_string("Microsoft® Word 2016") == "Microsoft® Word 2016"
+
+
+def test_drawings_read_only_where_the_content_can_paint(tmp_path) -> None:
+    """Pages whose content stream has no path, shading or XObject operator skip get_drawings;
+    a rule drawn on another page is still found, and a PDF with JavaScript is still read."""
+    import pymupdf
+
+    from pubguard.config import ScanConfig
+    from pubguard.extract import pdf as pdfmod
+    from pubguard.extract.pdf import extract_pdf
+
+    doc = pymupdf.open()
+    text_only = doc.new_page()
+    text_only.insert_text((72, 100), "关于做好防汛工作的通知", fontname="china-s", fontsize=12)
+    ruled = doc.new_page()
+    ruled.insert_text((72, 100), "二、工作要求", fontname="china-s", fontsize=12)
+    ruled.draw_line((72, 120), (520, 120), color=(1, 0, 0), width=2)
+    for page in doc:
+        page.clean_contents()
+    assert not pdfmod._may_draw(pdfmod._contents(doc[0]))
+    assert pdfmod._may_draw(pdfmod._contents(doc[1]))
+    out = extract_pdf(doc.tobytes(), "t.pdf", ScanConfig(ocr=False))
+    assert [d.page for d in out.drawings if d.kind == "line"] == [2]
+    doc.xref_set_key(doc.pdf_catalog(), "OpenAction", "<</S/JavaScript/JS(app.alert\\(1\\))>>")
+    assert extract_pdf(doc.tobytes(), "js.pdf", ScanConfig(ocr=False)).scripts
+    assert pdfmod._JS_NAME_RAW.search(b"<</S/JavaScript/J#53(x)>>")
+    assert not pdfmod._JS_NAME_RAW.search(b"<</S/JSON>> /JSX")
