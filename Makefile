@@ -58,6 +58,7 @@ bench: install-dev
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/site.py
+	$(BIN)/python bench/formats.py
 
 eval: install-dev
 	$(BIN)/python scripts/collect_realworld.py

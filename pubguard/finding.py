@@ -71,14 +71,20 @@ class Location:
     bbox: BBox | None = None
     start: int | None = None
     end: int | None = None
+    # Inside an archive or an embedded file: the member's path ("名单.xls", nested
+    # "材料.zip!/名单.xls"); page, bbox and offsets then refer to that member.
+    member: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "page": self.page,
             "bbox": [round(v, 2) for v in self.bbox] if self.bbox else None,
             "start": self.start,
             "end": self.end,
         }
+        if self.member:
+            d["member"] = self.member
+        return d
 
 
 @dataclass(slots=True)

@@ -65,6 +65,9 @@ class FileResult:
     # it, so template text repeated on many pages is reported once (pubguard.site.boilerplate).
     # Internal: not part of to_dict() / the report contract.
     block_hashes: dict[str, str] = field(default_factory=dict, repr=False)
+    # Archive members and embedded files scanned as part of this file (their findings are in
+    # `findings`, each with location.member): [{path, status, error, error_code, format, pages, findings}]
+    members: list[dict[str, Any]] = field(default_factory=list)
     suppressed_findings: list[SuppressedFinding] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -84,6 +87,8 @@ class FileResult:
             d["warnings"] = self.warnings
         if self.sha256:
             d["sha256"] = self.sha256
+        if self.members:
+            d["members"] = self.members
         if self.suppressed or self.unused_suppressions:
             d["suppressed"] = self.suppressed
             d["unused_suppressions"] = self.unused_suppressions
@@ -185,22 +190,37 @@ def scan_bytes(
     config: ScanConfig | None = None,
     identity: str | None = None,
     keep_document: bool = False,
+    _budget: Any = None,
+    _depth: int = 0,
 ) -> FileResult:
-    """Scan one file's bytes. Never raises for bad input: errors become `status: error`."""
+    """Scan one file's bytes. Never raises for bad input: errors become `status: error`.
+
+    Archives (.zip/.rar/.7z/.tar ...) and files embedded in PDF/Office/OFD files are scanned
+    member by member under one shared budget (`pubguard.extract.archive`); their findings join
+    this file's, each naming its member in `location.member`."""
     import hashlib
 
     from pubguard.extract import extract
+    from pubguard.extract.archive import ARCHIVE_FORMATS, Budget
+    from pubguard.extract.sniff import sniff_format
 
     config = config or ScanConfig()
     inject_fault(name)
     t0 = time.perf_counter()
     sha = hashlib.sha256(data).hexdigest()
+    budget = _budget if _budget is not None else Budget(config.limits)
     try:
-        doc = extract(data, name, config)
-        result = scan_document(doc, config, identity or name)
-        result.path = name
-        if keep_document:
-            result.document = doc
+        fmt = sniff_format(data, name) if data and data.strip() else None
+        if fmt in ARCHIVE_FORMATS:
+            result = _scan_archive(data, name, fmt, config, identity or name, budget, _depth)
+        else:
+            doc = extract(data, name, config)
+            result = scan_document(doc, config, identity or name)
+            result.path = name
+            if doc.attachments or fmt in ("docx", "xlsx", "pptx"):
+                _scan_embedded(data, doc, fmt, result, config, identity or name, budget, _depth)
+            if keep_document:
+                result.document = doc
     except PubGuardError as exc:
         result = FileResult(path=name, status="error", error=exc.message, error_code=exc.code)
     except MemoryError:
@@ -218,6 +238,140 @@ def scan_bytes(
     result.sha256 = sha
     result.seconds = time.perf_counter() - t0
     return result
+
+
+_DISCLOSURE_RANK = {"主动公开": 0, "依申请公开": 1, "不予公开": 2}
+
+
+def _scan_members(
+    result: FileResult,
+    outer: str,
+    members: list[Any],
+    config: ScanConfig,
+    identity: str,
+    budget: Any,
+    depth: int,
+) -> None:
+    """Scan `members` (archive.Member) into `result`: findings with location.member, one
+    summary row per member, member errors as warnings naming the member."""
+    from pubguard.errors import DecompressionBomb, EncryptedFile
+
+    head, sep, tail = outer.partition("!/")
+    label = head.replace("\\", "/").rsplit("/", 1)[-1] + sep + tail  # "附件.zip", "附件.zip!/内.zip"
+    if depth + 1 > config.limits.max_archive_depth:
+        result.warnings.append(
+            f"{label}：压缩包/嵌入文件嵌套超过 {config.limits.max_archive_depth} 层，更深层的内容未检查。"
+        )
+        return
+    stopped = False
+    for m in members:
+        path = f"{label}!/{m.name}"
+        row: dict[str, Any] = {
+            "path": m.name,
+            "status": "ok",
+            "error": None,
+            "format": None,
+            "pages": 0,
+            "findings": 0,
+        }
+        if stopped:
+            break
+        error = m.error
+        if error is None and m.encrypted:
+            error = EncryptedFile(
+                "该成员已加密（设置了密码），未检查；PubGuard 不会尝试猜测密码，请解密后单独上传。"
+            )
+        if error is None:
+            error = budget.take(m.size)
+            if isinstance(error, DecompressionBomb) and "其余" in error.message:
+                stopped = True
+        if error is not None:
+            row.update(status="error", error=error.message, error_code=error.code)
+            result.members.append(row)
+            result.warnings.append(f"{path}：{error.message}")
+            continue
+        try:
+            data = m.loader() if m.loader else b""
+        except PubGuardError as exc:
+            row.update(status="error", error=exc.message, error_code=exc.code)
+            result.members.append(row)
+            result.warnings.append(f"{path}：{exc.message}")
+            continue
+        if m.size < 0:  # size unknown until unpacked (.gz): count it now
+            budget.bytes += len(data)
+        sub = scan_bytes(
+            data, path, config, identity=f"{identity}!/{m.name}", _budget=budget, _depth=depth + 1
+        )
+        row.update(
+            status=sub.status, error=sub.error, format=sub.format, pages=sub.pages, findings=len(sub.findings)
+        )
+        if sub.error_code:
+            row["error_code"] = sub.error_code
+        result.members.append(row)
+        for child in sub.members:  # nested members keep their full path
+            result.members.append({**child, "path": f"{m.name}!/{child['path']}"})
+        if sub.status == "error":
+            result.warnings.append(f"{path}：{sub.error}")
+        for w in sub.warnings:
+            result.warnings.append(w if w.startswith(path) else f"{path}：{w}")
+        for f in sub.findings:
+            f.location.member = f"{m.name}!/{f.location.member}" if f.location.member else m.name
+            if not f.message.startswith(path):
+                f.message = f"{path}：{f.message}"
+            result.findings.append(f)
+        result.pages += sub.pages
+        if sub.disclosure is not None:
+            if result.disclosure is None or _DISCLOSURE_RANK.get(
+                sub.disclosure.suggested, 0
+            ) > _DISCLOSURE_RANK.get(result.disclosure.suggested, 0):
+                result.disclosure = Disclosure(sub.disclosure.suggested, [], [])
+            if sub.disclosure.suggested == result.disclosure.suggested:
+                result.disclosure.reasons += [f"{m.name}：{r}" for r in sub.disclosure.reasons]
+                result.disclosure.basis += [
+                    b for b in sub.disclosure.basis if b not in result.disclosure.basis
+                ]
+    result.findings.sort(key=lambda f: -f.severity.rank)  # stable: member order kept per severity
+
+
+def _scan_archive(
+    data: bytes, name: str, fmt: str, config: ScanConfig, identity: str, budget: Any, depth: int
+) -> FileResult:
+    from pubguard.extract.archive import list_members
+
+    members = list_members(data, fmt, name, config.limits)
+    result = FileResult(path=name, format=fmt, disclosure=Disclosure())
+    if not members:
+        result.warnings.append("压缩包中没有文件。")
+    _scan_members(result, name, members, config, identity, budget, depth)
+    if result.members and all(r["status"] == "error" for r in result.members):
+        first = result.members[0]
+        result.status, result.error = (
+            "error",
+            f"压缩包中的文件均无法检查（{first['path']}：{first['error']}）",
+        )
+        result.error_code = first.get("error_code") or "corrupt"
+    return result
+
+
+def _scan_embedded(
+    data: bytes,
+    doc: Document,
+    fmt: str | None,
+    result: FileResult,
+    config: ScanConfig,
+    identity: str,
+    budget: Any,
+    depth: int,
+) -> None:
+    """Files inside the document (PDF attachments, OFD attachments, OLE objects and packages
+    embedded in DOCX/XLSX/PPTX) are scanned as members with the archive limits."""
+    from pubguard.extract.archive import Member, office_embeddings
+
+    members = [Member(a.name, a.size, -1, a.loader) for a in doc.attachments]
+    if fmt in ("docx", "xlsx", "pptx") and doc.source_format is None:
+        members += office_embeddings(data)
+    if members:
+        _scan_members(result, result.path or doc.name, members, config, identity, budget, depth)
 
 
 def scan_path(path: Path | str, config: ScanConfig | None = None, display: str | None = None) -> FileResult:

@@ -57,6 +57,47 @@ def _prepare(fmt: str, data: bytes, name: str, config: ScanConfig) -> tuple[File
     return scan_bytes(data, name, config, keep_document=True), None
 
 
+# Formats cleaned through a format we can write: Word-like -> DOCX (LibreOffice), Excel-like ->
+# XLSX (LibreOffice), OFD -> PDF (drawn from the OFD layout by pubguard.extract.ofd).
+_VIA = {
+    "doc": "docx",
+    "wps": "docx",
+    "rtf": "docx",
+    "odt": "docx",
+    "xls": "xlsx",
+    "et": "xlsx",
+    "ods": "xlsx",
+}
+
+
+def _convertible(data: bytes, fmt: str, name: str, config: ScanConfig) -> tuple[bytes, str, str | None]:
+    """(bytes, format, note) of what the clean copy is made from."""
+    if fmt in _VIA:
+        from pubguard.extract.legacy import LABELS, converted
+
+        target = _VIA[fmt]
+        try:
+            out = converted(data, fmt, target, config)
+        except PubGuardError as exc:
+            raise CleanFailed(exc.message) from exc
+        note = f"原文件为{LABELS[fmt]}，已由 LibreOffice 转换为 {target.upper()} 后生成清理稿，请以 {target.upper()} 格式发布。"
+        return out, target, note
+    if fmt == "ofd":
+        from pubguard.extract.ofd import extract_ofd, render_pdf
+
+        try:
+            doc = extract_ofd(data, name, config)
+        except PubGuardError as exc:
+            raise CleanFailed(exc.message) from exc
+        note = (
+            "原文件为 OFD 版式文件，清理稿按其版面重新绘制为 PDF（字体以内置宋体代替）；"
+            + ("原文件中的电子签章记录不会带入清理稿。" if doc.signatures else "")
+            + "请核对版式后以 PDF 格式发布。"
+        )
+        return render_pdf(doc), "pdf", note
+    return data, fmt, None
+
+
 def _cleaner(fmt: str) -> Callable[..., tuple[bytes, list]]:
     if fmt == "docx":
         from pubguard.clean.docx import clean_docx
@@ -90,6 +131,7 @@ def clean_bytes(
     config = config or ScanConfig()
     options = options or CleanOptions()
     fmt = sniff_format(data, name)
+    data, fmt, converted_note = _convertible(data, fmt, name, config)
     if fmt not in SUPPORTED:
         raise UnsupportedFormat(f"暂不支持为 {fmt} 格式生成清理稿（支持 Word、PDF、Excel 和图片）。")
     masking = options.masking(config)
@@ -124,6 +166,8 @@ def clean_bytes(
         "leaks": count_leaks(leaks, _haystacks(fmt, current, state)),
     }
     _notes(report, first, config, fmt)
+    if converted_note:
+        report.notes.insert(0, converted_note)
     return CleanResult(current, report)
 
 

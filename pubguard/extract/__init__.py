@@ -25,6 +25,11 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "webp": ("pubguard.extract.image", "extract_image"),
     "pptx": ("pubguard.extract.pptx", "extract_pptx"),
     "ofd": ("pubguard.extract.ofd", "extract_ofd"),
+    # Archives: scanned member by member in pubguard.scan; extract() gives the member list.
+    **{
+        fmt: ("pubguard.extract.archive", "extract_listing")
+        for fmt in ("zip", "rar", "7z", "tar", "gzip", "bzip2", "xz")
+    },
     # Converted by LibreOffice into DOCX / PPTX / XLSX and read by those readers.
     "doc": ("pubguard.extract.legacy", "extract_word_legacy"),
     "wps": ("pubguard.extract.legacy", "extract_word_legacy"),

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pubguard.config import ScanConfig
 from pubguard.document import (
     RGB,
+    Attachment,
     BBox,
     BlockKind,
     Document,
@@ -282,6 +283,12 @@ class _PdfBuilder:
                 fixed = _fix_pdf_string(str(fname))
                 if fixed not in self.doc.embedded_files:
                     self.doc.embedded_files.append(fixed)
+                    size = -1
+                    with contextlib.suppress(Exception):
+                        size = int(self.pdf.embfile_info(name).get("size") or -1)
+                    self.doc.attachments.append(
+                        Attachment(fixed, size, lambda n=name: self.pdf.embfile_get(n), "pdf:embedded_file")
+                    )
         except Exception:
             pass
 
