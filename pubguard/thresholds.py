@@ -119,7 +119,7 @@ def _build(cls: type, table: object, where: str, problems: list[str]) -> Any:
             problems.append(f"{key_where}：未知的阈值")
             continue
         kind = hints[key]
-        if dataclasses.is_dataclass(kind):
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
             values[key] = _build(kind, raw, key_where, problems)
             continue
         if (

@@ -210,7 +210,7 @@ def _red_graphic(el: etree._Element) -> bool:
 
 
 def _blip_ids(el: etree._Element) -> set[str]:
-    out = set()
+    out: set[str] = set()
     for node in el.iter():
         if not isinstance(node.tag, str):
             continue
@@ -717,16 +717,16 @@ class _DocxCleaner:
             else:
                 self.drop_paragraphs.append(p)
                 self.act(f, "removed", where, f"红色发文机关标志“{text}”")
-        for pid in (number, title):
-            p = self._para(pid) if pid is not None else None
-            if p is None:
+        for kept in (number, title):
+            p = self._para(kept) if kept is not None else None
+            if p is None or kept is None:
                 continue
             red_runs = [
-                b for b in paras.get(pid, []) if b.is_red
+                b for b in paras.get(kept, []) if b.is_red
             ]  # keep 发文字号 and 标题, but as plain black text
             if red_runs:
                 self.recolour.update(p.iter(w("r")))
-                label = "发文字号" if pid == number else "标题"
+                label = "发文字号" if kept == number else "标题"
                 self.act(f, "recoloured", where, f"{label}改为黑色")
         if has_marks or organ:
             for pid in order[:HEADER_ZONE]:

@@ -323,7 +323,7 @@ class _PdfCleaner:
             self.act(f, "masked", self._where(f), f"改为“{plan.masked.strip()}”")
 
     def _positions(self, s: int, e: int) -> list[int]:
-        out = []
+        out: list[int] = []
         for block in self.doc.blocks_in(s, e):
             if (
                 block.page < 1
@@ -397,7 +397,8 @@ class _PdfCleaner:
                 )
 
     def remove_hidden(self, f: Finding) -> None:
-        ranges = (f.details or {}).get("offsets") or ([list(text_range(f))] if text_range(f) else [])
+        span = text_range(f)
+        ranges = (f.details or {}).get("offsets") or ([list(span)] if span else [])
         n = 0
         for s, e in ranges:
             blocks = [
@@ -471,7 +472,8 @@ class _PdfCleaner:
         "touched" mode looks at path bounding boxes. So each red path inside the seal gets a tiny
         rect on a point of its own outline that lies in no other path's bounding box."""
         drawings = page.get_drawings()
-        targets, others = [], []
+        targets: list[Any] = []
+        others: list[Any] = []
         for d in drawings:
             col = d.get("color") or d.get("fill")
             red = bool(col) and len(col) == 3 and is_red(tuple(round(v * 255) for v in col))  # type: ignore[arg-type]

@@ -441,7 +441,7 @@ class ClassificationMarkDetector(Detector):
             if (
                 len(line.text) > MAX_MARK_LINE and len("".join(line.text.split())) > MAX_MARK_LINE
             ) or foreign.search(line.text):
-                tokens, standalone = [], False
+                tokens, standalone = [], False  # type: list[Token], bool
             else:
                 tokens, standalone = tokenize(line, words)
             if layout.in_telegram_zone(line):

@@ -1054,7 +1054,7 @@ def _boxes(d: Drawing) -> list[Drawing]:
     rects = [it[1] for it in d.items if it and it[0] == "re" and len(it) > 1 and len(it[1]) == 4]
     if len(rects) < 2 or len(rects) != len(d.items):
         return [d]
-    return [replace(d, bbox=tuple(float(v) for v in r), items=[]) for r in rects]
+    return [replace(d, bbox=(float(r[0]), float(r[1]), float(r[2]), float(r[3])), items=[]) for r in rects]
 
 
 def _is_redaction_box(d: Drawing) -> bool:

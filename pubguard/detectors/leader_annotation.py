@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pubguard import lexicon
@@ -92,7 +92,7 @@ class Candidate:
     line: Line
     match: Match
     comp: str
-    index: list[int]
+    index: Sequence[int]
     evidence: list[str] = field(default_factory=list)
     sig_end: int | None = None  # Document offset where the signature ends (if on a later line)
     signer: str = ""

@@ -279,8 +279,8 @@ class Tables:
         rows: dict[TableKey, dict[int, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
         for (page, table, row, col), (s, e) in t.cells.items():
             rows[(page, table)][row][col] = t.texts[(page, table, row, col)] = _squash(doc.text[s:e])
-            a, b = t.extent.get((page, table), (s, e))
-            t.extent[(page, table)] = (min(a, s), max(b, e))
+            lo, hi = t.extent.get((page, table), (s, e))
+            t.extent[(page, table)] = (min(lo, s), max(hi, e))
         for tkey, by_row in rows.items():
             if _is_form(by_row):
                 t.forms.add(tkey)
@@ -796,7 +796,7 @@ class PersonalDataDetector(Detector):
         for h in hits + names:
             if h.cell is not None:
                 key: tuple = ("table", *h.cell[:2])
-                unit = h.cell[2]
+                unit: tuple[int, int] | int = h.cell[2]
             elif h.block is not None:
                 key = ("page", h.block.page)
                 unit = (h.block.paragraph, h.start) if h.block.paragraph < 0 else h.block.paragraph

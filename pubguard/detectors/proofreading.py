@@ -120,7 +120,7 @@ def _literal_prefix(pattern: str, limit: int = 2) -> str:
         import re._constants as sre_constants
         import re._parser as sre_parse
 
-        chars = []
+        chars: list[str] = []
         for op, av in sre_parse.parse(pattern):
             if op is not sre_constants.LITERAL or len(chars) >= limit:
                 break

@@ -372,6 +372,7 @@ class RedHeaderDetector(Detector):
         organ_ocr: list[TextBlock] = []
         title_ocr: list[TextBlock] = []
         for b in ocr:
+            assert b.bbox is not None  # filtered above
             if top is not None and b.bbox[1] > top:
                 continue
             if organ_mark_text(b.text):
@@ -475,6 +476,12 @@ class RedHeaderDetector(Detector):
 
 
 # -- helpers -------------------------------------------------------------------------------------
+def _bb(b: TextBlock) -> BBox:
+    """The box of a block known to have one (filtered by the caller)."""
+    assert b.bbox is not None
+    return b.bbox
+
+
 def _has_bboxes(doc: Document) -> bool:
     return any(b.bbox is not None for b in doc.blocks[:50])
 
@@ -520,13 +527,13 @@ def _spread_marks(
     top = [
         b
         for b in blocks
-        if b.is_red and _big(b, body) and (b.bbox[1] + b.bbox[3]) / 2 <= top_fraction * page.height
+        if b.is_red and _big(b, body) and (_bb(b)[1] + _bb(b)[3]) / 2 <= top_fraction * page.height
     ]
     rows: list[list[TextBlock]] = []
-    for b in sorted(top, key=lambda b: (b.bbox[1] + b.bbox[3]) / 2):
-        cy, hgt = (b.bbox[1] + b.bbox[3]) / 2, b.bbox[3] - b.bbox[1]
+    for b in sorted(top, key=lambda b: (_bb(b)[1] + _bb(b)[3]) / 2):
+        cy, hgt = (_bb(b)[1] + _bb(b)[3]) / 2, _bb(b)[3] - _bb(b)[1]
         if rows:
-            r0 = rows[-1][0].bbox
+            r0 = _bb(rows[-1][0])
             if abs(cy - (r0[1] + r0[3]) / 2) <= 0.5 * max(hgt, r0[3] - r0[1]):
                 rows[-1].append(b)
                 continue
@@ -535,7 +542,7 @@ def _spread_marks(
     for row in rows:
         if len(row) < 2:
             continue
-        row.sort(key=lambda b: b.bbox[0])
+        row.sort(key=lambda b: _bb(b)[0])
         text = "".join(b.text for b in row)
         if organ_mark_text(text):
             box = union_bbox(b.bbox for b in row)

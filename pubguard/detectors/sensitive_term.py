@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import ahocorasick_rs
 
@@ -328,7 +329,7 @@ class SensitiveTermDetector(Detector):
         findings = []
         for hit in ruleset.scan(doc.text, ctx.config.allow_terms):
             rule = hit.rule
-            details = {
+            details: dict[str, Any] = {
                 "rule_id": rule.full_id,
                 "title": rule.title,
                 "list": rule.list_name,
