@@ -10,6 +10,7 @@ hidden-text check would mistake them for the document itself.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 import re
@@ -287,7 +288,9 @@ class _PdfBuilder:
                     with contextlib.suppress(Exception):
                         size = int(self.pdf.embfile_info(name).get("size") or -1)
                     self.doc.attachments.append(
-                        Attachment(fixed, size, lambda n=name: self.pdf.embfile_get(n), "pdf:embedded_file")
+                        Attachment(
+                            fixed, size, functools.partial(self.pdf.embfile_get, name), "pdf:embedded_file"
+                        )
                     )
         except Exception:
             pass
