@@ -206,6 +206,9 @@ def scan(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask 调度器地址，如 tcp://host:8786（多机分布式检查）")
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="不显示进度条和提示信息（错误仍然显示）")
+    ] = False,
     diff: Annotated[
         str | None,
         typer.Option(
@@ -214,6 +217,11 @@ def scan(
     ] = None,
 ) -> None:
     """检查文件或文件夹，输出问题报告。"""
+
+    def info(message: str) -> None:
+        if not quiet:
+            _err(message)
+
     from pubguard.site.runner import iter_jobs
 
     missing = [p for p in paths if not p.exists()]
@@ -284,7 +292,9 @@ def scan(
         stats = RunStats(files=len(results))
         stats.inline_suppressed = sum(r.suppressed for r in results)
     else:
-        results, stats = run_scan(jobs, config, workers, progress=sys.stderr.isatty(), cache=cache)
+        results, stats = run_scan(
+            jobs, config, workers, progress=sys.stderr.isatty() and not quiet, cache=cache
+        )
     if cache is not None:
         cache.close()
     extra_summary: dict = {
@@ -297,7 +307,7 @@ def scan(
         from pubguard.site.baseline import Baseline
 
         Baseline.from_results(results).save(write_baseline)
-        _err(f"已写入基线 {write_baseline}（{sum(len(r.findings) for r in results)} 项）")
+        info(f"已写入基线 {write_baseline}（{sum(len(r.findings) for r in results)} 项）")
     if base is not None:
         extra_summary.update(base.apply(results))
     code = EXIT_OK if nothing_changed else exit_code_for(results, fail_on)
@@ -308,7 +318,7 @@ def scan(
             output.write_bytes(text)
         else:
             output.write_text(text, encoding="utf-8")
-        _err(f"报告已写入 {output}")
+        info(f"报告已写入 {output}")
     elif isinstance(text, bytes):
         _err("XLSX 报告需要用 --output 指定文件。")
         raise typer.Exit(EXIT_USAGE)
@@ -319,7 +329,7 @@ def scan(
         from pubguard.report.annotate import write_annotated_pages
 
         written = write_annotated_pages(results, annotate, config)
-        _err(f"已在 {annotate} 写入 {written} 张标注页面图片")
+        info(f"已在 {annotate} 写入 {written} 张标注页面图片")
     raise typer.Exit(code)
 
 
