@@ -26,7 +26,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pubguard.detectors.red_header import find_doc_number
 from pubguard.disclosure import NOTE, NOTE_BASIS, TITLE_LINES, _body_lines
 from pubguard.document import Document
 
@@ -119,6 +118,9 @@ def suggest_from_lines(lines: list[str]) -> InfoClass:
     words = [POLICY_WORDS.search(line) for line in head]
     word = next((w.group(0) for w in words if w is not None), None)
     if word is not None:
+        # Imported here: red_header pulls in OpenCV/numpy, which a CLI parent never needs.
+        from pubguard.detectors.red_header import find_doc_number
+
         number = next((m.group(0) for m in (find_doc_number(line) for line in head) if m is not None), None)
         if number is not None:
             policy = {"word": word, "doc_number": number}

@@ -179,7 +179,10 @@ try:
     pubguard.cli.app(sys.argv[1:])
 except SystemExit:
     pass
-loaded = sorted(m for m in sys.modules if m.split('.')[0] in {n.split('.')[0] for n in NAMES})
+loaded = sorted(  # a lazy stand-in (pubguard.lazy) that was never touched is not loaded
+    m for m, mod in sys.modules.items()
+    if m.split('.')[0] in {n.split('.')[0] for n in NAMES} and type(mod).__name__ != '_LazyModule'
+)
 print(json.dumps(loaded), file=sys.stderr)
 """
 
@@ -195,6 +198,17 @@ def test_scan_of_text_does_not_load_web_database_dask_or_ocr(drafts: Path) -> No
     assert not {m for m in loaded if m in NOT_FOR_SCAN or m.startswith(("pubguard.api.", "pubguard.review."))}
     # the probe sees what it is asked about: the review command loads the database layer
     assert "sqlalchemy" in _modules_loaded_by("review", "--help")
+
+
+def test_cli_parent_leaves_the_scan_stack_to_the_isolated_child(drafts: Path) -> None:
+    """Files are scanned in the supervised child (pubguard.isolate): the parent itself loads
+    neither numpy, PyMuPDF, OpenCV nor jieba (each would be start-up time paid twice)."""
+    probe = "NAMES = ('numpy', 'pymupdf', 'cv2', 'jieba')\n" + _PROBE
+    args = ["scan", str(drafts / "sub" / "secret.txt"), "--format", "json"]
+    res = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=120)
+    loaded = set(json.loads(res.stderr.strip().splitlines()[-1]))
+    assert '"id_card"' in res.stdout  # the child did scan the file
+    assert not loaded & {"numpy", "pymupdf", "cv2", "jieba"}
 
 
 def test_help_lists_the_lazily_loaded_commands() -> None:
