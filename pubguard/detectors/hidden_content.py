@@ -131,7 +131,8 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # The label a redaction tool prints on (or under) its box (pubguard/lexicon/redaction.toml).
 REDACTION_LABEL = lexicon.pattern("redaction", "redaction_label")
 ONLY_HAN_2_4 = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,4}")
-LATIN_NAME = re.compile(r"[A-Z][a-z]+(?:[ .\-][A-Z][a-z]+){1,2}")
+# Given Family, the family name possibly with an inner capital (McDaniel, MacLeod, DeWitt).
+LATIN_NAME = re.compile(r"[A-Z][a-z]+(?:[ .\-][A-Z][a-z]+(?:[A-Z][a-z]+)?){1,2}")
 # "Surname, Given" (how Outlook/Active Directory and many Word installs write authors):
 # "Zhang, Wei", "Zhang, Xiao-Ming", "王, 伟", "欧阳，明".
 SURNAME_FIRST = re.compile(

@@ -394,6 +394,7 @@ def test_html_clean_page_is_silent():
         ("办公室", False),
         ("信息中心", False),
         ("市政府", False),
+        ("Caleb McDaniel", True),  # lastModifiedBy of pandoc's links.docx
         ("Zhang, Wei", True),  # "Surname, Given" as Outlook / Active Directory write it
         ("Zhang, Xiao-Ming", True),
         ("王, 伟", True),
