@@ -12,6 +12,7 @@ Demo accounts (password for all: `pubguard-demo`; for a local demonstration only
 | reviewer2 | 复审 |
 | reviewer3 | 终审 |
 | publisher | 发布 |
+| govoffice | 本级人民政府办公室审批（重大信息的分级审批步骤） |
 | admin | 系统管理员（兼站点管理员） |
 """
 
@@ -38,6 +39,7 @@ DEMO_USERS: list[tuple[str, str, list[str]]] = [
     ("reviewer2", "吴复审", ["reviewer2"]),
     ("reviewer3", "郑终审", ["reviewer3"]),
     ("publisher", "冯发布", ["publisher"]),
+    ("govoffice", "陈政府办", ["gov_office"]),
     ("admin", "系统管理员", ["admin"]),
 ]
 
