@@ -189,23 +189,6 @@ def _recall_text(s: CategoryScore) -> str:
     return f"{s.recall:.0%}" if s.recall is not None else "-"
 
 
-def format_table(scores: dict[str, CategoryScore]) -> str:
-    head = f"{'category':<22}{'expected':>9}{'found':>7}{'recall':>8}{'FP':>5}{'clean files flagged':>21}"
-    lines = [head, "-" * len(head)]
-    for cat, s in scores.items():
-        lines.append(
-            f"{cat:<22}{s.expected:>9}{s.found:>7}{_recall_text(s):>8}{s.false_positives:>5}{s.clean_files_flagged:>21}"
-        )
-    total_exp = sum(s.expected for s in scores.values())
-    total_found = sum(s.found for s in scores.values())
-    total_fp = sum(s.false_positives for s in scores.values())
-    lines.append("-" * len(head))
-    lines.append(
-        f"{'all':<22}{total_exp:>9}{total_found:>7}{total_found / max(total_exp, 1):>8.0%}{total_fp:>5}"
-    )
-    return "\n".join(lines)
-
-
 def format_side_by_side(evs: list[Evaluation]) -> str:
     """One row per category, one column group (found/expected, recall, FP) per folder."""
     groups = [f"{ev.folder.name} ({len(ev.results)} files, {ev.clean_files} clean)" for ev in evs]

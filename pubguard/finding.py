@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -213,7 +213,3 @@ def assign_fingerprints(findings: list[Finding], document: str) -> None:
         n = seen.get(key, 0)
         seen[key] = n + 1
         f.fingerprint = compute_fingerprint(key[0], key[1], key[2], document, n)
-
-
-def as_plain(obj: Any) -> Any:
-    return asdict(obj)

@@ -111,10 +111,6 @@ class NormText:
             return pos, pos
         return int(self.offsets[start]), int(self.offsets[end - 1]) + 1
 
-    def original_slice(self, start: int, end: int) -> str:
-        s, e = self.span(start, end)
-        return self.original[s:e]
-
 
 def _newlines(text: str) -> np.ndarray:
     return np.flatnonzero(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 10)

@@ -112,9 +112,3 @@ def block_where(doc: Document, block: TextBlock | None, ordinals: dict[int, int]
     if ordinals is not None and block.paragraph in ordinals:
         return prefix + f"正文第{ordinals[block.paragraph]}段"
     return prefix or "正文"
-
-
-def paragraph_ordinals(doc: Document) -> dict[int, int]:
-    """Paragraph id -> 1-based number among body paragraphs (how editors count them)."""
-    ids = sorted({b.paragraph for b in doc.blocks if b.kind in (BlockKind.BODY,) and b.paragraph >= 0})
-    return {pid: i + 1 for i, pid in enumerate(ids)}

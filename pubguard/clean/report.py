@@ -6,7 +6,6 @@ findings' own evidence, already masked by the detectors) and never a raw persona
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -73,9 +72,6 @@ class CleanReport:
             and self.leak_check.get("leaks", 0) == 0
             and not self.needs_declassification
         )
-
-    def counts_after(self) -> dict[str, int]:
-        return dict(Counter(f"{f['category']}/{f['rule']}" for f in self.findings_after))
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -187,10 +187,6 @@ class Para:
 _INVISIBLE_KINDS = NON_VISIBLE_KINDS | {BlockKind.ALT_TEXT}
 
 
-def _visible(block: TextBlock) -> bool:
-    return not block.hidden and block.kind not in _INVISIBLE_KINDS
-
-
 def paragraphs(doc: Document) -> list[Para]:
     """Visible paragraphs. Fixed-layout formats give one paragraph per line, so wrapped lines of
     one paragraph (previous line reaches the right edge and does not end a sentence) are joined."""
@@ -386,20 +382,6 @@ def mixed_hits(text: str) -> list[tuple[int, str]]:
     hits = [(m.start(), m.group()) for m in RE_MIXED.finditer(text)]
     paren = [(m.start(), m.group()) for m in RE_MIXED_PAREN.finditer(text)]
     return sorted(hits + paren) if paren else hits
-
-
-def check_mixed(text: str) -> Iterator[Issue]:
-    for i, ch in mixed_hits(text):
-        yield Issue(
-            "mixed_punctuation",
-            i,
-            i + 1,
-            f"中文之间使用了半角标点“{ch}”。",
-            f"改为全角“{FULL[ch]}”。",
-            snippet(text, i, i + 1, 6),
-            SEVERITY["mixed_punctuation"],
-            BASIS_PUNCT,
-        )
 
 
 def check_repeats(text: str, skip: Iterable[tuple[int, int]] = ()) -> Iterator[Issue]:

@@ -154,15 +154,6 @@ def _declarations(content: list | str) -> list[tuple[str, str, bool]]:
     return out
 
 
-def _parse_decls(style: str) -> dict[str, str]:
-    """An inline `style` attribute's tracked declarations (last one wins, !important first)."""
-    normal: dict[str, str] = {}
-    important: dict[str, str] = {}
-    for name, value, imp in _declarations(style):
-        (important if imp else normal)[name] = value
-    return {**normal, **important}
-
-
 @dataclass(frozen=True, slots=True)
 class _SheetRule:
     selector: str  # one selector of a selector list, as lexbor will match it
