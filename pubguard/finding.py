@@ -154,7 +154,9 @@ class Finding:
 
 def _location(loc: dict[str, Any]) -> Location:
     bbox = loc.get("bbox")
-    return Location(loc.get("page"), tuple(bbox) if bbox else None, loc.get("start"), loc.get("end"))
+    return Location(
+        loc.get("page"), tuple(bbox) if bbox else None, loc.get("start"), loc.get("end"), loc.get("member")
+    )
 
 
 # Categories whose repeats are merged into one finding by `aggregate_repeats`: text findings

@@ -315,7 +315,8 @@ def _scan_members(
         for w in sub.warnings:
             result.warnings.append(w if w.startswith(path) else f"{path}：{w}")
         for f in sub.findings:
-            f.location.member = f"{m.name}!/{f.location.member}" if f.location.member else m.name
+            for loc in {id(x): x for x in (f.location, *f.locations)}.values():
+                loc.member = f"{m.name}!/{loc.member}" if loc.member else m.name
             if not f.message.startswith(path):
                 f.message = f"{path}：{f.message}"
             result.findings.append(f)

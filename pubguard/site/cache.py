@@ -196,4 +196,5 @@ def result_from_dict(d: dict) -> FileResult:
         suppressed=d.get("suppressed", 0),
         unused_suppressions=d.get("unused_suppressions", []),
         block_hashes=d.get("block_hashes") or {},
+        members=d.get("members") or [],
     )

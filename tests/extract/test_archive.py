@@ -159,3 +159,32 @@ def test_archive_listing_for_the_review_view(fmt: str) -> None:
         data = tbuf.getvalue()
     doc = extract(data, f"附件.{fmt}")
     assert doc.format == fmt and "名单.csv" in doc.text
+
+
+def test_site_scan_reports_members_and_the_cache_keeps_them(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from pubguard.cli import app
+
+    site = tmp_path / "site"
+    (site / "attach").mkdir(parents=True)
+    (site / "attach" / "附件.zip").write_bytes(_zip({"名单.csv": ROSTER, "说明.txt": CLEAN}))
+    (site / "attach" / "公文.ofd").write_bytes((SAMPLES / "ofd_red_header_seal.ofd").read_bytes())
+    cache = tmp_path / "cache"
+    runner = CliRunner()
+    reports = []
+    for _ in range(2):  # second run answered from the cache
+        out = tmp_path / f"r{len(reports)}.json"
+        res = runner.invoke(
+            app, ["scan", str(site), "--format", "json", "-o", str(out), "--cache", str(cache), "--no-ocr"]
+        )
+        assert res.exit_code == 1, res.output
+        reports.append(json.loads(out.read_text("utf-8")))
+    assert reports[1]["summary"].get("cached") == 2
+    for report in reports:
+        jsonschema.validate(report, load_schema())
+        by_name = {Path(f["path"]).name: f for f in report["files"]}
+        zipped = by_name["附件.zip"]
+        assert [m["path"] for m in zipped["members"]] == ["名单.csv", "说明.txt"]
+        assert {f["location"].get("member") for f in zipped["findings"]} == {"名单.csv"}
+        assert "electronic_seal" in {f["rule"] for f in by_name["公文.ofd"]["findings"]}
