@@ -560,6 +560,8 @@ def _split_seals(
                 hits.append(hit)
         if not hits:
             hits = _ring_cuts(region, raw, keep_raw, ppm, strict, min_px)
+    else:
+        hits = _ring_cuts(region, raw, raw, ppm, strict, min_px)
     if hits:
         return hits
     # 2. Overlapping round seals: circles found by the Hough transform on the ink.
@@ -592,14 +594,18 @@ def _ring_cuts(
     next to an invoice seal): every ring-shaped component is cut out along its own ellipse."""
     hits: list[SealHit] = []
     labels, comps = components(rings, min_area=max(30, round(min_px)))
-    for c in sorted(comps, key=lambda c: -c.area)[: SPLIT_MAX_CIRCLES * 2]:
-        if max(c.width, c.height) < min_px or min(c.width, c.height) < 0.4 * min_px:
+    comps.sort(key=lambda c: -c.area)
+    # Each large stroke on its own, then the two largest together (a ring broken in two arcs).
+    candidates = [[c] for c in comps[: SPLIT_MAX_CIRCLES * 2]] + ([comps[:2]] if len(comps) >= 2 else [])
+    for group in candidates:
+        gx0, gy0 = min(c.box[0] for c in group), min(c.box[1] for c in group)
+        gx1, gy1 = max(c.box[2] for c in group), max(c.box[3] for c in group)
+        if max(gx1 - gx0, gy1 - gy0) < min_px or min(gx1 - gx0, gy1 - gy0) < 0.4 * min_px:
             continue
-        x0, y0, x1, y1 = c.box
-        ys, xs = np.nonzero(labels[y0:y1, x0:x1] == c.label)
+        ys, xs = np.nonzero(np.isin(labels[gy0:gy1, gx0:gx1], [c.label for c in group]))
         if len(xs) < 20:
             continue
-        pts = np.stack([xs + x0, ys + y0], axis=1).astype(np.float32)
+        pts = np.stack([xs + gx0, ys + gy0], axis=1).astype(np.float32)
         (cx, cy), (d1, d2), ang = cv2.fitEllipse(pts)
         if min(d1, d2) < 10 or max(d1, d2) / min(d1, d2) > 1.75:
             continue
@@ -611,7 +617,11 @@ def _ring_cuts(
             continue  # not a ring: a glyph, a bar, a label
         cut = np.zeros_like(region)
         cv2.ellipse(cut, ((cx, cy), (d1 * 1.08, d2 * 1.08), ang), 255, thickness=-1)
-        hit = _official_seal(cv2.bitwise_and(region, cut), cv2.bitwise_and(raw, cut), ppm, strict)
+        # Judged on the ring's own ellipse: a seal cut by the edge of the picture has a truncated
+        # outline, but its ring still draws the whole ellipse.
+        hit = _official_seal(
+            cv2.bitwise_and(region, cut), cv2.bitwise_and(raw, cut), ppm, strict, ((cx, cy), (d1, d2), ang)
+        )
         if hit is not None and not any(_inside(hit.box, o.box) for o in hits):
             hits.append(hit)
     return hits
@@ -628,28 +638,50 @@ def _inside(inner: PxBox, outer: PxBox, slack: int = 4) -> bool:
 
 RING_MAX_ARCS = 8
 RING_ARC_SHARE = 0.2
+RING_BINS = 72
+VISIBLE_MIN_SHARE = 0.6  # a seal cut by the picture's edge keeps at least this much of its ring
+
+
+def _visible_bins(shape: tuple[int, ...], ellipse: Any) -> set[int]:
+    """Angular bins (as `ellipse_grid` measures angles) whose point on the ellipse lies inside
+    an array of this shape."""
+    (cx, cy), (d1, d2), angle = ellipse
+    t = math.radians(angle)
+    phi = -math.pi + (np.arange(RING_BINS) + 0.5) * (2 * math.pi / RING_BINS)
+    u, v = np.cos(phi) * d1 / 2, np.sin(phi) * d2 / 2
+    xs = cx + u * math.cos(t) - v * math.sin(t)
+    ys = cy + u * math.sin(t) + v * math.cos(t)
+    h, w = shape[:2]
+    inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+    return set(np.flatnonzero(inside).tolist())
 
 
 def _official_seal(
-    region: np.ndarray, raw: np.ndarray, ppm: float | None, strict: bool = False
+    region: np.ndarray, raw: np.ndarray, ppm: float | None, strict: bool = False, ring: Any = None
 ) -> SealHit | None:
+    """`ring`: the ellipse of the seal's ring when it is known (fitted to the ring stroke itself);
+    otherwise the ellipse is fitted to the outline of all the ink."""
     pts = cv2.findNonZero(region)
     if pts is None or len(pts) < 40:
         return None
     hull = cv2.convexHull(pts)
     if len(hull) < 5:
         return None
-    ellipse = cv2.fitEllipse(hull)
+    ellipse = ring if ring is not None else cv2.fitEllipse(hull)
     (cx, cy), (d1, d2), _ = ellipse
     major, minor = max(d1, d2), min(d1, d2)
     if minor < 10 or major / minor > 1.75:
         return None
     if ppm and not (18 * ppm <= major <= 80 * ppm and minor >= 13 * ppm):
         return None
-    hull_area = cv2.contourArea(hull)
-    ell_area = math.pi * d1 * d2 / 4
-    if not 0.8 <= hull_area / ell_area <= 1.15:
-        return None  # the outline is not an ellipse (rectangles, text blocks, bars)
+    if ring is None:
+        hull_area = cv2.contourArea(hull)
+        ell_area = math.pi * d1 * d2 / 4
+        if not 0.8 <= hull_area / ell_area <= 1.15:
+            return None  # the outline is not an ellipse (rectangles, text blocks, bars)
+    visible = _visible_bins(region.shape, ellipse)
+    if len(visible) < VISIBLE_MIN_SHARE * RING_BINS:
+        return None  # most of the ring would lie outside the picture
     rho, theta = ellipse_grid(region.shape, ellipse)
     on = region > 0
     rim_sel = (rho >= 0.86) & (rho <= 1.08)
@@ -667,7 +699,10 @@ def _official_seal(
         return None
     rim_labels, _ = components(np.where(rim_on, 255, 0).astype(np.uint8))
     keep = np.isin(rim_labels, [c.label for c in big])
-    ring_cov = angular_coverage(theta[keep])
+    # Coverage of the part of the ring that lies inside the picture (all of it, unless the seal
+    # is cut by the picture's edge).
+    drawn = ((theta[keep] + math.pi) / (2 * math.pi) * RING_BINS).astype(np.int32) % RING_BINS
+    ring_cov = len(set(np.unique(drawn).tolist()) & visible) / len(visible)
     if ring_cov < 0.72:
         return None
     mid_sel = (rho >= 0.6) & (rho < 0.8)

@@ -204,6 +204,22 @@ def test_lookalike_seal_is_found(name):
     assert all(f.severity == Severity.BLOCKER for f in found if f.rule == "official_seal")
 
 
+def _cut(img: Image.Image, left: float) -> Image.Image:
+    """The picture cropped through the seal, as a careless screenshot or scan crop does."""
+    return img.crop((round(img.width * left), 0, img.width, img.height))
+
+
+@pytest.mark.parametrize("left", [0.15, 0.3])
+def test_seal_cut_by_the_picture_edge_is_found(left):
+    found = image_findings(_cut(on_white(seal(240, rim="某某省人民政府")), left))
+    assert "official_seal" in rules(found), [(f.rule, f.details) for f in found]
+
+
+def test_sign_or_ring_logo_cut_by_the_edge_is_still_no_seal():
+    assert rules(image_findings(_cut(_sign("no_parking"), 0.3))) == set()
+    assert rules(image_findings(_cut(_ring_logo(), 0.3))) == set()
+
+
 def test_three_stamps_photo_gives_official_and_personal_seal():
     found = image_findings(_three_stamps(), "JPEG")
     assert rules(found) == {"official_seal", "personal_seal"}
