@@ -124,8 +124,8 @@ def boxes_for_page(page: dict[str, Any], findings: list[dict[str, Any]]) -> list
     for n, f in enumerate(findings, 1):
         loc = f.get("location") or {}
         bbox = loc.get("bbox")
-        if f.get("status") == "fixed" or loc.get("page") != page["number"] or not bbox:
-            continue
+        if f.get("status") == "fixed" or loc.get("page") != page["number"] or not bbox or loc.get("member"):
+            continue  # (a finding inside an archive member is placed on the member's pages)
         x0, y0, x1, y1 = (float(v) for v in bbox)
         pad = 2.0
         out.append(
@@ -148,6 +148,8 @@ def highlighted_text(text: str, findings: list[dict[str, Any]]) -> str:
         loc = f.get("location") or {}
         s, e = loc.get("start"), loc.get("end")
         if f.get("status") == "fixed" or s is None or e is None or not (0 <= s < e <= len(text)):
+            continue
+        if loc.get("member"):  # offsets into an archive member's text, not this one
             continue
         spans.append((s, e, n, f))
     spans.sort(key=lambda t: (t[0], -t[1]))
