@@ -82,6 +82,19 @@ def _finding_summary(f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _rescan_summary(result: Any, reviewed: set[str], anomaly: str, *, withdrawn: bool) -> dict[str, Any]:
+    """A re-scan of a published copy: its findings (masked evidence), those new since review."""
+    findings = [_finding_summary(f.to_dict()) for f in result.findings]
+    return {
+        "status": result.status,
+        "error": result.error,
+        "anomaly": anomaly,
+        "findings": findings,
+        "new": [f for f in findings if f["fingerprint"] not in reviewed],
+        "withdrawn": withdrawn,
+    }
+
+
 def _published_bytes(
     svc: ServiceBase, site_row: Site | None, rel: Release, version: Version
 ) -> tuple[bytes, str]:
@@ -232,15 +245,7 @@ class DutyMixin(ServiceBase):
             )
             filename, draft_id = version.filename, rel.draft_id
         result = self._scan(data, filename, draft_id, scanner)
-        findings = [_finding_summary(f.to_dict()) for f in result.findings]
-        rescan = {
-            "status": result.status,
-            "error": result.error,
-            "anomaly": anomaly,
-            "findings": findings,
-            "new": [f for f in findings if f["fingerprint"] not in reviewed],
-            "withdrawn": rel.withdrawn_at is not None,
-        }
+        rescan = _rescan_summary(result, reviewed, anomaly, withdrawn=rel.withdrawn_at is not None)
         with self.db.write() as s:
             user = self._user(s, actor)
             item = self._duty_item(s, user, item_id, lock=True)
@@ -253,7 +258,7 @@ class DutyMixin(ServiceBase):
                 draft=s.get(Draft, draft_id),
                 details={
                     "item_id": item.id,
-                    "findings": len(findings),
+                    "findings": len(rescan["findings"]),
                     "new": len(rescan["new"]),
                     "anomaly": anomaly,
                 },
@@ -376,11 +381,13 @@ class DutyMixin(ServiceBase):
         new: list[tuple[Any, ...]] = []
         anomalies: list[tuple[Any, ...]] = []
         errors: list[str] = []
+        rescans: dict[int, dict[str, Any]] = {}
         findings = 0
         for rel_id, location, draft_id, title, filename, data, anomaly, reviewed in live:
             if anomaly:
                 anomalies.append((rel_id, location, draft_id, title, anomaly))
             result = self._scan(data, filename, draft_id, scanner)
+            rescans[rel_id] = _rescan_summary(result, reviewed, anomaly, withdrawn=False)
             if result.status != "ok":
                 errors.append(f"稿件 {draft_id}：{result.error}")
                 continue
@@ -419,6 +426,16 @@ class DutyMixin(ServiceBase):
                         finding={"message": anomaly},
                     )
                 )  # fmt: skip
+            for item in s.execute(  # open re-checks show today's re-scan of their page
+                select(DutyItem).where(
+                    DutyItem.site == site,
+                    DutyItem.kind == "recheck",
+                    DutyItem.status == "open",
+                    DutyItem.release_id.in_(list(rescans) or [0]),
+                )
+            ).scalars():
+                item.rescan = rescans[item.release_id]
+                item.rescanned_at = self.now()
             run.finished_at = self.now()
             run.pages = len(live)
             run.findings = findings

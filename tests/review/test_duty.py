@@ -72,6 +72,9 @@ def test_important_release_gets_a_recheck_due_next_working_day_for_the_duty_offi
     assert [f["rule"] for f in item["rescan"]["new"]] == ["norms.old_name"]
     assert item["rescan"]["anomaly"] == ""
     assert "duty.rescan" in [e["action"] for e in dsvc.audit_log(None, draft_id=did)]
+    dsvc.run_duty(SITE)  # the daily run refreshes the open re-check with its page's re-scan
+    (again,) = [i for i in dsvc.list_duty_items("duty1", SITE) if i["kind"] == "recheck"]
+    assert again["rescan"]["new"][0]["rule"] == "norms.old_name" and again["rescanned_at"]
 
 
 def test_daily_run_reports_only_new_findings_and_page_anomalies(dsvc, rules, clock):
