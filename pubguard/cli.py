@@ -36,6 +36,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "review": "pubguard.cli:_mount_review",
     "audit": "pubguard.cli:_mount_review",
     "duty": "pubguard.cli:_mount_review",
+    "key": "pubguard.cli:_mount_key",
 }
 
 
@@ -409,6 +410,12 @@ def _mount_clean(target: typer.Typer) -> None:
 
     target.command("clean")(clean_command)
     target.command("annotate")(annotate_command)
+
+
+def _mount_key(target: typer.Typer) -> None:
+    from pubguard.keys_cli import key_app
+
+    target.add_typer(key_app, name="key")
 
 
 def _mount_review(target: typer.Typer) -> None:

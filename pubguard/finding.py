@@ -110,6 +110,8 @@ class Finding:
     # finding, `location` = the first occurrence, `locations` = every occurrence in order.
     count: int = 1
     locations: list[Location] = field(default_factory=list)
+    # Fingerprints under keys kept from earlier rotations (pubguard.keys); in memory only.
+    previous_fingerprints: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -195,23 +197,38 @@ def normalise_evidence(raw: str) -> str:
 
 
 def evidence_hash(raw: str) -> str:
+    """Hash of the raw evidence, used in memory only (grouping, the cleaner, fingerprints):
+    never written to a report, the database or a cache — only keyed fingerprints are."""
     return hashlib.sha256(normalise_evidence(raw).encode("utf-8")).hexdigest()[:24]
 
 
-def compute_fingerprint(category: str, rule: str, ev_hash: str, document: str, occurrence: int = 0) -> str:
-    """Content fingerprint: category + rule + evidence hash + document identity (+ occurrence
-    when the same evidence repeats). Never line numbers or offsets, so edits above a finding do
-    not make it new."""
-    key = f"{category}\x1f{rule}\x1f{ev_hash}\x1f{document}"
+def compute_fingerprint(
+    category: str, rule: str, ev_hash: str, document: str, occurrence: int = 0, *, key: bytes | None = None
+) -> str:
+    """Content fingerprint: HMAC-SHA256 under the installation key (`pubguard.keys`) of
+    category + rule + evidence hash + document identity (+ occurrence when the same evidence
+    repeats). Never line numbers or offsets, so edits above a finding do not make it new; keyed,
+    so a masked number cannot be recovered by trying candidates without the key."""
+    from pubguard.keys import keyed_hash
+
+    msg = f"{category}\x1f{rule}\x1f{ev_hash}\x1f{document}"
     if occurrence:
-        key += f"\x1f{occurrence}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        msg += f"\x1f{occurrence}"
+    return keyed_hash(msg, key=key)
 
 
 def assign_fingerprints(findings: list[Finding], document: str) -> None:
+    """Fingerprints under the current key; `previous_fingerprints` (in memory only) under the
+    keys kept from earlier rotations, so baselines made before a rotation still match."""
+    from pubguard.keys import keyring
+
+    ring = keyring()
     seen: dict[tuple[str, str, str], int] = {}
     for f in findings:
         key = (str(f.category), f.rule, f.evidence_hash or evidence_hash(f.evidence))
         n = seen.get(key, 0)
         seen[key] = n + 1
-        f.fingerprint = compute_fingerprint(key[0], key[1], key[2], document, n)
+        f.fingerprint = compute_fingerprint(key[0], key[1], key[2], document, n, key=ring.current)
+        f.previous_fingerprints = [
+            compute_fingerprint(key[0], key[1], key[2], document, n, key=old) for old in ring.previous
+        ]

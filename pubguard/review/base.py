@@ -76,6 +76,9 @@ class ServiceBase:
     ):
         self.settings = settings or ReviewSettings()
         self.settings.data_dir = self.settings.data_dir.resolve()  # immune to later chdir
+        from pubguard import keys
+
+        keys.use_installation(self.settings.data_dir / "keys" / "fingerprint.key")  # outside the DB
         self.db = Database(self.settings.resolved_database_url())
         if migrate:
             self.db.migrate()

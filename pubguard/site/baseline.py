@@ -53,8 +53,12 @@ class Baseline:
         for r in results:
             kept = []
             for f in r.findings:
-                if f.fingerprint in self.entries:
-                    used.add(f.fingerprint)
+                # fingerprints under keys kept from an earlier rotation still match
+                hit = next(
+                    (fp for fp in (f.fingerprint, *f.previous_fingerprints) if fp in self.entries), None
+                )
+                if hit is not None:
+                    used.add(hit)
                     suppressed += 1
                     r.suppressed_findings.append(SuppressedFinding(f, "external", "基线中已接受的问题"))
                 else:

@@ -75,6 +75,9 @@ def ruleset_hash(config: ScanConfig) -> str:
     h.update(repr(sorted(config.allow_terms)).encode())
     h.update(repr(sorted((k, (r.keep_first, r.keep_last)) for k, r in config.masking.rules.items())).encode())
     h.update(config.masking.name_style.encode())
+    from pubguard.keys import keyring
+
+    h.update(keyring().key_id.encode())  # cached fingerprints are keyed: another key, a new run
     return h.hexdigest()[:20]
 
 
