@@ -12,6 +12,7 @@ from typing import Any
 
 from pubguard.finding import Finding
 from pubguard.infoclass import InfoClass
+from pubguard.report.cells import SafeCsvWriter
 from pubguard.review import NotFound, ReviewService
 from pubguard.review.service import Actor
 from pubguard.scan import Disclosure, FileResult
@@ -127,7 +128,7 @@ def report_csv(b: dict[str, Any]) -> str:
     rows = list(csv.reader(io.StringIO(to_csv([result]).lstrip("\ufeff"))))
     fp_col = CSV_COLUMNS.index("fingerprint")
     out = io.StringIO()
-    w = csv.writer(out)
+    w = SafeCsvWriter(out)  # cells from to_csv are already guarded; the review columns are not
     w.writerow(rows[0] + REVIEW_COLUMNS)
     for row in rows[1:]:
         f = by_fp.get(row[fp_col]) if len(row) > fp_col else None

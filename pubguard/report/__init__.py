@@ -5,7 +5,6 @@ The JSON shape is parsed by other tools: extend it, never rename or drop fields.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections import Counter
@@ -14,6 +13,7 @@ from typing import Any
 
 from pubguard import __version__
 from pubguard.finding import SEVERITY_LABELS, Severity
+from pubguard.report.cells import SafeCsvWriter
 from pubguard.scan import FileResult
 
 SCHEMA_ID = "pubguard.report/1"
@@ -74,7 +74,7 @@ CSV_COLUMNS = [
 
 def to_csv(results: list[FileResult]) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = SafeCsvWriter(buf)
     writer.writerow(CSV_COLUMNS)
     for r in results:
         if r.status == "error":

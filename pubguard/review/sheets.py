@@ -9,14 +9,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from pubguard.report.cells import FORMULA_PREFIXES, safe_cell  # one home for the guard
 
-
-def safe_cell(value: Any) -> Any:
-    """A cell value that Excel never evaluates."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+__all__ = ["FORMULA_PREFIXES", "safe_cell", "xlsx_bytes"]
 
 
 def xlsx_bytes(sheets: dict[str, list[list[Any]]], *, bold_rows: int = 1) -> bytes:

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from pubguard.finding import CATEGORY_LABELS, SEVERITY_LABELS, Severity
 from pubguard.report import summarise
+from pubguard.report.cells import safe_row
 from pubguard.scan import FileResult
 
 SEV_COLOURS = {
@@ -187,16 +188,16 @@ def to_xlsx(results: list[FileResult]) -> bytes:
         cell.font = Font(bold=True)
     for r in results:
         for f in r.findings:
-            ws.append([
+            ws.append(safe_row([
                 r.path, section_of(r.path), SEVERITY_LABELS[Severity(f.severity)],
                 CATEGORY_LABELS.get(f.category, f.category), f.rule, f.message, f.evidence,
                 f.location.page, f.suggestion, f.basis, f.fingerprint,
-            ])  # fmt: skip
+            ]))  # fmt: skip
     err = wb.create_sheet("无法检查")
     err.append(["文件/页面", "原因"])
     for r in results:
         if r.status == "error":
-            err.append([r.path, r.error])
+            err.append(safe_row([r.path, r.error]))
     summ = wb.create_sheet("汇总")
     s = summarise(results)
     summ.append(["检查文件", s["files"]])
