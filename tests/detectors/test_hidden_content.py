@@ -535,3 +535,36 @@ def test_multi_rectangle_redaction_path_is_judged_box_by_box():
     covered = span("联系电话：13877120456", 320, 100, 440, para=2)
     found = [f for f in run(pdf_doc([top, covered], [path])) if f.rule == "fake_redaction"]
     assert len(found) == 1 and "13877120456" not in dump(found)
+
+
+# -- real PDFs: a box (with or without a label plate on it) over text that was not removed -----
+def _boxed_pdf(plate: bool) -> Document:
+    """Black box over 张伟民's mobile number; with `plate`, the redaction tool's white label
+    plate is painted on the box with a black label word on it (the word sits *on* the box)."""
+    import pymupdf
+
+    from pubguard.extract import extract
+
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    page.insert_text(
+        (72, 200), "申请人张伟民，联系电话：13877120456，已核实。", fontname="china-s", fontsize=12
+    )
+    box = pymupdf.Rect(200, 188, 290, 204)
+    page.draw_rect(box, color=None, fill=(0, 0, 0))
+    if plate:
+        page.draw_rect(pymupdf.Rect(205, 190, 285, 202), color=None, fill=(1, 1, 1))
+        page.insert_text((208, 200), "已 删 除", fontname="china-s", fontsize=10)
+    return extract(pdf.tobytes(), "boxed.pdf", ScanConfig(ocr=False))
+
+
+def test_solid_black_box_over_extractable_number_is_a_fake_redaction():
+    found = [f for f in run(_boxed_pdf(plate=False)) if f.rule == "fake_redaction"]
+    assert len(found) == 1 and "13877120456" not in dump(found)
+
+
+def test_label_plate_on_a_box_over_unremoved_text_is_still_a_fake_redaction():
+    # the rendered box is not one flat colour (white plate, black label word), but the number
+    # was never removed: it is extractable under box and plate
+    found = [f for f in run(_boxed_pdf(plate=True)) if f.rule == "fake_redaction"]
+    assert len(found) == 1 and "13877120456" not in dump(found)
