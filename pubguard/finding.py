@@ -53,7 +53,7 @@ class Category(StrEnum):
     PROOFREADING = "proofreading"
 
 
-CATEGORY_LABELS = {
+CATEGORY_LABELS: dict[str, str] = {  # keyed by Category (a str): plain category strings look up too
     Category.CLASSIFICATION_MARK: "密级与内部标识",
     Category.RED_HEADER: "红头版头",
     Category.SEAL: "印章与签名",

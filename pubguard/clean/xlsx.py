@@ -130,13 +130,13 @@ class _XlsxCleaner:
                     for b in self.doc.blocks_in(s, e):
                         if b.source == "xlsx:hidden_sheet" and b.field_name == "sheet_name":
                             hidden_sheets.add(b.table or 0)
-                        elif (b.hidden or f.rule == "white_text") and self.cell(b) is not None:
-                            self.cell(b).value = None
+                        elif (b.hidden or f.rule == "white_text") and (cell := self.cell(b)) is not None:
+                            cell.value = None
                             self.act(f, "cleared", self.where(b), "隐藏或白色的单元格内容")
             elif (cat == "classification_mark" and f.rule in MARK_RULES) or cat == "leader_annotation":
                 for b in self.doc.blocks_in(*rng):
-                    if self.cell(b) is not None:
-                        self.cell(b).value = None
+                    if (cell := self.cell(b)) is not None:
+                        cell.value = None
                         self.act(f, "cleared", self.where(b), f"“{f.evidence}”")
                     elif b.kind in (BlockKind.HEADER, BlockKind.FOOTER):
                         self._clear_header_footer(b.table or 0)

@@ -59,7 +59,7 @@ SHAPE_LABELS = {"round": "圆形", "oval": "椭圆形", "square": "方形", "rec
 @dataclass
 class _Hit:
     rule: str
-    page: int
+    page: int | None  # None: an electronic signature not tied to a page
     bbox: BBox | None
     confidence: float
     source: str  # "image" | "scan" | "vector" | "render"
@@ -332,8 +332,8 @@ def _ops(d: Drawing) -> list[str]:
     for item in d.items or ():
         if isinstance(item, (tuple, list)) and item and isinstance(item[0], str):
             out.append(item[0])
-        elif isinstance(item, dict) and isinstance(item.get("op") or item.get("type"), str):
-            out.append(item.get("op") or item.get("type"))
+        elif isinstance(item, dict) and isinstance(op := item.get("op") or item.get("type"), str):
+            out.append(op)
     return out
 
 

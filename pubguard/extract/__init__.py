@@ -60,7 +60,7 @@ def extract(data: bytes, name: str = "", config: ScanConfig | None = None) -> Do
     if fmt in ZIP_FORMATS:
         check_zip_limits(data, config.limits)
     module_name, func_name = EXTRACTORS.get(fmt, (None, None))
-    if module_name is None:
+    if module_name is None or func_name is None:
         raise UnsupportedFormat(f"暂不支持 {fmt} 格式。")
     func = getattr(importlib.import_module(module_name), func_name)
     doc: Document = func(data, name, config)

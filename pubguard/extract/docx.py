@@ -1332,14 +1332,14 @@ class _Reader:
             for sect in self.sect_prs:
                 for ref in sect.findall(w(f"{kind}Reference")):
                     rid = ref.get(f"{{{R}}}id")
-                    rel = self.main.rels.get(rid or "")
+                    rel = self.main.rels.get(rid or "") if self.main is not None else None
                     if rel is None or rel[2] or rel[1] in seen:
                         continue
                     seen.add(rel[1])
                     yield kind, rel[1]
 
     def notes(self) -> None:
-        for typ, target, external in self.main.rels.values():
+        for typ, target, external in self.main.rels.values() if self.main is not None else ():
             if typ not in {"footnotes", "endnotes"} or external:
                 continue
             part = self.load_part(target)
@@ -1355,7 +1355,8 @@ class _Reader:
                 self.walk_blocks(note, Ctx(part=part, kind=BlockKind.BODY, source=f"w:{typ[:-1]}"))
 
     def comments(self) -> None:
-        target = next((t for typ, t, ext in self.main.rels.values() if typ == "comments" and not ext), None)
+        rels = self.main.rels.values() if self.main is not None else ()
+        target = next((t for typ, t, ext in rels if typ == "comments" and not ext), None)
         part = self.load_part(target) if target else None
         if part is None:
             return

@@ -287,8 +287,8 @@ def parse_color(value: str | None) -> RGB | str | None:
     if m:
         if m.group(4) is not None:
             a = m.group(4)
-            alpha = float(a[:-1]) / 100 if a.endswith("%") else float(a)
-            if alpha <= 0.01:
+            opacity = float(a[:-1]) / 100 if a.endswith("%") else float(a)
+            if opacity <= 0.01:
                 return TRANSPARENT
         try:
             r, g, b = (min(255, int(float(m.group(k)))) for k in (1, 2, 3))

@@ -13,6 +13,7 @@ slide comments (COMMENT with author, "pptx:comment"), hidden slides (hidden=True
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import zipfile
@@ -212,7 +213,7 @@ class _Builder:
                 height=h,
                 name=shape.name or image.filename or "",
                 kind="anchored",
-                loader=lambda b=blob: b,
+                loader=functools.partial(bytes, blob),
                 description=descr,
             )
         )

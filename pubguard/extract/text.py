@@ -137,14 +137,14 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     Order: BOM, strict UTF-8 (a valid UTF-8 file is never re-read as GBK, even when an old
     `<meta charset=gb2312>` says so), the declared charset, GB18030/Big5 scoring, then
     charset_normalizer. Raises `CorruptFile` when nothing decodes to plausible text."""
-    for bom, enc in _BOMS:
+    for bom, bom_enc in _BOMS:
         if data.startswith(bom):
-            text = _decode_strict(data, enc)
+            text = _decode_strict(data, bom_enc)
             if text is None:
                 raise CorruptFile(
-                    f"文本编码错误：文件以 {enc.upper()} 字节序标记开头，但内容无法按该编码解码，文件可能已损坏。"
+                    f"文本编码错误：文件以 {bom_enc.upper()} 字节序标记开头，但内容无法按该编码解码，文件可能已损坏。"
                 )
-            return text.lstrip("\ufeff"), enc
+            return text.lstrip("\ufeff"), bom_enc
     text = _decode_strict(data, "utf-8")
     if text is not None:
         return text, "utf-8"

@@ -90,9 +90,10 @@ def _summary(data: bytes) -> dict[str, str]:
     ):
         value = getattr(meta, attr, None)
         if isinstance(value, bytes):
+            raw = value
             for enc in ("utf-8", "gb18030", "latin-1"):
                 try:
-                    value = value.decode(enc)
+                    value = raw.decode(enc)
                     break
                 except UnicodeDecodeError:
                     continue

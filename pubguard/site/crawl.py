@@ -90,7 +90,7 @@ def crawl(
     try:
         robots.read()
     except (OSError, urllib.error.URLError):
-        robots.allow_all = True
+        robots.allow_all = True  # type: ignore[attr-defined]  # RobotFileParser's own 'allow everything' flag
     result = CrawlResult()
     queue: deque[tuple[str, int]] = deque([(start_url, 0)])
     seen = {start_url}

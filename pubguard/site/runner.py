@@ -200,6 +200,8 @@ def _run_pool(
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(config,))
 
+    pool: ProcessPoolExecutor  # bound below, after the warm-up (fork start method)
+
     def submit(jobs: list[FileJob]):  # noqa: ANN202 - a Future
         nonlocal pool
         try:

@@ -93,8 +93,8 @@ def to_html(results: list[FileResult], summary_extra: dict | None = None, histor
     if history is not None:
         save_history(history, summary)
     trend = load_history(history) if history is not None else []
-    by_cat = Counter()
-    by_sev = Counter()
+    by_cat: Counter[str] = Counter()
+    by_sev: Counter[str] = Counter()
     by_section: Counter[str] = Counter()
     rows = []
     for r in results:
