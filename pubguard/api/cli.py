@@ -172,6 +172,7 @@ def demo_seed(
 ) -> None:
     """建立演示站点、演示用户和示例稿件（可重复运行，不会重复创建）。"""
     from pubguard.api.demo import DEMO_PASSWORD, DEMO_USERS, seed
+    from pubguard.api.demo_registers import REGISTER_USERS
     from pubguard.review import ReviewService
 
     svc = ReviewService(_settings(data, database_url).review_settings())
@@ -181,7 +182,8 @@ def demo_seed(
         svc.close()
     typer.echo(f"演示数据就绪：新建用户 {summary['users']} 个，新建稿件 {summary['drafts']} 件。")
     typer.echo(
-        f"演示账号（密码均为 {DEMO_PASSWORD}）：" + "、".join(f"{u}（{label}）" for u, label, _ in DEMO_USERS)
+        f"演示账号（密码均为 {DEMO_PASSWORD}）："
+        + "、".join(f"{u}（{label}）" for u, label, _ in [*DEMO_USERS, *REGISTER_USERS])
     )
 
 

@@ -78,6 +78,9 @@ def seed(svc: ReviewService, samples_dir: Path | str = "samples") -> dict[str, A
             roles=[(DEMO_SITE, r) for r in roles],
         )
         created_users += 1
+    from pubguard.api.demo_registers import seed_registers
+
+    created_users += seed_registers(svc, DEMO_SITE, DEMO_PASSWORD)  # 政民互动, 依申请公开 (issue 16)
     with svc.db.read() as s:
         titles = set(s.execute(select(Draft.title).where(Draft.site == DEMO_SITE)).scalars())
     samples = Path(samples_dir)

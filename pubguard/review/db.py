@@ -32,7 +32,11 @@ CONFLICT_MESSAGE = "该稿件正被他人同时处理，您的操作未生效。
 
 
 def _sqlite_engine(url: str, begin: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    # hide_parameters: a failed statement's error (logged by the API's 500 handler) never carries
+    # the values it tried to write — a writer's phone number, an applicant's name.
+    engine = create_engine(
+        url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -84,7 +88,7 @@ class Database:
             self.write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE")
             self.read_engine = _sqlite_engine(url, "BEGIN")
         else:
-            self.write_engine = create_engine(url, pool_pre_ping=True)
+            self.write_engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
             self.read_engine = self.write_engine
 
             @event.listens_for(self.write_engine, "connect")

@@ -77,7 +77,7 @@ def test_cli_user_create_worker_once_and_demo_seed(tmp_path):
     (samples / "clean_notice.pdf").write_bytes(seal_and_id_pdf(with_problems=False))
     r = runner.invoke(cli, ["demo-seed", "--data", data, "--samples", str(samples)])
     assert r.exit_code == 0, r.output
-    assert "新建用户 11 个，新建稿件 1 件" in r.output
+    assert "新建用户 16 个，新建稿件 1 件" in r.output  # 11 + 5 register users (issue 16)
     again = runner.invoke(cli, ["demo-seed", "--data", data, "--samples", str(samples)])
     assert "新建用户 0 个，新建稿件 0 件" in again.output
     r = runner.invoke(
