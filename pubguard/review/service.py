@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from pubguard.errors import PubGuardError
 from pubguard.finding import Finding, Severity, assign_fingerprints
+from pubguard.masking import mask_name
 from pubguard.review import faults, states
 from pubguard.review.accounts import AccountsMixin
 from pubguard.review.annual_report import AnnualReportMixin
@@ -1042,7 +1043,8 @@ class ReviewService(
                 "provide_on_request",
                 draft=draft,
                 comment=reason,
-                details={"applicant": applicant.strip()},
+                # The audit log is permanent: the applicant only masked (张*), never in full.
+                details={"applicant": mask_name(applicant.strip())},
             )
             return version.filename, self.store.get(version.sha256)
 

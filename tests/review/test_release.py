@@ -61,6 +61,8 @@ def test_on_request_and_withheld_never_reach_the_site(svc):
         svc.release("pub", d["id"])
     name, data = svc.provide_on_request("pub", d["id"], applicant="张某", reason="依申请公开申请第12号")
     assert data == CLEAN.encode() and name == "notice.txt"
+    entry = next(e for e in svc.audit_log("pub", draft_id=d["id"]) if e["action"] == "provide_on_request")
+    assert entry["details"]["applicant"] == "张*"  # the permanent log never holds the name in full
     with pytest.raises(InvalidInput):
         svc.provide_on_request("pub", d["id"], applicant="", reason="")
     svc.archive("pub", d["id"], "依申请公开，归档备查")
