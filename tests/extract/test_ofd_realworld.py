@@ -1,5 +1,6 @@
-"""The OFD reader on OFD files written by other software (ofdrw's test resources, collected into
-realworld/external/ofdrw/ by scripts/collect_realworld.py, never committed; skipped when absent)."""
+"""The OFD reader and the RAR path on files written by other software (ofdrw's OFD and
+rarfile's RAR test resources, collected into realworld/external/ by scripts/collect_realworld.py,
+never committed; skipped when absent)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ REALWORLD = Path(__file__).resolve().parents[2] / "realworld"
 ENTRIES = [
     e
     for e in json.loads((REALWORLD / "manifest.json").read_text("utf-8"))["files"]
-    if e["file"].startswith("external/ofdrw/")
+    if e["file"].startswith(("external/ofdrw/", "external/rarfile/"))
 ]
 
 
@@ -25,7 +26,8 @@ def test_real_ofd_files(entry: dict) -> None:
         pytest.skip(f"{entry['file']} not collected (run scripts/collect_realworld.py)")
     result = scan_bytes(path.read_bytes(), path.name)
     assert result.status == "ok", result.error
-    assert result.format == "ofd"
+    assert result.format == path.suffix.lstrip(".")
+    assert all(m["status"] == "ok" for m in result.members), result.members
     rules = {f"{f.category}/{f.rule}" for f in result.findings if f.severity.rank >= 2}
     assert set(entry["expect"]) == rules
     for f in result.findings:
