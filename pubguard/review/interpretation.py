@@ -53,7 +53,7 @@ def link_of(s: Session, draft_id: int) -> tuple[InterpretationLink | None, Inter
 
 def needs_interpretation(draft: Draft) -> bool:
     routes = load_routes(draft.workflow)
-    cls = routes.get(draft.info_class) if routes else None
+    cls = routes.of(draft) if routes else None
     return bool(cls and cls.needs_interpretation)
 
 

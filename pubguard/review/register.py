@@ -115,7 +115,7 @@ class RegisterMixin(ServiceBase):
                 draft.formed_on, released_on, changed_on=_local_date(version.created_at) if version else None
             )
         routes = load_routes(draft.workflow)
-        cls = routes.get(draft.info_class) if routes else None
+        cls = routes.of(draft) if routes else None
         names = self._usernames(s, [rel.released_by_id, rel.withdrawn_by_id])
         return {
             "release_id": rel.id,

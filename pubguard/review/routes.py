@@ -58,6 +58,10 @@ class Routes:
     def get(self, key: str | None) -> InfoClassDef | None:
         return next((c for c in self.classes if c.key == key), None)
 
+    def of(self, draft: Draft) -> InfoClassDef | None:
+        """The class of a draft; a draft from before classes existed (NULL) is in the default."""
+        return self.get(draft.info_class or self.default)
+
     def require(self, key: str) -> InfoClassDef:
         cls = self.get(key)
         if cls is None:
@@ -151,9 +155,7 @@ def route_problems(draft: Draft, steps: list[DraftStep]) -> list[str]:
     routes = load_routes(draft.workflow)
     if routes is None:
         return []
-    if draft.info_class is None:
-        return ["尚未设置信息类别（分级审批），无法确定审批流程。"]
-    cls = routes.get(draft.info_class)
+    cls = routes.of(draft)
     if cls is None:
         return [f"信息类别「{draft.info_class}」不在本站类别表中，请重新设置信息类别。"]
     wanted = route_steps(load_workflow(draft.workflow), cls, draft.important)
@@ -188,15 +190,16 @@ def info_class_view(draft: Draft) -> dict[str, Any] | None:
     routes = load_routes(draft.workflow)
     if routes is None:
         return None
-    cls = routes.get(draft.info_class)
+    cls = routes.of(draft)
     proposal = draft.info_class_proposal
+    key = draft.info_class or routes.default
     return {
-        "key": draft.info_class,
+        "key": key,
         "label": cls.label if cls else draft.info_class,
         "reason": draft.info_class_reason or "",
         "needs_interpretation": bool(cls and cls.needs_interpretation),
         "proposal": proposal,
-        "differs": bool(proposal and proposal.get("class_key") != draft.info_class),
+        "differs": bool(proposal and proposal.get("class_key") != key),
         "choices": [{"key": c.key, "label": c.label} for c in routes.classes],
     }
 
@@ -216,7 +219,7 @@ class RoutesMixin(ServiceBase):
 
     def _draft_route(self, draft: Draft, important: bool) -> list[StepDef]:
         routes = load_routes(draft.workflow)
-        cls = routes.get(draft.info_class) if routes else None
+        cls = routes.of(draft) if routes else None
         return route_steps(self._workflow(draft), cls, important)
 
     def _store_class_proposal(self, draft: Draft, suggestion: dict[str, Any] | None) -> None:

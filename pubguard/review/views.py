@@ -49,7 +49,7 @@ from pubguard.review.models import (
     Version,
 )
 from pubguard.review.publish import PublishTarget, target_from_config
-from pubguard.review.routes import info_class_roles, info_class_view, route_problems
+from pubguard.review.routes import info_class_roles, info_class_view, load_routes, route_problems
 from pubguard.review.workflow import ROLES
 
 
@@ -426,7 +426,7 @@ class ViewsMixin(ServiceBase):
         if roles & ({"editor"} | confirm_roles) and draft.status not in ("released", "archived"):
             acts.append("set_disclosure")
         if (
-            draft.info_class is not None
+            load_routes(draft.workflow) is not None
             and draft.status not in ("released", "archived")
             and roles & set(info_class_roles(draft))
         ):
