@@ -389,3 +389,24 @@ def test_drawings_read_only_where_the_content_can_paint(tmp_path) -> None:
     assert extract_pdf(doc.tobytes(), "js.pdf", ScanConfig(ocr=False)).scripts
     assert pdfmod._JS_NAME_RAW.search(b"<</S/JavaScript/J#53(x)>>")
     assert not pdfmod._JS_NAME_RAW.search(b"<</S/JSON>> /JSX")
+
+
+def test_link_text_is_the_part_of_the_line_under_the_link() -> None:
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    page.insert_text((72, 100), "请点击附件下载查看详细名单", fontname="china-s", fontsize=12)
+    page.insert_text((72, 130), "See https://www.example.gov.cn/notice.pdf for the text.", fontsize=10)
+    page.insert_link(
+        {"kind": pymupdf.LINK_URI, "from": pymupdf.Rect(108, 88, 156, 104), "uri": "http://x.gov.cn/a.xlsx"}
+    )
+    w = pymupdf.get_text_length("See ", fontsize=10)
+    end = w + pymupdf.get_text_length("https://www.example.gov.cn/notice.pdf", fontsize=10)
+    page.insert_link(
+        {
+            "kind": pymupdf.LINK_URI,
+            "from": pymupdf.Rect(72 + w, 120, 72 + end, 133),
+            "uri": "https://www.example.gov.cn/notice.pdf",
+        }
+    )
+    doc = extract(pdf.tobytes(), "links.pdf", ScanConfig(ocr=False))
+    assert [link.text for link in doc.links] == ["附件下载", "https://www.example.gov.cn/notice.pdf"]
