@@ -34,7 +34,7 @@ class ReviewSettings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = None  # default: SQLite in data_dir
     scan_config: ScanConfig = Field(default_factory=ScanConfig, exclude=True)
-    max_upload_bytes: int = Field(MAX_UPLOAD_BYTES, gt=0)
+    max_upload_bytes: int = Field(default=MAX_UPLOAD_BYTES, gt=0)
 
     def resolved_database_url(self) -> str:
         url = self.database_url or os.environ.get("PUBGUARD_DATABASE_URL")

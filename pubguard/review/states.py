@@ -86,7 +86,7 @@ TRANSITIONS: dict[tuple[DraftEvent, DraftStatus], DraftStatus] = {
     (DraftEvent.ARCHIVE, S.WITHDRAWN): S.ARCHIVED,
 }
 
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, str] = {  # keyed by DraftStatus (a str)
     S.DRAFT: "草稿",
     S.IN_REVIEW: "审核中",
     S.APPROVED: "待发布",

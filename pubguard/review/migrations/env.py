@@ -29,7 +29,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = create_engine(normalise_db_url(config.get_main_option("sqlalchemy.url")))
+    engine = create_engine(normalise_db_url(config.get_main_option("sqlalchemy.url") or ""))
     with engine.begin() as conn:
         _run(conn)
     engine.dispose()
@@ -37,7 +37,7 @@ def run_migrations_online() -> None:
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=normalise_db_url(config.get_main_option("sqlalchemy.url")),
+        url=normalise_db_url(config.get_main_option("sqlalchemy.url") or ""),
         target_metadata=target_metadata,
         literal_binds=True,
     )
