@@ -118,7 +118,8 @@ HEADER_HINTS = NAME_HEADERS | {
 NOT_NAMES = _words(
     "合计 小计 总计 备注 无 空 略 以下空白 本人 配偶 长子 长女 次子 次女 儿子 女儿 父亲 母亲 户主 同上 "
     "申请人 联系人 负责人 当事人 同志 先生 女士 未婚 已婚 男 女 汉族 是 否 有 暂无 待定 不详 其他 "
-    "城镇低保 农村低保 特困 五保"
+    "城镇低保 农村低保 特困 五保 "
+    "联系 家庭 住址 地址 单位 工作 签字 签名"  # 申请人联系电话 / 联系人家庭住址: a label, no name
 )
 # jieba tags some form words as names ("银行卡" -> nr): a token holding one of these is no name.
 NAME_BLOCKERS = ("银行", "卡", "证", "号", "手机", "电话", "身份", "账", "帐", "码", "邮箱", "护照", "户口")

@@ -453,3 +453,10 @@ def test_organisations_hotline_in_a_footer_is_low_at_most() -> None:
     assert found and all(f.severity == Severity.LOW for f in found)
     personal = prose("申请人家庭电话：13907710000，请核实。")
     assert [f.severity for f in scan(personal) if f.rule == "mobile"] == [Severity.HIGH]
+
+
+def test_label_words_after_a_role_are_not_a_name() -> None:
+    doc = prose("申请人联系电话：13812345678，联系人家庭住址：城东路5号。")
+    assert [f for f in scan(doc) if f.rule == "person_name"] == []
+    named = prose("申请人王小明联系电话：13812345678。")
+    assert [f.evidence for f in scan(named) if f.rule == "person_name"] == ["王**"]
