@@ -45,6 +45,9 @@ from pubguard.document import (
     TextBlock,
 )
 from pubguard.errors import CorruptFile, EncryptedFile, PubGuardError
+from pubguard.extract.redraw import attach_renderers, render_pdf
+
+__all__ = ["extract_ofd", "render_pdf", "MM_TO_PT"]
 
 MM_TO_PT = 72.0 / 25.4
 A4_MM = (210.0, 297.0)
@@ -632,7 +635,7 @@ class _Reader:
 def extract_ofd(data: bytes, name: str, config: ScanConfig) -> Document:
     try:
         doc = _Reader(data, name, config).run()
-        attach_renderers(doc)
+        attach_renderers(doc)  # page images drawn from the layout (review UI, --annotate)
         return doc
     except PubGuardError:
         raise
@@ -640,77 +643,3 @@ def extract_ofd(data: bytes, name: str, config: ScanConfig) -> Document:
         raise
     except (KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
         raise CorruptFile(f"OFD 文件已损坏或结构异常，无法读取（{type(exc).__name__}）。") from exc
-
-
-# -- drawing the layout again: page images for the review UI, PDF for `pubguard clean` ---------
-
-
-def render_pdf(doc: Document) -> bytes:
-    """A PDF drawn from the OFD `Document`: text at its boxes in its colours and sizes, pictures
-    and paths. Fonts are replaced by the built-in CJK font; embedded-font glyph codes and
-    vector details beyond lines/rings are approximated. Electronic signatures are not carried
-    over (a PDF cannot hold an OFD signature)."""
-    import pymupdf
-
-    pdf = pymupdf.open()
-    for page in doc.pages:
-        pdf.new_page(width=page.width or 595.3, height=page.height or 841.9)
-    for d in doc.drawings:
-        if not 1 <= d.page <= len(pdf):
-            continue
-        pg = pdf[d.page - 1]
-        color = tuple(c / 255 for c in (d.stroke or d.fill or (0, 0, 0)))
-        fill = tuple(c / 255 for c in d.fill) if d.fill else None
-        x0, y0, x1, y1 = d.bbox
-        if d.kind == "line":
-            y = (y0 + y1) / 2 if (x1 - x0) >= (y1 - y0) else None
-            p1, p2 = ((x0, y), (x1, y)) if y is not None else (((x0 + x1) / 2, y0), ((x0 + x1) / 2, y1))
-            pg.draw_line(p1, p2, color=color, width=max(d.width, 0.5))
-        elif d.kind == "ellipse":
-            pg.draw_oval(pymupdf.Rect(x0, y0, x1, y1), color=color, fill=fill, width=max(d.width, 0.5))
-        else:
-            pg.draw_rect(pymupdf.Rect(x0, y0, x1, y1), color=color, fill=fill, width=max(d.width, 0.5))
-    for im in doc.images:
-        if not 1 <= im.page <= len(pdf) or im.bbox is None or im.loader is None:
-            continue
-        with contextlib.suppress(Exception):  # a picture PyMuPDF cannot place is left out
-            pdf[im.page - 1].insert_image(
-                pymupdf.Rect(*im.bbox), stream=im.load_bytes(), keep_proportion=False
-            )
-    for b in doc.blocks:
-        if b.bbox is None or not 1 <= b.page <= len(pdf) or b.hidden or not b.text.strip():
-            continue
-        size = b.font_size or 10.5
-        color = tuple(c / 255 for c in b.color) if b.color else (0, 0, 0)
-        with contextlib.suppress(Exception):
-            pdf[b.page - 1].insert_text(
-                (b.bbox[0], b.bbox[1] + size * 0.88), b.text, fontsize=size, fontname="china-s", color=color
-            )
-    meta = {
-        k: v for k, v in (("title", doc.metadata.get("title")), ("author", doc.metadata.get("author"))) if v
-    }
-    meta["creator"] = "PubGuard (OFD)"
-    pdf.set_metadata(meta)
-    out = pdf.tobytes(garbage=3, deflate=True)
-    pdf.close()
-    return out
-
-
-def attach_renderers(doc: Document) -> None:
-    """Page images for the review UI and `--annotate`, drawn once per document on demand."""
-    state: dict[str, object] = {}
-
-    def renderer(number: int) -> Callable[[int], object]:
-        def render(dpi: int):  # noqa: ANN202 - PIL image
-            import pymupdf
-            from PIL import Image
-
-            if "pdf" not in state:
-                state["pdf"] = pymupdf.open(stream=render_pdf(doc), filetype="pdf")
-            pix = state["pdf"][number - 1].get_pixmap(dpi=dpi)  # type: ignore[index]
-            return Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
-
-        return render
-
-    for page in doc.pages:
-        page.renderer = renderer(page.number)  # type: ignore[assignment]

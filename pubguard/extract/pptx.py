@@ -363,8 +363,12 @@ class _Builder:
 
 
 def extract_pptx(data: bytes, name: str, config: ScanConfig) -> Document:
+    from pubguard.extract.redraw import attach_renderers
+
     try:
-        return _Builder(data, name, config).build()
+        doc = _Builder(data, name, config).build()
+        attach_renderers(doc)  # slide images drawn from the layout (review UI, --annotate)
+        return doc
     except PubGuardError:
         raise
     except MemoryError:

@@ -61,3 +61,20 @@ def test_member_findings_are_not_placed_on_the_archive_listing() -> None:
     assert "<mark" not in highlighted_text("附件.zip 共 1 个文件", [finding])
     finding["location"].pop("member")
     assert boxes_for_page(page, [finding]) and "<mark" in highlighted_text("附件.zip 共 1 个文件", [finding])
+
+
+def test_pptx_slides_are_drawn_with_the_seal_boxed(tmp_path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "extract"))
+    from test_pptx import _deck
+
+    data = _deck()
+    meta = _layout(tmp_path, "汇报.pptx", data)
+    page = meta["pages"][0]
+    assert meta["format"] == "pptx" and page["image"] and page["image"]["width"] > page["image"]["height"]
+    findings = [
+        dict(f.to_dict(), id=i, status="open") for i, f in enumerate(scan_bytes(data, "汇报.pptx").findings)
+    ]
+    seal = next(b for b in boxes_for_page(page, findings) if b["rule"] == "official_seal")
+    assert seal["left"] > 60 and seal["top"] > 55  # the picture at (480, 330) pt on a 720 x 540 slide
