@@ -42,3 +42,12 @@ class DecompressionBomb(PubGuardError):
 
 class ScanTimeout(PubGuardError):
     code = "timeout"
+
+
+def size_limit_label(max_bytes: int) -> str:
+    """The real size limit, in words (for 413 messages): "200 MB", "1.5 MB", "512 KB"."""
+    mib = 1024 * 1024
+    if max_bytes >= mib:
+        value = max_bytes / mib
+        return f"{value:.0f} MB" if max_bytes % mib == 0 else f"{value:.1f} MB"
+    return f"{max(1, round(max_bytes / 1024))} KB"

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pubguard import __version__
 from pubguard.api.deps import BodyLimitMiddleware
 from pubguard.api.documents import DocumentViews
-from pubguard.api.errors import install_error_handlers
+from pubguard.api.errors import NulGuard, install_error_handlers
 from pubguard.api.security import LoginThrottle, load_secret
 from pubguard.api.settings import ApiSettings
 from pubguard.review import ReviewService
@@ -198,6 +198,11 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     app.include_router(ui_interaction.router)
     app.include_router(ui_foi.router)
 
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + MULTIPART_SLACK)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_upload_bytes + MULTIPART_SLACK,
+        file_limit=settings.max_upload_bytes,
+    )
+    app.add_middleware(NulGuard)
     app.add_middleware(SecurityHeaders)
     return app

@@ -124,9 +124,10 @@ class BodyLimitMiddleware:
     """Refuses request bodies above `max_bytes` before they are parsed: at once when
     Content-Length says so, otherwise as soon as the counted bytes pass the limit."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, file_limit: int | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.file_limit = file_limit or max_bytes  # what the message states (the file limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
@@ -160,13 +161,16 @@ class BodyLimitMiddleware:
         from fastapi.responses import JSONResponse
 
         from pubguard.api.errors import error_body
+        from pubguard.errors import size_limit_label
 
-        mb = self.max_bytes // (1024 * 1024)
+        limit = size_limit_label(self.file_limit)
         if declared < 0:
             body = error_body("bad_request", "请求头 Content-Length 无效。")
             status = 400
         else:
-            body = error_body("too_large", f"上传内容过大，超过上限 {mb} MB。", {"max_bytes": self.max_bytes})
+            body = error_body(
+                "too_large", f"上传内容过大，文件上限为 {limit}。", {"max_bytes": self.file_limit}
+            )
             status = 413
         response = JSONResponse(body, status_code=status, headers={"Connection": "close"})
         await response(scope, receive, send)

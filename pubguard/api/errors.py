@@ -119,6 +119,89 @@ def _validation_details(exc: RequestValidationError) -> dict[str, Any]:
     return {"errors": errors}
 
 
+NUL_MESSAGE = "输入中含有不允许的空字符（NUL，\\x00），请删除后重试。"
+
+
+def _nul_error(exc: BaseException) -> bool:
+    """A NUL character that reached the database driver (PostgreSQL text cannot hold it)."""
+    seen = 0
+    while exc is not None and seen < 5:
+        text = str(exc)
+        if "NUL" in text and ("0x00" in text or "cannot contain" in text or "null character" in text.lower()):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+class NulGuard:
+    """422 with a Chinese message for a NUL byte in the path, the query string or a
+    url-encoded form — before any route (and the database) sees it. NULs elsewhere (JSON, a
+    multipart text field) that reach PostgreSQL are answered the same way by the error handler."""
+
+    def __init__(self, app: Any, max_form_bytes: int = 1024 * 1024):
+        self.app = app
+        self.max_form_bytes = max_form_bytes
+
+    @staticmethod
+    def _has_nul(raw: bytes) -> bool:
+        return b"\x00" in raw or b"%00" in raw.lower()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self._has_nul(scope.get("query_string", b"")) or "\x00" in scope.get("path", ""):
+            await self._refuse(scope, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if ctype != b"application/x-www-form-urlencoded":
+            await self.app(scope, receive, send)
+            return
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+            if size > self.max_form_bytes:
+                break
+        body = b"".join(chunks)
+        if self._has_nul(body):
+            await self._refuse(scope, send)
+            return
+        sent = False
+
+        async def replay() -> Any:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": more}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _refuse(scope: Any, send: Any) -> None:
+        import json
+
+        payload = json.dumps(error_body("invalid", NUL_MESSAGE), ensure_ascii=False).encode("utf-8")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 422,
+                "headers": [
+                    (b"content-type", b"application/json; charset=utf-8"),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ReviewError)
     async def _review(request: Request, exc: ReviewError) -> Response:
@@ -149,6 +232,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
+        if _nul_error(exc):
+            return _respond(request, 422, error_body("invalid", NUL_MESSAGE))
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         code, message = HTTP_MESSAGES[500]
         return _respond(request, 500, error_body(code, message))

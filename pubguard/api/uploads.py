@@ -10,7 +10,7 @@ from typing import BinaryIO
 from fastapi import UploadFile
 
 from pubguard.api.errors import ApiError
-from pubguard.errors import PubGuardError
+from pubguard.errors import PubGuardError, size_limit_label
 
 
 def checked_upload(upload: UploadFile | None, max_bytes: int) -> tuple[str, BinaryIO, str]:
@@ -28,7 +28,7 @@ def checked_upload(upload: UploadFile | None, max_bytes: int) -> tuple[str, Bina
         raise ApiError(
             413,
             "too_large",
-            f"文件过大（{size / 1024 / 1024:.1f} MB），超过上限 {max_bytes // (1024 * 1024)} MB。",
+            f"文件过大（{size / 1024 / 1024:.1f} MB），超过上限 {size_limit_label(max_bytes)}。",
             {"size": size, "max_bytes": max_bytes},
         )
     from pubguard.extract.sniff import sniff_format

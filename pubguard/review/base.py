@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from pubguard.errors import PubGuardError
+from pubguard.errors import PubGuardError, size_limit_label
 from pubguard.review import audit, states
 from pubguard.review.db import Database
 from pubguard.review.errors import (
@@ -138,8 +138,8 @@ class ServiceBase:
             raise PermissionDenied(f"{user.label} 没有站点「{site}」的{names}角色，不能{what}。")
 
     def _can_view(self, user: User, draft: Draft) -> None:
-        if not self._roles(user, draft.site):
-            raise PermissionDenied(f"无权查看站点「{draft.site}」的稿件。")
+        if not self._roles(user, draft.site):  # answered like a missing draft: no probing of ids
+            raise NotFound(f"稿件不存在：{draft.id}。")
 
     @staticmethod
     def _draft(session: Session, draft_id: int, *, lock: bool = False) -> Draft:
@@ -266,7 +266,7 @@ class ServiceBase:
         if isinstance(data, bytes | bytearray | memoryview):
             raw = bytes(data)
             if len(raw) > limit:
-                raise TooLargeUpload(f"文件过大，超过上限 {limit // (1024 * 1024)} MB。")
+                raise TooLargeUpload(f"文件过大，超过上限 {size_limit_label(limit)}。")
             return self.store.put(raw), len(raw), raw
         try:
             sha, size = self.store.put_stream(data, limit)

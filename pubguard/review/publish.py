@@ -32,11 +32,38 @@ from pubguard.review import faults
 from pubguard.review.errors import InvalidInput, PublishFailed
 
 META_NAME = "meta.json"
-_UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+# Bidirectional controls (LRE … RLO, isolates, marks): "invoice\u202ecod.exe" shows as
+# "invoiceexe.doc"; stripped from every stored name.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Binary formats whose extension must match what the bytes are (a PDF named .docx is a .pdf).
+FORMAT_EXTENSIONS = {
+    "pdf": (".pdf",),
+    "docx": (".docx", ".docm", ".dotx", ".dotm"),
+    "xlsx": (".xlsx", ".xlsm"),
+    "pptx": (".pptx",),
+    "png": (".png",),
+    "jpeg": (".jpg", ".jpeg"),
+    "tiff": (".tif", ".tiff"),
+    "gif": (".gif",),
+    "bmp": (".bmp",),
+    "webp": (".webp",),
+    "ofd": (".ofd",),
+}
+
+
+def name_for_format(name: str, fmt: str | None) -> str:
+    """`name` with the extension the sniffed format has (`通知.docx` holding a PDF → `通知.pdf`)."""
+    exts = FORMAT_EXTENSIONS.get(fmt or "")
+    if not exts or name.lower().endswith(exts):
+        return name
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    return stem + exts[0]
 
 
 def safe_filename(name: str, fallback: str) -> str:
-    """A file name that cannot leave its folder (no separators, no dot names)."""
+    """A file name that cannot leave its folder (no separators, no dot names, no bidi controls)."""
+    name = _BIDI.sub("", name)
     base = _UNSAFE.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .")
     if not base or base == META_NAME:
         return fallback

@@ -65,7 +65,7 @@ from pubguard.review.models import (
     User,
     Version,
 )
-from pubguard.review.publish import safe_filename
+from pubguard.review.publish import name_for_format, safe_filename
 from pubguard.review.register import RegisterMixin
 from pubguard.review.releasing import ReleaseMixin
 from pubguard.review.routes import RoutesMixin
@@ -205,7 +205,7 @@ class ReviewService(
             fmt = sniff_format(raw, filename)
         except PubGuardError as exc:
             raise InvalidInput(f"文件无法接收：{exc.message}", code=exc.code) from exc
-        return sha, size, fmt, filename
+        return sha, size, fmt, name_for_format(filename, fmt)
 
     def set_important(self, actor: Actor, draft_id: int, important: bool) -> dict[str, Any]:
         """Flag as important information (adds the 通读 step; 3-working-day deadline)."""

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from pubguard.errors import TooLarge
+from pubguard.errors import TooLarge, size_limit_label
 from pubguard.review import faults
 from pubguard.review.errors import NotFound
 from pubguard.review.publish import TMP_PREFIX, stray_temp
@@ -51,7 +51,7 @@ class FileStore:
                 while chunk := stream.read(_CHUNK):
                     size += len(chunk)
                     if size > max_bytes:
-                        raise TooLarge(f"文件过大，超过上限 {max_bytes // (1024 * 1024)} MB。")
+                        raise TooLarge(f"文件过大，超过上限 {size_limit_label(max_bytes)}。")
                     digest.update(chunk)
                     out.write(chunk)
                     faults.point("upload:during_store")

@@ -331,8 +331,11 @@ def test_final_review_refuses_public_with_open_personal_data(svc):
 def test_viewing_other_sites_is_forbidden(svc):
     d = new_draft(svc)
     svc.create_user("outsider", roles=[("other", "editor")])
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound, match=f"稿件不存在：{d['id']}") as other:  # like a missing draft
         svc.get_draft("outsider", d["id"])
+    with pytest.raises(NotFound) as missing:
+        svc.get_draft("outsider", 999999)
+    assert other.value.code == missing.value.code
     assert svc.list_drafts("outsider") == []
     assert [x["id"] for x in svc.list_drafts("r1")] == [d["id"]]
 
