@@ -1,4 +1,4 @@
-"""Validate a SARIF log against the SARIF 2.1.0 JSON schema vendored in tests/report/data/."""
+"""Validate a SARIF log against the SARIF 2.1.0 JSON schema vendored in tests/report/schemas/."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 
-SCHEMA_PATH = Path(__file__).parent / "report" / "data" / "sarif-schema-2.1.0.json"
+SCHEMA_PATH = Path(__file__).parent / "report" / "schemas" / "sarif-schema-2.1.0.json"
 
 
 @cache

@@ -1,4 +1,4 @@
-"""SARIF 2.1.0 output, validated against the SARIF 2.1.0 JSON schema (vendored in data/)."""
+"""SARIF 2.1.0 output, validated against the SARIF 2.1.0 JSON schema (vendored in schemas/)."""
 
 from __future__ import annotations
 
