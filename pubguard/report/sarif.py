@@ -1,7 +1,7 @@
 """SARIF 2.1.0 writer for code-scanning dashboards (GitHub, GitLab, Azure DevOps, Jenkins warnings-ng).
 
 What the spec asks and this writer gives (validated in the tests against the SARIF 2.1.0 JSON
-schema vendored in tests/report/data):
+schema vendored in tests/report/schemas):
 - `tool.driver.rules`: every rule that produced a result, with short/full description, `help`
   (text + markdown: what the rule means, what to do, on which basis) and `defaultConfiguration`;
 - each result's `locations[].physicalLocation`: the artifact (relative URI under `%SRCROOT%`)
