@@ -24,7 +24,13 @@ ENTRIES = [
 NO_OCR = ScanConfig(ocr=False)
 MEDIUM_UP = (Severity.MEDIUM, Severity.HIGH, Severity.BLOCKER)
 # split -> (minimum recall of expected seal rules or None, maximum negatives flagged at medium+)
-FLOORS = {"tune": (0.95, 0), "tune2": (0.95, 0), "holdout": (0.85, 0), "holdout3": (None, 0), "holdout4": (0.95, 0)}
+FLOORS = {
+    "tune": (0.95, 0),
+    "tune2": (0.95, 0),
+    "holdout": (0.85, 0),
+    "holdout3": (None, 0),
+    "holdout4": (0.95, 0),
+}
 
 
 def _seal_rules(path: Path) -> set[str]:
