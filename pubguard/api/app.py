@@ -148,7 +148,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
         ttl_seconds=settings.check_job_ttl_seconds,
     )
     app.state.throttle = LoginThrottle(
-        settings.login_max_failures, settings.login_window_seconds, settings.login_max_failures_per_ip
+        svc, settings.login_max_failures, settings.login_window_seconds, settings.login_max_failures_per_ip
     )
     install_error_handlers(app)
 

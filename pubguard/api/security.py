@@ -8,18 +8,16 @@ form field (plain forms). The token is an HMAC of the session token under a per-
 key mixed with the data directory's secret, so it cannot be computed without the HTTP-only
 cookie. Bearer-token requests need no CSRF token: browsers never attach them on their own.
 
-Login throttling is kept in memory of the serving process (documented limitation: several
-server processes each count separately, and a restart forgets the counters)."""
+Login throttling is counted in the database (shared by all server processes, kept across
+restarts); unknown user names cost the same scrypt check as known ones."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
 from pathlib import Path
+from typing import Any
 
 SESSION_COOKIE = "pubguard_session"
 LOGIN_CSRF_COOKIE = "pubguard_login_csrf"
@@ -54,44 +52,24 @@ def csrf_matches(secret: bytes, session_token: str, given: str | None) -> bool:
 
 
 class LoginThrottle:
-    """Sliding-window counter of failed logins per (user name, client address) and per address."""
+    """Failed logins per (user name, client address) and per address, in a sliding window,
+    counted in the review database (`login_failures`): shared by every server process and kept
+    across restarts."""
 
-    def __init__(self, max_failures: int, window_seconds: float, max_per_ip: int):
+    def __init__(self, svc: Any, max_failures: int, window_seconds: float, max_per_ip: int):
+        self.svc = svc
         self.max_failures = max_failures
         self.window = window_seconds
         self.max_per_ip = max_per_ip
-        self._fails: dict[tuple[str, str], deque[float]] = {}
-        self._ip_fails: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _trim(self, q: deque[float], now: float) -> deque[float]:
-        while q and q[0] <= now - self.window:
-            q.popleft()
-        return q
 
     def retry_after(self, username: str, ip: str) -> int:
         """Seconds to wait before another attempt (0: allowed now)."""
-        now = time.monotonic()
-        key = (username.strip().lower(), ip)
-        with self._lock:
-            waits = []
-            q = self._trim(self._fails.get(key, deque()), now)
-            if len(q) >= self.max_failures:
-                waits.append(q[0] + self.window - now)
-            qi = self._trim(self._ip_fails.get(ip, deque()), now)
-            if len(qi) >= self.max_per_ip:
-                waits.append(qi[0] + self.window - now)
-            return max(1, int(max(waits)) + 1) if waits else 0
+        return self.svc.login_retry_after(
+            username, ip, max_failures=self.max_failures, max_per_ip=self.max_per_ip, window=self.window
+        )
 
     def failed(self, username: str, ip: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._fails.setdefault((username.strip().lower(), ip), deque()).append(now)
-            self._ip_fails.setdefault(ip, deque()).append(now)
-            if len(self._fails) > 10_000:  # bound memory under a spray of names
-                for k in [k for k, q in self._fails.items() if not self._trim(q, now)]:
-                    del self._fails[k]
+        self.svc.login_failed(username, ip, window=self.window)
 
     def succeeded(self, username: str, ip: str) -> None:
-        with self._lock:
-            self._fails.pop((username.strip().lower(), ip), None)
+        self.svc.login_succeeded(username, ip)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from pubguard.review.base import (
@@ -23,6 +24,7 @@ from pubguard.review.errors import (
 )
 from pubguard.review.models import (
     AuthToken,
+    LoginFailure,
     RoleGrant,
     Site,
     User,
@@ -148,12 +150,56 @@ class AccountsMixin(ServiceBase):
             return user.to_dict()
 
     def authenticate(self, username: str, password: str) -> dict[str, Any] | None:
-        """The user's dict when the password matches an active account, else None."""
+        """The user's dict when the password matches an active account, else None. An unknown
+        name (or an account without password) costs one scrypt too, so the answer time does not
+        tell which names exist."""
         with self.db.read() as s:
             user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
-            if user is None or not user.is_active or not verify_password(password, user.password_hash):
+            stored = user.password_hash if user is not None and user.password_hash else None
+            ok = verify_password(password, stored or _dummy_hash())
+            if user is None or stored is None or not user.is_active or not ok:
                 return None
             return user.to_dict()
+
+    def login_retry_after(
+        self, username: str, ip: str, *, max_failures: int, max_per_ip: int, window: float
+    ) -> int:
+        """Seconds until another login attempt is allowed (0: now), from the failures stored in
+        the database — the same answer in every server process and after a restart."""
+        name, since = username.strip().lower()[:100], self.now() - dt.timedelta(seconds=window)
+        with self.db.read() as s:
+            waits = []
+            for cond, limit in (
+                ((LoginFailure.username == name) & (LoginFailure.ip == ip[:64]), max_failures),
+                ((LoginFailure.ip == ip[:64]), max_per_ip),
+            ):
+                rows = (
+                    s.execute(
+                        select(LoginFailure.at)
+                        .where(cond, LoginFailure.at > since)
+                        .order_by(LoginFailure.at.desc())
+                        .limit(limit)
+                    )
+                    .scalars()
+                    .all()
+                )
+                if len(rows) >= limit:
+                    waits.append((rows[-1] - since).total_seconds())
+            return max(1, int(max(waits)) + 1) if waits else 0
+
+    def login_failed(self, username: str, ip: str, *, window: float) -> None:
+        now = self.now()
+        with self.db.write() as s:
+            s.add(LoginFailure(username=username.strip().lower()[:100], ip=ip[:64], at=now))
+            s.execute(delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(seconds=window)))
+
+    def login_succeeded(self, username: str, ip: str) -> None:
+        with self.db.write() as s:
+            s.execute(
+                delete(LoginFailure).where(
+                    LoginFailure.username == username.strip().lower()[:100], LoginFailure.ip == ip[:64]
+                )
+            )
 
     def issue_token(self, actor: Actor, *, kind: str = "session", ttl: dt.timedelta | None = None) -> str:
         """A new opaque token for `actor` (returned once; only its hash is stored)."""
@@ -231,3 +277,11 @@ class AccountsMixin(ServiceBase):
     def list_sites(self) -> list[dict[str, Any]]:
         with self.db.read() as s:
             return [x.to_dict() for x in s.execute(select(Site).order_by(Site.key)).scalars()]
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A real scrypt hash of nothing anyone knows: unknown user names are checked against it."""
+    import secrets
+
+    return hash_password(secrets.token_hex(16))

@@ -446,6 +446,22 @@ class ReleaseIntent(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class LoginFailure(Base):
+    """A failed login (user name lower-cased, client address): the throttle counts these rows,
+    so it holds across restarts and is shared by every server process."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_user_ip_at", "username", "ip", "at"),
+        Index("ix_login_failures_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    ip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # Registers of issue 16 (政民互动, 依申请公开) share this metadata; imported last (they use Base).
 # Tables of 分级审批 / 政策解读 / 值班读网 live in their own module (same metadata).
 from pubguard.review import models_routes as _models_routes  # noqa: E402,F401

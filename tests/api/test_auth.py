@@ -120,3 +120,38 @@ def test_user_administration_follows_the_library_rules(app, client):
     r = client.post("/api/v1/users", json=short, headers=auth(app, "root"))
     assert r.status_code == 422 and r.json()["details"]["errors"][0]["field"] == "password"
     assert [s["key"] for s in client.get("/api/v1/sites", headers=auth(app, "ed")).json()] == ["gov", "other"]
+
+
+def test_login_throttle_is_shared_by_processes_and_survives_a_restart(app, client):
+    from pubguard.api.security import LoginThrottle
+    from pubguard.review import ReviewService, ReviewSettings
+
+    for _ in range(5):
+        client.post("/api/v1/auth/login", json={"username": "ed", "password": "bad"})
+    svc = app.state.service
+    # another server process (or this one after a restart): its own service on the same database
+    other = ReviewService(ReviewSettings(data_dir=svc.settings.data_dir, database_url=svc.db.url))
+    try:
+        fresh = LoginThrottle(other, 5, 900, 50)
+        assert fresh.retry_after("ED", "testclient") > 0  # names compared case-insensitively
+        assert fresh.retry_after("p1", "testclient") == 0
+    finally:
+        other.close()
+
+
+def test_unknown_and_known_names_cost_the_same_password_check(app, monkeypatch):
+    import pubguard.review.accounts as accounts
+
+    calls: list[str | None] = []
+    real = accounts.verify_password
+
+    def counting(password, stored):  # type: ignore[no-untyped-def]
+        calls.append(stored)
+        return real(password, stored)
+
+    monkeypatch.setattr(accounts, "verify_password", counting)
+    svc = app.state.service
+    assert svc.authenticate("ghost", "whatever") is None
+    assert svc.authenticate("ed", "wrong") is None
+    assert svc.authenticate("r1", "no-password-set") is None  # account without a password
+    assert len(calls) == 3 and all(c and c.startswith("scrypt$") for c in calls)
