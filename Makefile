@@ -59,6 +59,7 @@ bench: install-dev
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/site.py
+	$(BIN)/python bench/speed.py
 	$(BIN)/python bench/formats.py
 
 eval: install-dev
