@@ -167,6 +167,7 @@ NOT_FOR_SCAN = (
     "alembic",
     "distributed",
     "dask",
+    "rapidocr",
     "rapidocr_onnxruntime",
     "onnxruntime",
     "jieba.posseg",
