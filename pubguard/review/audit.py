@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,3 +144,65 @@ def verify(session: Session) -> AuditVerification:
             {"seq": head.seq, "message": "审计链头与最后一条记录不符（末尾记录被删除或链头被改动）。"}
         )
     return AuditVerification(ok=not problems, entries=count, head_hash=prev, problems=problems)
+
+
+# ------------------------------------------------------------------ checkpoints (anchors)
+# A superuser of the database can delete the last entries and move `audit_head` back, or rewrite
+# the tail and recompute every hash: the chain alone still verifies. A checkpoint — the head
+# (seq + hash) signed with an HMAC under the installation key (`pubguard.keys`, kept outside the
+# database) and written to a file or a webhook outside the database — anchors it: `verify`
+# then checks that every checkpointed entry is still there with the same hash.
+
+CHECKPOINT_FORMAT = "pubguard.audit-checkpoint/1"
+
+
+def _checkpoint_key() -> bytes:
+    from pubguard.keys import keyring
+
+    return hmac.new(keyring().current, b"pubguard-audit-checkpoint", hashlib.sha256).digest()
+
+
+def sign_checkpoint(record: dict[str, Any]) -> str:
+    body = {k: v for k, v in record.items() if k != "signature"}
+    return hmac.new(_checkpoint_key(), canonical_json(body).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def make_checkpoint(session: Session, now: dt.datetime) -> dict[str, Any]:
+    """The signed head of a chain that verifies (refused otherwise: never anchor a bad chain)."""
+    from pubguard.keys import keyring
+
+    result = verify(session)
+    if not result.ok:
+        raise ValueError("审计链校验失败，不能写入检查点。")
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
+    record = {
+        "format": CHECKPOINT_FORMAT,
+        "seq": head.seq,
+        "hash": head.hash,
+        "entries": result.entries,
+        "at": now.astimezone(dt.UTC).isoformat(),
+        "key_id": keyring().key_id,
+    }
+    record["signature"] = sign_checkpoint(record)
+    return record
+
+
+def check_against(session: Session, checkpoints: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Problems (中文) where the database no longer holds what a checkpoint anchored."""
+    problems: list[dict[str, Any]] = []
+    last = session.execute(select(AuditHead.seq).where(AuditHead.id == 1)).scalar() or 0
+    for cp in checkpoints:
+        seq = cp.get("seq")
+        if not hmac.compare_digest(str(cp.get("signature", "")), sign_checkpoint(cp)):
+            problems.append({"seq": seq, "message": "检查点签名无效（检查点文件被改动，或密钥已更换）。"})
+            continue
+        if not seq:
+            continue
+        row = session.execute(select(AuditEntry.hash).where(AuditEntry.seq == seq)).scalar_one_or_none()
+        if row is None or seq > last:
+            problems.append(
+                {"seq": seq, "message": f"检查点记录的第 {seq} 条审计记录已不存在（末尾记录被删除）。"}
+            )
+        elif row != cp.get("hash"):
+            problems.append({"seq": seq, "message": f"第 {seq} 条审计记录与检查点不符（记录被改写）。"})
+    return problems

@@ -635,12 +635,37 @@ def worker(
 # ------------------------------------------------------------------ audit
 
 
+@audit_app.command("checkpoint")
+@handles_errors
+def checkpoint(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="检查点文件（默认 数据目录/audit-checkpoints.jsonl）")
+    ] = None,
+    webhook: Annotated[str | None, typer.Option(help="同时 POST 到此地址（库外存证）")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """写入审计链检查点：链头（序号 + 哈希）用安装密钥签名，保存在数据库之外，供 verify 比对。"""
+    with _service(ctx) as svc:
+        record = svc.audit_checkpoint(file, webhook=webhook)
+    if as_json:
+        _dump(record)
+    else:
+        typer.echo(f"已写入检查点：第 {record['seq']} 条，链头哈希 {record['hash']}")
+
+
 @audit_app.command("verify")
 @handles_errors
-def verify(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """校验审计记录的哈希链；发现篡改时退出码为 1。"""
+def verify(
+    ctx: typer.Context,
+    as_json: JsonOpt = False,
+    checkpoints: Annotated[
+        Path | None, typer.Option("--checkpoints", help="检查点文件（默认 数据目录/audit-checkpoints.jsonl）")
+    ] = None,
+) -> None:
+    """校验审计记录的哈希链并与检查点比对；发现篡改时退出码为 1。"""
     with _service(ctx) as svc:
-        result = svc.verify_audit()
+        result = svc.verify_audit(checkpoints)
     if as_json:
         _dump(result.to_dict())
     elif result.ok:

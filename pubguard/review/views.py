@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -538,9 +540,52 @@ class ViewsMixin(ServiceBase):
                 raise PermissionDenied("只有系统管理员可以查看全部审计记录。")
             return [audit.entry_to_dict(e) for e in reversed(s.execute(stmt).scalars().all())]
 
-    def verify_audit(self) -> audit.AuditVerification:
+    def verify_audit(self, checkpoints: Path | None = None) -> audit.AuditVerification:
+        """Recompute the chain and compare it with the signed checkpoints (default: the
+        installation's checkpoint file, when there is one)."""
+        path = checkpoints or self.checkpoint_file
         with self.db.read() as s:
-            return audit.verify(s)
+            result = audit.verify(s)
+            if path.is_file():
+                records = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+                result.problems.extend(audit.check_against(s, records))
+                result.ok = not result.problems
+            return result
+
+    @property
+    def checkpoint_file(self) -> Path:
+        return self.settings.data_dir / "audit-checkpoints.jsonl"
+
+    def audit_checkpoint(self, path: Path | None = None, *, webhook: str | None = None) -> dict[str, Any]:
+        """`pubguard audit checkpoint`: append the signed head to a file outside the database
+        (and POST it to `webhook`). Not itself an audit entry: that would move the head."""
+        from pubguard.review.errors import InvalidState, PublishFailed
+
+        with self.db.read() as s:
+            try:
+                record = audit.make_checkpoint(s, self.now())
+            except ValueError as exc:
+                raise InvalidState(str(exc)) from exc
+        path = path or self.checkpoint_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        if webhook:
+            import urllib.request
+
+            req = urllib.request.Request(
+                webhook,
+                data=json.dumps(record).encode(),
+                method="POST",
+                headers={"Content-Type": "application/json"},
+            )
+            try:
+                urllib.request.urlopen(req, timeout=30).close()
+            except OSError as exc:
+                raise PublishFailed(f"检查点已写入文件，但发送到 {webhook} 失败：{exc}") from exc
+        return record
 
     def export_archive(self, actor: Actor | None, draft_id: int) -> bytes:
         """A zip of everything kept for a draft: manifest.json (draft, steps, versions with
