@@ -146,9 +146,9 @@ async def foi_action(
             uid, foi_id, result=_text(form, "result", 500), on=_day(form, "on")
         ),
         "extend": lambda: svc.extend_foi(
-            uid, foi_id, _int(form, "days", required=True), _text(form, "reason", 2000)
+            uid, foi_id, _int(form, "days", required=True) or 0, _text(form, "reason", 2000)
         ),
-        "link": lambda: svc.foi_link_draft(uid, foi_id, _int(form, "draft_id", required=True)),
+        "link": lambda: svc.foi_link_draft(uid, foi_id, _int(form, "draft_id", required=True) or 0),
         "release": lambda: svc.foi_prepare_release(
             uid, foi_id, {"mask_preset": _text(form, "mask_preset", 16) or "site"}
         ),

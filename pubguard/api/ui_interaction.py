@@ -124,7 +124,7 @@ async def message_new(request: Request, me: Me, svc: Svc) -> Response:
 async def message_import(request: Request, me: Me, svc: Svc) -> Response:
     form = await request.form()
     upload = form.get("file")
-    if upload is None or not hasattr(upload, "read"):
+    if upload is None or isinstance(upload, str):
         raise InvalidInput("请选择要导入的 CSV 或 XLSX 文件。")
     data = await upload.read()
     out = await run_in_threadpool(
@@ -171,7 +171,7 @@ async def message_action(
     form = await request.form()
     uid = me.id
     calls = {
-        "assign": lambda: svc.assign_message(uid, message_id, _int(form, "unit_id", required=True)),
+        "assign": lambda: svc.assign_message(uid, message_id, _int(form, "unit_id", required=True) or 0),
         "return": lambda: svc.return_message(uid, message_id, _text(form, "reason", 2000)),
         "reply": lambda: svc.draft_reply(uid, message_id, _text(form, "text", 20000)),
         "submit": lambda: svc.draft_reply(uid, message_id, _text(form, "text", 20000), submit=True),

@@ -20,11 +20,12 @@ from collections import Counter
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pubguard.review.base import CHINA_TZ, Actor, ServiceBase
 from pubguard.review.errors import InvalidInput
 from pubguard.review.foi import answer_types, config
-from pubguard.review.models import Draft, Release
+from pubguard.review.models import Draft, Release, User
 from pubguard.review.registers import FoiRequest, Message
 from pubguard.review.sheets import xlsx_bytes
 
@@ -94,11 +95,17 @@ def _kind(req: FoiRequest) -> str:
 
 
 class AnnualReportMixin(ServiceBase):
+    def _acting(self, s: Session, actor: Actor) -> User:
+        """The acting user (required: `_user` raises when there is none)."""
+        user = self._user(s, actor)
+        assert user is not None
+        return user
+
     def annual_report(self, actor: Actor, site: str, year: int) -> dict[str, Any]:
         start, end, t0, t1 = _year_bounds(year)
         rows_of = {k: v["row"] for k, v in answer_types().items()}
         with self.db.read() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             self._require_role(user, site, "foi", "foi_head", "admin", what="编制政府信息公开工作年度报告")
             counts: dict[str, Counter[str]] = {k: Counter() for k, _, _ in ROWS if k}
             for req in s.execute(
@@ -136,15 +143,10 @@ class AnnualReportMixin(ServiceBase):
                 by_column[column or "（未分栏目）"] += 1
                 if rel.withdrawn_at is not None:
                     withdrawn += 1
-            qa = sum(
-                1
-                for (at,) in s.execute(
-                    select(Message.published_at).where(
-                        Message.site == site, Message.published_at.is_not(None)
-                    )
-                )
-                if t0 <= at < t1
-            )
+            published = s.execute(
+                select(Message.published_at).where(Message.site == site, Message.published_at.is_not(None))
+            ).scalars()
+            qa = len([at for at in published if at is not None and t0 <= at < t1])
             return {
                 "site": site,
                 "year": year,

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -129,7 +129,7 @@ def _paused(day: dt.date, pauses: list[tuple[dt.date, dt.date | None]]) -> bool:
 
 
 def answer_due(
-    start: dt.date, days: int, pauses: list[tuple[dt.date, dt.date | None]] = ()
+    start: dt.date, days: int, pauses: list[tuple[dt.date, dt.date | None]] | tuple[()] = ()
 ) -> tuple[dt.date | None, bool]:
     """The `days`-th working day after `start` not inside a pause ((start, end] of a 征求意见);
     None while a pause is still open."""
@@ -183,8 +183,8 @@ def clock(req: FoiRequest, today: dt.date) -> list[Limit]:
         out.append(_limit("consultation", "第三方答复期限", due, today, approx, "收到意见"))
     if req.status != FoiStatus.CORRECTION:
         label = f"答复期限（已延期 {req.extension_days} 个工作日）" if req.extension_days else "答复期限"
-        due, approx = answer_due(req.clock_start, lim["answer"] + req.extension_days, pauses)
-        out.append(_limit("answer", label, due, today, approx, "答复"))
+        answer, approx = answer_due(req.clock_start, lim["answer"] + req.extension_days, pauses)
+        out.append(_limit("answer", label, answer, today, approx, "答复"))
     return out
 
 
@@ -200,6 +200,25 @@ def _pauses(req: FoiRequest) -> list[tuple[dt.date, dt.date | None]]:
 
 
 class FoiMixin(ServiceBase):
+    if TYPE_CHECKING:  # provided by the other mixins of ReviewService
+        from pubguard.review.privacy import MaskCheck
+
+        def _mask(self, text: str, private: PrivateValues, extra: tuple[str, ...] = ()) -> MaskCheck: ...
+        def create_draft(self, actor: Actor, site: str, title: str, **kw: Any) -> dict[str, Any]: ...
+        def make_clean_version(
+            self, actor: Actor, draft_id: int, version_id: int, options: Any = None
+        ) -> dict[str, Any]: ...
+        def set_disclosure(
+            self, actor: Actor, draft_id: int, attribute: str, **kw: Any
+        ) -> dict[str, Any]: ...
+        def submit(self, actor: Actor, draft_id: int, version_id: int | None = None) -> dict[str, Any]: ...
+
+    def _acting(self, s: Session, actor: Actor) -> User:
+        """The acting user (required: `_user` raises when there is none)."""
+        user = self._user(s, actor)
+        assert user is not None
+        return user
+
     def _foi(self, s: Session, request_id: int, *, lock: bool = False) -> FoiRequest:
         stmt = select(FoiRequest).where(FoiRequest.id == request_id)
         if lock:
@@ -250,7 +269,7 @@ class FoiMixin(ServiceBase):
         kind = _pick(applicant_kind, config()["applicant_kinds"], "申请人类别")
         channel_key = _pick(channel, config()["channels"], "申请方式")
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             from pubguard.review.interaction import InteractionMixin
 
             InteractionMixin._require_site(s, site)
@@ -294,7 +313,7 @@ class FoiMixin(ServiceBase):
         if not items:
             raise InvalidInput("请一次性写明需要补正的事项和合理的补正期限。")
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             req = self._foi(s, request_id, lock=True)
             self._foi_staff(user, req.site, "告知补正")
             if req.status != FoiStatus.REGISTERED or req.correction_requested_on is not None:
@@ -315,13 +334,13 @@ class FoiMixin(ServiceBase):
     def receive_correction(self, actor: Actor, request_id: int, *, on: dt.date | str | None = None) -> dict:
         """The 补正 arrived: the 20-working-day answer clock starts again from that day."""
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             req = self._foi(s, request_id, lock=True)
             self._foi_staff(user, req.site, "登记收到补正")
             if req.status != FoiStatus.CORRECTION:
                 raise InvalidState("该申请没有待补正事项。")
             day = self._day(on)
-            if day < req.correction_requested_on:
+            if req.correction_requested_on and day < req.correction_requested_on:
                 raise InvalidInput("收到补正的日期不能早于告知补正的日期。")
             req.correction_received_on = day
             req.clock_start = day
@@ -337,7 +356,7 @@ class FoiMixin(ServiceBase):
         if not party:
             raise InvalidInput("请填写征求意见的对象（第三方或其他机关）。")
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             req = self._foi(s, request_id, lock=True)
             self._foi_staff(user, req.site, "征求第三方意见")
             if req.status != FoiStatus.REGISTERED:
@@ -352,7 +371,7 @@ class FoiMixin(ServiceBase):
         self, actor: Actor, request_id: int, *, result: str = "", on: dt.date | str | None = None
     ) -> dict:
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             req = self._foi(s, request_id, lock=True)
             self._foi_staff(user, req.site, "结束征求意见")
             if req.status != FoiStatus.CONSULTATION:
@@ -377,7 +396,7 @@ class FoiMixin(ServiceBase):
         if not isinstance(days, int) or not 1 <= days <= limits()["extension_max"]:
             raise InvalidInput(f"延长的期限为 1 至 {limits()['extension_max']} 个工作日。")
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             req = self._foi(s, request_id, lock=True)
             self._require_role(user, req.site, "foi_head", what="批准延期答复")
             if req.status == FoiStatus.ANSWERED:
@@ -399,7 +418,7 @@ class FoiMixin(ServiceBase):
     def foi_candidate_drafts(self, actor: Actor, request_id: int, q: str = "") -> list[dict[str, Any]]:
         """Drafts of the request's site tagged 依申请公开, newest first (title contains `q`)."""
         with self.db.read() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             req = self._foi(s, request_id)
             self._foi_staff(user, req.site, "查找依申请公开稿件")
             stmt = (
@@ -416,7 +435,7 @@ class FoiMixin(ServiceBase):
 
     def foi_link_draft(self, actor: Actor, request_id: int, draft_id: int) -> dict:
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             req = self._foi(s, request_id, lock=True)
             self._foi_staff(user, req.site, "关联稿件")
             draft = self._draft(s, draft_id)
@@ -433,7 +452,7 @@ class FoiMixin(ServiceBase):
         existing clean copy (`make_clean_version`) and submitted to the normal review. The actor
         needs the editor role (it becomes the draft's author)."""
         with self.db.read() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             req = self._foi(s, request_id)
             self._foi_staff(user, req.site, "准备区分处理稿")
             if req.source_draft_id is None:
@@ -469,7 +488,7 @@ class FoiMixin(ServiceBase):
         )
         self.submit(actor, draft["id"])
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             req = self._foi(s, request_id, lock=True)
             req.release_draft_id = draft["id"]
             self._audit(
@@ -487,7 +506,7 @@ class FoiMixin(ServiceBase):
         done = version is not None and all(
             st.status == "approved" and st.version_id == version.id for st in draft.steps
         )
-        if not done:
+        if version is None or not done:
             return "区分处理稿尚未在当前版本上完成全部审核。"
         if clean_required:
             if version.clean_copy is None:
@@ -515,7 +534,7 @@ class FoiMixin(ServiceBase):
         if spec.get("needs_note") and not note:
             raise InvalidInput(f"「{spec['label']}」须写明依据或说明。")
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             req = self._foi(s, request_id, lock=True)
             self._foi_staff(user, req.site, "答复申请")
             if req.status == FoiStatus.ANSWERED:
@@ -551,7 +570,7 @@ class FoiMixin(ServiceBase):
     def foi_release_file(self, actor: Actor, request_id: int) -> tuple[str, bytes]:
         """The reviewed (clean) file for the applicant, once answered 予以公开/部分公开 with a release draft."""
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             req = self._foi(s, request_id)
             self._foi_staff(user, req.site, "向申请人提供信息")
             if req.answer_type not in ("public", "partial") or req.release_draft_id is None:
@@ -561,6 +580,7 @@ class FoiMixin(ServiceBase):
                 raise InvalidState(problem)
             draft = self._draft(s, req.release_draft_id)
             version = self._current(s, draft)
+            assert version is not None  # checked by _release_problem
             self._audit(s, user, "foi.provide", draft=draft, details=self._foi_ref(req))
             return version.filename, self.store.get(version.sha256)
 
@@ -655,7 +675,7 @@ class FoiMixin(ServiceBase):
 
     def get_foi(self, actor: Actor, request_id: int) -> dict[str, Any]:
         with self.db.read() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             req = self._foi(s, request_id)
             self._foi_staff(user, req.site, "查看依申请公开申请")
             return self._foi_view(s, req, user)
@@ -671,7 +691,7 @@ class FoiMixin(ServiceBase):
     ) -> list[dict[str, Any]]:
         """Requests the actor handles (`todo=True`: open ones, soonest limit first)."""
         with self.db.read() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             stmt = select(FoiRequest).order_by(FoiRequest.id.desc())
             if site:
                 stmt = stmt.where(FoiRequest.site == site)
@@ -716,7 +736,7 @@ class FoiMixin(ServiceBase):
     def foi_register(self, actor: Actor, request_id: int) -> dict[str, Any]:
         """The authorised register view with the applicant (audited, without values)."""
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             req = self._foi(s, request_id)
             self._require_role(user, req.site, "foi", "foi_head", "admin", what="查看申请人信息")
             row = s.get(FoiPrivate, req.id)
@@ -738,7 +758,7 @@ class FoiMixin(ServiceBase):
         if kind not in ("answer", "correction", "extension") or fmt not in ("docx", "pdf"):
             raise InvalidInput("告知书类型为 answer、correction 或 extension，格式为 docx 或 pdf。")
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             req = self._foi(s, request_id, lock=True)
             self._foi_staff(user, req.site, "出具告知书")
             if kind == "answer" and req.status != FoiStatus.ANSWERED:

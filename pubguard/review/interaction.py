@@ -137,6 +137,12 @@ def _lookup(value: str, table: dict[str, str], what: str) -> str:
 
 
 class InteractionMixin(ServiceBase):
+    def _acting(self, s: Session, actor: Actor) -> User:
+        """The acting user (required: `_user` raises when there is none)."""
+        user = self._user(s, actor)
+        assert user is not None
+        return user
+
     # ------------------------------------------------------------ configuration
 
     def message_types(self, site: str) -> dict[str, TypeDef]:
@@ -168,7 +174,7 @@ class InteractionMixin(ServiceBase):
         if not key or len(key) > 32:
             raise InvalidInput("请填写留言类型代码。")
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             self._require_site(s, site)
             self._require_role(user, site, "admin", what="设置留言办理时限")
             types = self._types(s, site)
@@ -186,13 +192,19 @@ class InteractionMixin(ServiceBase):
             return self._types(s, site)[key].to_dict()
 
     def create_unit(
-        self, actor: Actor, site: str, name: str, *, head: str | None = None, members: list[str] = ()
+        self,
+        actor: Actor,
+        site: str,
+        name: str,
+        *,
+        head: str | None = None,
+        members: tuple[str, ...] | list[str] = (),
     ) -> dict[str, Any]:
         name = (name or "").strip()
         if not name or len(name) > 200:
             raise InvalidInput("请填写承办单位名称。")
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             self._require_site(s, site)
             self._require_role(user, site, "admin", what="创建承办单位")
             if s.execute(select(Unit).where(Unit.site == site, Unit.name == name)).scalar_one_or_none():
@@ -200,8 +212,9 @@ class InteractionMixin(ServiceBase):
             unit = Unit(site=site, name=name, created_at=self.now())
             s.add(unit)
             s.flush()
-            for username, is_head in [(head, True)] * bool(head) + [(m, False) for m in members]:
-                member = self._user(s, username)
+            pairs: list[tuple[str, bool]] = [(head, True)] if head else []
+            for username, is_head in pairs + [(m, False) for m in members]:
+                member = self._acting(s, username)
                 s.add(UnitMember(unit_id=unit.id, user_id=member.id, is_head=is_head))
             self._audit(s, user, "unit.create", details={"site": site, "unit_id": unit.id, "name": name})
             s.flush()
@@ -209,10 +222,10 @@ class InteractionMixin(ServiceBase):
 
     def set_unit_member(self, actor: Actor, unit_id: int, username: str, *, head: bool = False) -> dict:
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             unit = self._unit(s, unit_id)
             self._require_role(user, unit.site, "admin", what="设置承办单位成员")
-            member = self._user(s, username)
+            member = self._acting(s, username)
             row = s.execute(
                 select(UnitMember).where(UnitMember.unit_id == unit.id, UnitMember.user_id == member.id)
             ).scalar_one_or_none()
@@ -257,10 +270,10 @@ class InteractionMixin(ServiceBase):
 
     # ------------------------------------------------------------ receiving
 
-    def _mask(self, text: str, private: PrivateValues, extra: list[str] = ()) -> MaskCheck:
-        scan = self._scanner
-        if scan is None:
-            from pubguard.scan import scan_bytes as scan
+    def _mask(self, text: str, private: PrivateValues, extra: tuple[str, ...] | list[str] = ()) -> MaskCheck:
+        from pubguard.scan import scan_bytes
+
+        scan = self._scanner or scan_bytes
         return mask_text(text, private, scan, config=self.settings.scan_config, extra_forbidden=extra)
 
     def receive_message(
@@ -281,7 +294,7 @@ class InteractionMixin(ServiceBase):
         """Register a message. `writer`: name, phone, address, email, secrets (asked to keep
         secret) — stored apart and masked out of everything else."""
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             self._require_site(s, site)
             self._require_role(user, site, "interaction", "admin", what="登记来信")
             message = self._new_message(
@@ -422,7 +435,7 @@ class InteractionMixin(ServiceBase):
             raise InvalidInput("表头须包含「标题」和「内容」列。")
         imported, errors = [], []
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             self._require_site(s, site)
             self._require_role(user, site, "interaction", "admin", what="导入来信")
             for n, raw in enumerate(rows[1:], start=2):
@@ -485,7 +498,7 @@ class InteractionMixin(ServiceBase):
 
     def assign_message(self, actor: Actor, message_id: int, unit: int | str, *, comment: str = "") -> dict:
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             message = self._message(s, message_id, lock=True)
             self._require_role(user, message.site, "interaction", "admin", what="分办来信")
             if message.status not in (MessageStatus.RECEIVED, MessageStatus.ASSIGNED):
@@ -510,7 +523,7 @@ class InteractionMixin(ServiceBase):
         if not (reason or "").strip():
             raise InvalidInput("请说明退回理由。")
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             message = self._message(s, message_id, lock=True)
             self._require_member(s, user, message)
             if message.status != MessageStatus.ASSIGNED:
@@ -538,7 +551,7 @@ class InteractionMixin(ServiceBase):
         if not leader or not body:
             raise InvalidInput("请填写批示领导和批示内容。")
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             message = self._message(s, message_id, lock=True)
             self._require_role(user, message.site, "interaction", "admin", what="登记领导批示")
             s.add(
@@ -559,7 +572,7 @@ class InteractionMixin(ServiceBase):
         if not text or len(text) > MAX_TEXT:
             raise InvalidInput(f"请填写答复内容（{MAX_TEXT} 字以内）。")
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             message = self._message(s, message_id, lock=True)
             self._require_member(s, user, message)
             if message.status not in (MessageStatus.ASSIGNED, MessageStatus.REVIEWING):
@@ -578,7 +591,7 @@ class InteractionMixin(ServiceBase):
         """审阅 by the unit's head: approve (the reply is given — 办结 for the statistics) or send
         back to the drafter. The head may not approve a reply they wrote."""
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             message = self._message(s, message_id, lock=True)
             self._require_member(s, user, message, head=True)
             if message.status != MessageStatus.REVIEWING:
@@ -615,7 +628,7 @@ class InteractionMixin(ServiceBase):
         """The 保密审查 of the Q&A as it would be published (masked question and answer, the
         re-scan's verdict), without publishing."""
         with self.db.read() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             message = self._message(s, message_id)
             self._can_see(s, user, message)
             question, answer = self._qa_check(s, message)
@@ -629,7 +642,7 @@ class InteractionMixin(ServiceBase):
     def publish_message(self, actor: Actor, message_id: int) -> dict[str, Any]:
         """Publish the Q&A: masked question + masked answer, re-scanned; refused on any problem."""
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             message = self._message(s, message_id, lock=True)
             self._require_role(user, message.site, "publisher", what="公开问答")
             if message.status != MessageStatus.ANSWERED:
@@ -660,7 +673,7 @@ class InteractionMixin(ServiceBase):
     def close_message(self, actor: Actor, message_id: int, *, satisfaction: str | None = None) -> dict:
         """Close an answered message without publishing it, and/or record the writer's rating."""
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             message = self._message(s, message_id, lock=True)
             self._require_role(user, message.site, "interaction", "admin", what="办结来信")
             if message.status not in (MessageStatus.ANSWERED, MessageStatus.PUBLISHED, MessageStatus.CLOSED):
@@ -755,7 +768,7 @@ class InteractionMixin(ServiceBase):
             return view
         names = self._usernames(s, [message.reply_by_id, message.reviewed_by_id])
         is_member = message.unit_id in membership
-        is_head = bool(membership.get(message.unit_id))
+        is_head = bool(membership.get(message.unit_id or 0))
         staff = bool(roles & {"interaction", "admin"})
         view |= {
             "body": message.body,
@@ -778,7 +791,7 @@ class InteractionMixin(ServiceBase):
                 "return": is_member and message.status == MessageStatus.ASSIGNED,
                 "review": is_head
                 and message.status == MessageStatus.REVIEWING
-                and message.reply_by_id != user.id,
+                and message.reply_by_id != (user.id if user else None),
                 "publish": "publisher" in roles
                 and message.status == MessageStatus.ANSWERED
                 and message.public_consent,
@@ -792,7 +805,7 @@ class InteractionMixin(ServiceBase):
     def get_message(self, actor: Actor, message_id: int) -> dict[str, Any]:
         """The message as handlers see it: masked text only, never the writer's data."""
         with self.db.read() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             message = self._message(s, message_id)
             self._can_see(s, user, message)
             return self._message_view(s, message, user)
@@ -809,7 +822,7 @@ class InteractionMixin(ServiceBase):
     ) -> list[dict[str, Any]]:
         """Messages the actor may see (`todo=True`: only those waiting for them)."""
         with self.db.read() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             membership = self._membership(s, user)
             stmt = select(Message).order_by(Message.due_on, Message.id)
             if site:
@@ -827,7 +840,7 @@ class InteractionMixin(ServiceBase):
                     (staff and m.status == MessageStatus.RECEIVED)
                     or (m.unit_id in membership and m.status == MessageStatus.ASSIGNED)
                     or (
-                        membership.get(m.unit_id)
+                        membership.get(m.unit_id or 0)
                         and m.status == MessageStatus.REVIEWING
                         and m.reply_by_id != user.id
                     )
@@ -846,7 +859,7 @@ class InteractionMixin(ServiceBase):
         """The authorised register view: the writer's data and the text as written. Only
         政民互动受理 staff and administrators; every look is audited (without the values)."""
         with self.db.write() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             message = self._message(s, message_id)
             self._require_role(user, message.site, "interaction", "admin", what="查看来信人信息")
             row = s.get(MessagePrivate, message.id)
@@ -898,7 +911,7 @@ class InteractionMixin(ServiceBase):
         """受理、办结、超期、满意度 for a month (月督查), a quarter (季通报) or a year, by unit and by type."""
         start, end, label = _period(year, month, quarter)
         with self.db.read() as s:
-            user = self._user(s, actor)
+            user = self._acting(s, actor)
             self._require_role(user, site, "interaction", "admin", "publisher", what="查看政民互动统计")
             types = self._types(s, site)
             units = {u.id: u.name for u in s.execute(select(Unit).where(Unit.site == site)).scalars()}

@@ -67,6 +67,10 @@ def _digits_pattern(value: str) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\d)" + sep.join(re.escape(d) for d in digits) + r"(?!\d)")
 
 
+def _masker(kind: str, config: MaskingConfig | None) -> Callable[[re.Match[str]], str]:
+    return lambda m: mask_value(m.group(0), kind, config)
+
+
 def mask_known(text: str, private: PrivateValues, config: MaskingConfig | None = None) -> str:
     """Mask every occurrence of the known private values."""
     if not text:
@@ -85,7 +89,7 @@ def mask_known(text: str, private: PrivateValues, config: MaskingConfig | None =
             continue
         if not kind:
             kind = "mobile" if re.fullmatch(r"1[3-9]\d{9}", re.sub(r"\D", "", number)) else "landline"
-        text = pattern.sub(lambda m, k=kind: mask_value(m.group(0), k, config), text)
+        text = pattern.sub(_masker(kind, config), text)
     if len(private.name) >= 2:
         text = text.replace(private.name, mask_name(private.name, (config or MaskingConfig()).name_style))
     return text
