@@ -218,7 +218,7 @@ def stats_page(
         - {"*"}
     ) or ([s["key"] for s in svc.list_sites()] if me.user.get("is_admin") else [])
     site = site or (sites[0] if sites else None)
-    today = dt.date.today()
+    today = svc.today()  # the service clock (Beijing date), as everywhere else
     year = year or today.year
     if month is None and quarter is None:
         month = today.month
