@@ -21,6 +21,35 @@ from typing import Any
 from pubguard.config import ScanConfig
 
 MAX_IMAGE_SIDE = 1600  # px: scans are shown scaled; boxes are placed in percent
+LAYOUT_VERSION = "m1"  # m1: the cached text has personal values masked
+
+
+def masked_text(doc: Any, config: ScanConfig) -> str:
+    """The document text with every personal value the `personal_data` detector finds masked
+    in place, length kept (so finding offsets still point at the right characters): the text
+    view, the version diff and the DOCX draft view — and the cache they are read from — never
+    hold a full ID number, mobile or bank card. The managed original stays in the file store."""
+    from pubguard.detectors import ScanContext, detectors_for
+
+    text = doc.text
+    chars = list(text)
+    try:
+        found = [
+            f for det in detectors_for({"personal_data"}) for f in det.detect(doc, ScanContext(config=config))
+        ]
+    except Exception:  # never show unmasked text because the detector failed: mask all digits
+        return "".join("*" if ch.isdigit() else ch for ch in text)
+    for f in found:
+        locs = f.locations if f.count > 1 else [f.location]
+        for loc in locs:
+            s, e = loc.start, loc.end
+            if s is None or e is None or not (0 <= s < e <= len(text)) or getattr(loc, "member", None):
+                continue
+            keep = 4 if e - s > 6 else 1
+            for i in range(s, e - keep):
+                if not chars[i].isspace():
+                    chars[i] = "*"
+    return "".join(chars)
 
 
 class DocumentViews:
@@ -44,7 +73,8 @@ class DocumentViews:
     def layout(self, sha: str, filename: str, load: Callable[[], bytes]) -> dict[str, Any]:
         """`{format, pages: [{number, width, height, unit, image}], text, error}`; page images
         are rendered in the same pass (bounded by `max_pages`)."""
-        meta_path = self._dir(sha) / f"layout-{self.dpi}.json"
+        meta_path = self._dir(sha) / f"layout-{LAYOUT_VERSION}-{self.dpi}.json"
+        (self._dir(sha) / f"layout-{self.dpi}.json").unlink(missing_ok=True)  # old, unmasked text
         if meta_path.is_file():
             return json.loads(meta_path.read_text(encoding="utf-8"))
         with self._lock(sha):
@@ -99,7 +129,7 @@ class DocumentViews:
                     "image": image,
                 }
             )
-        return {"format": doc.format, "pages": pages, "text": doc.text, "error": None}
+        return {"format": doc.format, "pages": pages, "text": masked_text(doc, self.config), "error": None}
 
     def page_png(self, sha: str, filename: str, load: Callable[[], bytes], number: int) -> bytes | None:
         meta = self.layout(sha, filename, load)
@@ -110,7 +140,7 @@ class DocumentViews:
         try:
             return path.read_bytes()
         except FileNotFoundError:  # cache cleaned under us: rebuild once
-            (self._dir(sha) / f"layout-{self.dpi}.json").unlink(missing_ok=True)
+            (self._dir(sha) / f"layout-{LAYOUT_VERSION}-{self.dpi}.json").unlink(missing_ok=True)
             self.layout(sha, filename, load)
             return path.read_bytes() if path.is_file() else None
 
