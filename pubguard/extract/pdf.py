@@ -515,11 +515,10 @@ class _PdfBuilder:
                         # The invisible OCR layer of a searchable scan: it repeats what the
                         # page image shows, so it is not concealed content.
                         hidden, reason = False, "pdf:ocr_text_layer"
-                    font = str(span.get("font", ""))
                     bold = bool(
                         span.get("flags", 0) & _FONT_BOLD
                         or span.get("char_flags", 0) & _CHAR_BOLD
-                        or _BOLD_FONT_RE.search(font)
+                        or _bold_font(str(span.get("font", "")))
                     )
                     text = span["text"]
                     if not hidden:
@@ -531,7 +530,7 @@ class _PdfBuilder:
                             kind=BlockKind.BODY,
                             bbox=bbox,
                             font_size=round(float(span.get("size", 0.0)), 2),
-                            color=rgb_from_int(int(span.get("color", 0))),
+                            color=_colour(int(span.get("color", 0))),
                             bold=bold,
                             hidden=hidden,
                             alignment=alignment,
@@ -831,6 +830,17 @@ def _contents(page: Any) -> bytes | None:
 
 def _may_draw(contents: bytes | None) -> bool:
     return contents is None or _PATH_OPS.search(contents) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _bold_font(font: str) -> bool:
+    """Font names repeat on every span of a document: the name test runs once per name."""
+    return _BOLD_FONT_RE.search(font) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _colour(value: int) -> RGB:
+    return rgb_from_int(value)
 
 
 def _annot_opacity(annot: Any) -> float:
