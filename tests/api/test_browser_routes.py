@@ -73,7 +73,7 @@ def test_major_route_and_policy_with_interpretation(server):  # noqa: F811
         expect(page.locator(".ic-current")).to_have_text("重大信息")
         expect(page.locator('.step:has-text("本级人民政府办公室审批")')).to_be_visible()
         page.click("#btn-submit")
-        expect(page.locator(".step.active")).to_contain_text("一校")
+        expect(page.locator(".head-badges")).to_contain_text("审核中")
         _approve(svc, notice, until="gov_office")
         login("reviewer3")  # the site's own 终审 cannot pass the office's step
         page.goto(f"{base}/drafts/{notice}")
