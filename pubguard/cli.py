@@ -207,6 +207,20 @@ def scan(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask 调度器地址，如 tcp://host:8786（多机分布式检查）")
     ] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option("--include", help="只检查匹配的文件（gitignore 写法，如 '*.pdf'、'xxgk/**'，可多次）"),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", help="不检查匹配的文件或文件夹（gitignore 写法，可多次）")
+    ] = None,
+    no_default_ignore: Annotated[
+        bool,
+        typer.Option(
+            "--no-default-ignore",
+            help="不使用默认忽略清单（源代码、配置、字体等默认不检查；另见 .pubguardignore）",
+        ),
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="不显示进度条和提示信息（错误仍然显示）")
     ] = False,
@@ -252,7 +266,12 @@ def scan(
         except (OSError, ValueError) as exc:
             _err(f"基线文件无法读取：{exc}")
             raise typer.Exit(EXIT_USAGE) from None
-    jobs = list(iter_jobs(paths, base_url))
+    from pubguard.site.ignore import FileFilter
+
+    file_filter = FileFilter(
+        exclude=list(exclude or []), include=list(include or []), use_defaults=not no_default_ignore
+    )
+    jobs = list(iter_jobs(paths, base_url, file_filter))
     nothing_changed = False
     if diff:
         from pubguard.site.gitdiff import GitDiffError, changed_files

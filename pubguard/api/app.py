@@ -45,7 +45,8 @@ class SecurityHeaders:
         b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
         b"script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     )
-    DOCS_CSP = b"default-src 'self' https: 'unsafe-inline' data:; frame-ancestors 'none'"
+    # Swagger UI's page starts it with an inline script; every asset is local (no https: sources).
+    DOCS_CSP = b"default-src 'self' 'unsafe-inline' data:; frame-ancestors 'none'"
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -72,29 +73,21 @@ class SecurityHeaders:
 
 
 def _mount_docs(app: FastAPI) -> None:
-    """OpenAPI UI at /docs with Swagger UI served from the `swagger-ui-bundle` package, so the
-    docs work on networks without Internet access (falls back to FastAPI's CDN links)."""
+    """OpenAPI UI at /docs from the vendored Swagger UI 5 (static/swagger/: 5.x renders the
+    OpenAPI 3.1 documents FastAPI produces; the 4.x of the swagger-ui-bundle package showed
+    "Unable to render this definition"). No CDN: the docs work without Internet access."""
     from fastapi.openapi.docs import get_swagger_ui_html
     from fastapi.responses import HTMLResponse
 
-    kwargs: dict[str, str] = {}
-    try:
-        import swagger_ui_bundle
-
-        app.mount(
-            "/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static"
-        )
-        kwargs = {
-            "swagger_js_url": "/docs-static/swagger-ui-bundle.js",
-            "swagger_css_url": "/docs-static/swagger-ui.css",
-            "swagger_favicon_url": "/docs-static/favicon-32x32.png",
-        }
-    except ImportError:
-        pass
-
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="PubGuard 接口文档", **kwargs)
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="PubGuard 接口文档",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
 
 
 def create_app(settings: ApiSettings | None = None, *, service: ReviewService | None = None) -> FastAPI:

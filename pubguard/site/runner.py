@@ -25,6 +25,7 @@ from pubguard.config import ScanConfig
 from pubguard.errors import ScanTimeout
 from pubguard.scan import FileResult, scan_bytes
 from pubguard.site.boilerplate import block_hashes, collapse_boilerplate
+from pubguard.site.ignore import FileFilter
 from pubguard.site.suppress import apply_inline, inline_allows
 
 
@@ -47,22 +48,34 @@ class RunStats:
     boilerplate_templates: int = 0  # template findings kept once
 
 
-def iter_jobs(paths: Iterable[Path], base_url: str | None = None) -> Iterator[FileJob]:
-    """Files under the given paths (recursively, sorted, hidden ones skipped). The identity is
+def iter_jobs(
+    paths: Iterable[Path], base_url: str | None = None, file_filter: FileFilter | None = None
+) -> Iterator[FileJob]:
+    """Files under the given paths (recursively, sorted, hidden ones skipped, then the default
+    ignore list, `.pubguardignore` and --include/--exclude of `file_filter`). The identity is
     the path relative to the folder given, so the same site scanned from elsewhere keeps its
-    fingerprints; with `base_url` the display is the page URL."""
+    fingerprints; with `base_url` the display is the page URL. Named files are always scanned."""
+    file_filter = file_filter if file_filter is not None else FileFilter()
     for root in paths:
         if root.is_file():
             yield FileJob(str(root), str(root) if not base_url else _url(base_url, root.name), root.name)
             continue
+        wanted = file_filter.for_root(root)
         prefix = os.path.join(str(root), "")  # plain strings: pathlib costs more than the walk
         for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            rel_dir = dirpath[len(prefix) :].replace(os.sep, "/")
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if not d.startswith(".") and wanted.wants_dir(f"{rel_dir}/{d}" if rel_dir else d)
+            )
             for fn in sorted(filenames):
                 if fn.startswith("."):
                     continue
                 p = os.path.join(dirpath, fn)
                 rel = p[len(prefix) :].replace(os.sep, "/")
+                if not wanted.wants(rel):
+                    continue
                 yield FileJob(
                     p,
                     _url(base_url, rel) if base_url else p,
