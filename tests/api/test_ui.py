@@ -216,8 +216,8 @@ def test_static_assets_font_and_security_headers(client):
     )
     assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "PubGuard 发布审核服务"
     docs = client.get("/docs")
-    assert docs.status_code == 200 and "/docs-static/swagger-ui-bundle.js" in docs.text
-    assert client.get("/docs-static/swagger-ui-bundle.js").status_code == 200
+    assert docs.status_code == 200 and "/static/swagger/swagger-ui-bundle.js" in docs.text
+    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
 
 
 def test_site_filter_lists(app, client):
