@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -27,9 +28,17 @@ def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:  # type: ignore[no
 
 @pytest.mark.slow
 def test_wheel_and_sdist_install_and_scan(tmp_path: Path) -> None:
+    # Build from a copy of the tracked files: nothing is written into the work tree (build/,
+    # *.egg-info) while other tests import the package, and untracked files cannot leak in.
+    src = tmp_path / "src"
+    tracked = run(["git", "-C", str(ROOT), "ls-files", "-z"], timeout=60).stdout.split("\0")
+    for rel in filter(None, tracked):
+        if (ROOT / rel).is_file():
+            (src / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, src / rel)
     dist = tmp_path / "dist"
-    build = run([sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)], timeout=600)
-    assert build.returncode == 0, build.stderr[-3000:]
+    build = run([sys.executable, "-m", "build", "--outdir", str(dist), str(src)], timeout=600)
+    assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-3000:]
     wheel = next(dist.glob("pubguard-*.whl"))
     sdist = next(dist.glob("pubguard-*.tar.gz"))
     names = zipfile.ZipFile(wheel).namelist()
@@ -58,7 +67,7 @@ def test_wheel_and_sdist_install_and_scan(tmp_path: Path) -> None:
     pubguard = str(venv / "bin" / "pubguard")
     out = run([pubguard, "scan", str(SAMPLES / "red_header_seal.pdf"), str(SAMPLES / "scan_red_header_seal.jpg"),
                "--format", "json"], timeout=600, cwd=tmp_path)  # fmt: skip
-    assert out.returncode == 1, out.stderr[-2000:]
+    assert out.returncode == 1, out.stdout[-1000:] + out.stderr[-2000:]
     files = {Path(f["path"]).name: f for f in json.loads(out.stdout)["files"]}
     rules = {f["rule"] for f in files["red_header_seal.pdf"]["findings"]}
     assert {"red_header", "official_seal"} <= rules
