@@ -125,11 +125,12 @@ NUL_MESSAGE = "输入中含有不允许的空字符（NUL，\\x00），请删除
 def _nul_error(exc: BaseException) -> bool:
     """A NUL character that reached the database driver (PostgreSQL text cannot hold it)."""
     seen = 0
-    while exc is not None and seen < 5:
-        text = str(exc)
+    current: BaseException | None = exc
+    while current is not None and seen < 5:
+        text = str(current)
         if "NUL" in text and ("0x00" in text or "cannot contain" in text or "null character" in text.lower()):
             return True
-        exc = exc.__cause__ or exc.__context__
+        current = current.__cause__ or current.__context__
         seen += 1
     return False
 
