@@ -37,6 +37,7 @@ import posixpath
 import re
 import warnings
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -466,30 +467,7 @@ def _extract_xlsx(data: bytes, name: str) -> Document:
                 if ws.title in paths
                 else _SheetXml(set(), set(), [], {})
             )
-            doc.blocks.append(
-                TextBlock(
-                    text=ws.title,
-                    page=page,
-                    kind=BlockKind.BODY,
-                    hidden=sheet_hidden is not None,
-                    paragraph=len(doc.blocks),
-                    field_name="sheet_name",
-                    table=index,
-                    source="xlsx:hidden_sheet" if sheet_hidden else "xlsx:sheet_name",
-                )
-            )
-            for kind, text in xml.headers_footers:
-                doc.blocks.append(
-                    TextBlock(
-                        text=text,
-                        page=page,
-                        kind=BlockKind.HEADER if kind == "header" else BlockKind.FOOTER,
-                        hidden=sheet_hidden is not None,
-                        paragraph=len(doc.blocks),
-                        table=index,
-                        source="xlsx:hidden_sheet" if sheet_hidden else "xlsx:header_footer",
-                    )
-                )
+            add_sheet_blocks(doc, index, ws.title, sheet_hidden is not None, xml.headers_footers)
             cells: list[_Cell] = []
             style_cache: dict[int, str | None] = {}
             ws.reset_dimensions()  # a wrong <dimension> would silently cut rows
@@ -596,3 +574,35 @@ def extract_csv(data: bytes, name: str, config: ScanConfig) -> Document:
             f"CSV 文件过大（超过 {MAX_CELLS} 个非空单元格），其余部分未检查，请拆分后分别上传。"
         )
     return doc.finalize()
+
+
+def add_sheet_blocks(
+    doc: Document, index: int, name: str, hidden: bool, headers_footers: Iterable[tuple[str, str]]
+) -> None:
+    """The sheet-name block and the print header/footer blocks of sheet `index` (page index+1):
+    shared by the XLSX and the XLS readers, so both report a hidden sheet the same way."""
+    page = index + 1
+    doc.blocks.append(
+        TextBlock(
+            text=name,
+            page=page,
+            kind=BlockKind.BODY,
+            hidden=hidden,
+            paragraph=len(doc.blocks),
+            field_name="sheet_name",
+            table=index,
+            source="xlsx:hidden_sheet" if hidden else "xlsx:sheet_name",
+        )
+    )
+    for kind, text in headers_footers:
+        doc.blocks.append(
+            TextBlock(
+                text=text,
+                page=page,
+                kind=BlockKind.HEADER if kind == "header" else BlockKind.FOOTER,
+                hidden=hidden,
+                paragraph=len(doc.blocks),
+                table=index,
+                source="xlsx:hidden_sheet" if hidden else "xlsx:header_footer",
+            )
+        )

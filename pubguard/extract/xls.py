@@ -30,6 +30,7 @@ from pubguard.extract.sheet import (
     _emit_cells,
     _format_number,
     _long_number_warning,
+    add_sheet_blocks,
     detect_header,
 )
 from pubguard.extract.sniff import sniff_format
@@ -190,30 +191,7 @@ def _read_book(book: Any, data: bytes, name: str) -> Document:
         page = index + 1
         doc.pages.append(Page(number=page, width=0, height=0, unit="px"))
         sheet_hidden = "hidden_sheet" if sh.visibility else None
-        doc.blocks.append(
-            TextBlock(
-                text=sh.name,
-                page=page,
-                kind=BlockKind.BODY,
-                hidden=sheet_hidden is not None,
-                paragraph=len(doc.blocks),
-                field_name="sheet_name",
-                table=index,
-                source="xlsx:hidden_sheet" if sheet_hidden else "xlsx:sheet_name",
-            )
-        )
-        for kind, text in hf.get(index, []):
-            doc.blocks.append(
-                TextBlock(
-                    text=text,
-                    page=page,
-                    kind=BlockKind.HEADER if kind == "header" else BlockKind.FOOTER,
-                    hidden=sheet_hidden is not None,
-                    paragraph=len(doc.blocks),
-                    table=index,
-                    source="xlsx:hidden_sheet" if sheet_hidden else "xlsx:header_footer",
-                )
-            )
+        add_sheet_blocks(doc, index, sh.name, sheet_hidden is not None, hf.get(index, []))
         hidden_rows = {r for r, info in sh.rowinfo_map.items() if info.hidden}
         hidden_cols = {c for c, info in sh.colinfo_map.items() if info.hidden}
         cells: list[_Cell] = []
