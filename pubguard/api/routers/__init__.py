@@ -24,3 +24,13 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 COMMON = errors(401, 403, 404, 422)
 ACTION = errors(401, 403, 404, 409, 422)
+
+
+def attachment_headers(filename: str, *, no_store: bool = False) -> dict[str, str]:
+    """Content-Disposition for a download, RFC 6266/5987 form so Chinese file names survive."""
+    from urllib.parse import quote
+
+    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}
+    if no_store:
+        headers["Cache-Control"] = "no-store"
+    return headers

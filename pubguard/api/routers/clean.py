@@ -5,14 +5,13 @@ every finding as a Word comment / PDF note. Routes only call the review service.
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from pubguard.api.deps import Principal, current_principal, get_service
-from pubguard.api.routers import COMMON, errors
+from pubguard.api.routers import COMMON, attachment_headers, errors
 from pubguard.api.routers.drafts import DraftId, upload_response
 from pubguard.api.routers.versions import VersionId
 from pubguard.api.schemas import Open, Text, UploadOut
@@ -111,5 +110,5 @@ def annotated(draft_id: DraftId, version_id: VersionId, me: Me, svc: Svc) -> Res
     return Response(
         data,
         media_type=media_type,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+        headers=attachment_headers(filename),
     )

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from pubguard.api.deps import Principal, current_principal, get_service
-from pubguard.api.routers import ACTION, COMMON
+from pubguard.api.routers import ACTION, COMMON, attachment_headers
 from pubguard.api.schemas import MAX_ID, Id, Open, ShortText, Text
 from pubguard.review import ReviewService
 
@@ -194,10 +193,7 @@ def _file(name: str, data: bytes, media: str) -> Response:
     return Response(
         data,
         media_type=media,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
-            "Cache-Control": "no-store",
-        },
+        headers=attachment_headers(name, no_store=True),
     )
 
 

@@ -4,14 +4,13 @@ the stored file, rendered pages (PNG), layout and text, and the text diff betwee
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 
 from pubguard.api.deps import Principal, current_principal, get_service
 from pubguard.api.documents import text_diff
-from pubguard.api.routers import COMMON, errors
+from pubguard.api.routers import COMMON, attachment_headers, errors
 from pubguard.api.routers.drafts import DraftId, upload_response
 from pubguard.api.schemas import MAX_ID, DiffOut, JobOut, ScanStatusOut, UploadOut, VersionOut
 from pubguard.api.uploads import checked_upload
@@ -103,7 +102,7 @@ def download(version_id: VersionId, me: Me, svc: Svc) -> Response:
     return Response(
         data,
         media_type="application/octet-stream",
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+        headers=attachment_headers(filename),
     )
 
 
