@@ -717,14 +717,22 @@ class _DocxCleaner:
             else:
                 self.drop_paragraphs.append(p)
                 self.act(f, "removed", where, f"红色发文机关标志“{text}”")
-        for kept in (number, title):
+        # The 发文字号 line is part of the 版头 the suggestion says to remove (kept as black text
+        # only with keep_header_text); the 标题 stays, as plain black text.
+        kept_lines = [title]
+        p = self._para(number)
+        if number is not None and p is not None:
+            if self.options.keep_header_text:
+                kept_lines.insert(0, number)
+            elif p not in self.drop_paragraphs:
+                self.drop_paragraphs.append(p)
+                text = squash("".join(b.text for b in paras[number]))
+                self.act(f, "removed", where, f"发文字号“{text}”")
+        for kept in kept_lines:
             p = self._para(kept) if kept is not None else None
             if p is None or kept is None:
                 continue
-            red_runs = [
-                b for b in paras.get(kept, []) if b.is_red
-            ]  # keep 发文字号 and 标题, but as plain black text
-            if red_runs:
+            if any(b.is_red for b in paras.get(kept, [])):
                 self.recolour.update(p.iter(w("r")))
                 label = "发文字号" if kept == number else "标题"
                 self.act(f, "recoloured", where, f"{label}改为黑色")

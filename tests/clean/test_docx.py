@@ -42,12 +42,14 @@ def test_sample_draft_round_trip(config):
     assert report.releasable and report.remaining_blockers == 0
     out = docx.Document(io.BytesIO(result.data))
     texts = [p.text for p in out.paragraphs if p.text]
-    # 版头: the organ's name goes, 发文字号 and title stay.
-    assert "南宁市财政局文件" not in texts
-    assert texts[:2] == ["南财发〔2024〕21号", "关于下达2024年度就业补助资金的通知"]
+    # 版头: the organ's name and the 发文字号 go (as the finding's suggestion says), the title stays.
+    assert "南宁市财政局文件" not in texts and "南财发〔2024〕21号" not in texts
+    assert texts[0] == "关于下达2024年度就业补助资金的通知"
     assert "资金分配情况见附件。" in texts
     src = docx.Document(io.BytesIO(data))
-    assert len(texts) == len([p.text for p in src.paragraphs if p.text]) - 2  # organ mark, hidden line
+    assert (
+        len(texts) == len([p.text for p in src.paragraphs if p.text]) - 3
+    )  # organ mark, number, hidden line
     everything = xml_text(result.data)
     for gone in ("其中青秀区因审计问题", "内部掌握", "此段请核实金额", "王建国", "刘晓红", "13877120456"):
         assert gone not in everything
@@ -62,6 +64,9 @@ def test_sample_draft_round_trip(config):
     actions = {(a.category, a.rule, a.action) for a in report.actions}
     assert ("red_header", "red_header", "removed") in actions
     assert ("seal", "official_seal", "removed") in actions
+    assert [a.detail for a in report.actions if a.rule == "red_header" and "发文字号" in a.detail] == [
+        "发文字号“南财发〔2024〕21号”"
+    ]
 
 
 def roster_docx() -> bytes:
@@ -180,11 +185,14 @@ def red_header_docx() -> bytes:
 def test_keep_header_text_turns_the_header_black(config):
     data = red_header_docx()
     assert "red_header/red_header" in rules(scan_bytes(data, "h.docx", config).findings)
-    removed = docx.Document(io.BytesIO(clean_bytes(data, "h.docx", config).data))
-    assert removed.paragraphs[0].text == "南民发〔2024〕8号"
+    cleaned = clean_bytes(data, "h.docx", config).data
+    removed = docx.Document(io.BytesIO(cleaned))
+    # the organ mark and the 发文字号 are gone: the title opens the copy
+    assert removed.paragraphs[0].text == "关于开展2024年度社会组织年度检查工作的通知"
+    assert "南民发〔2024〕8号" not in xml_text(cleaned)
     kept_result = clean_bytes(data, "h.docx", config, CleanOptions(keep_header_text=True))
     kept = docx.Document(io.BytesIO(kept_result.data))
-    assert kept.paragraphs[0].text == "南宁市民政局文件"
+    assert [p.text for p in kept.paragraphs[:2]] == ["南宁市民政局文件", "南民发〔2024〕8号"]
     for p in kept.paragraphs[:3]:  # organ name, number and title: all plain black now
         assert all(r.font.color.rgb in (None, RGBColor(0, 0, 0)) for r in p.runs)
     assert "red_header" not in {f["category"] for f in kept_result.report.findings_after}
@@ -335,7 +343,7 @@ def test_red_header_is_removed_by_its_target_not_re_detected(config):
     assert header.target == RedHeaderTarget(organ_paragraphs=(0,), number_paragraph=1)
     opts = CleanOptions()
     out, actions = clean_docx(data, "h.docx", config, opts, opts.masking(config), result=result, trace=trace)
-    assert docx.Document(io.BytesIO(out)).paragraphs[0].text == "南民发〔2024〕8号"
+    assert docx.Document(io.BytesIO(out)).paragraphs[0].text == "关于开展2024年度社会组织年度检查工作的通知"
     result, trace = prepare_docx(data, "h.docx", config)
     for i, f in enumerate(result.findings):
         if f.rule == "red_header":
