@@ -202,25 +202,30 @@ def evidence_hash(raw: str) -> str:
     return hashlib.sha256(normalise_evidence(raw).encode("utf-8")).hexdigest()[:24]
 
 
+def _fingerprint_message(category: str, rule: str, ev_hash: str, document: str, occurrence: int) -> str:
+    msg = f"{category}\x1f{rule}\x1f{ev_hash}\x1f{document}"
+    return msg + f"\x1f{occurrence}" if occurrence else msg
+
+
 def compute_fingerprint(
     category: str, rule: str, ev_hash: str, document: str, occurrence: int = 0, *, key: bytes | None = None
 ) -> str:
-    """Content fingerprint: HMAC-SHA256 under the installation key (`pubguard.keys`) of
-    category + rule + evidence hash + document identity (+ occurrence when the same evidence
-    repeats). Never line numbers or offsets, so edits above a finding do not make it new; keyed,
-    so a masked number cannot be recovered by trying candidates without the key."""
-    from pubguard.keys import keyed_hash
+    """Content fingerprint: HMAC-SHA256 of category + rule + evidence hash + document identity
+    (+ occurrence when the same evidence repeats) under the installation's key chain
+    (`pubguard.keys`; `key`: under that single key). Never line numbers or offsets, so edits
+    above a finding do not make it new; keyed, so a masked number cannot be recovered by trying
+    candidates without the key."""
+    from pubguard.keys import chained_hashes, keyed_hash
 
-    msg = f"{category}\x1f{rule}\x1f{ev_hash}\x1f{document}"
-    if occurrence:
-        msg += f"\x1f{occurrence}"
-    return keyed_hash(msg, key=key)
+    msg = _fingerprint_message(category, rule, ev_hash, document, occurrence)
+    return keyed_hash(msg, key=key) if key is not None else chained_hashes(msg)[-1]
 
 
 def assign_fingerprints(findings: list[Finding], document: str) -> None:
-    """Fingerprints under the current key; `previous_fingerprints` (in memory only) under the
-    keys kept from earlier rotations, so baselines made before a rotation still match."""
-    from pubguard.keys import keyring
+    """Fingerprints under the current key chain; `previous_fingerprints` (in memory only) under
+    the chains before each rotation (and legacy single keys), so baselines made before a
+    rotation still match."""
+    from pubguard.keys import chained_hashes, keyed_hash, keyring
 
     ring = keyring()
     seen: dict[tuple[str, str, str], int] = {}
@@ -228,7 +233,7 @@ def assign_fingerprints(findings: list[Finding], document: str) -> None:
         key = (str(f.category), f.rule, f.evidence_hash or evidence_hash(f.evidence))
         n = seen.get(key, 0)
         seen[key] = n + 1
-        f.fingerprint = compute_fingerprint(key[0], key[1], key[2], document, n, key=ring.current)
-        f.previous_fingerprints = [
-            compute_fingerprint(key[0], key[1], key[2], document, n, key=old) for old in ring.previous
-        ]
+        msg = _fingerprint_message(key[0], key[1], key[2], document, n)
+        values = chained_hashes(msg, ring.chain)
+        f.fingerprint = values[-1]
+        f.previous_fingerprints = [*values[-2::-1], *(keyed_hash(msg, key=old) for old in ring.legacy)]

@@ -14,10 +14,25 @@ Where the key comes from (first match wins):
    command-line scan with no installation still gets keyed fingerprints.
 
 A missing key file is generated at first use with `secrets.token_bytes(32)`, created with mode
-0600 (never inside the database). `rotate()` (`pubguard key rotate`) makes a new key and keeps
-the old ones (`previous`), so findings can still be compared with fingerprints made before the
-rotation (`previous_fingerprints`, used by baselines). Processes read the key once; restart
-them after a rotation. The key never appears in a report, a log or an exception."""
+0600 (never inside the database).
+
+Rotation (`rotate()`, `pubguard key rotate`) *chains* keys: a fingerprint is
+`HMAC(k_n, … HMAC(k_1, HMAC(k_0, message)))` over the key file's `chain` (oldest first), so a
+fingerprint already stored can be re-keyed without the raw value: `rekey(fp, k_new)` is exactly
+what a scan under the longer chain computes. The review database is re-keyed in the same step
+(`pubguard.review.rekey`), so decisions still carry by fingerprint, and no value under the old
+chain stays stored. Someone holding only an old key file can no longer test candidates against
+the re-keyed values (they need the new key). The intermediate values are the fingerprints under
+the earlier chains (`previous_fingerprints`, in memory), so baselines written before a rotation
+still match. Keys of a key file written before chaining (`previous`) are kept as `legacy`
+single keys for the same comparison.
+
+Crash safety: the new key is first written as `pending`; the database re-key commits with an
+audit entry `key.rotate` naming the new key id; only then the key becomes part of the chain. A
+rotation interrupted in between is settled at the next start (`settle_pending`): promoted when
+the database says it was committed, dropped otherwise. Processes read the key once; stop them
+before a rotation and start them after. The key never appears in a report, a log or an
+exception."""
 
 from __future__ import annotations
 
@@ -28,12 +43,12 @@ import json
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 ENV_KEY = "PUBGUARD_FINGERPRINT_KEY"
 ENV_FILE = "PUBGUARD_KEY_FILE"
-KEEP_PREVIOUS = 5
 
 _lock = threading.Lock()
 _cache: dict[str, Keyring] = {}
@@ -43,13 +58,24 @@ _installation: Path | None = None
 @dataclass(frozen=True)
 class Keyring:
     current: bytes
-    previous: tuple[bytes, ...] = ()
+    previous: tuple[bytes, ...] = ()  # every older key, newest first (chain, then legacy)
     source: str = ""
+    chain: tuple[bytes, ...] = ()  # oldest first, ends with `current`
+    legacy: tuple[bytes, ...] = ()  # single (unchained) keys from before chaining
+    pending: bytes | None = None  # a rotation not settled yet (never used for fingerprints)
 
     @property
     def key_id(self) -> str:
         """A public name for the key (changes on rotation; reveals nothing about it)."""
-        return hmac.new(self.current, b"pubguard-key-id", hashlib.sha256).hexdigest()[:12]
+        return key_id(self.current)
+
+    @property
+    def all_keys(self) -> tuple[bytes, ...]:
+        return (self.current, *self.previous)
+
+
+def key_id(key: bytes) -> str:
+    return hmac.new(key, b"pubguard-key-id", hashlib.sha256).hexdigest()[:12]
 
 
 def _decode(text: str) -> bytes:
@@ -100,20 +126,35 @@ def _write_new(path: Path, data: dict) -> None:
             os.unlink(tmp)
 
 
+def _ring(data: dict, source: str) -> Keyring:
+    if "chain" in data:
+        chain = tuple(bytes.fromhex(k) for k in data["chain"])
+        legacy = tuple(bytes.fromhex(k) for k in data.get("legacy", []))
+    else:  # written before chaining: one current key, older single keys
+        chain = (bytes.fromhex(data["current"]),)
+        legacy = tuple(bytes.fromhex(k) for k in data.get("previous", []))
+    pending = bytes.fromhex(data["pending"]) if data.get("pending") else None
+    return Keyring(chain[-1], (*chain[-2::-1], *legacy), source, chain, legacy, pending)
+
+
+def _data(ring: Keyring, pending: bytes | None) -> dict:
+    return {
+        "format": 2,
+        "chain": [k.hex() for k in ring.chain],
+        "legacy": [k.hex() for k in ring.legacy],
+        "pending": pending.hex() if pending else None,
+    }
+
+
 def _read(path: Path) -> Keyring:
-    data = json.loads(path.read_text("utf-8"))
-    return Keyring(
-        bytes.fromhex(data["current"]),
-        tuple(bytes.fromhex(k) for k in data.get("previous", [])),
-        str(path),
-    )
+    return _ring(json.loads(path.read_text("utf-8")), str(path))
 
 
 def load_or_create(path: Path) -> Keyring:
     """The key file's keys; a new key (0600) when the file does not exist yet."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        data = {"current": secrets.token_bytes(32).hex(), "previous": []}
+        data = {"format": 2, "chain": [secrets.token_bytes(32).hex()], "legacy": [], "pending": None}
         try:  # O_EXCL: two processes starting at once agree on one key
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -129,7 +170,8 @@ def load_or_create(path: Path) -> Keyring:
 def keyring() -> Keyring:
     env = os.environ.get(ENV_KEY)
     if env:
-        return Keyring(_decode(env), (), "env")
+        k = _decode(env)
+        return Keyring(k, (), "env", (k,))
     path = key_path()
     name = str(path)
     ring = _cache.get(name)
@@ -141,18 +183,54 @@ def keyring() -> Keyring:
     return ring
 
 
-def rotate(path: Path | None = None) -> Keyring:
-    """A new current key; the old one is kept (up to five) for comparison."""
+def rotate(path: Path | None = None, rekey: Callable[[bytes], None] | None = None) -> Keyring:
+    """A new current key, appended to the chain (older keys kept: all of them, the chain needs
+    them). `rekey(new_key)` re-keys what is stored elsewhere (the review database) and must
+    commit a record naming `key_id(new_key)`; the key joins the chain only after it returned."""
+    if os.environ.get(ENV_KEY):
+        raise ValueError(f"指纹密钥来自环境变量 {ENV_KEY}，不能在此轮换；请更换该变量的值。")
     path = path or key_path()
     old = load_or_create(path)
-    data = {
-        "current": secrets.token_bytes(32).hex(),
-        "previous": [k.hex() for k in (old.current, *old.previous)][:KEEP_PREVIOUS],
-    }
+    if old.pending is not None:
+        raise ValueError("上一次密钥轮换尚未完成；请先启动一次审核服务（或运行 pubguard key settle）。")
+    new = secrets.token_bytes(32)
     with _lock:
-        _write_new(path, data)
+        _write_new(path, _data(old, new))
+        _cache.pop(str(path), None)
+    if rekey is not None:
+        try:
+            rekey(new)
+        except BaseException:
+            with _lock:  # nothing was committed: the old chain stays
+                _write_new(path, _data(old, None))
+                _cache.pop(str(path), None)
+            raise
+    return _promote(path, old, new)
+
+
+def _promote(path: Path, old: Keyring, new: bytes) -> Keyring:
+    ring = Keyring(new, (), "", (*old.chain, new), old.legacy)
+    with _lock:
+        _write_new(path, _data(ring, None))
         _cache.pop(str(path), None)
     return _read(path)
+
+
+def settle_pending(path: Path, committed: Callable[[str], bool]) -> str | None:
+    """Finish or drop a rotation interrupted between writing the pending key and promoting it:
+    `committed(key_id)` says whether the database re-key committed. Returns what was done."""
+    if not path.is_file():
+        return None
+    ring = _read(path)
+    if ring.pending is None:
+        return None
+    if committed(key_id(ring.pending)):
+        _promote(path, ring, ring.pending)
+        return "promoted"
+    with _lock:
+        _write_new(path, _data(ring, None))
+        _cache.pop(str(path), None)
+    return "dropped"
 
 
 def reset_cache() -> None:
@@ -161,6 +239,22 @@ def reset_cache() -> None:
 
 
 def keyed_hash(message: str, *, key: bytes | None = None, length: int = 32) -> str:
-    """HMAC-SHA256 of `message` under the installation key (hex, `length` characters)."""
+    """HMAC-SHA256 of `message` under one key (default: the current one; hex, `length` chars)."""
     k = key if key is not None else keyring().current
     return hmac.new(k, message.encode("utf-8"), hashlib.sha256).hexdigest()[:length]
+
+
+def chained_hashes(message: str, chain: tuple[bytes, ...] | None = None) -> list[str]:
+    """The message's fingerprint under every prefix of the chain (oldest first): the last one
+    is the fingerprint under the whole chain, the others those under earlier rotations."""
+    out: list[str] = []
+    value = message
+    for k in chain if chain is not None else keyring().chain:
+        value = keyed_hash(value, key=k)
+        out.append(value)
+    return out
+
+
+def rekey(fingerprint: str, new_key: bytes) -> str:
+    """A stored fingerprint moved onto the chain extended by `new_key` (no raw value needed)."""
+    return keyed_hash(fingerprint, key=new_key)

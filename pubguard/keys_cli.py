@@ -42,14 +42,42 @@ def show(file: FileOpt = None, data_dir: DataOpt = None) -> None:
     typer.echo(f"密钥文件：{path}\n密钥标识：{ring.key_id}\n保留的旧密钥：{len(ring.previous)} 个")
 
 
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", envvar="PUBGUARD_DATABASE_URL", help="审核数据库地址（默认 数据目录下的 SQLite）。"),
+]
+
+
 @key_app.command("rotate")
-def rotate(file: FileOpt = None, data_dir: DataOpt = None) -> None:
-    """生成新密钥，旧密钥保留用于比对（基线仍可匹配）；请随后重启服务和检查进程。"""
+def rotate(file: FileOpt = None, data_dir: DataOpt = None, db: DbOpt = None) -> None:
+    """生成新密钥并重算审核数据库中保存的全部指纹（决定仍按指纹沿用）；旧密钥保留用于比对基线。
+    轮换前请停止 pubguard serve / worker，完成后再启动。"""
     from pubguard import keys
 
-    path = _path(file, data_dir)
-    ring = keys.rotate(path)
+    if data_dir is None and db is None:
+        path = _path(file, None)
+        ring = keys.rotate(path)
+        typer.echo(
+            f"已轮换指纹密钥：{path}\n新密钥标识：{ring.key_id}。未指定审核数据库（--data-dir / --db），"
+            "只轮换了密钥文件。"
+        )
+        return
+    from pubguard.review import open_review
+
+    with open_review(db, str(data_dir) if data_dir is not None else None) as svc:
+        path = keys.key_path()
+        if file is not None and file.resolve() != path.resolve():
+            raise typer.BadParameter(
+                f"审核服务使用的密钥文件是 {path}，与 --file 不同。", param_hint="--file"
+            )
+        counts: dict[str, int] = {}
+
+        def rekey(new_key: bytes) -> None:
+            counts.update(svc.rekey_fingerprints(new_key))
+
+        ring = keys.rotate(path, rekey=rekey)
     typer.echo(
-        f"已轮换指纹密钥：{path}\n新密钥标识：{ring.key_id}；保留旧密钥 {len(ring.previous)} 个。"
-        "请重启 pubguard serve / worker 使新密钥生效。"
+        f"已轮换指纹密钥：{path}\n新密钥标识：{ring.key_id}；已重算审核数据库中的指纹："
+        f"检查结果 {counts.get('findings', 0)} 条，版本检查报告 {counts.get('versions', 0)} 份。"
+        "请启动 pubguard serve / worker 使新密钥生效。"
     )

@@ -156,15 +156,21 @@ def verify(session: Session) -> AuditVerification:
 CHECKPOINT_FORMAT = "pubguard.audit-checkpoint/1"
 
 
-def _checkpoint_key() -> bytes:
+def _checkpoint_key(key_id: str | None = None) -> bytes:
+    """Derived from the current key, or from the kept key named `key_id` (a checkpoint written
+    before a rotation still verifies)."""
+    from pubguard.keys import key_id as id_of
     from pubguard.keys import keyring
 
-    return hmac.new(keyring().current, b"pubguard-audit-checkpoint", hashlib.sha256).digest()
+    ring = keyring()
+    base = next((k for k in ring.all_keys if key_id and id_of(k) == key_id), ring.current)
+    return hmac.new(base, b"pubguard-audit-checkpoint", hashlib.sha256).digest()
 
 
 def sign_checkpoint(record: dict[str, Any]) -> str:
     body = {k: v for k, v in record.items() if k != "signature"}
-    return hmac.new(_checkpoint_key(), canonical_json(body).encode("utf-8"), hashlib.sha256).hexdigest()
+    key = _checkpoint_key(body.get("key_id"))
+    return hmac.new(key, canonical_json(body).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def make_checkpoint(session: Session, now: dt.datetime) -> dict[str, Any]:

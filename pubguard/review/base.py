@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO, Self
@@ -82,6 +83,10 @@ class ServiceBase:
         self.db = Database(self.settings.resolved_database_url())
         if migrate:
             self.db.migrate()
+        if not os.environ.get(keys.ENV_KEY):  # finish or drop a key rotation a crash interrupted
+            from pubguard.review.rekey import rotation_committed
+
+            keys.settle_pending(keys.key_path(), lambda kid: rotation_committed(self.db, kid))
         self.store = FileStore(self.settings.files_dir)
         self._scanner = scanner
         self.clock = clock or utcnow

@@ -67,6 +67,7 @@ from pubguard.review.models import (
 )
 from pubguard.review.publish import name_for_format, safe_filename
 from pubguard.review.register import RegisterMixin
+from pubguard.review.rekey import RekeyMixin
 from pubguard.review.releasing import ReleaseMixin
 from pubguard.review.routes import RoutesMixin
 from pubguard.review.scanjobs import JobsMixin
@@ -99,6 +100,7 @@ class ReviewService(
     FoiMixin,
     ReleaseMixin,
     AnnualReportMixin,
+    RekeyMixin,
 ):
     """All review operations. Open one with `open_review()`; it is thread-safe (one session
     per call)."""
@@ -828,6 +830,8 @@ class ReviewService(
             if row is None:
                 raise NotFound(f"问题不存在：{finding_id}。")
             draft = self._draft(s, row.draft_id, lock=True)
+            if not self._roles(user, draft.site):  # another site's finding answers like a missing one
+                raise NotFound(f"问题不存在：{finding_id}。")
             self._require_role(user, draft.site, *DECIDER_ROLES, what="对检查结果作出决定")
             if user.id in self._authors(draft):
                 raise PermissionDenied("不能对自己稿件的检查结果作出决定（须由审校人员判断）。")
@@ -866,9 +870,8 @@ class ReviewService(
                 draft=draft,
                 version_id=row.version_id,
                 comment=reason,
-                details={
+                details={  # no fingerprint: the permanent log must not pin a key (re-keying)
                     "finding_id": row.id,
-                    "fingerprint": row.fingerprint,
                     "category": row.category,
                     "rule": row.rule,
                     "severity": row.severity,
@@ -915,7 +918,7 @@ class ReviewService(
                 version_id=row.version_id,
                 step=active.key,
                 comment=reason,
-                details={"finding_id": row.id, "fingerprint": row.fingerprint, "severity": row.severity},
+                details={"finding_id": row.id, "severity": row.severity},
             )
             s.flush()
             return self._finding_dict(row, self._usernames(s, [row.decided_by_id, row.confirmed_by_id]))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.conftest import MAX_UPLOAD, SITE, auth, submitted_draft, upload
+from api.conftest import MAX_UPLOAD, SITE, WITH_ID, auth, submitted_draft, upload
 
 
 def _nul_refusal(r) -> None:  # type: ignore[no-untyped-def]
@@ -73,3 +73,19 @@ def test_a_draft_of_another_site_answers_like_a_missing_one(app, client, path):
     assert other.status_code == missing.status_code == 404
     assert other.json()["code"] == missing.json()["code"] == "not_found"
     assert str(d["id"]) in other.json()["message"] and "站点" not in other.json()["message"]
+
+
+def test_deciding_a_finding_of_another_site_answers_like_a_missing_one(app, client):
+    d = submitted_draft(app, client, WITH_ID)
+    fid = client.get(f"/api/v1/drafts/{d['id']}/findings", headers=auth(app, "r1")).json()[0]["id"]
+    body = {"decision": "confirmed"}
+    other = client.post(f"/api/v1/findings/{fid}/decision", json=body, headers=auth(app, "stranger"))
+    missing = client.post("/api/v1/findings/999999/decision", json=body, headers=auth(app, "stranger"))
+    assert other.status_code == missing.status_code == 404, other.text
+    assert other.json()["code"] == missing.json()["code"] == "not_found"
+    assert other.json()["message"] == f"问题不存在：{fid}。" and "站点" not in other.json()["message"]
+    # a user of the draft's own site without a deciding role still gets 403 (no change there)
+    assert (
+        client.post(f"/api/v1/findings/{fid}/decision", json=body, headers=auth(app, "ed2")).status_code
+        == 403
+    )
