@@ -147,4 +147,142 @@
     var el = e.target.closest && e.target.closest(".box, .finding, mark.hl");
     if (el) hot(el.dataset.finding, false);
   });
+
+  // ---------------------------------------------------------------- the draft workspace
+  // Selecting a finding (click, or j/k) highlights it with its box or text mark and scrolls
+  // both into view; the findings can be filtered by category, severity and status; the page
+  // rail shows which page is on screen. Filters and the selection survive htmx swaps of the
+  // draft body (a decision re-renders it) for this browser tab.
+  var FILTERS = ["category", "severity", "status"];
+  var selected = null;
+
+  function storeKey() { return "pg-ws:" + window.location.pathname; }
+  function loadState() {
+    try { return JSON.parse(window.sessionStorage.getItem(storeKey()) || "{}") || {}; } catch (err) { return {}; }
+  }
+  function saveState() {
+    var state = { sel: selected, f: {} };
+    document.querySelectorAll(".f-filters select[data-filter]").forEach(function (s) { state.f[s.dataset.filter] = s.value; });
+    try { window.sessionStorage.setItem(storeKey(), JSON.stringify(state)); } catch (err) { /* private mode */ }
+  }
+  function scrollOpts(block) {
+    var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    return { block: block, inline: "nearest", behavior: still ? "auto" : "smooth" };
+  }
+  function marks(id) { return document.querySelectorAll('.box[data-finding="' + id + '"], mark.hl[data-finding="' + id + '"]'); }
+
+  function applyFilters() {
+    var want = {};
+    document.querySelectorAll(".f-filters select[data-filter]").forEach(function (s) { want[s.dataset.filter] = s.value; });
+    var items = document.querySelectorAll(".findings .finding");
+    var shown = 0;
+    items.forEach(function (li) {
+      var ok = FILTERS.every(function (k) { return !want[k] || li.dataset[k] === want[k]; });
+      li.classList.toggle("f-hidden", !ok);
+      marks(li.dataset.finding).forEach(function (m) { m.classList.toggle("f-hidden", !ok); });
+      if (ok) shown += 1;
+    });
+    var out = document.querySelector(".f-shown");
+    if (out) out.textContent = shown === items.length ? "共 " + items.length + " 个" : "显示 " + shown + " / " + items.length + " 个";
+  }
+
+  function select(id, opts) {
+    opts = opts || {};
+    document.querySelectorAll(".sel[data-finding]").forEach(function (el) { el.classList.remove("sel"); });
+    selected = id;
+    if (!id) { saveState(); return; }
+    document.querySelectorAll('[data-finding="' + id + '"]').forEach(function (el) {
+      if (!el.classList.contains("thumb")) el.classList.add("sel");
+    });
+    var item = document.getElementById("finding-" + id);
+    var target = Array.prototype.filter.call(marks(id), function (m) { return !m.classList.contains("f-hidden"); })[0];
+    if (opts.doc && target) target.scrollIntoView(scrollOpts("center"));
+    if (opts.list && item) item.scrollIntoView(scrollOpts("nearest"));
+    saveState();
+  }
+
+  function visibleFindings() {
+    return Array.prototype.filter.call(document.querySelectorAll(".findings .finding"), function (li) {
+      return !li.classList.contains("f-hidden");
+    });
+  }
+
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (!t.closest) return;
+    var mark = t.closest(".box[data-finding], mark.hl[data-finding]");
+    if (mark) { e.preventDefault(); select(mark.dataset.finding, { list: true }); return; }
+    var li = t.closest(".findings .finding");
+    if (li && !t.closest("a, button, input, select, textarea, summary, label, form, details")) {
+      select(li.dataset.finding, { doc: true });
+    }
+  });
+
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches(".f-filters select[data-filter]")) {
+      applyFilters();
+      var item = selected && document.getElementById("finding-" + selected);
+      if (item && item.classList.contains("f-hidden")) select(null);
+      saveState();
+    }
+  });
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "j" && e.key !== "k") return;
+    if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || (t.closest && t.closest("input, textarea, select")))) return;
+    var list = visibleFindings();
+    if (!list.length) return;
+    e.preventDefault();
+    var ids = list.map(function (li) { return li.dataset.finding; });
+    var at = ids.indexOf(selected);
+    var next = at < 0 ? (e.key === "j" ? 0 : ids.length - 1) : Math.min(ids.length - 1, Math.max(0, at + (e.key === "j" ? 1 : -1)));
+    select(ids[next], { doc: true, list: true });
+  });
+
+  var pageObserver = null;
+  function markPage(number) {
+    var rail = document.querySelector(".page-rail");
+    if (!rail) return;
+    rail.querySelectorAll(".thumb").forEach(function (th) {
+      var on = th.dataset.page === number;
+      th.classList.toggle("current", on);
+      if (on) th.setAttribute("aria-current", "page"); else th.removeAttribute("aria-current");
+      if (!on) return;
+      var horizontal = rail.scrollWidth > rail.clientWidth + 4;
+      if (horizontal) {
+        if (th.offsetLeft < rail.scrollLeft || th.offsetLeft + th.offsetWidth > rail.scrollLeft + rail.clientWidth) {
+          rail.scrollLeft = th.offsetLeft - rail.clientWidth / 2;
+        }
+      } else if (th.offsetTop < rail.scrollTop || th.offsetTop + th.offsetHeight > rail.scrollTop + rail.clientHeight) {
+        rail.scrollTop = th.offsetTop - rail.clientHeight / 2;
+      }
+    });
+  }
+  function initWorkspace() {
+    var state = loadState();
+    document.querySelectorAll(".f-filters select[data-filter]").forEach(function (s) {
+      var v = (state.f || {})[s.dataset.filter];
+      if (v && s.querySelector('option[value="' + v + '"]')) s.value = v;
+    });
+    applyFilters();
+    if (state.sel && document.getElementById("finding-" + state.sel)) select(state.sel);
+    else selected = null;
+    if (pageObserver) pageObserver.disconnect();
+    var pages = document.querySelectorAll(".pages .page");
+    if (!pages.length || !document.querySelector(".page-rail") || !window.IntersectionObserver) return;
+    var ratios = {};
+    pageObserver = new IntersectionObserver(function (entries) {
+      entries.forEach(function (en) { ratios[en.target.dataset.page] = en.intersectionRatio; });
+      var best = null;
+      Object.keys(ratios).forEach(function (k) { if (best === null || ratios[k] > ratios[best]) best = k; });
+      if (best !== null && ratios[best] > 0) markPage(best);
+    }, { threshold: [0, 0.1, 0.25, 0.5, 0.75, 1] });
+    pages.forEach(function (p) { pageObserver.observe(p); });
+  }
+  document.addEventListener("DOMContentLoaded", initWorkspace);
+  document.body.addEventListener("htmx:afterSettle", function (e) {
+    if (e.detail.elt && (e.detail.elt.id === "draft-body" || e.detail.elt.querySelector(".findings"))) initWorkspace();
+  });
 })();
