@@ -15,6 +15,11 @@ The child is started with `subprocess` rather than `multiprocessing`: it works f
 (web workers, Dask task threads) and from daemonic processes (Dask's nanny workers), and never
 forks a process that holds locks in other threads.
 
+Page progress: when the caller listens (`pubguard.progress.page_progress`), the request asks
+the child to report pages; the child sends `("progress", done, total)` messages on its reply
+pipe before the result, and the parent hands each to the caller's callback. Progress does not
+extend the per-file deadline, and a failing callback never turns into a crash result.
+
 Fault injection for tests: with `PUBGUARD_FAULT_INJECT=abort:NAME` (or `segv:NAME`) in the
 environment, `scan_bytes` kills its own process when the file's name contains NAME — the
 same death a native crash causes (see `pubguard.scan.inject_fault`).
@@ -35,6 +40,7 @@ import threading
 import time
 from typing import Any
 
+from pubguard import progress
 from pubguard.config import ScanConfig
 from pubguard.scan import FileResult
 
@@ -44,6 +50,8 @@ _HEADER = struct.Struct("!Q")
 # The parent's own deadline per file, beyond the child's SIGALRM time limit (which cannot fire
 # while native code runs): after it the child is killed and the file reported as timed out.
 HARD_TIMEOUT_GRACE = 30.0
+# The child reports pages at most this often (first and last page always).
+CHILD_PROGRESS_INTERVAL = 0.05
 
 
 def crash_result(name: str, returncode: int | None) -> FileResult:
@@ -127,13 +135,13 @@ class IsolatedScanner:
     # -- public -------------------------------------------------------------------------
     def scan_job(self, job: Any, config: ScanConfig | None = None) -> FileResult:
         """`pubguard.site.runner.scan_job` in the child: read, scan, inline suppressions."""
-        return self._call(("job", job), job.display, config)
+        return self._call(("job", job, progress.current() is not None), job.display, config)
 
     def __call__(
         self, data: bytes, name: str, config: ScanConfig | None = None, identity: str | None = None
     ) -> FileResult:
         """`pubguard.scan.scan_bytes` in the child."""
-        return self._call(("bytes", data, name, identity), name, config)
+        return self._call(("bytes", data, name, identity, progress.current() is not None), name, config)
 
     scan_bytes = __call__
 
@@ -155,6 +163,7 @@ class IsolatedScanner:
     def _call(self, request: tuple, name: str, config: ScanConfig | None) -> FileResult:
         config = config or self.config
         limit = config.limits.timeout_seconds
+        on_pages = progress.current()
         with self._lock:
             self._ensure()
             assert self._proc is not None
@@ -165,6 +174,10 @@ class IsolatedScanner:
                 _write(self._to_child, request)
                 deadline = time.monotonic() + limit + HARD_TIMEOUT_GRACE if limit else None
                 reply = _read(self._from_child, deadline)
+                while type(reply) is tuple and reply[:1] == ("progress",):
+                    if on_pages is not None:
+                        _tell(on_pages, reply[1], reply[2])
+                    reply = _read(self._from_child, deadline)
             except TimeoutError:
                 log.warning("scan of %s exceeded %.0f s: child killed", name, limit)
                 self._stop(kill=True)
@@ -227,6 +240,13 @@ class IsolatedScanner:
             proc.wait()
 
 
+def _tell(callback: progress.PageCallback, done: int, total: int) -> None:
+    try:
+        callback(done, total)
+    except Exception:  # the caller's bug (or its database), not the child's death
+        log.exception("page progress callback failed")
+
+
 _local = threading.local()
 
 
@@ -250,6 +270,17 @@ def _child(read_fd: int, write_fd: int) -> int:
     from pubguard.site.runner import scan_job
 
     config = ScanConfig()
+    lock = threading.Lock()  # progress may be reported from another thread of the scan
+    last = [0.0]
+
+    def send_pages(done: int, total: int) -> None:
+        now = time.monotonic()
+        if 0 < done < total and now - last[0] < CHILD_PROGRESS_INTERVAL:
+            return
+        last[0] = now
+        with lock:
+            _write(write_fd, ("progress", done, total))
+
     while True:
         try:
             request = _read(read_fd)
@@ -260,14 +291,16 @@ def _child(read_fd: int, write_fd: int) -> int:
             config = request[1]
             continue
         try:
-            if kind == "job":
-                reply: Any = scan_job(request[1], config)
-            else:
-                _, data, name, identity = request
-                reply = scan_bytes(data, name, config, identity=identity)
+            with progress.page_progress(send_pages if request[-1] else None):
+                if kind == "job":
+                    reply: Any = scan_job(request[1], config)
+                else:
+                    _, data, name, identity, _want = request
+                    reply = scan_bytes(data, name, config, identity=identity)
         except BaseException as exc:  # noqa: BLE001 - shipped to the parent, which re-raises
             reply = exc
-        _write(write_fd, reply)
+        with lock:
+            _write(write_fd, reply)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from pubguard.document import Document
 from pubguard.errors import PubGuardError
 from pubguard.finding import Finding, Severity, aggregate_repeats, assign_fingerprints
 from pubguard.infoclass import InfoClass, suggest_info_class
+from pubguard.progress import page_progress
 
 log = logging.getLogger("pubguard.scan")
 
@@ -299,9 +300,10 @@ def _scan_members(
             continue
         if m.size < 0:  # size unknown until unpacked (.gz): count it now
             budget.bytes += len(data)
-        sub = scan_bytes(
-            data, path, config, identity=f"{identity}!/{m.name}", _budget=budget, _depth=depth + 1
-        )
+        with page_progress(None):  # a member's pages are not the outer file's pages
+            sub = scan_bytes(
+                data, path, config, identity=f"{identity}!/{m.name}", _budget=budget, _depth=depth + 1
+            )
         row.update(
             status=sub.status, error=sub.error, format=sub.format, pages=sub.pages, findings=len(sub.findings)
         )

@@ -139,6 +139,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
         scan,
         settings.scan_config,
         ttl_seconds=settings.check_job_ttl_seconds,
+        isolate=settings.scanner is None,
     )
     app.state.throttle = LoginThrottle(
         svc, settings.login_max_failures, settings.login_window_seconds, settings.login_max_failures_per_ip

@@ -2,8 +2,10 @@
 
 Small inputs are answered in the request. Large ones (or formats that render pages: PDF,
 images, office files above the synchronous limit) become a job: a thread of this process scans
-them and writes the outcome as a JSON file under `data/check-jobs/`, so any process of the same
-service (several uvicorn workers behind one proxy) can answer `GET /api/v1/check/jobs/{id}`.
+them (in its crash-isolation child, `pubguard.isolate`) and writes the state as a JSON file
+under `data/check-jobs/` — pages done / total while it runs, then the outcome — so any process
+of the same service (several uvicorn workers behind one proxy) can answer
+`GET /api/v1/check/jobs/{id}`.
 A job file holds the report only — masked evidence, keyed fingerprints — never the input, and
 expires after `ttl` (swept when jobs are read or created). A check is not an upload, decision or
 release: a job lost to a crash is simply asked again (its status file says 运行中 until it
@@ -22,11 +24,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pubguard import progress
 from pubguard.config import ScanConfig
 from pubguard.finding import Severity
 from pubguard.scan import FileResult
 
 JOB_ID_BYTES = 16
+# A running job rewrites its file with pages done / total at most this often.
+PROGRESS_SECONDS = 0.5
 
 
 def check_outcome(result: FileResult, fail_on: Severity) -> dict[str, Any]:
@@ -62,13 +67,29 @@ class CheckJobs:
         *,
         threads: int = 1,
         ttl_seconds: float = 24 * 3600,
+        isolate: bool = False,
     ) -> None:
+        """`isolate`: queued jobs are scanned in a supervised child process per job thread
+        (`pubguard.isolate`, as the review workers do) instead of calling `scan` in this
+        process; the synchronous path of the router still calls `scan`."""
         self.folder = folder
         self.scan = scan
+        self.isolate = isolate
+        self._local = threading.local()
         self.config = config
         self.ttl = ttl_seconds
         self._pool = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="pubguard-check")
         self._lock = threading.Lock()
+
+    def _job_scanner(self) -> Callable[[bytes, str, ScanConfig], FileResult]:
+        if not self.isolate:
+            return self.scan
+        scanner = getattr(self._local, "scanner", None)
+        if scanner is None:  # one child per job thread, closed when the thread ends
+            from pubguard.isolate import IsolatedScanner
+
+            scanner = self._local.scanner = IsolatedScanner(self.config)
+        return scanner
 
     def _path(self, job_id: str) -> Path:
         return self.folder / f"{job_id}.json"
@@ -92,8 +113,16 @@ class CheckJobs:
     def _run(self, base: dict[str, Any], data: bytes, fail_on: Severity) -> None:
         job_id, name = base["id"], base["name"]
         self._write(job_id, {**base, "status": "running", "updated": time.time()})
+        throttle = progress.Throttle(PROGRESS_SECONDS)
+
+        def on_pages(done: int, total: int) -> None:
+            if throttle.due(done, total):
+                running = {"status": "running", "pages_done": done, "pages_total": total}
+                self._write(job_id, {**base, **running, "updated": time.time()})
+
         try:
-            result = self.scan(data, name, self.config)
+            with progress.page_progress(on_pages):
+                result = self._job_scanner()(data, name, self.config)
             outcome = check_outcome(result, fail_on)
             pages = result.pages
             state = {**base, "status": "done", "pages_done": pages, "pages_total": pages, "result": outcome}

@@ -110,6 +110,8 @@ class JobOut(Open):
     status: str
     attempts: int = 0
     error: str | None = None
+    pages_done: int | None = Field(None, description="已检查的页数（PDF 等分页文件，检查进行中时更新）")
+    pages_total: int | None = Field(None, description="总页数（开始检查后可知）")
 
 
 class VersionOut(Open):

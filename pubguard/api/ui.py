@@ -269,7 +269,12 @@ def draft_body(request: Request, draft_id: DraftId, me: Me, svc: Svc) -> HTMLRes
 def scan_status(request: Request, draft_id: DraftId, me: Me, svc: Svc) -> HTMLResponse:
     d = svc.get_draft(me.id, draft_id)
     current = next((v for v in d["versions"] if v["id"] == d["current_version_id"]), None)
-    response = page(request, me, "_scan_status.html", d=d, current=current)
+    job = None
+    if current is not None and current["scan_status"] == "pending":
+        from pubguard.review.queries import version_meta
+
+        job = version_meta(svc, me.id, current["id"])["job"]  # pages done / total while it runs
+    response = page(request, me, "_scan_status.html", d=d, current=current, job=job)
     if current is not None and current["scan_status"] != "pending":
         response.headers["HX-Trigger"] = "scan-done"
     return response

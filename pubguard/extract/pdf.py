@@ -33,6 +33,7 @@ from pubguard.document import (
     rgb_from_int,
 )
 from pubguard.errors import CorruptFile, DecompressionBomb, EncryptedFile, TooLarge
+from pubguard.progress import report_pages
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image as PILImage
@@ -192,13 +193,16 @@ class _PdfBuilder:
 
     # -- document level -------------------------------------------------------------------
     def build(self) -> Document:
-        for index in range(self.pdf.page_count):
+        total = self.pdf.page_count
+        report_pages(0, total)
+        for index in range(total):
             try:
                 self._page(index)
             except Exception:  # one broken page must not lose the rest of the file
                 self.failed_pages.append(index + 1)
                 if len(self.doc.pages) == index:
                     self.doc.pages.append(Page(number=index + 1, width=0.0, height=0.0, has_text_layer=False))
+            report_pages(index + 1, total)
         if self._content_pdf is not None:
             self._content_pdf.close()
             self._content_pdf = None

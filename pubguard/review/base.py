@@ -49,6 +49,8 @@ DECIDER_ROLES = ("proofreader", *REVIEW_ROLES)
 UPLOADABLE = ("draft", "in_review", "approved", "released", "withdrawn")
 JOB_MAX_ATTEMPTS = 3
 JOB_STALE_AFTER = dt.timedelta(minutes=15)
+# A running scan job writes its page progress (and refreshes its lock) at most this often.
+JOB_PROGRESS_SECONDS = 1.0
 _SITE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 

@@ -376,6 +376,9 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Progress of the scan while it runs (PDF pages read), written by the worker every second or so.
+    pages_done: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pages_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -385,6 +388,8 @@ class Job(Base):
             "status": self.status,
             "attempts": self.attempts,
             "error": self.error,
+            "pages_done": self.pages_done,
+            "pages_total": self.pages_total,
             "created_at": _iso(self.created_at),
             "finished_at": _iso(self.finished_at),
         }

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from pubguard import progress
+from pubguard.review import base
 from pubguard.review.base import (
     JOB_MAX_ATTEMPTS,
     JOB_STALE_AFTER,
@@ -48,6 +50,7 @@ class JobsMixin(ServiceBase):
             job.locked_by = worker
             job.locked_at = now
             job.attempts += 1
+            job.pages_done = job.pages_total = None  # a retry starts again from the first page
             s.flush()
             return job.to_dict()
 
@@ -61,8 +64,16 @@ class JobsMixin(ServiceBase):
             if version is None:
                 raise NotFound("任务对应的版本不存在。")
             sha, filename, draft_id = version.sha256, version.filename, version.draft_id
+            locked_by = job.locked_by
+        throttle = progress.Throttle(base.JOB_PROGRESS_SECONDS)
+
+        def on_pages(done: int, total: int) -> None:
+            if throttle.due(done, total):
+                self._job_pages(job_id, locked_by, done, total)
+
         try:
-            result = self._scan(self.store.get(sha), filename, draft_id, scanner)
+            with progress.page_progress(on_pages):
+                result = self._scan(self.store.get(sha), filename, draft_id, scanner)
         except Exception as exc:  # the job must end up failed or retried, never stuck
             log.exception("scan job %s failed", job_id)
             with self.db.write() as s:
@@ -79,8 +90,24 @@ class JobsMixin(ServiceBase):
             job = s.get(Job, job_id)
             job.status = "done"
             job.finished_at = self.now()
+            if job.pages_total is not None:
+                job.pages_done = job.pages_total
             s.flush()
             return job.to_dict()
+
+    def _job_pages(self, job_id: int, locked_by: str | None, done: int, total: int) -> None:
+        """Store a running job's page progress; also refreshes its lock, so a long scan that
+        keeps reading pages is not taken over as stale. A job taken over by another worker
+        meanwhile is left alone."""
+        try:
+            with self.db.write() as s:
+                job = s.get(Job, job_id)
+                if job is None or job.status != "running" or job.locked_by != locked_by:
+                    return
+                job.pages_done, job.pages_total = done, total
+                job.locked_at = self.now()
+        except Exception:  # progress is best effort; the scan goes on
+            log.warning("could not store page progress of job %s", job_id, exc_info=True)
 
     def run_pending_jobs(
         self, worker: str = "worker", *, limit: int | None = None, scanner: Scanner | None = None

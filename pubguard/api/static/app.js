@@ -48,7 +48,7 @@
     return "上传失败（" + (xhr.status || "网络错误") + "），请重试。";
   }
 
-  function pollScan(versionId, statusEl, done) {
+  function pollScan(versionId, statusEl, done, bar) {
     var tries = 0;
     function tick() {
       tries += 1;
@@ -56,8 +56,14 @@
         .then(function (r) { return r.json(); })
         .then(function (s) {
           if (s.scan_status === "pending") {
-            var job = s.job ? (s.job.status === "running" ? "检查中" : "排队中") : "排队中";
-            statusEl.textContent = "上传完成，" + job + "……（" + tries + " 秒）";
+            var j = s.job;
+            if (j && j.status === "running" && j.pages_total) {  // long PDFs: pages done / total
+              statusEl.textContent = "正在检查：第 " + (j.pages_done || 0) + " / " + j.pages_total + " 页";
+              if (bar) { bar.hidden = false; bar.max = j.pages_total; bar.value = j.pages_done || 0; }
+            } else {
+              var job = j ? (j.status === "running" ? "检查中" : "排队中") : "排队中";
+              statusEl.textContent = "上传完成，" + job + "……（" + tries + " 秒）";
+            }
             setTimeout(tick, 1000);
           } else {
             statusEl.textContent = s.scan_status === "ok" ? "检查完成。" : "检查失败：" + (s.scan_error || "");
@@ -122,7 +128,7 @@
         status.appendChild(link);
         var line = document.createElement("span");
         status.appendChild(line);
-        pollScan(body.version.id, line, function () { window.location.href = "/drafts/" + draftId; });
+        pollScan(body.version.id, line, function () { window.location.href = "/drafts/" + draftId; }, bar);
       });
       xhr.addEventListener("error", function () { button.disabled = false; flash("网络错误，上传未完成。", "error"); });
       xhr.send(data);

@@ -1,0 +1,104 @@
+"""Scan progress of a long PDF seen from outside while it runs: the draft scan job of a worker
+thread (its row, `GET /api/v1/versions/{id}/status`, `GET /api/v1/jobs/{id}` and the draft page's
+status fragment) and a queued check job (`GET /api/v1/check/jobs/{id}`). Scans go through the
+crash-isolation child (no stand-in scanner); pages are slowed by the test-only delay hook so the
+polls see intermediate pages deterministically."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from test_progress import long_pdf
+
+from api.conftest import auth, make_app, upload
+from api.test_ui import ui_login
+from pubguard.api import checks
+from pubguard.progress import PAGE_DELAY_ENV
+from pubguard.review import base
+
+PAGES = 5
+
+
+@pytest.fixture
+def slow_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PAGE_DELAY_ENV, "0.25")  # inherited by the isolated child
+    monkeypatch.setattr(base, "JOB_PROGRESS_SECONDS", 0.0)  # store every page
+    monkeypatch.setattr(checks, "PROGRESS_SECONDS", 0.0)
+
+
+def _pages(job: dict | None) -> tuple[int | None, int | None]:
+    return (job or {}).get("pages_done"), (job or {}).get("pages_total")
+
+
+@pytest.mark.slow  # a real isolated child and a slowed 5-page scan: ~5-8 s
+def test_worker_scan_job_shows_pages_while_running(db_url: str, tmp_path: Path, slow_pages: None) -> None:
+    app = make_app(tmp_path / "data", db_url, scanner=None, worker_threads=1, worker_poll_seconds=0.1)
+    with TestClient(app) as client:
+        ed = auth(app, "ed")
+        body = upload(client, ed, filename="长文件.pdf", data=long_pdf(PAGES))
+        vid, did = body["version"]["id"], body["draft"]["id"]
+        ui_login(client)
+        seen: list[tuple[int | None, int | None]] = []
+        fragments: list[str] = []
+        deadline = time.monotonic() + 60
+        status = "pending"
+        while status == "pending" and time.monotonic() < deadline:
+            s = client.get(f"/api/v1/versions/{vid}/status", headers=ed).json()
+            status = s["scan_status"]
+            if status == "pending" and s["job"] and s["job"]["status"] == "running":
+                seen.append(_pages(s["job"]))
+                if 0 < (s["job"]["pages_done"] or 0) < PAGES and len(fragments) < 1:
+                    fragments.append(client.get(f"/drafts/{did}/scan-status").text)
+            time.sleep(0.05)
+        assert status == "ok"
+        done = [d for d, t in seen if t == PAGES]
+        assert any(0 < d < PAGES for d in done), seen  # intermediate pages were visible
+        assert done == sorted(done)  # never backwards
+        assert {t for _, t in seen} <= {None, PAGES}
+        # The job keeps the total after the scan, and the API job answer carries it.
+        job = client.get(f"/api/v1/versions/{vid}/status", headers=ed).json()["job"]
+        assert job["status"] == "done" and _pages(job) == (PAGES, PAGES)
+        assert _pages(client.get(f"/api/v1/jobs/{job['id']}", headers=ed).json()) == (PAGES, PAGES)
+        # The draft page's status fragment while running: 「正在检查：第 N / M 页」 and a bar.
+        assert fragments, seen
+        m = re.search(r"正在检查：第 (\d+) / (\d+) 页", fragments[0])
+        assert m and 0 < int(m.group(1)) < PAGES and int(m.group(2)) == PAGES
+        assert f'<progress class="scan-progress" max="{PAGES}" value="{m.group(1)}"' in fragments[0]
+        assert 'hx-trigger="load delay:1s"' in fragments[0]  # still polling
+        final = client.get(f"/drafts/{did}/scan-status")
+        assert "已检查" in final.text and "scan-progress" not in final.text
+    app.state.service.close()
+
+
+@pytest.mark.slow
+def test_queued_check_job_shows_pages_while_running(db_url: str, tmp_path: Path, slow_pages: None) -> None:
+    app = make_app(tmp_path / "data", db_url, scanner=None)
+    try:
+        assert app.state.check_jobs.isolate  # the real service scans check jobs in the child
+        client = TestClient(app)
+        h = auth(app, "ed")
+        r = client.post(
+            "/api/v1/check?wait=false", files={"file": ("长文件.pdf", long_pdf(PAGES))}, headers=h
+        )
+        assert r.status_code == 202, r.text
+        url = r.json()["status_url"]
+        seen: list[tuple[int | None, int | None]] = []
+        state: dict = {"status": "queued"}
+        deadline = time.monotonic() + 60
+        while state["status"] in ("queued", "running") and time.monotonic() < deadline:
+            state = client.get(url, headers=h).json()
+            if state["status"] == "running":
+                seen.append(_pages(state))
+            time.sleep(0.05)
+        assert state["status"] == "done", state
+        assert _pages(state) == (PAGES, PAGES) and state["result"]["allowed"] is True
+        done = [d for d, t in seen if t == PAGES]
+        assert any(0 < d < PAGES for d in done), seen
+        assert done == sorted(done)
+    finally:
+        app.state.check_jobs.shutdown()
+        app.state.service.close()
