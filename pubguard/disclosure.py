@@ -221,10 +221,15 @@ _SPACES_BUT_NEWLINE = re.compile(r"[^\S\n]+")
 
 
 def _body_lines(doc: Document) -> list[str]:
-    """Visible body lines with spaces removed (titles are often spaced out in 公文).
+    """Visible body lines with spaces removed (titles are often spaced out in 公文). Built once
+    per document (the disclosure and the info-class suggestions both read them): read-only.
 
     Walks lines and blocks together (both are in text order), so a long document costs one
     pass rather than a block look-up per line."""
+    return doc.cached("disclosure.body_lines", lambda: _build_body_lines(doc))
+
+
+def _build_body_lines(doc: Document) -> list[str]:
     visible = (BlockKind.BODY, BlockKind.OCR, BlockKind.TEXT_BOX)
     blocks = doc.blocks
     if blocks and all(b.kind in visible and not b.hidden for b in blocks):

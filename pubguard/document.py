@@ -12,8 +12,10 @@ images and OCR'd scans), origin top-left, y grows downwards. Bboxes are (x0, y0,
 
 from __future__ import annotations
 
+import bisect
 import io
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -360,6 +362,28 @@ class Document:
 
     def visible_blocks(self) -> Iterable[TextBlock]:
         return (b for b in self.blocks if not b.hidden and b.kind not in NON_VISIBLE_KINDS)
+
+
+def indexes_matching(pattern: re.Pattern[str], texts: Sequence[str]) -> list[int]:
+    """Ascending indexes of the `texts` in which `pattern` finds a match, from searches over
+    all of them joined by newlines (one C-level scan instead of a call per text). `pattern`
+    must never match a newline, and the texts must hold none, so no match spans two texts."""
+    joined = "\n".join(texts)
+    starts: list[int] = []
+    pos = 0
+    for t in texts:
+        starts.append(pos)
+        pos += len(t) + 1
+    out: list[int] = []
+    search = pattern.search
+    m = search(joined)
+    while m is not None:
+        k = bisect.bisect_right(starts, m.start()) - 1
+        out.append(k)
+        if k + 1 >= len(starts):
+            break
+        m = search(joined, starts[k + 1])
+    return out
 
 
 def _sub_bbox(block: TextBlock, i0: int, i1: int) -> BBox:

@@ -23,3 +23,15 @@ def test_locate_many_equals_locate(name: str) -> None:
     assert any(box is not None for _, box in doc.locate_many(spans)) == (doc.format == "pdf")
     unordered = list(reversed(spans))
     assert doc.locate_many(unordered) == [doc.locate(s, e) for s, e in unordered]
+
+
+def test_indexes_matching_finds_each_text_once_in_order() -> None:
+    import re
+
+    from pubguard.document import indexes_matching
+
+    texts = ["请阅", "无", "", "同意，同意", "x请", "末"]
+    assert indexes_matching(re.compile("请|同意"), texts) == [0, 3, 4]
+    assert indexes_matching(re.compile("末"), texts) == [5]
+    assert indexes_matching(re.compile("无匹配"), texts) == []
+    assert indexes_matching(re.compile("a"), []) == []

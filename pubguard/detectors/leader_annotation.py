@@ -23,7 +23,7 @@ from pubguard import lexicon
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.detectors.classification_mark import Line, build_lines
-from pubguard.document import RGB, BlockKind, Document, hsv
+from pubguard.document import RGB, BlockKind, Document, hsv, indexes_matching
 from pubguard.finding import Category, Finding, Severity
 
 CJK = r"\u4e00-\u9fff"
@@ -51,6 +51,14 @@ LABEL = re.compile(
     r"批示(?:意见)?[:：]"
 )
 LABEL_CELLS = frozenset({"领导批示", "批示意见", "领导意见", "领导批示意见", "批示"})
+# What a compact line must hold for find_instruction or a LABEL_CELLS cell to see anything in
+# it (LABEL needs 批示, QING 请, CLAUSE one of its words): other lines are skipped unread.
+_TRIGGER = re.compile(
+    "|".join(
+        re.escape(w)
+        for w in ("批示", "请", *lexicon.words("instructions", "clause_words"), *sorted(LABEL_CELLS))
+    )
+)
 # 请示 endings and body prose that merely talk about instructions.
 REQUEST_CONTEXT = re.compile(r"(妥否|当否|可否|是否妥当|是否可行|如无不妥|以上|特此请示|请示)")
 ADDRESSEE_PROSE = ("各", "你", "贵", "有关", "相关", "全体", "广大", "本", "大家", "认真")
@@ -163,9 +171,11 @@ class LeaderAnnotationDetector(Detector):
         body_ink = self._body_ink(doc)
         candidates: list[Candidate] = []
         consumed: set[int] = set()
-        for i, line in enumerate(lines):
+        comps = [ln.compact()[0] for ln in lines]  # compact lines hold no newline
+        for i in indexes_matching(_TRIGGER, comps):
             if i in consumed:
                 continue
+            line = lines[i]
             comp, index = line.compact()
             if not comp:
                 continue

@@ -177,6 +177,8 @@ class Para:
         self.text += text
 
     def to_doc(self, i: int) -> int:
+        if len(self.offsets) == 1:  # one piece (every paragraph of a text file): offsets[0] == 0
+            return self.starts[0] + i
         k = max(bisect.bisect_right(self.offsets, i) - 1, 0)
         return self.starts[k] + i - self.offsets[k]
 
@@ -190,6 +192,12 @@ _INVISIBLE_KINDS = NON_VISIBLE_KINDS | {BlockKind.ALT_TEXT}
 def paragraphs(doc: Document) -> list[Para]:
     """Visible paragraphs. Fixed-layout formats give one paragraph per line, so wrapped lines of
     one paragraph (previous line reaches the right edge and does not end a sentence) are joined."""
+    if all(b.bbox is None for b in doc.blocks):
+        return _paragraphs_without_layout(doc)
+    return _paragraphs_with_layout(doc)
+
+
+def _paragraphs_with_layout(doc: Document) -> list[Para]:
     groups: list[list[TextBlock]] = []
     right_edge: dict[int, float] = {}
     last_key: tuple | None = None
@@ -226,6 +234,36 @@ def paragraphs(doc: Document) -> list[Para]:
             pieces.append(b.text)
             size += len(b.text)
         prev = blocks
+    if para is not None:
+        para.text = "".join(pieces)
+    return out
+
+
+def _paragraphs_without_layout(doc: Document) -> list[Para]:
+    """`paragraphs(doc)` when no block has a box (text formats, HTML): no wrapped lines to join
+    (`_continues` needs boxes), so each run of blocks with one paragraph key is a paragraph."""
+    out: list[Para] = []
+    para: Para | None = None
+    pieces: list[str] = []
+    size = 0
+    last_key: tuple | None = None
+    invisible = _INVISIBLE_KINDS
+    for i, b in enumerate(doc.blocks):
+        if b.hidden or b.kind in invisible or not b.text:
+            continue
+        key = (b.page, b.paragraph, b.kind) if b.paragraph >= 0 else (b.page, -1 - i, b.kind)
+        if para is None or key != last_key:
+            if para is not None:
+                para.text = "".join(pieces)
+            para = Para(offsets=[0], starts=[b.start], ocr=b.kind == BlockKind.OCR, kind=b.kind)
+            out.append(para)
+            pieces, size, last_key = [b.text], len(b.text), key
+            continue
+        if para.starts[-1] + (size - para.offsets[-1]) != b.start:
+            para.offsets.append(size)
+            para.starts.append(b.start)
+        pieces.append(b.text)
+        size += len(b.text)
     if para is not None:
         para.text = "".join(pieces)
     return out
@@ -536,7 +574,7 @@ class ProofreadingDetector(Detector):
         """Half-width punctuation in Chinese text: one finding per document with a count and
         every location (the clean copy replaces each by its full-width form)."""
         para, i, ch = mixed[0]
-        spans = [p.span(j, j + 1) for p, j, _ in mixed]
+        spans = [(d, d + 1) for d in [p.to_doc(j) for p, j, _ in mixed]]  # == p.span(j, j + 1)
         marks: dict[str, int] = {}
         for _, _, c in mixed:
             marks[c] = marks.get(c, 0) + 1

@@ -319,3 +319,35 @@ def test_realistic_notice_has_no_findings() -> None:
 )
 def test_pair_check_fast_path_agrees(text: str, bad: int) -> None:
     assert len(of_rule(scan(prose(text)), "unmatched_pair")) == bad
+
+
+def test_paragraphs_without_boxes_match_the_layout_walk() -> None:
+    """Text formats take a one-pass path: same paragraphs, pieces and offsets as the walk
+    that joins wrapped PDF lines (which never joins blocks without boxes)."""
+    from pubguard.detectors.proofreading import _paragraphs_with_layout, _paragraphs_without_layout
+
+    doc = Document(name="t.html", format="html", pages=[Page(1, 0, 0)])
+    parts = [
+        ("各单位：", 0, BlockKind.BODY, False),
+        ("为做好", 1, BlockKind.BODY, False),
+        ("", 1, BlockKind.BODY, False),
+        ("（隐藏）", 1, BlockKind.BODY, True),
+        ("政务公开工作", 1, BlockKind.BODY, False),
+        ("页眉文字", 2, BlockKind.HEADER, False),
+        ("识别文字", -1, BlockKind.OCR, False),
+        ("另一段", -1, BlockKind.BODY, False),
+        ("同段续写", 3, BlockKind.BODY, False),
+        ("同段再续", 3, BlockKind.BODY, False),
+    ]
+    for text, par, kind, hidden in parts:
+        doc.blocks.append(TextBlock(text, 1, kind=kind, paragraph=par, hidden=hidden))
+    doc.finalize()
+    fast, walk = _paragraphs_without_layout(doc), _paragraphs_with_layout(doc)
+    assert [(p.text, p.offsets, p.starts, p.ocr, p.kind) for p in fast] == [
+        (p.text, p.offsets, p.starts, p.ocr, p.kind) for p in walk
+    ]
+    texts = [p.text for p in fast]
+    assert "为做好政务公开工作" in texts and "同段续写同段再续" in texts and "（隐藏）" not in "".join(texts)
+    joined = next(p for p in fast if p.text == "为做好政务公开工作")
+    assert len(joined.offsets) == 2  # the hidden block breaks the run: two pieces
+    assert doc.text[joined.to_doc(4)] == joined.text[4]
