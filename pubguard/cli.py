@@ -135,6 +135,13 @@ def run_scan(jobs: list, config: ScanConfig, workers: int, progress: bool, cache
         console=Console(stderr=True), transient=True,
     )  # fmt: skip
     task = bar.add_task("scan", total=len(jobs), rate=0.0)
+    # Pages of the file being read (long PDFs), shown under the files bar once a total is known;
+    # reported only where files are scanned one at a time (one file, or --workers 1).
+    pages = Progress(
+        TextColumn("  第 {task.completed} / {task.total} 页"), BarColumn(), TimeRemainingColumn(),
+        console=bar.console, transient=True,
+    )  # fmt: skip
+    page_task = pages.add_task("pages", total=None, visible=False)
     t0 = time.perf_counter()
     done = 0
 
@@ -142,8 +149,22 @@ def run_scan(jobs: list, config: ScanConfig, workers: int, progress: bool, cache
         nonlocal done
         done += 1
         bar.update(task, completed=done, rate=done / max(time.perf_counter() - t0, 1e-6))
+        pages.update(page_task, visible=False)
 
-    with bar:
+    def on_pages(page: int, total: int) -> None:
+        if total > 1:
+            if page == 0:
+                pages.reset(page_task, total=total, visible=True)
+            else:
+                pages.update(page_task, completed=page, total=total, visible=True)
+
+    from rich.console import Group
+    from rich.live import Live
+
+    from pubguard.progress import page_progress
+
+    live = Live(Group(bar, pages), console=bar.console, transient=True, refresh_per_second=10)
+    with live, page_progress(on_pages):
         return run_jobs(jobs, config, workers, cache=cache, on_result=tick)
 
 

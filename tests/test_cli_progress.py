@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,3 +57,24 @@ def test_quiet_shows_nothing_but_errors(folder: Path) -> None:
     code, err = scan_on_tty(folder, "--quiet")
     assert code == 3  # partial scan: the broken file is in the report
     assert "个/秒" not in err and "报告已写入" not in err
+
+
+def test_one_long_pdf_shows_its_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_progress import long_pdf
+
+    from pubguard.progress import PAGE_DELAY_ENV
+
+    site = tmp_path / "one"
+    site.mkdir()
+    (site / "长文件.pdf").write_bytes(long_pdf(6))
+    monkeypatch.setenv(PAGE_DELAY_ENV, "0.15")  # inherited by the CLI and its isolated child
+    code, err = scan_on_tty(site / "长文件.pdf")
+    assert code == 0
+    shown = {int(n) for n in re.findall(r"第 (\d) / 6 页", err)}
+    assert shown & {1, 2, 3, 4, 5}, err  # intermediate pages were on the terminal
+    assert "报告已写入" in err
+
+
+def test_pages_are_not_shown_for_short_files(folder: Path) -> None:
+    code, err = scan_on_tty(folder)
+    assert code == 0 and " 页" not in err
