@@ -104,6 +104,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
             pool.start()  # re-queues orphaned scans and reconciles interrupted releases
         else:
             startup_recovery(svc)
+        app.state.views.sweep()  # page cache of archived drafts / past its retention
         try:
             yield
         finally:
@@ -126,7 +127,12 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     app.state.pool = pool
     app.state.secret = load_secret(Path(settings.data_dir))
     app.state.views = DocumentViews(
-        settings.cache_dir / "pages", settings.scan_config, settings.render_dpi, settings.max_render_pages
+        settings.cache_dir / "pages",
+        settings.scan_config,
+        settings.render_dpi,
+        settings.max_render_pages,
+        max_age_days=settings.page_cache_days,
+        live=svc.live_version_shas,
     )
     from pubguard.api.checks import CheckJobs
 

@@ -4,7 +4,15 @@ diff between two versions.
 
 Everything is keyed by the file's sha256: stored versions never change, so the cache never
 goes stale. Extraction here runs without OCR (the scan already did it); it is only for layout
-and text."""
+and text.
+
+The cache is not a second copy of the personal data: its text has every personal value masked
+in place, and its page images have the boxes of personal values painted over (`MASK_RGB`) —
+both those the `personal_data` detector finds in the file's text layer and those the version's
+stored findings locate (e.g. OCR of a scan). The managed original stays in the file store only.
+The cache lives only as long as a version that needs it: `sweep()` removes the entries of files
+that no longer belong to a live (not archived) draft, and every entry older than
+`max_age_days` (rebuilt from the original on the next view)."""
 
 from __future__ import annotations
 
@@ -13,35 +21,94 @@ import difflib
 import html
 import io
 import json
+import shutil
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from pubguard.config import ScanConfig
+from pubguard.finding import Category
 
 MAX_IMAGE_SIDE = 1600  # px: scans are shown scaled; boxes are placed in percent
-LAYOUT_VERSION = "m1"  # m1: the cached text has personal values masked
+LAYOUT_VERSION = "m2"  # m1: the cached text has personal values masked; m2: and the page images
+MASK_RGB = (38, 38, 38)  # the colour painted over a personal value in a cached page image
+MASK_PAD = 1.5  # page units around a box
+SWEEP_EVERY_SECONDS = 3600.0
+PERSONAL_CATEGORY = str(Category.PERSONAL_DATA)
+Boxes = dict[int, list[tuple[float, float, float, float]]]  # page number → bboxes (page units)
 
 
-def masked_text(doc: Any, config: ScanConfig) -> str:
+def personal_findings(doc: Any, config: ScanConfig) -> list[Any] | None:
+    """What the `personal_data` detector finds in the document (None: it failed)."""
+    from pubguard.detectors import ScanContext, detectors_for
+
+    try:
+        return [
+            f
+            for det in detectors_for({PERSONAL_CATEGORY})
+            for f in det.detect(doc, ScanContext(config=config))
+        ]
+    except Exception:
+        return None
+
+
+def _locations(f: Any) -> list[Any]:
+    return list(f.locations) if f.count > 1 else [f.location]
+
+
+def personal_boxes(found: Iterable[Any]) -> Boxes:
+    """Page boxes of personal values (findings or their dicts), archive members excluded."""
+    out: Boxes = {}
+    for f in found:
+        if isinstance(f, dict):
+            locs = [f.get("location") or {}, *(f.get("locations") or [])]
+            items = [(lo.get("page"), lo.get("bbox"), lo.get("member")) for lo in locs]
+        else:
+            items = [(lo.page, lo.bbox, getattr(lo, "member", None)) for lo in _locations(f)]
+        for page, bbox, member in items:
+            if page is None or not bbox or member or len(bbox) != 4:
+                continue
+            box = tuple(round(float(v), 1) for v in bbox)
+            if box not in out.setdefault(int(page), []):
+                out[int(page)].append(box)  # type: ignore[arg-type]
+    return out
+
+
+def paint_boxes(img: Any, page_width: float, page_height: float, boxes: list[tuple[float, ...]]) -> None:
+    """Paint `boxes` (page units) over the rendered page image, in place."""
+    from PIL import ImageDraw
+
+    if not boxes or page_width <= 0 or page_height <= 0:
+        return
+    sx, sy = img.width / float(page_width), img.height / float(page_height)
+    draw = ImageDraw.Draw(img)
+    for x0, y0, x1, y1 in boxes:
+        draw.rectangle(
+            (
+                max(0, int((x0 - MASK_PAD) * sx)),
+                max(0, int((y0 - MASK_PAD) * sy)),
+                min(img.width - 1, int((x1 + MASK_PAD) * sx + 1)),
+                min(img.height - 1, int((y1 + MASK_PAD) * sy + 1)),
+            ),
+            fill=MASK_RGB,
+        )
+
+
+def masked_text(doc: Any, config: ScanConfig, found: list[Any] | None = None) -> str:
     """The document text with every personal value the `personal_data` detector finds masked
     in place, length kept (so finding offsets still point at the right characters): the text
     view, the version diff and the DOCX draft view — and the cache they are read from — never
     hold a full ID number, mobile or bank card. The managed original stays in the file store."""
-    from pubguard.detectors import ScanContext, detectors_for
-
     text = doc.text
     chars = list(text)
-    try:
-        found = [
-            f for det in detectors_for({"personal_data"}) for f in det.detect(doc, ScanContext(config=config))
-        ]
-    except Exception:  # never show unmasked text because the detector failed: mask all digits
+    if found is None:
+        found = personal_findings(doc, config)
+    if found is None:  # never show unmasked text because the detector failed: mask all digits
         return "".join("*" if ch.isdigit() else ch for ch in text)
     for f in found:
-        locs = f.locations if f.count > 1 else [f.location]
-        for loc in locs:
+        for loc in _locations(f):
             s, e = loc.start, loc.end
             if s is None or e is None or not (0 <= s < e <= len(text)) or getattr(loc, "member", None):
                 continue
@@ -53,11 +120,23 @@ def masked_text(doc: Any, config: ScanConfig) -> str:
 
 
 class DocumentViews:
-    def __init__(self, cache_dir: Path, scan_config: ScanConfig, dpi: int = 110, max_pages: int = 60):
+    def __init__(
+        self,
+        cache_dir: Path,
+        scan_config: ScanConfig,
+        dpi: int = 110,
+        max_pages: int = 60,
+        *,
+        max_age_days: float = 30.0,
+        live: Callable[[], set[str]] | None = None,
+    ):
         self.cache_dir = Path(cache_dir)
         self.config = dataclasses.replace(scan_config, ocr=False)
         self.dpi = dpi
         self.max_pages = max_pages
+        self.max_age_days = max_age_days
+        self.live = live  # sha256 of every file a live version needs (None: keep all)
+        self._last_sweep = 0.0
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -70,46 +149,73 @@ class DocumentViews:
     def _dir(self, sha: str) -> Path:
         return self.cache_dir / sha[:2] / sha
 
-    def layout(self, sha: str, filename: str, load: Callable[[], bytes]) -> dict[str, Any]:
-        """`{format, pages: [{number, width, height, unit, image}], text, error}`; page images
-        are rendered in the same pass (bounded by `max_pages`)."""
-        meta_path = self._dir(sha) / f"layout-{LAYOUT_VERSION}-{self.dpi}.json"
-        (self._dir(sha) / f"layout-{self.dpi}.json").unlink(missing_ok=True)  # old, unmasked text
-        if meta_path.is_file():
-            return json.loads(meta_path.read_text(encoding="utf-8"))
+    def _meta_path(self, sha: str) -> Path:
+        return self._dir(sha) / f"layout-{LAYOUT_VERSION}-{self.dpi}.json"
+
+    def _cached(self, sha: str, mask: Boxes | None) -> dict[str, Any] | None:
+        path = self._meta_path(sha)
+        if not path.is_file():
+            return None
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        painted = {(int(k), tuple(b)) for k, v in (meta.get("masked") or {}).items() for b in v}
+        wanted = {(p, tuple(b)) for p, v in (mask or {}).items() for b in v}
+        return meta if wanted <= painted else None  # a box not painted yet: render again
+
+    def layout(
+        self, sha: str, filename: str, load: Callable[[], bytes], mask: Boxes | None = None
+    ) -> dict[str, Any]:
+        """`{format, pages: [{number, width, height, unit, image}], text, error, masked}`; page
+        images are rendered in the same pass (bounded by `max_pages`), personal values painted
+        over — those found here and the boxes in `mask` (the version's stored findings)."""
+        self.maybe_sweep()
+        for old in (f"layout-{self.dpi}.json", f"layout-m1-{self.dpi}.json"):  # unmasked text / images
+            (self._dir(sha) / old).unlink(missing_ok=True)
+        meta = self._cached(sha, mask)
+        if meta is not None:
+            return meta
         with self._lock(sha):
-            if meta_path.is_file():
-                return json.loads(meta_path.read_text(encoding="utf-8"))
-            meta = self._build(sha, filename, load())
+            meta = self._cached(sha, mask)
+            if meta is not None:
+                return meta
+            meta = self._build(sha, filename, load(), mask or {})
+            meta_path = self._meta_path(sha)
             meta_path.parent.mkdir(parents=True, exist_ok=True)
             tmp = meta_path.with_suffix(".tmp")
             tmp.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             tmp.replace(meta_path)
             return meta
 
-    def _build(self, sha: str, filename: str, data: bytes) -> dict[str, Any]:
+    def _build(self, sha: str, filename: str, data: bytes, mask: Boxes) -> dict[str, Any]:
         from pubguard.errors import PubGuardError
         from pubguard.extract import extract
 
         try:
             doc = extract(data, filename, self.config)
         except PubGuardError as exc:
-            return {"format": None, "pages": [], "text": "", "error": exc.message}
+            return {"format": None, "pages": [], "text": "", "error": exc.message, "masked": {}}
         except Exception as exc:  # a broken file must still show its page with the error
             return {
                 "format": None,
                 "pages": [],
                 "text": "",
                 "error": f"无法读取文件（{type(exc).__name__}）。",
+                "masked": {},
             }
+        found = personal_findings(doc, self.config)
+        boxes = personal_boxes(found or [])
+        for page_no, extra in mask.items():
+            boxes.setdefault(page_no, [])
+            boxes[page_no] += [b for b in extra if b not in boxes[page_no]]
         pages = []
         for page in doc.pages:
             image = None
-            if page.renderer is not None and page.number <= self.max_pages:
+            # a failed detector: no page image at all (the masked text view shows the page)
+            if page.renderer is not None and page.number <= self.max_pages and found is not None:
                 try:
                     img = page.render(self.dpi).convert("RGB")
                     if max(img.size) > MAX_IMAGE_SIDE:
                         img.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+                    paint_boxes(img, page.width, page.height, boxes.get(page.number, []))
                     buf = io.BytesIO()
                     img.save(buf, "PNG", optimize=False)
                     out = self._dir(sha) / f"p{page.number}-{self.dpi}.png"
@@ -129,10 +235,18 @@ class DocumentViews:
                     "image": image,
                 }
             )
-        return {"format": doc.format, "pages": pages, "text": masked_text(doc, self.config), "error": None}
+        return {
+            "format": doc.format,
+            "pages": pages,
+            "text": masked_text(doc, self.config, found),
+            "error": None,
+            "masked": {str(k): [list(b) for b in v] for k, v in boxes.items() if v},
+        }
 
-    def page_png(self, sha: str, filename: str, load: Callable[[], bytes], number: int) -> bytes | None:
-        meta = self.layout(sha, filename, load)
+    def page_png(
+        self, sha: str, filename: str, load: Callable[[], bytes], number: int, mask: Boxes | None = None
+    ) -> bytes | None:
+        meta = self.layout(sha, filename, load, mask)
         page = next((p for p in meta["pages"] if p["number"] == number), None)
         if page is None or page["image"] is None:
             return None
@@ -140,9 +254,41 @@ class DocumentViews:
         try:
             return path.read_bytes()
         except FileNotFoundError:  # cache cleaned under us: rebuild once
-            (self._dir(sha) / f"layout-{LAYOUT_VERSION}-{self.dpi}.json").unlink(missing_ok=True)
-            self.layout(sha, filename, load)
+            self._meta_path(sha).unlink(missing_ok=True)
+            self.layout(sha, filename, load, mask)
             return path.read_bytes() if path.is_file() else None
+
+    def drop(self, sha: str) -> None:
+        """Remove everything cached for one file."""
+        with self._lock(sha):
+            shutil.rmtree(self._dir(sha), ignore_errors=True)
+
+    def maybe_sweep(self) -> None:
+        if time.monotonic() - self._last_sweep >= SWEEP_EVERY_SECONDS:
+            self.sweep()
+
+    def sweep(self, now: float | None = None) -> list[str]:
+        """Remove the entries of files no live version needs, and those older than
+        `max_age_days` (by the time they were built). Returns the removed sha256s."""
+        self._last_sweep = time.monotonic()
+        if not self.cache_dir.is_dir():
+            return []
+        live = self.live() if self.live is not None else None
+        cutoff = (now if now is not None else time.time()) - self.max_age_days * 86400
+        removed = []
+        for entry in self.cache_dir.glob("??/*"):
+            if not entry.is_dir():
+                continue
+            try:
+                built = max((p.stat().st_mtime for p in entry.glob("layout-*.json")), default=None)
+                if built is None:  # being built (or a leftover): judged by the folder's age
+                    built = entry.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            if (live is not None and entry.name not in live) or built < cutoff:
+                self.drop(entry.name)
+                removed.append(entry.name)
+        return removed
 
 
 def boxes_for_page(page: dict[str, Any], findings: list[dict[str, Any]]) -> list[dict[str, Any]]:

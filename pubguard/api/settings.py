@@ -32,6 +32,9 @@ class ApiSettings(ReviewSettings):
     check_job_ttl_seconds: float = 24 * 3600
     render_dpi: int = 110
     max_render_pages: int = 60
+    # Page-layout cache (masked text and page images): entries older than this are removed and
+    # rebuilt from the managed original on the next view; archived drafts' entries go at once.
+    page_cache_days: float = 30.0
     scanner: Callable[..., Any] | None = Field(None, exclude=True)  # tests: a stand-in for scan_bytes
     clock: Callable[[], dt.datetime] | None = Field(None, exclude=True)  # tests: a settable clock
 

@@ -363,6 +363,8 @@ async def draft_action(
 ) -> HTMLResponse:
     form = await request.form()
     await run_in_threadpool(_run_action, svc, me, draft_id, action, form)
+    if action == "archive":  # its cached pages and text go with it
+        await run_in_threadpool(request.app.state.views.sweep)
     if "hx-request" not in request.headers:  # plain form post (no JavaScript): back to the page
         return RedirectResponse(f"/drafts/{draft_id}", status_code=303)  # type: ignore[return-value]
     ctx = await run_in_threadpool(draft_context, request, svc, me, draft_id)

@@ -62,6 +62,17 @@ def _draft_rows(s: Session, model: Any, draft_id: int, order: Any = None) -> lis
 
 
 class ViewsMixin(ServiceBase):
+    def live_version_shas(self) -> set[str]:
+        """sha256 of every stored file a version of a live (not archived) draft points at: what
+        the page-layout cache may keep (`pubguard.api.documents.DocumentViews.sweep`)."""
+        with self.db.read() as s:
+            rows = s.execute(
+                select(Version.sha256)
+                .join(Draft, Draft.id == Version.draft_id)
+                .where(Draft.status != "archived")
+            ).scalars()
+            return {r for r in rows if r}
+
     def list_findings(
         self, actor: Actor, draft_id: int, version_id: int | None = None, *, include_fixed: bool = True
     ) -> list[dict[str, Any]]:

@@ -1,9 +1,19 @@
 """The page-layout cache and the text views (text view, diff, DOCX draft view) never hold a
-personal value in full: the cached text is masked in place, offsets kept."""
+personal value in full: the cached text is masked in place, offsets kept; the cached page
+images have personal values painted over; the cache goes with the draft (archive) and after
+its retention."""
 
 from __future__ import annotations
 
-from pubguard.api.documents import DocumentViews, highlighted_text, text_diff
+import io
+import os
+import time
+
+import pymupdf
+from PIL import Image
+
+from api.conftest import auth, run_jobs, upload
+from pubguard.api.documents import MASK_RGB, DocumentViews, highlighted_text, text_diff
 from pubguard.config import ScanConfig
 
 MOBILE = "13912345678"
@@ -35,3 +45,91 @@ def test_an_old_unmasked_cache_file_is_dropped(tmp_path):
     old.write_text('{"text": "手机 13912345678"}', "utf-8")
     lay = views.layout("b" * 64, "n.txt", lambda: f"手机 {MOBILE}\n".encode())
     assert not old.exists() and MOBILE not in lay["text"]
+
+
+# ---------------------------------------------------------------- page images and cache lifetime
+
+
+def _pdf(lines: list[str]) -> bytes:
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    for i, line in enumerate(lines):
+        page.insert_text((80, 120 + 30 * i), line, fontname="china-s", fontsize=14)
+    return doc.tobytes()
+
+
+def _mask_share(png: bytes, page: dict, bbox: list[float]) -> float:
+    """Share of the pixels inside `bbox` (page units) that are the mask colour."""
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    sx, sy = img.width / page["width"], img.height / page["height"]
+    x0, y0, x1, y1 = (
+        int(bbox[0] * sx) + 1,
+        int(bbox[1] * sy) + 1,
+        int(bbox[2] * sx) - 1,
+        int(bbox[3] * sy) - 1,
+    )
+    pixels = [img.getpixel((x, y)) for x in range(x0, x1) for y in range(y0, y1)]
+    return sum(1 for p in pixels if p == MASK_RGB) / max(1, len(pixels))
+
+
+def test_cached_page_images_have_personal_values_painted_over(tmp_path, id_number):
+    data = _pdf(
+        ["关于临时救助对象的公示", f"联系人手机 {MOBILE}", f"身份证号 {id_number}", "请各单位按时报送。"]
+    )
+    views = DocumentViews(tmp_path / "cache", ScanConfig(ocr=False))
+    lay = views.layout("c" * 64, "notice.pdf", lambda: data)
+    page = lay["pages"][0]
+    boxes = lay["masked"]["1"]
+    assert len(boxes) >= 2  # the mobile and the ID number
+    png = views.page_png("c" * 64, "notice.pdf", lambda: data, 1)
+    assert png is not None
+    assert all(_mask_share(png, page, b) > 0.97 for b in boxes)
+    # the rest of the page is untouched (title line), and an unmasked render shows the number
+    assert _mask_share(png, page, [80, 105, 240, 122]) < 0.05
+    raw = pymupdf.open(stream=data).load_page(0).get_pixmap(dpi=110).tobytes("png")
+    assert all(_mask_share(raw, page, b) < 0.05 for b in boxes)
+    # the cached file itself: no full number in any cached image's text layer (PNG has none) or JSON
+    cached = b"".join(p.read_bytes() for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    assert MOBILE.encode() not in cached and id_number.encode() not in cached
+
+
+def test_boxes_located_by_the_stored_scan_are_painted_and_rebuild_the_cache(tmp_path):
+    data = _pdf(["关于临时救助对象的公示", "请各单位按时报送。"])
+    views = DocumentViews(tmp_path / "cache", ScanConfig(ocr=False))
+    first = views.layout("d" * 64, "n.pdf", lambda: data)
+    assert first["masked"] == {}
+    box = (80.0, 105.0, 240.0, 122.0)  # as if OCR had located a value on the title line
+    lay = views.layout("d" * 64, "n.pdf", lambda: data, {1: [box]})
+    assert lay["masked"] == {"1": [list(box)]}
+    png = views.page_png("d" * 64, "n.pdf", lambda: data, 1, {1: [box]})
+    assert _mask_share(png, lay["pages"][0], list(box)) > 0.97
+
+
+def test_sweep_removes_entries_no_live_version_needs_and_old_ones(tmp_path):
+    data = f"手机 {MOBILE}\n".encode()
+    live = {"e" * 64, "f" * 64}
+    views = DocumentViews(tmp_path / "cache", ScanConfig(ocr=False), max_age_days=30, live=lambda: set(live))
+    for sha in ("e" * 64, "f" * 64, "0" * 64):
+        views.layout(sha, "n.txt", lambda: data)
+    old = tmp_path / "cache" / "ff" / ("f" * 64)
+    long_ago = time.time() - 31 * 86400
+    for p in old.iterdir():
+        os.utime(p, (long_ago, long_ago))
+    assert sorted(views.sweep()) == ["0" * 64, "f" * 64]
+    assert (tmp_path / "cache" / "ee" / ("e" * 64)).is_dir()
+    assert not old.exists() and not (tmp_path / "cache" / "00").joinpath("0" * 64).exists()
+    assert views.sweep() == []
+
+
+def test_archiving_a_draft_drops_its_cached_pages(app, client, id_number):
+    ed = auth(app, "ed")
+    body = upload(client, ed, filename="n.pdf", data=_pdf(["公示", f"身份证号 {id_number}"]))
+    run_jobs(app)
+    vid, did = body["version"]["id"], body["draft"]["id"]
+    assert client.get(f"/api/v1/versions/{vid}/pages/1.png", headers=ed).status_code == 200
+    sha = client.get(f"/api/v1/versions/{vid}", headers=ed).json()["sha256"]
+    entry = app.state.views._dir(sha)
+    assert entry.is_dir()
+    r = client.post(f"/api/v1/drafts/{did}/archive", json={"comment": "不再发布"}, headers=auth(app, "pub"))
+    assert r.status_code == 200, r.text
+    assert not entry.exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from pubguard.api.deps import Principal, current_principal, get_service
 from pubguard.api.routers import ACTION, COMMON, errors
@@ -45,5 +45,7 @@ def withdraw(draft_id: DraftId, body: WithdrawIn, me: Me, svc: Svc) -> dict:
 
 
 @router.post("/drafts/{draft_id}/archive", response_model=DraftSummary, responses=ACTION, summary="归档")
-def archive(draft_id: DraftId, body: ArchiveIn, me: Me, svc: Svc) -> dict:
-    return svc.archive(me.id, draft_id, body.comment)
+def archive(request: Request, draft_id: DraftId, body: ArchiveIn, me: Me, svc: Svc) -> dict:
+    out = svc.archive(me.id, draft_id, body.comment)
+    request.app.state.views.sweep()  # its cached pages and text go with it
+    return out

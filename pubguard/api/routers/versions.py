@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from fastapi.responses import PlainTextResponse, Response
 
 from pubguard.api.deps import Principal, current_principal, get_service
-from pubguard.api.documents import text_diff
+from pubguard.api.documents import PERSONAL_CATEGORY, Boxes, personal_boxes, text_diff
 from pubguard.api.routers import COMMON, attachment_headers, errors
 from pubguard.api.routers.drafts import DraftId, upload_response
 from pubguard.api.schemas import MAX_ID, DiffOut, JobOut, ScanStatusOut, UploadOut, VersionOut
@@ -33,7 +33,16 @@ def version_layout(request: Request, svc: ReviewService, me: Principal, version_
     def load() -> bytes:
         return svc.get_version_file(me.id, version_id)[1]
 
-    return meta, views.layout(meta["sha256"], meta["filename"], load)
+    return meta, views.layout(meta["sha256"], meta["filename"], load, stored_mask(svc, me, meta))
+
+
+def stored_mask(svc: ReviewService, me: Principal, meta: dict) -> Boxes:
+    """Boxes of the personal values the version's scan located (OCR included): painted over
+    in the cached page images as well as those the layout pass finds itself."""
+    if meta.get("scan_status") != "ok":
+        return {}
+    found = svc.list_findings(me.id, meta["draft_id"], meta["id"], include_fixed=False)
+    return personal_boxes(f for f in found if f.get("category") == PERSONAL_CATEGORY)
 
 
 @router.get(
@@ -131,7 +140,11 @@ def page_png(
 ) -> Response:
     meta = version_meta(svc, me.id, version_id)
     png = request.app.state.views.page_png(
-        meta["sha256"], meta["filename"], lambda: svc.get_version_file(me.id, version_id)[1], number
+        meta["sha256"],
+        meta["filename"],
+        lambda: svc.get_version_file(me.id, version_id)[1],
+        number,
+        stored_mask(svc, me, meta),
     )
     if png is None:
         raise NotFound("该页不存在或此格式没有版式（如 DOCX），请查看文本视图。")
