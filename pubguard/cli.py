@@ -13,7 +13,7 @@ import sys
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer import _click as click
@@ -138,10 +138,10 @@ def run_scan(jobs: list, config: ScanConfig, workers: int, progress: bool, cache
     # Pages of the file being read (long PDFs), shown under the files bar once a total is known;
     # reported only where files are scanned one at a time (one file, or --workers 1).
     pages = Progress(
-        TextColumn("  第 {task.completed} / {task.total} 页"), BarColumn(), TimeRemainingColumn(),
-        console=bar.console, transient=True,
+        TextColumn("  第 {task.fields[page]} / {task.fields[pages]} 页（{task.fields[stage]}）"), BarColumn(),
+        TimeRemainingColumn(), console=bar.console, transient=True,
     )  # fmt: skip
-    page_task = pages.add_task("pages", total=None, visible=False)
+    page_task = pages.add_task("pages", total=None, visible=False, page=0, pages=0, stage="")
     t0 = time.perf_counter()
     done = 0
 
@@ -151,17 +151,18 @@ def run_scan(jobs: list, config: ScanConfig, workers: int, progress: bool, cache
         bar.update(task, completed=done, rate=done / max(time.perf_counter() - t0, 1e-6))
         pages.update(page_task, visible=False)
 
-    def on_pages(page: int, total: int) -> None:
-        if total > 1:
-            if page == 0:
-                pages.reset(page_task, total=total, visible=True)
+    def on_pages(page: int, total: int, stage: str) -> None:
+        if total > 1:  # one bar over both stages (pubguard.progress.bar_value)
+            fields: dict[str, Any] = {"page": page, "pages": total, "stage": STAGE_LABELS.get(stage, "")}
+            if page == 0 and stage == READ:
+                pages.reset(page_task, total=2 * total, visible=True, **fields)
             else:
-                pages.update(page_task, completed=page, total=total, visible=True)
+                pages.update(page_task, completed=bar_value(page, total, stage), visible=True, **fields)
 
     from rich.console import Group
     from rich.live import Live
 
-    from pubguard.progress import page_progress
+    from pubguard.progress import READ, STAGE_LABELS, bar_value, page_progress
 
     live = Live(Group(bar, pages), console=bar.console, transient=True, refresh_per_second=10)
     with live, page_progress(on_pages):

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from pubguard.progress import report_analysed
+
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image as PILImage
 
@@ -102,6 +104,7 @@ class ImageItem:
     def load_bytes(self) -> bytes:
         if self.loader is None:
             raise ValueError("no pixels available for this image")
+        report_analysed(self.page)  # progress of a long file: its pixels are being looked at
         return self.loader()
 
     def load(self) -> PILImage.Image:
@@ -145,6 +148,7 @@ class Page:
     def render(self, dpi: int = 150) -> PILImage.Image:
         if self.renderer is None:
             raise ValueError("this page cannot be rendered")
+        report_analysed(self.number)
         return self.renderer(dpi)
 
     @property

@@ -16,7 +16,7 @@ The child is started with `subprocess` rather than `multiprocessing`: it works f
 forks a process that holds locks in other threads.
 
 Page progress: when the caller listens (`pubguard.progress.page_progress`), the request asks
-the child to report pages; the child sends `("progress", done, total)` messages on its reply
+the child to report pages; the child sends `("progress", done, total, stage)` messages on its reply
 pipe before the result, and the parent hands each to the caller's callback. Progress does not
 extend the per-file deadline, and a failing callback never turns into a crash result.
 
@@ -176,7 +176,7 @@ class IsolatedScanner:
                 reply = _read(self._from_child, deadline)
                 while type(reply) is tuple and reply[:1] == ("progress",):
                     if on_pages is not None:
-                        _tell(on_pages, reply[1], reply[2])
+                        _tell(on_pages, *reply[1:])
                     reply = _read(self._from_child, deadline)
             except TimeoutError:
                 log.warning("scan of %s exceeded %.0f s: child killed", name, limit)
@@ -240,9 +240,9 @@ class IsolatedScanner:
             proc.wait()
 
 
-def _tell(callback: progress.PageCallback, done: int, total: int) -> None:
+def _tell(callback: progress.PageCallback, done: int, total: int, stage: str) -> None:
     try:
-        callback(done, total)
+        callback(done, total, stage)
     except Exception:  # the caller's bug (or its database), not the child's death
         log.exception("page progress callback failed")
 
@@ -271,15 +271,12 @@ def _child(read_fd: int, write_fd: int) -> int:
 
     config = ScanConfig()
     lock = threading.Lock()  # progress may be reported from another thread of the scan
-    last = [0.0]
+    throttle = progress.Throttle(CHILD_PROGRESS_INTERVAL)
 
-    def send_pages(done: int, total: int) -> None:
-        now = time.monotonic()
-        if 0 < done < total and now - last[0] < CHILD_PROGRESS_INTERVAL:
-            return
-        last[0] = now
-        with lock:
-            _write(write_fd, ("progress", done, total))
+    def send_pages(done: int, total: int, stage: str) -> None:
+        if throttle.due(done, total, stage):
+            with lock:
+                _write(write_fd, ("progress", done, total, stage))
 
     while True:
         try:
@@ -291,6 +288,7 @@ def _child(read_fd: int, write_fd: int) -> int:
             config = request[1]
             continue
         try:
+            throttle.last = None
             with progress.page_progress(send_pages if request[-1] else None):
                 if kind == "job":
                     reply: Any = scan_job(request[1], config)

@@ -115,9 +115,15 @@ class CheckJobs:
         self._write(job_id, {**base, "status": "running", "updated": time.time()})
         throttle = progress.Throttle(PROGRESS_SECONDS)
 
-        def on_pages(done: int, total: int) -> None:
-            if throttle.due(done, total):
-                running = {"status": "running", "pages_done": done, "pages_total": total}
+        def on_pages(done: int, total: int, stage: str) -> None:
+            if throttle.due(done, total, stage):
+                running = {
+                    "status": "running",
+                    "pages_done": done,
+                    "pages_total": total,
+                    "pages_stage": stage,
+                }
+                running["pages_stage_label"] = progress.STAGE_LABELS.get(stage)
                 self._write(job_id, {**base, **running, "updated": time.time()})
 
         try:

@@ -112,6 +112,8 @@ class JobOut(Open):
     error: str | None = None
     pages_done: int | None = Field(None, description="已检查的页数（PDF 等分页文件，检查进行中时更新）")
     pages_total: int | None = Field(None, description="总页数（开始检查后可知）")
+    pages_stage: str | None = Field(None, description="进行中的阶段：read 读取内容，analyse 分析图像")
+    pages_stage_label: str | None = Field(None, description="阶段的中文名称（显示用）")
 
 
 class VersionOut(Open):

@@ -265,16 +265,32 @@ def draft_body(request: Request, draft_id: DraftId, me: Me, svc: Svc) -> HTMLRes
     return page(request, me, "_draft_body.html", **draft_context(request, svc, me, draft_id))
 
 
+def scan_pages(job: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the status line shows of a running job's page progress (pubguard.progress)."""
+    from pubguard.progress import STAGE_LABELS, bar_value
+
+    if not job or job.get("status") != "running" or not job.get("pages_total"):
+        return None
+    done, total, stage = job.get("pages_done") or 0, job["pages_total"], job.get("pages_stage") or "read"
+    return {
+        "done": done,
+        "total": total,
+        "stage": STAGE_LABELS.get(stage, ""),
+        "value": bar_value(done, total, stage),
+        "max": 2 * total,
+    }
+
+
 @router.get("/drafts/{draft_id}/scan-status")
 def scan_status(request: Request, draft_id: DraftId, me: Me, svc: Svc) -> HTMLResponse:
     d = svc.get_draft(me.id, draft_id)
     current = next((v for v in d["versions"] if v["id"] == d["current_version_id"]), None)
-    job = None
+    pages = None
     if current is not None and current["scan_status"] == "pending":
         from pubguard.review.queries import version_meta
 
-        job = version_meta(svc, me.id, current["id"])["job"]  # pages done / total while it runs
-    response = page(request, me, "_scan_status.html", d=d, current=current, job=job)
+        pages = scan_pages(version_meta(svc, me.id, current["id"])["job"])
+    response = page(request, me, "_scan_status.html", d=d, current=current, pages=pages)
     if current is not None and current["scan_status"] != "pending":
         response.headers["HX-Trigger"] = "scan-done"
     return response

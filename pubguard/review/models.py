@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from pubguard.progress import STAGE_LABELS
 from pubguard.review.states import DraftStatus, FindingStatus, ScanStatus, StepStatus, check_constraint
 
 NAMING = {
@@ -376,9 +377,11 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # Progress of the scan while it runs (PDF pages read), written by the worker every second or so.
+    # Progress of the scan while it runs (PDF pages read, then analysed: pubguard.progress),
+    # written by the worker every second or so.
     pages_done: Mapped[int | None] = mapped_column(Integer, nullable=True)
     pages_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pages_stage: Mapped[str | None] = mapped_column(String(16), nullable=True)  # read | analyse
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -390,6 +393,8 @@ class Job(Base):
             "error": self.error,
             "pages_done": self.pages_done,
             "pages_total": self.pages_total,
+            "pages_stage": self.pages_stage,
+            "pages_stage_label": STAGE_LABELS.get(self.pages_stage or ""),
             "created_at": _iso(self.created_at),
             "finished_at": _iso(self.finished_at),
         }

@@ -50,7 +50,7 @@ class JobsMixin(ServiceBase):
             job.locked_by = worker
             job.locked_at = now
             job.attempts += 1
-            job.pages_done = job.pages_total = None  # a retry starts again from the first page
+            job.pages_done = job.pages_total = job.pages_stage = None  # a retry starts again
             s.flush()
             return job.to_dict()
 
@@ -67,9 +67,9 @@ class JobsMixin(ServiceBase):
             locked_by = job.locked_by
         throttle = progress.Throttle(base.JOB_PROGRESS_SECONDS)
 
-        def on_pages(done: int, total: int) -> None:
-            if throttle.due(done, total):
-                self._job_pages(job_id, locked_by, done, total)
+        def on_pages(done: int, total: int, stage: str) -> None:
+            if throttle.due(done, total, stage):
+                self._job_pages(job_id, locked_by, done, total, stage)
 
         try:
             with progress.page_progress(on_pages):
@@ -92,10 +92,11 @@ class JobsMixin(ServiceBase):
             job.finished_at = self.now()
             if job.pages_total is not None:
                 job.pages_done = job.pages_total
+                job.pages_stage = None
             s.flush()
             return job.to_dict()
 
-    def _job_pages(self, job_id: int, locked_by: str | None, done: int, total: int) -> None:
+    def _job_pages(self, job_id: int, locked_by: str | None, done: int, total: int, stage: str) -> None:
         """Store a running job's page progress; also refreshes its lock, so a long scan that
         keeps reading pages is not taken over as stale. A job taken over by another worker
         meanwhile is left alone."""
@@ -104,7 +105,7 @@ class JobsMixin(ServiceBase):
                 job = s.get(Job, job_id)
                 if job is None or job.status != "running" or job.locked_by != locked_by:
                     return
-                job.pages_done, job.pages_total = done, total
+                job.pages_done, job.pages_total, job.pages_stage = done, total, stage
                 job.locked_at = self.now()
         except Exception:  # progress is best effort; the scan goes on
             log.warning("could not store page progress of job %s", job_id, exc_info=True)

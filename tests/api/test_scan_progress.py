@@ -51,6 +51,8 @@ def test_worker_scan_job_shows_pages_while_running(db_url: str, tmp_path: Path, 
             status = s["scan_status"]
             if status == "pending" and s["job"] and s["job"]["status"] == "running":
                 seen.append(_pages(s["job"]))
+                if s["job"]["pages_total"]:
+                    assert s["job"]["pages_stage"] == "read" and s["job"]["pages_stage_label"] == "读取内容"
                 if 0 < (s["job"]["pages_done"] or 0) < PAGES and len(fragments) < 1:
                     fragments.append(client.get(f"/drafts/{did}/scan-status").text)
             time.sleep(0.05)
@@ -61,13 +63,14 @@ def test_worker_scan_job_shows_pages_while_running(db_url: str, tmp_path: Path, 
         assert {t for _, t in seen} <= {None, PAGES}
         # The job keeps the total after the scan, and the API job answer carries it.
         job = client.get(f"/api/v1/versions/{vid}/status", headers=ed).json()["job"]
-        assert job["status"] == "done" and _pages(job) == (PAGES, PAGES)
+        assert job["status"] == "done" and _pages(job) == (PAGES, PAGES) and job["pages_stage"] is None
         assert _pages(client.get(f"/api/v1/jobs/{job['id']}", headers=ed).json()) == (PAGES, PAGES)
         # The draft page's status fragment while running: 「正在检查：第 N / M 页」 and a bar.
         assert fragments, seen
-        m = re.search(r"正在检查：第 (\d+) / (\d+) 页", fragments[0])
+        m = re.search(r"正在检查：第 (\d+) / (\d+) 页（读取内容）", fragments[0])
         assert m and 0 < int(m.group(1)) < PAGES and int(m.group(2)) == PAGES
-        assert f'<progress class="scan-progress" max="{PAGES}" value="{m.group(1)}"' in fragments[0]
+        # one bar over reading and analysing: 0..M while reading
+        assert f'<progress class="scan-progress" max="{2 * PAGES}" value="{m.group(1)}"' in fragments[0]
         assert 'hx-trigger="load delay:1s"' in fragments[0]  # still polling
         final = client.get(f"/drafts/{did}/scan-status")
         assert "已检查" in final.text and "scan-progress" not in final.text
@@ -93,6 +96,7 @@ def test_queued_check_job_shows_pages_while_running(db_url: str, tmp_path: Path,
             state = client.get(url, headers=h).json()
             if state["status"] == "running":
                 seen.append(_pages(state))
+                assert state.get("pages_stage") in (None, "read")
             time.sleep(0.05)
         assert state["status"] == "done", state
         assert _pages(state) == (PAGES, PAGES) and state["result"]["allowed"] is True
@@ -102,3 +106,27 @@ def test_queued_check_job_shows_pages_while_running(db_url: str, tmp_path: Path,
     finally:
         app.state.check_jobs.shutdown()
         app.state.service.close()
+
+
+def test_status_fragment_in_the_analysis_stage_and_stale_writers(app, client) -> None:  # type: ignore[no-untyped-def]
+    """The row written as a worker writes it: the fragment shows the stage and one bar over both
+    stages; a worker whose job was taken over meanwhile writes nothing."""
+    svc = app.state.service
+    body = upload(client, auth(app, "ed"), filename="长文件.pdf", data=long_pdf(2))
+    did = body["draft"]["id"]
+    job = svc.claim_job("w1")
+    svc._job_pages(job["id"], "w1", 3, 5, "analyse")
+    svc._job_pages(job["id"], "w0", 1, 5, "read")  # a former owner of the job: ignored
+    assert _pages(svc.get_job(job["id"])) == (3, 5) and svc.get_job(job["id"])["pages_stage"] == "analyse"
+    ui_login(client)
+    text = client.get(f"/drafts/{did}/scan-status").text
+    assert "正在检查：第 3 / 5 页（分析图像）" in text
+    assert '<progress class="scan-progress" max="10" value="8"' in text
+    # A retry starts from nothing: the fragment falls back to the plain line.
+    with svc.db.write() as s:
+        from pubguard.review.models import Job
+
+        s.get(Job, job["id"]).status = "queued"
+    assert svc.claim_job("w2")["pages_total"] is None
+    text = client.get(f"/drafts/{did}/scan-status").text
+    assert "scan-progress" not in text and "正在检查（" in text

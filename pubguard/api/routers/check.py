@@ -60,6 +60,10 @@ class CheckJobOut(BaseModel):
     status_url: str | None = None
     pages_done: int | None = None
     pages_total: int | None = None
+    pages_stage: Literal["read", "analyse"] | None = Field(
+        None, description="read 读取内容，analyse 分析图像"
+    )
+    pages_stage_label: str | None = Field(None, description="阶段的中文名称（显示用）")
     result: CheckOut | None = None
     error: str | None = None
 

@@ -57,9 +57,11 @@
         .then(function (s) {
           if (s.scan_status === "pending") {
             var j = s.job;
-            if (j && j.status === "running" && j.pages_total) {  // long PDFs: pages done / total
-              statusEl.textContent = "正在检查：第 " + (j.pages_done || 0) + " / " + j.pages_total + " 页";
-              if (bar) { bar.hidden = false; bar.max = j.pages_total; bar.value = j.pages_done || 0; }
+            if (j && j.status === "running" && j.pages_total) {  // long PDFs: pages read, then analysed
+              var analyse = j.pages_stage === "analyse";
+              statusEl.textContent = "正在检查：第 " + (j.pages_done || 0) + " / " + j.pages_total + " 页" +
+                (j.pages_stage_label ? "（" + j.pages_stage_label + "）" : "");
+              if (bar) { bar.hidden = false; bar.max = 2 * j.pages_total; bar.value = (j.pages_done || 0) + (analyse ? j.pages_total : 0); }
             } else {
               var job = j ? (j.status === "running" ? "检查中" : "排队中") : "排队中";
               statusEl.textContent = "上传完成，" + job + "……（" + tries + " 秒）";
