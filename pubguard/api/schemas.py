@@ -205,6 +205,15 @@ class DecisionIn(BaseModel):
     level: Annotated[int, Field(ge=1, le=3)] | None = None
 
 
+class RevealIn(BaseModel):
+    reason: Text = Field("", description="查看完整值的理由（必填，至少 4 个字；记入审计日志）")
+
+
+class RevealOut(BaseModel):
+    finding_id: int
+    value: str = Field(description="完整值：只在本次响应中出现（不缓存、不记录）")
+
+
 class SubmitIn(BaseModel):
     version_id: Id | None = None
     comment: Text = ""

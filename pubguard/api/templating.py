@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "step.reject": "退回",
     "step.reassign": "转交",
     "finding.decide": "问题处理",
+    "finding.unmask": "查看个人信息完整值",
+    "key.rotate": "轮换指纹密钥",
     "comment.add": "意见",
     "release": "发布",
     "withdraw": "撤稿",

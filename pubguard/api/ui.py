@@ -243,6 +243,7 @@ def draft_context(request: Request, svc: ReviewService, me: Principal, draft_id:
         "text_html": text_html,
         "layout_error": layout_error,
         "accept_levels": [lv for lv in (1, 2, 3) if f"reviewer{lv}" in roles],
+        "can_unmask": svc.may_unmask(me.id, draft_id),
         "to_steps": to_steps,
         "attributes": ATTRIBUTES,
         "audit": svc.audit_log(me.id, draft_id=draft_id, limit=300),
@@ -408,6 +409,22 @@ async def decide(
     ctx = await run_in_threadpool(draft_context, request, svc, me, draft_id)
     response = page(request, me, "_draft_body.html", **ctx)
     response.headers["HX-Trigger"] = _flash_header(FLASH["decide"])
+    return response
+
+
+REVEAL_SECONDS = 60  # the page hides a revealed value again after this long
+
+
+@router.post("/drafts/{draft_id}/findings/{finding_id}/reveal")
+async def reveal(
+    request: Request, draft_id: DraftId, finding_id: Annotated[int, Path(ge=1, le=MAX_ID)], me: Me, svc: Svc
+) -> HTMLResponse:
+    """One personal value in full (authority + reason, audited): a fragment never cached."""
+    form = await request.form()
+    out = await run_in_threadpool(svc.reveal_value, me.id, finding_id, _text(form, "reason", 2000))
+    response = page(request, me, "_revealed.html", value=out["value"], seconds=REVEAL_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
     return response
 
 

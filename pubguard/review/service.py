@@ -69,6 +69,7 @@ from pubguard.review.publish import name_for_format, safe_filename
 from pubguard.review.register import RegisterMixin
 from pubguard.review.rekey import RekeyMixin
 from pubguard.review.releasing import ReleaseMixin
+from pubguard.review.reveal import RevealMixin
 from pubguard.review.routes import RoutesMixin
 from pubguard.review.scanjobs import JobsMixin
 from pubguard.review.settings import ReviewSettings
@@ -101,6 +102,7 @@ class ReviewService(
     ReleaseMixin,
     AnnualReportMixin,
     RekeyMixin,
+    RevealMixin,
 ):
     """All review operations. Open one with `open_review()`; it is thread-safe (one session
     per call)."""

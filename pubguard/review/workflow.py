@@ -50,11 +50,15 @@ class AuthorityPolicy:
     `dismiss_min_level`: review level a person must hold (reviewer1–3 → 1–3) to mark a finding
     of that severity 误报 — the same authority accepting it needs (default high → 复审 (2),
     blocker → 终审 (3)). `confirm`: severities whose dismissal must be confirmed by another
-    person (not the author, level ≥ `confirm_min_level`) at a later step before release."""
+    person (not the author, level ≥ `confirm_min_level`) at a later step before release.
+    `unmask_min_level` / `unmask_admin`: who may see a masked personal value in full, with a
+    reason, audited (`pubguard.review.reveal`; default 复审 (2) and above, and administrators)."""
 
     dismiss_min_level: dict[str, int] = field(default_factory=lambda: {"blocker": 3, "high": 2})
     confirm: tuple[str, ...] = ("blocker", "high")
     confirm_min_level: int = 1
+    unmask_min_level: int = 2
+    unmask_admin: bool = True
 
     def dismiss_level(self, severity: str) -> int:
         return int(self.dismiss_min_level.get(severity, 0))
@@ -166,6 +170,8 @@ def _parse_authority(d: dict) -> AuthorityPolicy:
         },
         confirm=tuple(str(x) for x in d.get("confirm", base.confirm)),
         confirm_min_level=int(d.get("confirm_min_level", base.confirm_min_level)),
+        unmask_min_level=int(d.get("unmask_min_level", base.unmask_min_level)),
+        unmask_admin=bool(d.get("unmask_admin", base.unmask_admin)),
     )
 
 

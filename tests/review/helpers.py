@@ -120,3 +120,19 @@ def approve_through(svc: ReviewService, draft_id: int, until: str | None = None)
 
 def make_service(db_url: str, data_dir: Path, clock: Clock, scanner=fake_scanner) -> ReviewService:
     return ReviewService(ReviewSettings(data_dir=data_dir, database_url=db_url), scanner=scanner, clock=clock)
+
+
+def database_text(svc: ReviewService) -> str:
+    """Every value of every table, as text: what a database dump would show."""
+    import json
+
+    import sqlalchemy as sa
+
+    from pubguard.review.models import Base
+
+    out = []
+    with svc.db.read() as s:
+        for table in Base.metadata.sorted_tables:
+            for row in s.execute(sa.select(table)).all():
+                out.append(json.dumps([str(v) for v in row], ensure_ascii=False))
+    return "\n".join(out)

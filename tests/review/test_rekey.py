@@ -8,11 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from pubguard import keys
-from pubguard.review.models import Base
-from review.helpers import CLEAN, make_service, new_draft
+from review.helpers import CLEAN, database_text, make_service, new_draft
 
 PHONE = "!high personal_data mobile 138****5678\n"
 TYPO = "!low proofreading typo 按排\n"
@@ -26,16 +24,6 @@ def key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[n
     keys.reset_cache()
     yield path
     keys.reset_cache()
-
-
-def database_text(svc) -> str:  # type: ignore[no-untyped-def]
-    """Every value of every table, as text: what a database dump would show."""
-    out = []
-    with svc.db.read() as s:
-        for table in Base.metadata.sorted_tables:
-            for row in s.execute(sa.select(table)).all():
-                out.append(json.dumps([str(v) for v in row], ensure_ascii=False))
-    return "\n".join(out)
 
 
 def by_rule(findings: list[dict]) -> dict[str, dict]:

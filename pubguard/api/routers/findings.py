@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from pubguard.api.deps import Principal, current_principal, get_service
 from pubguard.api.routers import ACTION, COMMON, errors
 from pubguard.api.routers.drafts import DraftId
-from pubguard.api.schemas import MAX_ID, DecisionIn, FindingOut
+from pubguard.api.schemas import MAX_ID, DecisionIn, FindingOut, RevealIn, RevealOut
 from pubguard.review import PermissionDenied, ReviewService
 
 router = APIRouter(tags=["检查结果"])
 Svc = Annotated[ReviewService, Depends(get_service)]
 Me = Annotated[Principal, Depends(current_principal)]
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # a revealed value is never kept
 
 
 @router.get(
@@ -39,6 +40,20 @@ def list_findings(
 )
 def decide(finding_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: DecisionIn, me: Me, svc: Svc) -> dict:
     return svc.decide_finding(me.id, finding_id, body.decision, reason=body.reason, level=body.level)
+
+
+@router.post(
+    "/findings/{finding_id}/reveal",
+    response_model=RevealOut,
+    responses=ACTION,
+    summary="查看被遮盖的个人信息完整值（须有权限并填写理由，记入审计）",
+)
+def reveal(
+    finding_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: RevealIn, me: Me, svc: Svc, response: Response
+) -> dict:
+    out = svc.reveal_value(me.id, finding_id, body.reason)
+    response.headers.update(NO_STORE)
+    return out
 
 
 @router.get("/stats/precision", responses=errors(401, 403), summary="按检测器统计的准确率（来自审核决定）")

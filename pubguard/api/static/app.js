@@ -41,6 +41,15 @@
     }
   });
 
+  // A personal value shown in full (查看完整值) is removed from the page again after a while.
+  document.body.addEventListener("htmx:afterSwap", function (e) {
+    var shown = e.detail.target && e.detail.target.querySelectorAll ? e.detail.target.querySelectorAll("[data-hide-after]") : [];
+    Array.prototype.forEach.call(shown, function (el) {
+      var seconds = parseInt(el.getAttribute("data-hide-after"), 10) || 60;
+      setTimeout(function () { el.textContent = "（已隐藏）"; }, seconds * 1000);
+    });
+  });
+
   // ---------------------------------------------------------------- upload
   function errorMessage(xhr) {
     try { var body = JSON.parse(xhr.responseText); if (body && body.message) return body.message; } catch (err) { /* not JSON */ }
