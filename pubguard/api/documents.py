@@ -32,7 +32,8 @@ from pubguard.config import ScanConfig
 from pubguard.finding import Category
 
 MAX_IMAGE_SIDE = 1600  # px: scans are shown scaled; boxes are placed in percent
-LAYOUT_VERSION = "m2"  # m1: the cached text has personal values masked; m2: and the page images
+LAYOUT_VERSION = "m3"  # m1: the cached text has personal values masked; m2: and the page images;
+# m3: pages say text_layer (the version diff reads pages without one by OCR)
 MASK_RGB = (38, 38, 38)  # the colour painted over a personal value in a cached page image
 MASK_PAD = 1.5  # page units around a box
 SWEEP_EVERY_SECONDS = 3600.0
@@ -132,6 +133,7 @@ class DocumentViews:
     ):
         self.cache_dir = Path(cache_dir)
         self.config = dataclasses.replace(scan_config, ocr=False)
+        self.ocr_config = scan_config  # for the text of scans in the version diff
         self.dpi = dpi
         self.max_pages = max_pages
         self.max_age_days = max_age_days
@@ -168,7 +170,8 @@ class DocumentViews:
         images are rendered in the same pass (bounded by `max_pages`), personal values painted
         over — those found here and the boxes in `mask` (the version's stored findings)."""
         self.maybe_sweep()
-        for old in (f"layout-{self.dpi}.json", f"layout-m1-{self.dpi}.json"):  # unmasked text / images
+        for old in (f"layout-{self.dpi}.json", f"layout-m1-{self.dpi}.json", f"layout-m2-{self.dpi}.json"):
+            # unmasked text / images; no text_layer
             (self._dir(sha) / old).unlink(missing_ok=True)
         meta = self._cached(sha, mask)
         if meta is not None:
@@ -233,6 +236,7 @@ class DocumentViews:
                     "height": page.height,
                     "unit": page.unit,
                     "image": image,
+                    "text_layer": page.has_text_layer,
                 }
             )
         return {
@@ -242,6 +246,40 @@ class DocumentViews:
             "error": None,
             "masked": {str(k): [list(b) for b in v] for k, v in boxes.items() if v},
         }
+
+    def diff_text(
+        self, sha: str, filename: str, load: Callable[[], bytes], mask: Boxes | None = None
+    ) -> dict[str, Any]:
+        """The text the version diff compares: `{text, source}`. The layout text, unless a page
+        has no text layer (a scan, a PNG): then the text read by OCR, as the scan read it
+        (source "ocr"; masked like the layout text and cached next to it), or, without an OCR
+        engine, the layout text with source "ocr_missing" so the diff can say it could not
+        compare the pictures' words."""
+        meta = self.layout(sha, filename, load, mask)
+        if not any(p.get("text_layer") is False for p in meta["pages"]):
+            return {"text": meta["text"], "source": "text"}
+        from pubguard.extract.ocr import ocr_available
+
+        if not self.ocr_config.ocr or not ocr_available():
+            return {"text": meta["text"], "source": "ocr_missing"}
+        path = self._dir(sha) / f"ocr-text-{LAYOUT_VERSION}.json"
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+        with self._lock(sha):
+            if path.is_file():
+                return json.loads(path.read_text(encoding="utf-8"))
+            from pubguard.extract import extract
+
+            try:
+                doc = extract(load(), filename, self.ocr_config)
+            except Exception:  # the layout already showed why the file cannot be read
+                return {"text": meta["text"], "source": "ocr_missing"}
+            out = {"text": masked_text(doc, self.ocr_config), "source": "ocr"}
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(path)
+            return out
 
     def page_png(
         self, sha: str, filename: str, load: Callable[[], bytes], number: int, mask: Boxes | None = None

@@ -308,3 +308,8 @@ class DiffOut(BaseModel):
     unified: str
     added: int
     removed: int
+    text_source: Literal["text", "ocr", "ocr_missing"] = Field(
+        "text",
+        description="比较的文字来源：text 文件文字；ocr 扫描件/图片经 OCR 识别的文字；ocr_missing 图片文字未能识别（未安装 OCR）",
+    )
+    same_file: bool = Field(False, description="两个版本是否为同一文件（内容完全相同）")

@@ -10,6 +10,7 @@ import os
 import time
 
 import pymupdf
+import pytest
 from PIL import Image
 
 from api.conftest import auth, run_jobs, upload
@@ -133,3 +134,58 @@ def test_archiving_a_draft_drops_its_cached_pages(app, client, id_number):
     r = client.post(f"/api/v1/drafts/{did}/archive", json={"comment": "不再发布"}, headers=auth(app, "pub"))
     assert r.status_code == 200, r.text
     assert not entry.exists()
+
+
+def notice_png(with_header: bool) -> bytes:
+    """A scanned notice: a red 版头 (organ name and rule) over black body lines, or the same
+    page with the 版头 cut away."""
+    import io
+
+    import pymupdf
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = io.BytesIO(pymupdf.Font("china-s").buffer)
+    big, body = ImageFont.truetype(font, 54), ImageFont.truetype(io.BytesIO(font.getvalue()), 28)
+    img = Image.new("RGB", (900, 640), "white")
+    draw = ImageDraw.Draw(img)
+    if with_header:
+        draw.text((190, 40), "南宁市人民政府文件", font=big, fill=(200, 20, 30))
+        draw.rectangle((60, 130, 840, 134), fill=(200, 20, 30))
+    for i, line in enumerate(["关于开展春季植树活动的通知", "各县区人民政府：", "请认真组织实施。"]):
+        draw.text((80, 220 + 70 * i), line, font=body, fill=(20, 20, 20))
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_diff_text_of_a_text_file_is_its_layout_text(tmp_path):
+    views = DocumentViews(tmp_path / "cache", ScanConfig())
+    got = views.diff_text("c" * 64, "n.txt", lambda: "第一行\n第二行\n".encode())
+    assert got == {"text": "第一行\n第二行", "source": "text"}
+
+
+def test_diff_text_of_a_picture_without_ocr_says_so(tmp_path):
+    views = DocumentViews(tmp_path / "cache", ScanConfig(ocr=False))
+    got = views.diff_text("d" * 64, "scan.png", lambda: notice_png(True))
+    assert got["source"] == "ocr_missing"
+
+
+@pytest.mark.ocr
+def test_diff_text_of_a_picture_is_its_ocr_text_cached(tmp_path):
+    views = DocumentViews(tmp_path / "cache", ScanConfig())
+    calls = []
+
+    def load() -> bytes:
+        calls.append(1)
+        return notice_png(True)
+
+    got = views.diff_text("e" * 64, "scan.png", load)
+    assert got["source"] == "ocr" and "南宁市人民政府文件" in got["text"] and "植树活动" in got["text"]
+    n = len(calls)
+    assert views.diff_text("e" * 64, "scan.png", load) == got and len(calls) == n  # cached
+    without = views.diff_text("f" * 64, "scan2.png", lambda: notice_png(False))
+    d = text_diff(got["text"], without["text"], "第1版", "第2版")
+    assert d["removed"] >= 1 and any(
+        "南宁市人民政府文件" in r["text"] for r in d["rows"] if r["kind"] == "del"
+    )
+    assert not any(r["kind"] == "add" for r in d["rows"])

@@ -7,8 +7,19 @@ import io
 import zipfile
 
 import pymupdf
+import pytest
 
-from api.conftest import CLEAN, MAX_UPLOAD, SITE, WITH_ID, auth, run_jobs, submitted_draft, upload
+from api.conftest import (
+    CLEAN,
+    MAX_UPLOAD,
+    SITE,
+    WITH_ID,
+    auth,
+    login_cookie,
+    run_jobs,
+    submitted_draft,
+    upload,
+)
 
 
 def _pdf(lines: list[str]) -> bytes:
@@ -221,3 +232,27 @@ def test_important_flag_adds_the_readthrough_step(app, client):
         ).status_code
         == 403
     )
+
+
+@pytest.mark.ocr
+def test_diff_of_scans_compares_their_ocr_text(app, client):
+    """A PNG whose red 版头 was cut away: the diff shows the organ's name removed (it used to
+    say 两个版本的文字没有差别, comparing two empty texts)."""
+    from api.test_documents import notice_png
+
+    ed = auth(app, "ed")
+    body = upload(client, ed, filename="scan.png", data=notice_png(True))
+    did = body["draft"]["id"]
+    run_jobs(app)
+    r = client.post(
+        f"/api/v1/drafts/{did}/versions", files={"file": ("scan2.png", notice_png(False))}, headers=ed
+    )
+    assert r.status_code == 202
+    run_jobs(app)
+    diff = client.get(f"/api/v1/drafts/{did}/diff", headers=ed).json()
+    assert diff["text_source"] == "ocr" and diff["same_file"] is False
+    assert diff["removed"] >= 1 and diff["added"] == 0
+    assert "-南宁市人民政府文件" in diff["unified"].replace(" ", "")
+    login_cookie(client)
+    page = client.get(f"/drafts/{did}/diff").text
+    assert "OCR 识别出的文字" in page and "没有差别" not in page

@@ -45,6 +45,17 @@ def stored_mask(svc: ReviewService, me: Principal, meta: dict) -> Boxes:
     return personal_boxes(f for f in found if f.get("category") == PERSONAL_CATEGORY)
 
 
+def version_text(request: Request, svc: ReviewService, me: Principal, version_id: int) -> tuple[dict, str]:
+    """(`{text, source}` the diff compares, the file's sha256): see `DocumentViews.diff_text`."""
+    meta = version_meta(svc, me.id, version_id)
+
+    def load() -> bytes:
+        return svc.get_version_file(me.id, version_id)[1]
+
+    views = request.app.state.views
+    return views.diff_text(meta["sha256"], meta["filename"], load, stored_mask(svc, me, meta)), meta["sha256"]
+
+
 @router.get(
     "/drafts/{draft_id}/versions", response_model=list[VersionOut], responses=COMMON, summary="版本历史"
 )
@@ -179,9 +190,10 @@ def version_diff(
     if a not in ids:
         raise NotFound("该稿件没有这个版本。")
     number = {v["id"]: v["number"] for v in draft["versions"]}
-    _, la = version_layout(request, svc, me, a)
-    _, lb = version_layout(request, svc, me, b)
-    d = text_diff(la["text"], lb["text"], f"第{number[a]}版", f"第{number[b]}版")
+    ta, sha_a = version_text(request, svc, me, a)
+    tb, sha_b = version_text(request, svc, me, b)
+    d = text_diff(ta["text"], tb["text"], f"第{number[a]}版", f"第{number[b]}版")
+    sources = {ta["source"], tb["source"]}
     return {
         "from_version_id": a,
         "to_version_id": b,
@@ -191,4 +203,8 @@ def version_diff(
         "rows": d["rows"],
         "added": d["added"],
         "removed": d["removed"],
+        # where the compared text came from: "text" (the file's text), "ocr" (a scan or picture
+        # read by OCR), "ocr_missing" (a picture whose words could not be read: no OCR engine)
+        "text_source": "ocr_missing" if "ocr_missing" in sources else "ocr" if "ocr" in sources else "text",
+        "same_file": sha_a == sha_b,
     }
