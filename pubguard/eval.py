@@ -104,17 +104,27 @@ def problems(entry: dict, result: FileResult) -> list[str]:
     return out
 
 
-def _scan_all(folder: Path, entries: list[dict[str, Any]], config: ScanConfig) -> list[FileResult]:
+def _scan_all(
+    folder: Path, entries: list[dict[str, Any]], config: ScanConfig, cache: Path | None = None
+) -> list[FileResult]:
     """Scan through the batch runner (one supervised worker process): a file that crashes a
-    native library becomes a per-file error instead of ending the evaluation."""
+    native library becomes a per-file error instead of ending the evaluation. With `cache`
+    (a ResultCache file), a file whose content and finding code are unchanged is answered
+    from the previous run: the key holds the hash of every detector/extractor module, the
+    wordlists and the config, so any change to detection scans again."""
     from pubguard.site.runner import FileJob, run_jobs
 
+    result_cache = None
+    if cache is not None:
+        from pubguard.site.cache import ResultCache
+
+        result_cache = ResultCache(cache, config)
     jobs = [FileJob(str(folder / e["file"]), e["file"], e["file"]) for e in entries]
-    results, _ = run_jobs(jobs, config, workers=1, boilerplate=False)
+    results, _ = run_jobs(jobs, config, workers=1, boilerplate=False, cache=result_cache)
     return results
 
 
-def evaluate(folder: Path, config: ScanConfig | None = None) -> Evaluation:
+def evaluate(folder: Path, config: ScanConfig | None = None, cache: Path | None = None) -> Evaluation:
     folder = Path(folder)
     manifest = read_manifest(folder)
     config = config or ScanConfig()
@@ -128,7 +138,7 @@ def evaluate(folder: Path, config: ScanConfig | None = None) -> Evaluation:
             skipped.append(entry["file"])
         else:
             entries.append(entry)
-    results = _scan_all(folder, entries, config)
+    results = _scan_all(folder, entries, config, cache)
     clean_files = 0
     for entry, result in zip(entries, results, strict=True):
         expected = set(entry["expect"])

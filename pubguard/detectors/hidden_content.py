@@ -146,6 +146,7 @@ ID_RE = lexicon.pattern("personal", "id18")
 DIGITS_RE = re.compile(r"(?<![0-9])[0-9](?:[0-9]|[ \-](?=[0-9])){6,}(?![0-9])")
 MOBILE_RE = lexicon.pattern("personal", "mobile")
 EMAIL_RE = lexicon.pattern("personal", "email")
+RE_BANK_CARD = lexicon.pattern("personal", "bank_card")
 LABELLED_NAME_RE = re.compile(
     r"(?P<label>联系人|经办人|审核人|负责人|申请人|填报人|起草人|承办人|整理人|姓名|由)[:：\s]*"
     r"(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，,。；;：:\s（(]|[0-9]|同志|整理|起草|核|$)"
@@ -159,10 +160,43 @@ HTML_LAYOUT_WORDS = (
     "位置", "标题", "日期", "更多", "首页", "二维码", "无障碍", "适老化", "分享", "打印", "关闭", "窗口", "信息",
 )  # fmt: skip
 SENSITIVE_HINTS = (
-    "内部", "保密", "秘密", "注意保存", "注意保管", "审核", "草稿", "初稿", "定稿", "删除", "不公开", "不予公开",
-    "暂不", "批示", "电话", "手机", "身份证", "联系人", "待定", "待核", "核实", "修改", "敏感", "密码",
-    "账号", "口令", "todo", "fixme", "password",
+    "内部", "保密", "秘密", "注意保存", "注意保管", "审核", "审定", "草稿", "初稿", "定稿", "不公开", "不予公开",
+    "暂不", "批示", "电话", "身份证", "联系人", "待定", "待核", "核实", "敏感",
 )  # fmt: skip
+# Words that are draft traces in prose but a developer's change note next to code
+# ("20180408修改js", "修改公共部分需要重新构建所有页面"): they count only outside technical comments.
+WEAK_HINTS = ("修改", "删除", "todo", "fixme")
+# Labels that name a value, not UI furniture: 手机号/手机： is a contact, 手机版/手机导航/手机APP are
+# page parts; 密码：/账号： give a credential, 用户名密码登录/忘记密码 are a login form.
+LABEL_HINTS = re.compile(
+    r"手机(?:号|[:：])|(?:密码|账号|帐号|口令)\s*(?:[:：=]|是|为)|password\s*[:=]", re.IGNORECASE
+)
+# Comments about how the page is built (code markers, components, plugins, tracking): a developer's
+# note next to the code, not content of the page.
+TECH_WORDS = (
+    "插件", "组件", "控件", "浏览器", "校验", "兼容", "适配", "构建", "动态", "加载", "调用", "引用", "引入",
+    "跳转", "采集", "日志", "埋点", "标识", "模板", "样式", "脚本", "代码", "竖屏", "横屏", "域名", "用户行为",
+    "页面", "网页", "点击量", "访问量",
+)  # fmt: skip
+TECH_TOKEN_RE = re.compile(
+    r"(?<![A-Za-z])(?:start|end|begin|beg|js|css|html5?|div|nav|wap|label\w*|include|ie\d*|jquery|"
+    r"release|plugin|widget|header|footer|banner|api|sdk)(?![A-Za-z])"
+    r"|(?:^|\s)[.#][A-Za-z][\w-]+|\bv\d+(?:\.\d+)+|[A-Za-z]+_[A-Za-z0-9_]+|\{\*|\*\}",
+    re.IGNORECASE,
+)
+# A sentence: what a note or commented-out paragraph has, a label or a title has not.
+SENTENCE_PUNCT = re.compile(r"[，。；！？,;!?]")
+# Dates and times (2024-07-02 08:16, 20240408, 20240728090500095 stamps) are not contact numbers.
+DATE_PREFIX_RE = re.compile(r"^(?:19|20)[0-9]{2}[-/.]?(?:0[1-9]|1[0-2])[-/.]?(?:0[1-9]|[12][0-9]|3[01])")
+# A number right after a contact word (within a few characters on the same line).
+CONTACT_WORDS = (
+    *lexicon.words("context", "mobile_words"),
+    *lexicon.words("context", "id_words"),
+    *lexicon.words("context", "bank_words"),
+    "联系",
+    "座机",
+    "固话",
+)
 CONDITIONAL_COMMENT = re.compile(r"^\s*\[if\b|<!\[endif\]|^\s*\[endif\]", re.IGNORECASE)
 
 
@@ -644,7 +678,7 @@ class HiddenContentDetector(Detector):
                 continue
             severity = Severity.HIGH
             if doc.format == "html":
-                severity_or_none = _html_hidden_severity(g.text)
+                severity_or_none = _html_hidden_severity(g.text, self._visible_key(doc))
                 if severity_or_none is None:
                     continue
                 severity = severity_or_none
@@ -722,6 +756,10 @@ class HiddenContentDetector(Detector):
         idx: list[int] = []
         redacted: list[int] = []
         backgrounds: dict[int, RGB] = {}
+        if doc.format == "html":
+            # The HTML reader judged colours with the cascade (a background image or an unknown
+            # background is not "white"): colour-hidden text arrives as hidden blocks.
+            return []
         for i, b in enumerate(doc.blocks):
             if b.hidden or b.kind not in VISIBLE_TEXT_KINDS or b.color is None or not b.text.strip():
                 continue
@@ -872,6 +910,8 @@ class HiddenContentDetector(Detector):
             )
             if not is_person_field or not value or not looks_like_person(value):
                 continue
+            if doc.format == "html" and _dup_key(value) in self._visible_key(doc):
+                continue  # a page's author shown on the page (责任编辑：…): published, not hidden
             fields_by_name.setdefault(value.strip(), []).append(key)
         out = []
         for name, keys in fields_by_name.items():
@@ -968,26 +1008,52 @@ class HiddenContentDetector(Detector):
         if doc.format != "html":
             return []
         idx = [i for i, b in enumerate(doc.blocks) if b.kind == BlockKind.COMMENT and b.text.strip()]
-        groups = [
-            g
-            for g in group_consecutive(doc, idx, lambda a, b: a.paragraph == b.paragraph)
-            if _html_comment_worth(g.text)
-        ]
+        visible = self._visible_key(doc)
+        severities: dict[int, Severity] = {}
+        groups = []
+        for g in group_consecutive(doc, idx, lambda a, b: a.paragraph == b.paragraph):
+            severity = _html_comment_severity(g.text, visible)
+            if severity is not None:
+                groups.append(g)
+                severities[id(g)] = severity
+        if not groups:
+            return []
         return self._per_group(
             doc,
             ctx,
             groups,
             lambda g: _Item(
-                Severity.HIGH if _sensitive(g.text) else Severity.MEDIUM,
+                severities[id(g)],
                 "网页源代码注释中含有文字说明，页面不显示，但查看源代码即可看到。",
                 "注释",
             ),
             rule="html_comment",
             suggestion=SUGGEST_HTML_COMMENT,
             basis=BASIS_HTML_COMMENT,
-            summary_severity=Severity.MEDIUM,
+            summary_severity=max(severities.values(), key=lambda s: s.rank),
             summary="网页源代码中有 {n} 条含文字说明的注释，任何人查看源代码即可看到。",
         )
+
+    def _visible_key(self, doc: Document) -> str:
+        """What the page shows anyway (visible text, title and description), keyed by `_dup_key`,
+        one line per block so no match runs across two blocks."""
+
+        def build() -> str:
+            parts = [
+                _dup_key(b.text)
+                for b in doc.blocks
+                if b.text.strip()
+                and (
+                    (b.kind in VISIBLE_TEXT_KINDS and not b.hidden)
+                    or (
+                        b.kind == BlockKind.METADATA
+                        and b.field_name in ("title", "description", "articletitle")
+                    )
+                )
+            ]
+            return "\n".join(p for p in parts if p)
+
+        return doc.cached(("hidden_content.visible_key", len(doc.blocks)), build)
 
 
 # -- module helpers ---------------------------------------------------------------------------
@@ -1018,17 +1084,96 @@ def _hidden_reason(doc: Document, block: TextBlock) -> str:
     return "隐藏格式"
 
 
+def _contact_number(text: str) -> bool:
+    """A number a person can be reached or identified by: a mobile, an ID or bank card number, a
+    landline with its area code, or a 7+ digit number right after a contact word. Page furniture
+    numbers are not: dates and time stamps, article ids in URLs and element ids, ICP/公网安备 and
+    网站标识码 registration numbers (no contact word before them), hashes (digits inside a word)."""
+    from pubguard.detectors.personal_data import RE_LANDLINE
+
+    if MOBILE_RE.search(text) or ID_RE.search(text) or RE_LANDLINE.search(text):
+        return True
+    for m in DIGITS_RE.finditer(text):
+        run = m.group()
+        before = text[max(0, m.start() - 1) : m.start()]
+        after = text[m.end() : m.end() + 1]
+        if (before and (before.isascii() and (before.isalpha() or before in "_./=#%"))) or (
+            after and after.isascii() and (after.isalpha() or after == "_")
+        ):
+            continue  # part of an identifier, a file name or a URL
+        if DATE_PREFIX_RE.match(run.replace(" ", "")):
+            continue
+        digits = sum(ch.isdigit() for ch in run)
+        window = text[max(0, m.start() - 8) : m.start()].split("\n")[-1]
+        if any(w in window for w in CONTACT_WORDS) or (15 <= digits <= 19 and RE_BANK_CARD.search(run)):
+            return True
+    return False
+
+
 def _sensitive(text: str) -> bool:
+    """Draft/internal wording, credentials or contact data."""
     low = text.lower()
     return (
-        any(h in low for h in SENSITIVE_HINTS) or bool(DIGITS_RE.search(text)) or bool(EMAIL_RE.search(text))
+        any(h in low for h in SENSITIVE_HINTS)
+        or bool(LABEL_HINTS.search(text))
+        or _contact_number(text)
+        or bool(EMAIL_RE.search(text))
     )
 
 
-def _html_hidden_severity(text: str) -> Severity | None:
+def _technical(text: str) -> bool:
+    return any(w in text for w in TECH_WORDS) or bool(TECH_TOKEN_RE.search(text))
+
+
+_DUP_KEEP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+def _dup_key(text: str) -> str:
+    """Letters, digits and Han only, case-folded: how text is compared with the visible page."""
+    return _DUP_KEEP.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def shown_elsewhere(text: str, visible: str, share: float = 0.9) -> bool:
+    """True when at least `share` of the text's letters/digits/Han occur on the page in runs of at
+    least 4 characters (`visible` = the page's visible text and title, keyed by `_dup_key`): a
+    hidden copy of the title or article (share buttons, read-aloud plugins, mobile layouts) or a
+    commented-out copy of a menu shown elsewhere publishes nothing new. Greedy longest match,
+    grown by doubling then bisection (a few substring searches per run)."""
+    key = _dup_key(text)
+    if len(key) < 4 or not visible:
+        return False
+    covered = i = 0
+    n = len(key)
+    while i < n:
+        if key[i : i + 4] not in visible:
+            i += 1
+            continue
+        lo, step = i + 4, 4  # key[i:lo] is on the page
+        while lo < n and key[i : min(n, lo + step)] in visible:
+            lo = min(n, lo + step)
+            step *= 2
+        hi = min(n, lo + step)  # key[i:hi] is not (or hi == n)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if key[i:mid] in visible:
+                lo = mid
+            else:
+                hi = mid
+        if hi == n and key[i:n] in visible:
+            lo = n
+        covered += lo - i
+        i = lo
+    return covered >= share * n
+
+
+def _html_hidden_severity(text: str, visible: str = "") -> Severity | None:
     """Hidden HTML is reported when it carries draft/internal wording or contact data (high) or
-    whole sentences (medium); hidden menus, tabs and dropdowns are ordinary page furniture."""
-    if _sensitive(text):
+    whole sentences (medium); hidden menus, tabs and dropdowns are ordinary page furniture, and a
+    hidden copy of what the page shows anyway (title, summary, article) publishes nothing new."""
+    sensitive = _sensitive(text)
+    if shown_elsewhere(text, visible) and (not sensitive or len(_dup_key(text)) >= 12):
+        return None
+    if sensitive or (not _technical(text) and any(h in text.lower() for h in WEAK_HINTS)):
         return Severity.HIGH
     han = len(HAN.findall(text))
     if han >= 20 and re.search(r"[，。；！？]", text):
@@ -1037,16 +1182,33 @@ def _html_hidden_severity(text: str) -> Severity | None:
 
 
 def _html_comment_worth(text: str) -> bool:
-    """Comments that say something: not conditional comments, not layout markers such as
-    <!-- 头部开始 -->, not comments without any Han characters or words."""
+    return _html_comment_severity(text) is not None
+
+
+def _html_comment_severity(text: str, visible: str = "") -> Severity | None:
+    """Comments that say something. Not: conditional comments, layout markers such as
+    <!-- 头部开始 -->, comments without any Han characters or words, commented-out copies of what
+    the page shows anyway. High: draft/internal wording, credentials, contact data (and a change
+    word such as 修改/删除 in a non-technical comment). Low: a label or title without a sentence, or
+    a developer's note about the code. Medium: other sentences."""
     if CONDITIONAL_COMMENT.search(text):
-        return False
+        return None
     if _sensitive(text):
-        return True
+        return Severity.HIGH
+    if shown_elsewhere(text, visible):
+        return None
+    technical = _technical(text)
+    low = text.lower()
+    if not technical and any(h in low for h in WEAK_HINTS):
+        return Severity.HIGH
     rest = text
-    for word in HTML_LAYOUT_WORDS:
+    for word in (*HTML_LAYOUT_WORDS, *TECH_WORDS):
         rest = rest.replace(word, "")
-    return len(HAN.findall(rest)) >= 6
+    if len(HAN.findall(rest)) < 6:
+        return None
+    if technical or not SENTENCE_PUNCT.search(text):
+        return Severity.LOW
+    return Severity.MEDIUM
 
 
 def _boxes(d: Drawing) -> list[Drawing]:

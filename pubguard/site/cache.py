@@ -28,8 +28,13 @@ from pubguard.scan import Disclosure, FileResult
 # results even without a version bump (and without importing the detectors: a fully cached
 # re-run never needs them).
 FINDING_CODE = (
-    "detectors/*.py",
-    "extract/*.py",
+    "detectors/**/*.py",
+    "extract/**/*.py",
+    "colour.py",
+    "thresholds.py",
+    "config.py",
+    "targets.py",
+    "lazy.py",
     "scan.py",
     "document.py",
     "finding.py",

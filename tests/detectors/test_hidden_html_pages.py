@@ -1,0 +1,145 @@
+"""hidden_content on real-style government pages (look-alikes of the published pages in
+realworld/manifest.json, written here: the real pages are not committed).
+
+Real pages carry page furniture that is not concealment: hidden copies of the title and the
+article for share buttons and read-aloud plugins, hidden article ids and dates, mobile-layout
+footers with ICP numbers, a hidden login form, comments that label components or note how the
+page is built, white links on a footer whose background is a picture, the editor named in the
+<meta name="author"> field and on the page. Each rule is tested with a leak next to it."""
+
+from __future__ import annotations
+
+import pytest
+
+from pubguard.config import ScanConfig
+from pubguard.detectors.base import ScanContext
+from pubguard.detectors.hidden_content import HiddenContentDetector, shown_elsewhere
+from pubguard.extract.html import extract_html
+from pubguard.finding import Finding
+
+ARTICLE = (
+    "9月14日，从全市“服务企业活动月”推进会上获悉，为全面落实优化营商环境有关部署，"
+    "经市政府研究决定，将每年9月作为全市“服务企业活动月”。"
+)
+
+
+def page(body: str, head: str = "") -> str:
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>某市开展服务企业活动月系列活动 - 某省人民政府网站</title>
+<meta name="ArticleTitle" content="某市开展服务企业活动月系列活动">
+<meta name="PubDate" content="2024-09-15 10:10">
+<link rel="stylesheet" href="static/css/main.css">{head}</head><body>
+<h1>某市开展服务企业活动月系列活动</h1>
+<p>发布时间：2024-09-15 来源：某市政务网</p>
+<div class="article"><p>{ARTICLE}</p></div>
+<p>责任编辑：贺茜</p>
+{body}
+</body></html>"""
+
+
+def scan(html: str) -> list[Finding]:
+    doc = extract_html(html.encode("utf-8"), "page.html", ScanConfig())
+    return list(HiddenContentDetector().detect(doc, ScanContext(config=ScanConfig())))
+
+
+def medium_up(findings: list[Finding]) -> list[tuple[str, str]]:
+    return sorted((f.rule, str(f.severity)) for f in findings if f.severity.rank >= 2)
+
+
+# -- hidden elements -------------------------------------------------------------------------
+FURNITURE = """
+<div style="display:none">某市开展服务企业活动月系列活动</div>
+<div id="share-summary" style="display:none">9月14日，从全市“服务企业活动月”推进会上获悉，为全面落实...</div>
+<div id="NewsArticleID" style="display:none;">18993630</div>
+<span style="display:none">2024-07-02 08:16来源：某市新闻网</span>
+<div style="display:none">网站标识码：1301000003 冀ICP备20013865号 冀公网安备 13010202001704号</div>
+<a style="display:none" href="./t20230608_2213652_app.shtml">./t20230608_2213652_app.shtml</a>
+<div style="display:none">手机APP</div><div style="display:none">用户名密码登录</div>
+"""
+
+
+def test_hidden_page_furniture_is_not_reported():
+    assert medium_up(scan(page(FURNITURE))) == []
+
+
+@pytest.mark.parametrize(
+    "leak",
+    [
+        "联系电话：0771-5512345",  # a landline with its area code
+        "经办人手机 13907712345",
+        "手机号：请向办公室索取",  # a labelled contact, no number yet
+        "系统账号：admin 密码：Abc12345",
+        "联系人王建国 电话 5512345",  # a 7-digit number after a contact word
+        "此稿待修改后再发",  # a change word in a non-technical note
+        "内部资料 注意保存",
+        # a sentence the page does not show anywhere else
+        "经研究，上述名单中第三名因材料不全暂缓公示，待补齐后另行发布，请各单位知悉。",
+    ],
+)
+def test_hidden_leak_next_to_furniture_is_reported(leak):
+    found = medium_up(scan(page(FURNITURE + f'<div style="display:none">{leak}</div>')))
+    assert [r for r, _ in found] == ["hidden_text"]
+
+
+def test_hidden_copy_must_really_be_on_the_page():
+    visible = "某市开展服务企业活动月系列活动\n9月14日从全市服务企业活动月推进会上获悉"
+    assert shown_elsewhere("某市开展服务企业活动月系列活动", visible)
+    assert shown_elsewhere("9月14日，从全市“服务企业活动月”推进会上获悉...", visible)
+    # the same words in another order with new ones between them: not a copy
+    assert not shown_elsewhere("服务企业活动月暂停，某市另行通知各企业", visible)
+    assert not shown_elsewhere("某市", visible)  # too short to judge
+
+
+# -- comments --------------------------------------------------------------------------------
+FURNITURE_COMMENTS = """
+<!-- 党政机关标识 --><!-- /党政机关标识 --><!-- 专题归档组件 --><!-- 专题归档组件-end -->
+<!-- 语音播报插件 Start --><!-- 用来校验该浏览器是否支持HTML5 --><!-- 集约化日志分析采集 -->
+<!-- 非本域名链接跳转弹窗 --><!-- 手机导航 --><!-- 手机端 - -->
+<!-- StartLabelHtml_linkList_d8009aad94076df97a932821434b02a3 -->
+<!-- 194ddb4d1afc42b9929d5379188318ed: 某市开展服务企业活动月系列活动 -->
+<!-- <h1>某市开展服务企业活动月系列活动</h1> -->
+<!-- 修改公共部分需要重新构建所有页面，所以动态添加头部 -->
+<!-- 20180408修改js去掉新华微博 -->
+<!-- {*中央部门网站BEG*} --><!-- 各区政府市政府部门各省区市 -->
+"""
+
+
+def test_component_and_developer_comments_are_not_medium():
+    found = scan(page(FURNITURE_COMMENTS))
+    assert medium_up(found) == []
+    low = {f.evidence for f in found if f.rule == "html_comment"}
+    # developer notes and labels are still listed, at low
+    assert any("构建" in e or "修改公共" in e for e in low)
+
+
+@pytest.mark.parametrize(
+    ("comment", "severity"),
+    [
+        ("原联系人：陈志强，手机 13907712345", "high"),
+        ("此段待修改", "high"),
+        ("待分管领导审定后再发布", "high"),
+        ("<p>经研究，上述名单中第三名因材料不全暂缓公示，待补齐后另行发布。</p>", "medium"),
+    ],
+)
+def test_comment_leaks_next_to_furniture_are_reported(comment, severity):
+    found = medium_up(scan(page(FURNITURE_COMMENTS + f"<!-- {comment} -->")))
+    assert found == [("html_comment", severity)]
+
+
+# -- white text, author ------------------------------------------------------------------------
+def test_white_links_on_a_footer_picture_are_not_white_text():
+    footer = """<style>.footer-site{color:#fff} .footer-site{background:url(static/images/footerbg.png)}</style>
+<div class="footer-site"><a href="/map.shtml">网站地图</a><a href="/lxwm.shtml">联系我们</a>
+主办单位：某市人民政府</div>"""
+    assert medium_up(scan(page(footer))) == []
+
+
+def test_white_text_on_the_white_page_is_still_reported():
+    leak = '<style>.note{color:#fff}</style><p class="note">内部测试数据，请勿公开</p>'
+    assert [r for r, _ in medium_up(scan(page(leak)))] == ["white_text"]
+
+
+def test_page_author_shown_on_the_page_is_not_metadata_leak():
+    assert medium_up(scan(page("", head='<meta name="author" content="贺茜">'))) == []
+    hidden_author = medium_up(scan(page("", head='<meta name="author" content="谢沂楠">')))
+    assert hidden_author == [("metadata_person", "medium")]
