@@ -28,6 +28,7 @@ from pubguard.review.models import Draft, Site, User
 
 DEMO_SITE = "demo"
 DEMO_SITE_NAME = "示例市人民政府门户网站"
+DEMO_BASE_URL = "https://www.example.gov.cn/"  # where the demo site would serve its releases
 DEMO_PASSWORD = "pubguard-demo"
 DEMO_USERS: list[tuple[str, str, list[str]]] = [
     ("editor", "王编辑", ["editor"]),
@@ -66,7 +67,7 @@ def seed(svc: ReviewService, samples_dir: Path | str = "samples") -> dict[str, A
         has_site = s.get(Site, DEMO_SITE) is not None
         existing_users = set(s.execute(select(User.username)).scalars())
     if not has_site:
-        svc.create_site(DEMO_SITE, DEMO_SITE_NAME)
+        svc.create_site(DEMO_SITE, DEMO_SITE_NAME, publish={"type": "folder", "base_url": DEMO_BASE_URL})
     for username, label, roles in DEMO_USERS:
         if username in existing_users:
             continue

@@ -217,6 +217,9 @@ class RevealOut(BaseModel):
 class SubmitIn(BaseModel):
     version_id: Id | None = None
     comment: Text = ""
+    # Open 阻断 findings: false refuses (the client showed a warning the user did not confirm);
+    # omitted: go ahead (the count is recorded in the audit entry). Policy "refuse" always refuses.
+    acknowledge_blockers: bool | None = None
 
 
 class ClaimIn(BaseModel):

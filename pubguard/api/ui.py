@@ -238,7 +238,9 @@ def draft_context(request: Request, svc: ReviewService, me: Principal, draft_id:
         "d": d,
         "current": current,
         "findings": numbered,
-        "open_count": sum(1 for f in findings if f["status"] == "open"),
+        # 待处理: undecided, and confirmed 须修改 but still in this version (not yet fixed)
+        "open_count": sum(1 for f in findings if f["status"] in ("open", "confirmed")),
+        "confirmed_count": sum(1 for f in findings if f["status"] == "confirmed"),
         "pages": pages,
         "text_html": text_html,
         "layout_error": layout_error,
@@ -317,7 +319,13 @@ def _run_action(svc: ReviewService, me: Principal, draft_id: int, action: str, f
     uid = me.id
     step_key = _text(form, "step_key", 32) or None
     if action == "submit":
-        svc.submit(uid, draft_id, _int(form, "version_id"), _text(form, "comment"))
+        svc.submit(
+            uid,
+            draft_id,
+            _int(form, "version_id"),
+            _text(form, "comment"),
+            acknowledge_blockers=bool(form.get("acknowledge_blockers")),  # the page warned
+        )
     elif action == "claim":
         svc.claim(uid, draft_id, step_key)
     elif action == "approve":

@@ -263,6 +263,9 @@ class AccountsMixin(ServiceBase):
             raise InvalidInput("站点标识只能包含字母、数字、下划线、点和连字符（如 gov-example）。")
         load_workflow(workflow)  # refuse an unknown workflow now, not at the first draft
         target_from_config(publish, self.settings.publish_dir)
+        base_url = str((publish or {}).get("base_url") or "")
+        if base_url and not base_url.startswith(("http://", "https://")):
+            raise InvalidInput("网站地址须以 http:// 或 https:// 开头。")
         with self.db.write() as s:
             admin = self._user(s, actor, required=False)
             if admin is not None and not admin.is_admin:

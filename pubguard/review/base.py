@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO, Self
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -27,6 +27,7 @@ from pubguard.review.errors import (
 from pubguard.review.models import (
     Draft,
     DraftStep,
+    FindingRow,
     User,
     Version,
     utcnow,
@@ -227,6 +228,57 @@ class ServiceBase:
                     and other.level != step.level
                 ):
                     return f"同一人不能审批同一稿件的两个审核级别：{user.label} 已审批「{other.name}」，不能再审批「{step.name}」。"
+        return None
+
+    def _open_blockers(self, s: Session, draft: Draft) -> int:
+        """Open (undecided) 阻断 findings of the current version."""
+        if draft.current_version_id is None:
+            return 0
+        return int(
+            s.execute(
+                select(func.count())
+                .select_from(FindingRow)
+                .where(
+                    FindingRow.version_id == draft.current_version_id,
+                    FindingRow.status == "open",
+                    FindingRow.severity == "blocker",
+                )
+            ).scalar_one()
+        )
+
+    def approval_hold(self, s: Session, draft: Draft, step: DraftStep) -> str | None:
+        """Why no step may be approved now (None: nothing holds it): a 阻断 or 高风险 finding
+        someone confirmed 确认须修改 is still in the current version — the draft goes back to
+        the editor (退回) instead; the step is approved on the version that fixed it."""
+        if draft.current_version_id is None:
+            return None
+        n = int(
+            s.execute(
+                select(func.count())
+                .select_from(FindingRow)
+                .where(
+                    FindingRow.version_id == draft.current_version_id,
+                    FindingRow.status == "confirmed",
+                    FindingRow.severity.in_(("blocker", "high")),
+                )
+            ).scalar_one()
+        )
+        if not n:
+            return None
+        return (
+            f"有 {n} 个阻断或高风险问题已确认须修改、尚未改正，不能通过「{step.name}」："
+            "请退回编辑修改，新版本改正后再审核。"
+        )
+
+    def publish_problem(self, user: User, draft: Draft) -> str | None:
+        """Why `user` may not publish `draft` (None: may), by the separation of duties
+        (DutyPolicy): not the author, not the approver of a `not_publisher` step (终审)."""
+        duties = self._workflow(draft).duties
+        if duties.author_never_publishes and user.id in self._authors(draft):
+            return "不能发布自己撰写或上传的稿件（须由他人发布）。"
+        for st in draft.steps:
+            if st.key in duties.not_publisher and st.approved_by_id == user.id:
+                return f"「{st.name}」的审批人不能同时发布该稿件（审发分离）。"
         return None
 
     def _require_eligible(self, user: User, draft: Draft, step: DraftStep) -> None:

@@ -158,13 +158,18 @@ def site_add(
     publish_dir: Annotated[Path | None, typer.Option(help="发布到此目录（默认 数据目录/published）")] = None,
     webhook: Annotated[str | None, typer.Option(help="发布到 CMS 接口（URL）")] = None,
     webhook_token: Annotated[str | None, typer.Option(envvar="PUBGUARD_WEBHOOK_TOKEN")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="网站地址（发布目录 站点/ 对应的网址），发布记录据此显示网页地址")
+    ] = None,
 ) -> None:
     """添加站点。"""
-    publish = None
+    publish: dict[str, Any] | None = None
     if webhook:
         publish = {"type": "webhook", "url": webhook, "token": webhook_token}
     elif publish_dir:
         publish = {"type": "folder", "path": str(publish_dir.resolve())}
+    if base_url:
+        publish = dict(publish or {"type": "folder"}, base_url=base_url)
     with _service(ctx) as svc:
         svc.create_site(key, name, workflow=workflow, publish=publish)
     typer.echo(f"已添加站点 {key}（{name}）。")

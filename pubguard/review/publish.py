@@ -23,6 +23,7 @@ import shutil
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -422,8 +423,22 @@ class WebhookTarget:
         self._post({"action": "withdraw", "site": site, "draft_id": draft_id, "location": location}, key)
 
 
+def web_address(config: dict[str, Any] | None, draft_id: int, location: str) -> str | None:
+    """The web address of a release: a target that answers with a URL (webhook CMS) gives it;
+    a folder release is `base_url` of the site's publish config (the address the site serves
+    `<root>/<site>/` at, e.g. `https://www.example.gov.cn/xxgk/`) + `<draft id>/<file>`.
+    None when the site has no `base_url` (the page then says so instead of a server path)."""
+    if location.startswith(("http://", "https://")):
+        return location
+    base = str((config or {}).get("base_url") or "").strip()
+    if not base.startswith(("http://", "https://")):
+        return None
+    name = Path(location).name
+    return f"{base.rstrip('/')}/{int(draft_id)}/{urllib.parse.quote(name)}"
+
+
 def target_from_config(config: dict[str, Any] | None, default_root: Path) -> PublishTarget:
-    """`{"type": "folder", "path": ..., "staging": ..., "file_mode": "0644"}` or `{"type": "webhook", "url": ..., "token": ...}`;
+    """`{"type": "folder", "path": ..., "staging": ..., "file_mode": "0644", "base_url": ...}` or `{"type": "webhook", "url": ..., "token": ...}`;
     `"token_env": "NAME"` reads the webhook token from the environment instead of the database."""
     if not config:
         return FolderTarget(default_root)

@@ -63,6 +63,11 @@ def _owner_gone(owner: str) -> bool:
     return int(pid) != os.getpid() and not _pid_alive(int(pid))
 
 
+def _publish_config(s: Session, draft: Draft) -> dict[str, Any] | None:
+    row = s.get(Site, draft.site)
+    return row.publish if row else None
+
+
 class ReleaseMixin(ServiceBase):
     def _target(self, s: Session, site: str, target: PublishTarget | None) -> PublishTarget:
         if target is not None:
@@ -116,7 +121,9 @@ class ReleaseMixin(ServiceBase):
                     .where(Release.withdrawn_at.is_(None))
                 ).scalar_one_or_none()
                 if existing is not None:
-                    return self._release_dict(existing, self._usernames(s, [existing.released_by_id]))
+                    return self._release_dict(
+                        existing, self._usernames(s, [existing.released_by_id]), _publish_config(s, draft)
+                    )
             reasons = self._gate(s, draft)
             if reasons:
                 raise GateClosed("稿件不满足发布条件：" + "；".join(reasons), details={"reasons": reasons})
@@ -165,7 +172,7 @@ class ReleaseMixin(ServiceBase):
                 rel = self._record_release(
                     s, draft, intent, user, tgt, location, reconciled=False, extra=together
                 )
-                return self._release_dict(rel, {user.id: user.label})
+                return self._release_dict(rel, {user.id: user.label}, _publish_config(s, draft))
         except Exception as exc:
             for step in undo:
                 try:
@@ -222,14 +229,9 @@ class ReleaseMixin(ServiceBase):
         return partner, intent, location
 
     def _check_release_duties(self, s: Session, user: User, draft: Draft) -> None:
-        """Separation of duties on publishing (DutyPolicy): not the author, not the approver
-        of a `not_publisher` step (终审)."""
-        duties = self._workflow(draft).duties
-        if duties.author_never_publishes and user.id in self._authors(draft):
-            raise PermissionDenied("不能发布自己撰写或上传的稿件（须由他人发布）。")
-        for st in draft.steps:
-            if st.key in duties.not_publisher and st.approved_by_id == user.id:
-                raise PermissionDenied(f"「{st.name}」的审批人不能同时发布该稿件（审发分离）。")
+        problem = self.publish_problem(user, draft)
+        if problem:
+            raise PermissionDenied(problem)
 
     def _abandon_intent(self, intent_id: int, why: str, tgt: PublishTarget) -> None:
         try:

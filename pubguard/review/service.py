@@ -526,15 +526,40 @@ class ReviewService(
             return self._draft_summary(s, draft)
 
     def submit(
-        self, actor: Actor, draft_id: int, version_id: int | None = None, comment: str = ""
+        self,
+        actor: Actor,
+        draft_id: int,
+        version_id: int | None = None,
+        comment: str = "",
+        *,
+        acknowledge_blockers: bool | None = None,
     ) -> dict[str, Any]:
-        """Send a draft into review (first time, after a return, or after a withdrawal)."""
+        """Send a draft into review (first time, after a return, or after a withdrawal).
+        Open 阻断 findings: with the workflow's `[submit] open_blockers = "refuse"` 送审 is
+        refused; with "warn" (default) a caller that showed the warning passes
+        `acknowledge_blockers` (False: the editor did not confirm → refused; None: a caller
+        without a warning step, e.g. the API, goes ahead). The count is in the audit entry."""
         with self.db.write() as s:
             user = self._user(s, actor)
             draft = self._draft(s, draft_id, lock=True)
             self._guard_submit(s, user, draft)
             if version_id is not None:
                 self._check_version(draft, version_id)
+            blockers = self._open_blockers(s, draft)
+            if blockers:
+                policy = self._workflow(draft).submit_open_blockers
+                if policy == "refuse":
+                    raise InvalidState(
+                        f"有 {blockers} 个阻断级问题尚未处理：按本站规定，须先修改或认定后才能送审。",
+                        code="open_blockers",
+                        details={"open_blockers": blockers},
+                    )
+                if acknowledge_blockers is False:
+                    raise InvalidState(
+                        f"有 {blockers} 个阻断级问题尚未处理。如确需送审，请勾选“我已知晓”后再送审。",
+                        code="open_blockers",
+                        details={"open_blockers": blockers},
+                    )
             self._touch(draft)
             if draft.status == "withdrawn":  # taken down: the whole review runs again
                 for st in draft.steps:
@@ -549,7 +574,14 @@ class ReviewService(
             states.apply(draft, DraftEvent.SUBMIT)
             draft.returned = False
             self._sync_status(draft)
-            self._audit(s, user, "draft.submit", draft=draft, comment=comment)
+            self._audit(
+                s,
+                user,
+                "draft.submit",
+                draft=draft,
+                comment=comment,
+                details={"open_blockers": blockers} if blockers else None,
+            )
             return self._draft_summary(s, draft)
 
     def _guard_submit(self, s: Session, user: User, draft: Draft) -> None:
@@ -633,6 +665,9 @@ class ReviewService(
             self._require_eligible(user, draft, step)
             if step_key is None:
                 self._guard_repeat_approval(user, draft)
+            hold = self.approval_hold(s, draft, step)
+            if hold:
+                raise InvalidState(hold, code="confirmed_unfixed")
             self._check_claim(s, user, step)
             version = self._current(s, draft)
             if version is None or version.scan_status == "pending":

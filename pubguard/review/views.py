@@ -50,7 +50,7 @@ from pubguard.review.models import (
     User,
     Version,
 )
-from pubguard.review.publish import PublishTarget, target_from_config
+from pubguard.review.publish import PublishTarget, target_from_config, web_address
 from pubguard.review.routes import info_class_roles, info_class_view, load_routes, route_problems
 from pubguard.review.workflow import ROLES
 
@@ -238,7 +238,10 @@ class ViewsMixin(ServiceBase):
             return target_from_config(row.publish, self.settings.publish_dir)
 
     @staticmethod
-    def _release_dict(r: Release, names: dict[int, str]) -> dict[str, Any]:
+    def _release_dict(
+        r: Release, names: dict[int, str], publish: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """`url`: the page's web address (`publish.web_address`; None without a `base_url`)."""
         return {
             "id": r.id,
             "draft_id": r.draft_id,
@@ -246,6 +249,8 @@ class ViewsMixin(ServiceBase):
             "target_kind": r.target_kind,
             "target": r.target,
             "location": r.location,
+            "url": web_address(publish, r.draft_id, r.location),
+            "file": Path(r.location).name,
             "released_by": names.get(r.released_by_id),
             "released_at": _iso(r.released_at),
             "withdrawn_at": _iso(r.withdrawn_at),
@@ -325,9 +330,11 @@ class ViewsMixin(ServiceBase):
                 .group_by(FindingRow.severity)
             ).all()
             counts = {sev: n for sev, n in rows}
+        site_row = s.get(Site, draft.site)
         return {
             "id": draft.id,
             "site": draft.site,
+            "site_name": site_row.name if site_row else draft.site,
             "column": draft.column_name,
             "title": draft.title,
             "status": draft.status,
@@ -390,10 +397,15 @@ class ViewsMixin(ServiceBase):
                 + [r.withdrawn_by_id for r in releases],
             )
             d["comments"] = [self._comment_dict(c, names) for c in comments]
-            d["releases"] = [self._release_dict(r, names) for r in releases]
+            site_row = s.get(Site, draft.site)
+            publish = site_row.publish if site_row else None
+            d["releases"] = [self._release_dict(r, names, publish) for r in releases]
             reasons = self._gate(s, draft)
             d["gate"] = {"ok": not reasons, "reasons": reasons}
             d["actions"] = self._actions(s, user, draft)
+            active = self._active_step(draft)
+            d["approval_hold"] = self.approval_hold(s, draft, active) if active is not None else None
+            d["open_blockers"] = self._open_blockers(s, draft)
             d["links"] = links_view(s, draft)
             return d
 
@@ -424,7 +436,9 @@ class ViewsMixin(ServiceBase):
             and self.eligibility_problem(user, draft, active) is None
             and active.assignee_id in (None, user.id)
         ):
-            acts += ["approve", "reject"]
+            if self.approval_hold(s, draft, active) is None:
+                acts.append("approve")
+            acts.append("reject")
             if active.assignee_id is None:
                 acts.append("claim")
         if active is not None and ("admin" in roles or active.assignee_id == user.id):
@@ -444,7 +458,8 @@ class ViewsMixin(ServiceBase):
             and roles & set(info_class_roles(draft))
         ):
             acts.append("set_info_class")
-        if "publisher" in roles and not self._gate(s, draft):
+        online = draft.status == "released" and draft.released_version_id == draft.current_version_id
+        if "publisher" in roles and not online and not self._gate(s, draft):
             acts.append("release")
         if roles & {"publisher", "admin"} and draft.released_version_id is not None:
             acts.append("withdraw")
@@ -468,7 +483,8 @@ class ViewsMixin(ServiceBase):
     ) -> list[dict[str, Any]]:
         """Drafts the actor may see, newest first. `queue=True` (我的待办): drafts where the
         actor can act now — the current step is theirs to approve, or the draft is with them
-        as its editor (not yet submitted, or returned). `overdue=True`: past the disclosure deadline."""
+        as its editor (not yet submitted, or returned), or it is approved (待发布) and the actor is
+        a publisher who may publish it. `overdue=True`: past the disclosure deadline."""
         with self.db.read() as s:
             user = self._user(s, actor)
             stmt = select(Draft).order_by(Draft.updated_at.desc(), Draft.id.desc())
@@ -483,7 +499,7 @@ class ViewsMixin(ServiceBase):
             if mine:
                 stmt = stmt.where(Draft.created_by_id == user.id)
             if queue:
-                stmt = stmt.where(Draft.status.in_(("in_review", "draft")))
+                stmt = stmt.where(Draft.status.in_(("in_review", "draft", "approved")))
             out: list[dict[str, Any]] = []
             skipped = 0
             for draft in s.execute(stmt).scalars():
@@ -507,6 +523,8 @@ class ViewsMixin(ServiceBase):
             return out
 
     def _in_queue(self, user: User, draft: Draft, active: DraftStep | None) -> bool:
+        if draft.status == "approved":  # 待发布: the publishers who may publish it
+            return "publisher" in self._roles(user, draft.site) and self.publish_problem(user, draft) is None
         if active is not None:
             return (
                 active.assignee_id in (None, user.id)

@@ -87,6 +87,9 @@ class WorkflowDef:
     acceptance_min_level: dict[str, int] = field(default_factory=dict)
     authority: AuthorityPolicy = field(default_factory=AuthorityPolicy)
     duties: DutyPolicy = field(default_factory=DutyPolicy)
+    # `[submit] open_blockers`: 送审 while 阻断 findings are open — "warn" (the editor confirms
+    # knowingly; recorded in the audit entry) or "refuse" (decide or fix them first)
+    submit_open_blockers: str = "warn"
 
     def steps_for(self, important: bool) -> list[StepDef]:
         """The ordered steps of a draft; important drafts get the extra steps inserted."""
@@ -159,7 +162,15 @@ def parse_workflow(data: dict, where: str = "") -> WorkflowDef:
         acceptance_min_level={str(k): int(v) for k, v in levels.items()},
         authority=_parse_authority(data.get("authority", {})),
         duties=_parse_duties(data.get("duties", {})),
+        submit_open_blockers=_parse_submit(data.get("submit", {}), where),
     )
+
+
+def _parse_submit(d: dict, where: str) -> str:
+    value = str(d.get("open_blockers", "warn"))
+    if value not in ("warn", "refuse"):
+        raise InvalidInput(f"工作流 {where} 的 submit.open_blockers 取值无效：{value}（可选 warn、refuse）。")
+    return value
 
 
 def _parse_authority(d: dict) -> AuthorityPolicy:

@@ -23,6 +23,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync"]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "browser-pass-1"
+SITE_URL = "https://www.example.gov.cn/"
 USERS = {
     "editor": ["editor"], "proof1": ["proofreader"], "reviewer1": ["reviewer1"], "proof2": ["proofreader"],
     "reviewer2": ["reviewer2"], "proof3": ["proofreader"], "reviewer3": ["reviewer3"], "publisher": ["publisher"],
@@ -56,7 +57,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, object]]:
 
     app = create_app(ApiSettings(data_dir=tmp_path / "data", worker_threads=1, worker_poll_seconds=0.2))
     svc = app.state.service
-    svc.create_site("demo", "示例市人民政府门户网站")
+    svc.create_site("demo", "示例市人民政府门户网站", publish={"type": "folder", "base_url": SITE_URL})
     for name, roles in USERS.items():
         svc.create_user(name, display_name=name, password=PASSWORD, roles=[("demo", r) for r in roles])
     port = _free_port()
@@ -120,11 +121,26 @@ def test_upload_boxes_six_steps_release_and_a_rejection(server, tmp_path):
         expect(page.locator('.finding[data-category="seal"]')).to_contain_text("公章")
         shot("01-editor-sees-seal-and-id-boxed")
 
-        # 2. Disclosure attribute and submission.
+        # 2. Disclosure attribute and submission. The page stays where the user acted (issue
+        #    18.3): the saved section keeps its place on screen and the message shows inside it.
+        page.evaluate("document.getElementById('disclosure').scrollIntoView({block: 'center'})")
+        before = page.evaluate("document.getElementById('disclosure').getBoundingClientRect().top")
+        assert page.evaluate("window.scrollY") > 100
         page.select_option("#disclosure-form select[name=attribute]", "主动公开")
         page.click("#btn-disclosure")
         expect(page.locator(".disc-current")).to_have_text("主动公开")
+        expect(page.locator("#disclosure .inline-flash")).to_contain_text("公开属性已保存")
+        after = page.evaluate("document.getElementById('disclosure').getBoundingClientRect().top")
+        assert abs(after - before) < 80, (before, after)  # was a jump to the bottom of the page
+        shot("01b-disclosure-saved-in-place")
+        # 送审 with an open 阻断 finding needs the editor's confirmation (issue 18.4)
+        expect(page.locator("#submit-warning")).to_contain_text("阻断级问题")
+        page.click("#btn-submit")  # the box is required: the browser does not send the form
+        assert page.evaluate("document.getElementById('ack-blockers').matches(':invalid')")
+        expect(page.locator(".head-badges .st-draft")).to_be_visible()
+        page.check("#ack-blockers")
         page.click("#btn-submit")
+        expect(page.locator(".head-badges .st-in_review")).to_be_visible()
         expect(page.locator(".step.active")).to_contain_text("一校")
 
         # 3. The proofreader confirms both problems with one click each and rejects.
@@ -137,8 +153,12 @@ def test_upload_boxes_six_steps_release_and_a_rejection(server, tmp_path):
             expect(page.locator(f'.finding[data-category="{category}"] .f-status').first).to_contain_text(
                 "确认须修改"
             )
-        page.click("#btn-reject")  # no comment: the library refuses, htmx shows the message
-        expect(page.locator("#flash .alert-error")).to_contain_text("退回必须填写意见")
+        # a confirmed blocker holds the step: no 通过 button, the reason instead (issue 18.4)
+        expect(page.locator("#btn-approve")).to_have_count(0)
+        expect(page.locator("#approval-hold")).to_contain_text("已确认须修改")
+        expect(page.locator("#pending-count")).to_contain_text("含 2 个确认须修改")
+        page.click("#btn-reject")  # no comment: the library refuses; the message shows where the user acted
+        expect(page.locator("#actions .alert-error")).to_contain_text("退回必须填写意见")
         page.fill(".review-form textarea[name=comment]", "请删除公章和联系人身份证号后重新上传。")
         page.click("#btn-reject")
         expect(page.locator(".badge.st-returned").first).to_be_visible()
@@ -168,13 +188,21 @@ def test_upload_boxes_six_steps_release_and_a_rejection(server, tmp_path):
             expect(page.locator(f'.step.approved:has-text("{step}")')).to_be_visible()
         shot("03-six-steps-approved")
 
-        # 6. The publisher releases.
+        # 6. The publisher finds it in 我的待办 (待发布, issue 18.2) and releases it; the button
+        #    gives way to 撤稿 and the record gives the page's web address.
         login("publisher")
-        page.goto(draft_url)
+        expect(page.locator("tr.draft-row .st-approved")).to_be_visible()
+        shot("04a-publisher-queue")
+        page.click("a.draft-link")
         expect(page.locator(".gate-ok")).to_be_visible()
         page.click("#btn-release")
         expect(page.locator(".head-badges .st-released")).to_have_text("已发布")
+        expect(page.locator("#btn-release")).to_have_count(0)
+        expect(page.locator("#btn-withdraw")).to_be_visible()
+        expect(page.locator("a.release-url")).to_have_text(re.compile(re.escape(SITE_URL) + r"\d+/.+\.pdf"))
         shot("04-released")
+        page.goto(f"{base}/queue")
+        expect(page.locator("a.draft-link")).to_have_count(0)
         page.goto(draft_url.replace("/drafts/", "/api/v1/drafts/") + "/sheet.html")
         expect(page.locator("h1")).to_have_text("政府网站信息发布审核单")
         shot("05-review-sheet")

@@ -121,6 +121,12 @@ def test_one_click_decision_and_review_forms(app, client):
         ).status_code
         == 403
     )
+    page = client.get(f"/drafts/{did}").text  # issue 18.4: confirmed counts as 待处理, holds the step
+    assert "1 个待处理（含 1 个确认须修改）" in page and 'id="approval-hold"' in page
+    assert 'id="btn-approve"' not in page and 'id="btn-reject"' in page
+    r = client.post(f"/drafts/{did}/do/approve", data={"version_id": str(vid), "comment": "已校"}, headers=hx)
+    assert r.status_code == 409 and "已确认须修改" in r.text
+    client.post(f"/drafts/{did}/findings/{fid}/decide", data={"decision": "open"}, headers=hx)
     r = client.post(f"/drafts/{did}/do/approve", data={"version_id": str(vid), "comment": "已校"}, headers=hx)
     assert r.status_code == 200 and "已审核通过" in r.headers["hx-trigger"].encode().decode("unicode_escape")
     r = client.post(f"/drafts/{did}/do/approve", data={"version_id": str(vid)}, headers=hx)
@@ -225,3 +231,30 @@ def test_site_filter_lists(app, client):
     ui_login(client)
     assert "甲稿" in client.get("/drafts", params={"site": SITE}).text
     assert "甲稿" not in client.get("/drafts", params={"site": "other"}).text
+
+
+def test_submit_with_an_open_blocker_asks_for_confirmation(app, client):
+    """Issue 18.4: the 送审 form warns and needs the box ticked; the service refuses without it."""
+    ed = auth(app, "ed")
+    body = upload(client, ed, "!blocker seal official_seal 公章\n关于通知\n")
+    run_jobs(app)
+    did, vid = body["draft"]["id"], body["version"]["id"]
+    client.put(f"/api/v1/drafts/{did}/disclosure", json={"attribute": "主动公开"}, headers=ed)
+    csrf = ui_login(client, "ed")
+    page = client.get(f"/drafts/{did}").text
+    assert 'id="submit-warning"' in page and "<b>1</b> 个阻断级问题" in page
+    assert re.search(r'name="acknowledge_blockers"[^>]*required', page)
+    hx = {"X-CSRF-Token": csrf, "HX-Request": "true"}
+    r = client.post(f"/drafts/{did}/do/submit", data={"version_id": str(vid)}, headers=hx)
+    assert r.status_code == 409 and "我已知晓" in r.text
+    r = client.post(
+        f"/drafts/{did}/do/submit", data={"version_id": str(vid), "acknowledge_blockers": "1"}, headers=hx
+    )
+    assert r.status_code == 200 and "已送审" in r.headers["hx-trigger"].encode().decode("unicode_escape")
+    clean = upload(client, ed, "关于通知\n")
+    run_jobs(app)
+    client.put(
+        f"/api/v1/drafts/{clean['draft']['id']}/disclosure", json={"attribute": "主动公开"}, headers=ed
+    )
+    page = client.get(f"/drafts/{clean['draft']['id']}").text
+    assert 'id="btn-submit"' in page and 'id="submit-warning"' not in page

@@ -10,7 +10,7 @@ import zipfile
 
 from factories import make_id_number
 
-from pubguard.review import GateClosed
+from pubguard.review import GateClosed, InvalidState
 from pubguard.scan import scan_bytes
 from review.helpers import SITE, make_service
 
@@ -63,8 +63,12 @@ def test_upload_to_release_with_the_real_scanner(db_url, tmp_path, clock):
             raise AssertionError("the gate must refuse")
         except GateClosed as exc:
             assert any("已确认须修改" in r for r in exc.details["reasons"])
-        svc.approve("proof_a", d["id"], d["current_version_id"])
-        svc.reject("chief1", d["id"], d["current_version_id"], "请删除密级标志和身份证号后重新提交")
+        try:  # issue 18.4: a step is not approved over a confirmed, unfixed blocker
+            svc.approve("proof_a", d["id"], d["current_version_id"])
+            raise AssertionError("a confirmed blocker must hold the step")
+        except InvalidState as exc:
+            assert "已确认须修改" in exc.message
+        svc.reject("proof_a", d["id"], d["current_version_id"], "请删除密级标志和身份证号后重新提交")
         assert svc.get_draft("editor", d["id"])["status"] == "draft"
 
         v2 = svc.upload_version(

@@ -303,3 +303,48 @@ def test_export_archive_holds_everything(svc):
     actions = [e["action"] for e in m["audit"]]
     assert actions[:2] == ["draft.create", "version.upload"] and "finding.decide" in actions
     assert svc.audit_log("adm", draft_id=d["id"])[-1]["action"] == "archive.export"
+
+
+def test_publisher_queue_holds_approved_drafts_until_released(svc):
+    """Issue 18.2: 待发布 drafts are in the publisher's 我的待办 (not in the 终审 approver's, who
+    may not publish them); once online the 发布 button gives way to 撤稿."""
+    d = new_draft(svc)
+    assert svc.list_drafts("pub", queue=True) == []  # in review: not the publisher's turn yet
+    d = approve_through(svc, d["id"])
+    assert d["status"] == "approved"
+    assert [x["id"] for x in svc.list_drafts("pub", queue=True)] == [d["id"]]
+    assert svc.list_drafts("r3", queue=True) == []
+    assert svc.list_drafts("ed", queue=True) == []
+    assert "release" in svc.get_draft("pub", d["id"])["actions"]
+    svc.release("pub", d["id"])
+    acts = svc.get_draft("pub", d["id"])["actions"]
+    assert "release" not in acts and "withdraw" in acts
+    assert svc.list_drafts("pub", queue=True) == []
+
+
+def test_release_record_gives_the_web_address_from_the_site_base_url(svc):
+    d = approve_through(svc, new_draft(svc)["id"])
+    svc.release("pub", d["id"])
+    rel = svc.get_draft("pub", d["id"])["releases"][0]
+    assert rel["url"] is None and rel["file"] == "notice.txt"  # no base_url: no invented address
+    with svc.db.write() as s:
+        from pubguard.review.models import Site
+
+        s.get(Site, SITE).publish = {"type": "folder", "base_url": "https://www.example.gov.cn/xxgk/"}
+    rel = svc.get_draft("pub", d["id"])["releases"][0]
+    assert rel["url"] == f"https://www.example.gov.cn/xxgk/{d['id']}/notice.txt"
+    assert Path(rel["location"]).is_file()  # the server path stays in the record (API contract)
+    with pytest.raises(InvalidInput, match="网站地址"):
+        svc.create_site("bad", "坏网址", publish={"type": "folder", "base_url": "www.example.gov.cn"})
+
+
+def test_web_address_quotes_the_file_name_and_keeps_a_cms_url():
+    from pubguard.review.publish import web_address
+
+    cfg = {"base_url": "https://gov.example.cn"}
+    assert (
+        web_address(cfg, 7, "/srv/pub/gov/7/通知 2.pdf")
+        == "https://gov.example.cn/7/%E9%80%9A%E7%9F%A5%202.pdf"
+    )
+    assert web_address(None, 7, "https://cms.example.cn/a/7.html") == "https://cms.example.cn/a/7.html"
+    assert web_address({"base_url": "ftp://x"}, 7, "/srv/x") is None

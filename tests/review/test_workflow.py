@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pubguard.review import (
@@ -359,3 +361,69 @@ def test_deactivated_user_cannot_act(svc):
     svc.set_user_active("p1", False)
     with pytest.raises(PermissionDenied, match="停用"):
         svc.approve("p1", d["id"], d["current_version_id"])
+
+
+SEAL = "!blocker seal official_seal 公章\n"
+
+
+def test_submit_with_open_blockers_needs_the_editors_confirmation(svc):
+    """Issue 18.4: the page warns; an unconfirmed 送审 is refused, a confirmed one is recorded."""
+    d = new_draft(svc, SEAL + CLEAN, submit=False)
+    assert svc.get_draft("ed", d["id"])["open_blockers"] == 1
+    with pytest.raises(InvalidState, match="1 个阻断级问题") as exc:
+        svc.submit("ed", d["id"], acknowledge_blockers=False)
+    assert exc.value.code == "open_blockers"
+    assert svc.get_draft("ed", d["id"])["status"] == "draft"
+    svc.submit("ed", d["id"], acknowledge_blockers=True)
+    entry = [e for e in svc.audit_log("ed", draft_id=d["id"]) if e["action"] == "draft.submit"][-1]
+    assert entry["details"]["open_blockers"] == 1
+    # a clean draft is not asked anything and its entry carries no count
+    c = new_draft(svc, submit=False)
+    svc.submit("ed", c["id"], acknowledge_blockers=False)
+    entry = [e for e in svc.audit_log("ed", draft_id=c["id"]) if e["action"] == "draft.submit"][-1]
+    assert "open_blockers" not in (entry["details"] or {})
+
+
+def test_submit_policy_refuse_blocks_open_blockers_even_when_confirmed(svc, tmp_path):
+    from pubguard.review.workflow import load_workflow, load_workflow_data, parse_workflow
+
+    text = (Path(__file__).parents[2] / "pubguard/review/workflows/default.toml").read_text("utf-8")
+    path = tmp_path / "strict.toml"
+    path.write_text(text.replace('open_blockers = "warn"', 'open_blockers = "refuse"'), "utf-8")
+    assert load_workflow(str(path)).submit_open_blockers == "refuse"
+    with svc.db.write() as s:
+        from pubguard.review.models import Site
+
+        s.get(Site, SITE).workflow = str(path)
+    d = new_draft(svc, SEAL + CLEAN, submit=False)
+    with pytest.raises(InvalidState, match="按本站规定"):
+        svc.submit("ed", d["id"], acknowledge_blockers=True)
+    with pytest.raises(InvalidInput, match="open_blockers"):
+        parse_workflow(dict(load_workflow_data(str(path)), submit={"open_blockers": "maybe"}), "x")
+
+
+def test_a_confirmed_blocker_holds_every_approval_until_a_version_fixes_it(svc):
+    """Issue 18.4: a 校对 who marked a blocker 确认须修改 cannot then approve the step."""
+    d = new_draft(svc, SEAL + CLEAN)
+    fid = svc.list_findings("p1", d["id"])[0]["id"]
+    svc.decide_finding("p1", fid, "confirmed", reason="须删除公章")
+    page = svc.get_draft("p1", d["id"])
+    assert "approve" not in page["actions"] and "reject" in page["actions"]
+    assert "已确认须修改" in page["approval_hold"] and "一校" in page["approval_hold"]
+    with pytest.raises(InvalidState, match="已确认须修改") as exc:
+        svc.approve("p1", d["id"], d["current_version_id"], step_key="proof1")
+    assert exc.value.code == "confirmed_unfixed"
+    svc.reject("p1", d["id"], d["current_version_id"], "请删除公章后重新上传", step_key="proof1")
+    svc.upload_version("ed", d["id"], "notice-v2.txt", CLEAN.encode())
+    d = svc.submit("ed", d["id"])
+    page = svc.get_draft("p1", d["id"])
+    assert page["approval_hold"] is None and "approve" in page["actions"]
+    svc.approve("p1", d["id"], page["current_version_id"], step_key="proof1")
+
+
+def test_a_confirmed_low_finding_does_not_hold_the_step(svc):
+    d = new_draft(svc, "!low proofreading typo 按排\n" + CLEAN)
+    fid = svc.list_findings("p1", d["id"])[0]["id"]
+    svc.decide_finding("p1", fid, "confirmed", reason="错字")
+    assert svc.get_draft("p1", d["id"])["approval_hold"] is None
+    svc.approve("p1", d["id"], d["current_version_id"], step_key="proof1")

@@ -29,7 +29,9 @@ Me = Annotated[Principal, Depends(current_principal)]
 
 @router.post("/drafts/{draft_id}/submit", response_model=DraftSummary, responses=ACTION, summary="送审")
 def submit(draft_id: DraftId, body: SubmitIn, me: Me, svc: Svc) -> dict:
-    return svc.submit(me.id, draft_id, body.version_id, body.comment)
+    return svc.submit(
+        me.id, draft_id, body.version_id, body.comment, acknowledge_blockers=body.acknowledge_blockers
+    )
 
 
 @router.post(

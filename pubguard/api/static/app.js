@@ -9,17 +9,91 @@
     return m ? m.getAttribute("content") : "";
   }
 
-  function flash(message, kind) {
+  // ---------------------------------------------------------------- place and messages
+  // An action re-renders the draft body. The section acted on stays where it was on screen
+  // (no jump), and the action's message appears inside that section, in the flow of the page,
+  // so it never covers content. Without a section (other pages) the message goes to #flash at
+  // the top, which is in the flow too; if that is out of view it shows as a corner toast.
+  var origin = null; // {el, id, top, scroll, message}
+
+  function sectionOf(el) {
+    return el && el.closest ? el.closest("li.finding[id], section[id], .card") : null;
+  }
+
+  function findOrigin() {
+    if (!origin) return null;
+    if (origin.el && document.body.contains(origin.el)) return origin.el;
+    return origin.id ? document.getElementById(origin.id) : null;
+  }
+
+  function place(node) {
+    var sec = findOrigin();
+    if (sec) {
+      sec.querySelectorAll(":scope > .inline-flash").forEach(function (old) { old.remove(); });
+      node.classList.add("inline-flash");
+      var head = sec.querySelector(":scope > h2, :scope > .f-head, :scope > details");
+      if (head && head.nextSibling) sec.insertBefore(node, head.nextSibling); else sec.insertBefore(node, sec.firstChild);
+      return;
+    }
     var area = document.getElementById("flash");
     if (!area) return;
+    area.innerHTML = "";
+    area.appendChild(node);
+    area.classList.toggle("toast", area.getBoundingClientRect().bottom < 0);
+  }
+
+  function flash(message, kind) {
     var div = document.createElement("div");
     div.className = "alert " + (kind === "error" ? "alert-error" : "alert-ok");
     div.setAttribute("role", kind === "error" ? "alert" : "status");
     div.textContent = message;
-    area.innerHTML = "";
-    area.appendChild(div);
+    if (origin && origin.pending && kind !== "error") { origin.message = div; return; } // after the swap
+    place(div);
     if (kind !== "error") setTimeout(function () { if (div.parentNode) div.parentNode.removeChild(div); }, 4000);
   }
+
+  document.body.addEventListener("htmx:beforeRequest", function (e) {
+    var cfg = e.detail.requestConfig;
+    if (cfg && cfg.verb === "get") { origin = null; return; } // polling and refreshes: the user's place is theirs
+    var sec = sectionOf(e.detail.elt);
+    origin = {
+      el: sec,
+      id: sec && sec.id ? sec.id : null,
+      top: sec ? sec.getBoundingClientRect().top : 0,
+      scroll: window.scrollY,
+      pending: true,
+      message: null,
+    };
+  });
+
+  function keepPlace() {
+    if (!origin) return;
+    var sec = findOrigin();
+    if (sec) window.scrollBy(0, sec.getBoundingClientRect().top - origin.top);
+    else window.scrollTo(0, origin.scroll);
+  }
+
+  document.body.addEventListener("htmx:afterSwap", function (e) {
+    if (!origin) return;
+    if (e.detail.target && e.detail.target.id === "flash") { // an error answer: show it where the user acted
+      var alertEl = e.detail.target.querySelector(".alert");
+      if (alertEl && findOrigin()) place(alertEl);
+      return;
+    }
+    keepPlace();
+  });
+
+  document.body.addEventListener("htmx:afterSettle", function (e) {
+    if (!origin || (e.detail.target && e.detail.target.id === "flash")) return;
+    keepPlace();
+    origin.pending = false;
+    if (origin.message) {
+      var div = origin.message;
+      origin.message = null;
+      place(div);
+      setTimeout(function () { if (div.parentNode) div.parentNode.removeChild(div); }, 4000);
+    }
+  });
 
   document.addEventListener("click", function (e) {
     var t = e.target;
