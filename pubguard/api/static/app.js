@@ -14,7 +14,8 @@
   // (no jump), and the action's message appears inside that section, in the flow of the page,
   // so it never covers content. Without a section (other pages) the message goes to #flash at
   // the top, which is in the flow too; if that is out of view it shows as a corner toast.
-  var origin = null; // {el, id, top, scroll, message}
+  var origin = null; // {el, id, top, scroll, inner, message}
+  var INNER_SCROLLERS = [".draft-grid > .side", ".findings-card .findings", ".page-rail", ".text-view"];
 
   function sectionOf(el) {
     return el && el.closest ? el.closest("li.finding[id], section[id], .card") : null;
@@ -56,7 +57,10 @@
     var cfg = e.detail.requestConfig;
     if (cfg && cfg.verb === "get") { origin = null; return; } // polling and refreshes: the user's place is theirs
     var sec = sectionOf(e.detail.elt);
+    var inner = {};
+    INNER_SCROLLERS.forEach(function (sel) { var el = document.querySelector(sel); if (el) inner[sel] = [el.scrollTop, el.scrollLeft]; });
     origin = {
+      inner: inner,
       el: sec,
       id: sec && sec.id ? sec.id : null,
       top: sec ? sec.getBoundingClientRect().top : 0,
@@ -68,6 +72,10 @@
 
   function keepPlace() {
     if (!origin) return;
+    Object.keys(origin.inner).forEach(function (sel) { // columns with their own scroll first
+      var el = document.querySelector(sel);
+      if (el) { el.scrollTop = origin.inner[sel][0]; el.scrollLeft = origin.inner[sel][1]; }
+    });
     var sec = findOrigin();
     if (sec) window.scrollBy(0, sec.getBoundingClientRect().top - origin.top);
     else window.scrollTo(0, origin.scroll);
