@@ -150,6 +150,11 @@ def _nfkc_one_table() -> dict[int, str]:
 
 _WS_OR_ZW = re.compile(r"[\s\u200b\ufeff]")
 _WS_ZW_OR_ASTRAL = re.compile(r"[\s\u200b\ufeff\U00010000-\U0010ffff]")
+_WS_ZW_OR_ASTRAL_BUT_NEWLINE = re.compile(  # one class (an alternation would slow the scan)
+    "["
+    + re.escape("".join(chr(c) for c in range(0x3001) if chr(c).isspace() and c != 10))
+    + "\u200b\ufeff\U00010000-\U0010ffff]"
+)
 _ASTRAL = re.compile(r"[\U00010000-\U0010ffff]")
 _KEPT_RUN = re.compile(r"[^\s\u200b\ufeff]+")
 
@@ -212,7 +217,7 @@ def _nfkc_lut():  # numpy array, BMP code point -> translated code point
     return lut
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     start: int
     end: int
@@ -256,7 +261,15 @@ def _build_lines(doc: Document, skip_kinds: frozenset[BlockKind]) -> list[Line]:
     lines: list[Line] = []
     counters: dict[int, int] = {}
     translated = _translate_all(doc.text)  # compact() of every line from one pass
+    # Where compact() has characters to drop or check: found for all lines by one search each
+    # time a line is passed, instead of a regex call per line (lines hold no newline).
+    text = doc.text
+    special = _WS_ZW_OR_ASTRAL_BUT_NEWLINE.search
+    m = special(text)
     for tl in doc.text_lines():
+        if m is not None and m.start() < tl.start:
+            m = special(text, tl.start)
+        plain = (m is None or m.start() >= tl.end) and tl.text.isprintable()
         blocks = tl.blocks
         first = blocks[0]
         if first.kind in skip_kinds:
@@ -266,19 +279,22 @@ def _build_lines(doc: Document, skip_kinds: frozenset[BlockKind]) -> list[Line]:
             if first.hidden:
                 continue
             red = bool(first.text.strip()) and first.is_red
-            bbox = first.bbox if type(first.bbox) is tuple else union_bbox([first.bbox])
+            bbox = first.bbox
+            if bbox is not None and type(bbox) is not tuple:
+                bbox = union_bbox([bbox])
         else:
             if all(b.hidden for b in blocks):
                 continue
             inked = [b for b in blocks if not b.hidden and b.text.strip()]
             red = bool(inked) and all(b.is_red for b in inked)
             bbox = union_bbox(b.bbox for b in blocks if b.page == page)
-        line = Line(tl.start, tl.end, tl.text, page, first.kind, blocks, bbox, red)
-        line._compact = _compact(tl.text, translated[tl.start : tl.end])
+        index = -1
         if first.kind in BODYISH:
-            line.index = counters.get(page, 0)
-            counters[page] = line.index + 1
-        lines.append(line)
+            index = counters.get(page, 0)
+            counters[page] = index + 1
+        piece = translated[tl.start : tl.end]
+        comp = (piece, range(len(piece))) if plain else _compact(tl.text, piece)
+        lines.append(Line(tl.start, tl.end, tl.text, page, first.kind, blocks, bbox, red, index, comp))
     return lines
 
 

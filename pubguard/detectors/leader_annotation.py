@@ -52,11 +52,10 @@ LABEL = re.compile(
 )
 LABEL_CELLS = frozenset({"领导批示", "批示意见", "领导意见", "领导批示意见", "批示"})
 # What a compact line must hold for find_instruction or a LABEL_CELLS cell to see anything in
-# it (LABEL needs 批示, QING 请, CLAUSE one of its words): other lines are skipped unread.
+# it (LABEL needs 批示, QING a match of its own, CLAUSE one of its words): other lines are skipped unread.
 _TRIGGER = re.compile(
     "|".join(
-        re.escape(w)
-        for w in ("批示", "请", *lexicon.words("instructions", "clause_words"), *sorted(LABEL_CELLS))
+        [QING.pattern, *(re.escape(w) for w in ("批示", *lexicon.words("instructions", "clause_words"), *sorted(LABEL_CELLS)))]
     )
 )
 # 请示 endings and body prose that merely talk about instructions.
@@ -198,6 +197,8 @@ class LeaderAnnotationDetector(Detector):
             self._signature(cand, lines, i, consumed)
             candidates.append(cand)
 
+        if not candidates:
+            return []  # most documents: the page index and body ink below are not needed
         cand_lines = {id(c.line) for c in candidates}
         by_page: dict[int, list[Line]] = {}
         for ln in lines:
