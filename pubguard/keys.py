@@ -30,9 +30,10 @@ single keys for the same comparison.
 Crash safety: the new key is first written as `pending`; the database re-key commits with an
 audit entry `key.rotate` naming the new key id; only then the key becomes part of the chain. A
 rotation interrupted in between is settled at the next start (`settle_pending`): promoted when
-the database says it was committed, dropped otherwise. Processes read the key once; stop them
-before a rotation and start them after. The key never appears in a report, a log or an
-exception."""
+the database says it was committed, dropped otherwise. A process notices a new key file
+(mtime/inode checked on each use) and follows the rotation; still, stop `serve`/`worker` for
+a rotation, so no scan stores a fingerprint under the old chain after the re-key. The key never
+appears in a report, a log or an exception."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ ENV_FILE = "PUBGUARD_KEY_FILE"
 
 _lock = threading.Lock()
 _cache: dict[str, Keyring] = {}
+_stamps: dict[str, tuple[int, int] | None] = {}  # key file (mtime, inode) when it was read
 _installation: Path | None = None
 
 
@@ -174,13 +176,23 @@ def keyring() -> Keyring:
         return Keyring(k, (), "env", (k,))
     path = key_path()
     name = str(path)
+    stamp = _stamp(path)
     ring = _cache.get(name)
-    if ring is None:
+    if ring is None or _stamps.get(name) != stamp:  # a rotation by another process: follow it
         with _lock:
             ring = _cache.get(name)
-            if ring is None:
+            if ring is None or _stamps.get(name) != stamp:
                 ring = _cache[name] = load_or_create(path)
+                _stamps[name] = _stamp(path)
     return ring
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_ino)
 
 
 def rotate(path: Path | None = None, rekey: Callable[[bytes], None] | None = None) -> Keyring:
@@ -236,6 +248,7 @@ def settle_pending(path: Path, committed: Callable[[str], bool]) -> str | None:
 def reset_cache() -> None:
     with _lock:
         _cache.clear()
+        _stamps.clear()
 
 
 def keyed_hash(message: str, *, key: bytes | None = None, length: int = 32) -> str:

@@ -106,3 +106,17 @@ def test_short_environment_keys_are_refused(monkeypatch):
     monkeypatch.setenv(keys.ENV_KEY, "short")
     with pytest.raises(ValueError):
         keys.keyring()
+
+
+def test_a_rotation_by_another_process_is_followed(tmp_path, monkeypatch):
+    path = tmp_path / "fingerprint.key"
+    monkeypatch.setenv(keys.ENV_FILE, str(path))
+    keys.reset_cache()
+    try:
+        first = keys.keyring().current
+        other = keys._read(path)  # what another process sees
+        data = keys._data(keys.Keyring(b"x" * 32, (), "", (*other.chain, b"x" * 32), other.legacy), None)
+        keys._write_new(path, data)  # written by another process: our cache is not told
+        assert keys.keyring().current == b"x" * 32 and keys.keyring().previous == (first,)
+    finally:
+        keys.reset_cache()
