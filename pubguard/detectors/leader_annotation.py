@@ -55,7 +55,13 @@ LABEL_CELLS = frozenset({"领导批示", "批示意见", "领导意见", "领导
 # it (LABEL needs 批示, QING a match of its own, CLAUSE one of its words): other lines are skipped unread.
 _TRIGGER = re.compile(
     "|".join(
-        [QING.pattern, *(re.escape(w) for w in ("批示", *lexicon.words("instructions", "clause_words"), *sorted(LABEL_CELLS)))]
+        [
+            QING.pattern,
+            *(
+                re.escape(w)
+                for w in ("批示", *lexicon.words("instructions", "clause_words"), *sorted(LABEL_CELLS))
+            ),
+        ]
     )
 )
 # 请示 endings and body prose that merely talk about instructions.
