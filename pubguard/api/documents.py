@@ -32,8 +32,9 @@ from pubguard.config import ScanConfig
 from pubguard.finding import Category
 
 MAX_IMAGE_SIDE = 1600  # px: scans are shown scaled; boxes are placed in percent
-LAYOUT_VERSION = "m3"  # m1: the cached text has personal values masked; m2: and the page images;
-# m3: pages say text_layer (the version diff reads pages without one by OCR)
+LAYOUT_VERSION = "m4"  # m1: the cached text has personal values masked; m2: and the page images;
+# m3: pages say text_layer (the version diff reads pages without one by OCR); m4: blocks (tables
+# and document properties, for the text view) and people in document properties masked
 MASK_RGB = (38, 38, 38)  # the colour painted over a personal value in a cached page image
 MASK_PAD = 1.5  # page units around a box
 SWEEP_EVERY_SECONDS = 3600.0
@@ -107,17 +108,73 @@ def masked_text(doc: Any, config: ScanConfig, found: list[Any] | None = None) ->
     if found is None:
         found = personal_findings(doc, config)
     if found is None:  # never show unmasked text because the detector failed: mask all digits
-        return "".join("*" if ch.isdigit() else ch for ch in text)
+        chars = ["*" if ch.isdigit() else ch for ch in text]
+        mask_property_people(doc, chars)
+        return "".join(chars)
     for f in found:
         for loc in _locations(f):
             s, e = loc.start, loc.end
             if s is None or e is None or not (0 <= s < e <= len(text)) or getattr(loc, "member", None):
                 continue
+            if getattr(f, "rule", None) == "roster":
+                # the whole table: its values are masked one by one (their own findings); here
+                # only every number in it, so the table's headings and names stay readable
+                for i in range(s, e):
+                    if chars[i].isdigit():
+                        chars[i] = "*"
+                continue
             keep = 4 if e - s > 6 else 1
             for i in range(s, e - keep):
                 if not chars[i].isspace():
                     chars[i] = "*"
+    mask_property_people(doc, chars)
     return "".join(chars)
+
+
+def mask_property_people(doc: Any, chars: list[str]) -> None:
+    """People named in document properties (作者, 最后修改者, 经理 … and custom fields like
+    审核人) masked in place like a name, surname kept (a value the hidden_content detector would
+    call a person: 2–4 Han characters with a surname, a Latin "Given Family"): the properties
+    panel of the text view does not show a person's name in full."""
+    from pubguard.detectors.hidden_content import CUSTOM_PERSON_HINT, PERSON_FIELDS, looks_like_person
+    from pubguard.document import BlockKind
+    from pubguard.masking import mask_name
+
+    for b in doc.blocks:
+        key = (b.field_name or "").lower()
+        if b.kind != BlockKind.METADATA or not (
+            key in PERSON_FIELDS or (key.startswith("custom:") and CUSTOM_PERSON_HINT.search(key[7:]))
+        ):
+            continue
+        if key == "creator" and doc.format == "pdf":
+            continue  # PDF "Creator" is the authoring application
+        value = "".join(chars[b.start : b.end])
+        if not looks_like_person(value):  # 南宁市应急管理局, Administrator: not a person
+            continue
+        masked = mask_name(value.strip())
+        lead = len(value) - len(value.lstrip())
+        for i, ch in enumerate(masked):
+            if b.start + lead + i < b.end and not chars[b.start + lead + i].isspace():
+                chars[b.start + lead + i] = ch
+
+
+def layout_blocks(doc: Any) -> list[list[Any]]:
+    """The blocks the text view lays out apart from the running text: table cells
+    `[start, end, "cell", table, row, col]`, sheet names `[…, "sheet", table]` and document
+    properties `[start, end, "meta", field]` (offsets into the text)."""
+    from pubguard.document import BlockKind
+
+    out: list[list[Any]] = []
+    for b in doc.blocks:
+        if b.end <= b.start:
+            continue
+        if b.kind == BlockKind.METADATA:
+            out.append([b.start, b.end, "meta", b.field_name or ""])
+        elif b.kind == BlockKind.TABLE_CELL and b.table is not None and b.row is not None:
+            out.append([b.start, b.end, "cell", b.table, b.row, b.col or 0])
+        elif b.field_name == "sheet_name" and b.table is not None:
+            out.append([b.start, b.end, "sheet", b.table])
+    return out
 
 
 class DocumentViews:
@@ -170,7 +227,12 @@ class DocumentViews:
         images are rendered in the same pass (bounded by `max_pages`), personal values painted
         over — those found here and the boxes in `mask` (the version's stored findings)."""
         self.maybe_sweep()
-        for old in (f"layout-{self.dpi}.json", f"layout-m1-{self.dpi}.json", f"layout-m2-{self.dpi}.json"):
+        for old in (
+            f"layout-{self.dpi}.json",
+            f"layout-m1-{self.dpi}.json",
+            f"layout-m2-{self.dpi}.json",
+            f"layout-m3-{self.dpi}.json",
+        ):
             # unmasked text / images; no text_layer
             (self._dir(sha) / old).unlink(missing_ok=True)
         meta = self._cached(sha, mask)
@@ -243,6 +305,7 @@ class DocumentViews:
             "format": doc.format,
             "pages": pages,
             "text": masked_text(doc, self.config, found),
+            "blocks": layout_blocks(doc),
             "error": None,
             "masked": {str(k): [list(b) for b in v] for k, v in boxes.items() if v},
         }
@@ -355,8 +418,16 @@ def boxes_for_page(page: dict[str, Any], findings: list[dict[str, Any]]) -> list
     return out
 
 
-def highlighted_text(text: str, findings: list[dict[str, Any]]) -> str:
-    """The document text as HTML with each located finding wrapped in a <mark>."""
+# Labels of document properties in the text view's panel (people's fields from the detector).
+PROPERTY_LABELS = {
+    "title": "标题", "subject": "主题", "keywords": "关键词", "comments": "备注", "description": "备注",
+    "category": "类别", "content_status": "状态", "created": "创建时间", "modified": "修改时间",
+    "last_printed": "上次打印", "revision": "修订号", "company": "单位", "template": "模板",
+    "application": "编辑软件", "app_version": "软件版本", "producer": "生成软件",
+}  # fmt: skip
+
+
+def _spans(text: str, findings: list[dict[str, Any]]) -> list[tuple[int, int, int, dict[str, Any]]]:
     spans = []
     for n, f in enumerate(findings, 1):
         loc = f.get("location") or {}
@@ -367,20 +438,113 @@ def highlighted_text(text: str, findings: list[dict[str, Any]]) -> str:
             continue
         spans.append((s, e, n, f))
     spans.sort(key=lambda t: (t[0], -t[1]))
-    parts: list[str] = []
-    pos = 0
-    for s, e, n, f in spans:
-        if s < pos:  # overlaps an earlier mark: the list beside the text still shows it
+    kept: list[tuple[int, int, int, dict[str, Any]]] = []
+    for sp in spans:
+        if kept and sp[0] < kept[-1][1]:  # overlaps an earlier mark: the list still shows it
             continue
-        parts.append(html.escape(text[pos:s]))
+        kept.append(sp)
+    return kept
+
+
+def _marked(text: str, spans: list[tuple[int, int, int, dict[str, Any]]], a: int, b: int) -> str:
+    """text[a:b] as HTML, the spans that reach into it marked (a span cut by a table cell or a
+    property is marked in each piece; its number and id go with the piece where it starts)."""
+    parts: list[str] = []
+    pos = a
+    for s, e, n, f in spans:
+        if e <= a or s >= b:
+            continue
+        lo, hi = max(s, a), min(e, b)
+        parts.append(html.escape(text[pos:lo]))
+        first = s >= a
         parts.append(
-            f'<mark class="hl sev-{html.escape(f["severity"])}" id="hl-{f["id"]}" data-finding="{f["id"]}" '
-            f'data-category="{html.escape(f["category"])}" title="{html.escape(f["message"])}">'
-            f'<sup class="hl-n">{n}</sup>{html.escape(text[s:e])}</mark>'
+            f'<mark class="hl sev-{html.escape(f["severity"])}"'
+            + (f' id="hl-{f["id"]}"' if first else "")
+            + f' data-finding="{f["id"]}" data-category="{html.escape(f["category"])}"'
+            f' title="{html.escape(f["message"])}">'
+            + (f'<sup class="hl-n">{n}</sup>' if first else "")
+            + f"{html.escape(text[lo:hi])}</mark>"
         )
-        pos = e
-    parts.append(html.escape(text[pos:]))
+        pos = hi
+    parts.append(html.escape(text[pos:b]))
     return "".join(parts)
+
+
+def _property_label(field: str) -> str:
+    from pubguard.detectors.hidden_content import PERSON_FIELD_LABELS
+
+    key = field.lower()
+    if key.startswith("custom:"):
+        return f"自定义属性「{field[7:]}」"
+    return PERSON_FIELD_LABELS.get(key) or PROPERTY_LABELS.get(key) or field
+
+
+def highlighted_text(text: str, findings: list[dict[str, Any]], blocks: list[list[Any]] | None = None) -> str:
+    """The document text as HTML with each located finding wrapped in a <mark>. With the
+    layout's `blocks` (DOCX, XLSX …): table cells as HTML tables, each sheet under its name, and
+    the document properties in their own panel instead of the running text."""
+    spans = _spans(text, findings)
+    if not blocks:
+        return _marked(text, spans, 0, len(text))
+    body: list[str] = []
+    props: list[str] = []
+    pos = 0
+
+    def running(a: int, b: int) -> None:
+        chunk = text[a:b]
+        lo, hi = a + (len(chunk) - len(chunk.lstrip("\n"))), b - (len(chunk) - len(chunk.rstrip("\n")))
+        if hi > lo:
+            body.append(f'<div class="tv-text">{_marked(text, spans, lo, hi)}</div>')
+
+    items = sorted(blocks, key=lambda x: x[0])
+    i = 0
+    while i < len(items):
+        item = items[i]
+        start, end, kind = item[0], item[1], item[2]
+        if start < pos:
+            i += 1
+            continue
+        running(pos, start)
+        if kind == "meta":
+            props.append(
+                f"<dt>{html.escape(_property_label(str(item[3])))}</dt><dd>{_marked(text, spans, start, end)}</dd>"
+            )
+            pos, i = end, i + 1
+            continue
+        if kind == "sheet":
+            body.append(f'<h3 class="tv-sheet">工作表：{_marked(text, spans, start, end)}</h3>')
+            pos, i = end, i + 1
+            continue
+        # a run of cells of one table, with nothing but line breaks between them
+        table = item[3]
+        cells: dict[int, dict[int, list[str]]] = {}
+        last = end
+        while (
+            i < len(items)
+            and items[i][2] == "cell"
+            and items[i][3] == table
+            and not text[last : items[i][0]].strip()
+        ):
+            s0, e0, _k, _t, row, col = items[i]
+            cells.setdefault(int(row), {}).setdefault(int(col), []).append(_marked(text, spans, s0, e0))
+            last = e0
+            i += 1
+        cols = sorted({c for r in cells.values() for c in r})
+        rows = []
+        for r in sorted(cells):
+            tds = "".join(f"<td>{'<br>'.join(cells[r].get(c, []))}</td>" for c in cols)
+            rows.append(f"<tr>{tds}</tr>")
+        body.append(f'<div class="tv-table-wrap"><table class="tv-table">{"".join(rows)}</table></div>')
+        pos = last
+    running(pos, len(text))
+    out = "".join(body)
+    if props:
+        out = (
+            '<aside class="tv-props" aria-label="文档属性"><h3>文档属性 <small class="muted">'
+            "（文件中保存的属性，发布前一般应清除；人名已遮盖）</small></h3>"
+            f"<dl>{''.join(props)}</dl></aside>" + out
+        )
+    return out
 
 
 def text_diff(a: str, b: str, a_label: str, b_label: str, context: int = 3) -> dict[str, Any]:

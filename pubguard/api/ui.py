@@ -227,7 +227,7 @@ def draft_context(request: Request, svc: ReviewService, me: Principal, draft_id:
                     )
                 )
         if not pages and lay["text"]:
-            text_html = highlighted_text(lay["text"], findings)
+            text_html = highlighted_text(lay["text"], findings, lay.get("blocks"))
     roles = me.roles_on(d["site"])
     active = d["active_step"]
     to_steps = [

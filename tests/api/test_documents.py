@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import time
 
 import pymupdf
@@ -189,3 +190,47 @@ def test_diff_text_of_a_picture_is_its_ocr_text_cached(tmp_path):
         "南宁市人民政府文件" in r["text"] for r in d["rows"] if r["kind"] == "del"
     )
     assert not any(r["kind"] == "add" for r in d["rows"])
+
+
+def docx_with_table_and_author() -> bytes:
+    import docx
+
+    d = docx.Document()
+    d.core_properties.author = "王建国"
+    d.core_properties.last_modified_by = "南宁市民政局"
+    d.add_paragraph("关于2024年度临时救助对象的公示")
+    table = d.add_table(rows=3, cols=3)
+    for i, row in enumerate(
+        [["姓名", "救助金额（元）", "乡镇"], ["张伟民", "1200", "石埠街道"], ["李秀兰", "900", "心圩街道"]]
+    ):
+        for j, v in enumerate(row):
+            table.cell(i, j).text = v
+    d.add_paragraph("公示期：2024年4月1日至4月7日。")
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def test_text_view_lays_out_tables_and_properties_apart(tmp_path):
+    views = DocumentViews(tmp_path / "cache", ScanConfig(ocr=False))
+    lay = views.layout("9" * 64, "gs.docx", docx_with_table_and_author)
+    assert "王建国" not in lay["text"] and "王**" in lay["text"]  # a person in the properties: masked
+    assert "南宁市民政局" in lay["text"]  # an organ is not a person
+    start = lay["text"].index("石埠街道")
+    finding = {"id": 7, "severity": "low", "category": "proofreading", "message": "m", "status": "open",
+               "location": {"start": start, "end": start + 4}}  # fmt: skip
+    out = highlighted_text(lay["text"], [finding], lay["blocks"])
+    props, body = out.split("</aside>", 1)
+    assert 'class="tv-props"' in props and "<dt>作者</dt><dd>王**</dd>" in props
+    assert "<dt>最后修改者</dt><dd>南宁市民政局</dd>" in props
+    assert "王**" not in body and "南宁市民政局" not in body  # properties no longer in the running text
+    rows = re.findall(r"<tr>(.*?)</tr>", body)
+    assert len(rows) == 3 and [re.findall(r"<td>(.*?)</td>", r) for r in rows][0] == [
+        "姓名",
+        "救助金额（元）",
+        "乡镇",
+    ]
+    assert re.findall(r"<td>(.*?)</td>", rows[1])[2].startswith('<mark class="hl sev-low" id="hl-7"')
+    assert body.index("关于2024年度临时救助对象的公示") < body.index("<table") < body.index("公示期")
+    # without blocks (an old cache entry): the plain highlighted text as before
+    assert "<table" not in highlighted_text(lay["text"], [finding])
