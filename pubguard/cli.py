@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +20,7 @@ import typer
 from typer import _click as click
 from typer.core import TyperCommand, TyperGroup
 
+from pubguard import cli_zh
 from pubguard.config import ScanConfig
 from pubguard.finding import Severity
 from pubguard.scan import FileResult
@@ -74,7 +76,7 @@ class LazyGroup(TyperGroup):
             import importlib
 
             module, func = target.split(":")
-            holder = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+            holder = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
             try:
                 getattr(importlib.import_module(module), func)(holder)
             except ImportError as exc:  # an optional layer that is not installed
@@ -87,8 +89,37 @@ class LazyGroup(TyperGroup):
             self._mounted[target] = dict(group.commands)
         return self._mounted[target].get(name)
 
+    context_class = cli_zh.ChineseContext
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return super().get_command(ctx, cmd_name) or self._lazy(cmd_name)
+        command = super().get_command(ctx, cmd_name) or self._lazy(cmd_name)
+        return cli_zh.adopt(command) if command is not None else None
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Usage errors in Chinese (`cli_zh.show_error`) instead of Click's English ones."""
+        try:
+            rv = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except click.ClickException as exc:
+            if not standalone_mode:
+                raise
+            cli_zh.show_error(exc)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            if not standalone_mode:
+                raise
+            _err("已中止。")
+            sys.exit(1)
+        if standalone_mode:
+            sys.exit(rv if isinstance(rv, int) else 0)
+        return rv
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = super().list_commands(ctx)
@@ -102,6 +133,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # Click's plain help at full width, in Chinese (pubguard.cli_zh)
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -431,6 +463,7 @@ def rules(
 ) -> None:
     """列出全部检测器和规则，以及当前使用的人名识别引擎。"""
     from pubguard.detectors import load_all
+    from pubguard.labels import label
     from pubguard.nlp import NlpUnavailable, engine_for
 
     try:
@@ -441,9 +474,9 @@ def rules(
         raise typer.Exit(EXIT_USAGE) from None
     typer.echo(f"人名识别引擎：{engine.name}（{why}）")
     for name, cls in sorted(load_all().items()):
-        typer.echo(f"{name}（{cls.category}）")
+        typer.echo(f"{label('category', cls.category)}（检测器 {name}）")
         for rule_id, text in cls.rules.items():
-            typer.echo(f"    {rule_id}: {text}")
+            typer.echo(f"    {text}（规则 {rule_id}）")
 
 
 def _mount_clean(target: typer.Typer) -> None:

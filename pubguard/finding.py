@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from pubguard import labels
 from pubguard.document import BBox
 from pubguard.targets import Target
 
@@ -33,13 +34,7 @@ class Severity(StrEnum):
 
 _RANK = {Severity.INFO: 0, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.BLOCKER: 4}
 
-SEVERITY_LABELS = {
-    Severity.BLOCKER: "阻断",
-    Severity.HIGH: "高",
-    Severity.MEDIUM: "中",
-    Severity.LOW: "低",
-    Severity.INFO: "提示",
-}
+SEVERITY_LABELS: dict[str, str] = labels.SEVERITY  # keyed by Severity (a str); one home: pubguard.labels
 
 
 class Category(StrEnum):
@@ -53,16 +48,9 @@ class Category(StrEnum):
     PROOFREADING = "proofreading"
 
 
-CATEGORY_LABELS: dict[str, str] = {  # keyed by Category (a str): plain category strings look up too
-    Category.CLASSIFICATION_MARK: "密级与内部标识",
-    Category.RED_HEADER: "红头版头",
-    Category.SEAL: "印章与签名",
-    Category.LEADER_ANNOTATION: "领导批示",
-    Category.PERSONAL_DATA: "个人信息",
-    Category.SENSITIVE_TERM: "敏感词与规范表述",
-    Category.HIDDEN_CONTENT: "隐藏内容",
-    Category.PROOFREADING: "校对",
-}
+CATEGORY_LABELS: dict[str, str] = (
+    labels.CATEGORY
+)  # keyed by Category (a str): plain category strings look up too
 
 
 @dataclass(slots=True)

@@ -152,7 +152,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     )
     install_error_handlers(app)
 
-    from pubguard.api import ui, ui_clean, ui_duty, ui_foi, ui_interaction
+    from pubguard.api import ui, ui_clean, ui_duty, ui_foi, ui_interaction, ui_users
     from pubguard.api.routers import (
         audit,
         auth,
@@ -197,6 +197,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     app.include_router(ui_duty.router)
     app.include_router(ui_interaction.router)
     app.include_router(ui_foi.router)
+    app.include_router(ui_users.router)
 
     app.add_middleware(
         BodyLimitMiddleware,

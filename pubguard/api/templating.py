@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from pubguard import labels
 from pubguard.clean.options import MASK_PRESETS
 from pubguard.finding import CATEGORY_LABELS, SEVERITY_LABELS
 from pubguard.review.gate import DECISION_LABELS, STATUS_LABELS
@@ -18,43 +19,8 @@ from pubguard.review.workflow import ROLES
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
-ACTION_LABELS = {
-    "draft.create": "创建稿件",
-    "version.upload": "上传版本",
-    "version.clean": "生成清理稿",
-    "scan.complete": "检查完成",
-    "disclosure.set": "设置公开属性",
-    "draft.submit": "送审",
-    "draft.recall": "撤回送审",
-    "draft.important": "修改重要信息标记",
-    "step.claim": "领取",
-    "step.approve": "审核通过",
-    "step.reject": "退回",
-    "step.reassign": "转交",
-    "finding.decide": "问题处理",
-    "finding.unmask": "查看个人信息完整值",
-    "key.rotate": "轮换指纹密钥",
-    "comment.add": "意见",
-    "release": "发布",
-    "withdraw": "撤稿",
-    "archive": "归档",
-    "archive.export": "导出归档",
-    "provide_on_request": "依申请提供",
-    "user.create": "创建用户",
-    "role.grant": "授予角色",
-    "role.revoke": "撤销角色",
-    "user.password": "修改密码",
-    "token.issue": "签发令牌",
-    "site.create": "创建站点",
-    "draft.info_class": "设置信息类别",
-    "interpretation.link": "关联政策解读",
-    "interpretation.unlink": "解除政策解读关联",
-    "duty.roster": "排定值班",
-    "duty.rescan": "值班复查",
-    "duty.run": "每日读网复查",
-    "duty.close": "办结值班事项",
-}
-SCAN_LABELS = {"pending": "检查中", "ok": "已检查", "error": "检查失败"}
+ACTION_LABELS: dict[str, str] = labels.AUDIT_ACTION  # one home: pubguard.labels
+SCAN_LABELS: dict[str, str] = labels.SCAN_STATUS
 
 
 def beijing(value: str | dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -89,6 +55,7 @@ def environment() -> Environment:
     )
     env.filters["beijing"] = beijing
     env.filters["filesize"] = filesize
+    env.filters["label"] = lambda code, kind: labels.label(kind, code)
     env.globals.update(
         SEVERITY_LABELS={str(k): v for k, v in SEVERITY_LABELS.items()},
         CATEGORY_LABELS={**{str(k): v for k, v in CATEGORY_LABELS.items()}, **REVIEW_CATEGORY_LABELS},

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -32,6 +32,8 @@ from pubguard.api.schemas import MAX_ID
 from pubguard.api.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from pubguard.api.templating import render
 from pubguard.review import ATTRIBUTES, InvalidInput, ReviewService
+from pubguard.review.errors import ReviewError
+from pubguard.review.gate import STATUS_LABELS
 from pubguard.review.queries import sites_with_role
 
 router = APIRouter(include_in_schema=False)
@@ -154,6 +156,12 @@ def cjk_font() -> Response:
     )
 
 
+@router.get("/favicon.ico")
+def favicon() -> RedirectResponse:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the SVG icon."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 @router.get("/")
 def home() -> RedirectResponse:
     return RedirectResponse("/queue", status_code=303)
@@ -168,6 +176,14 @@ def queue(request: Request, me: Me, svc: Svc) -> HTMLResponse:
     return page(request, me, "queue.html", todo=todo, mine=mine, messages=messages, foi=foi)
 
 
+PER_PAGE = 50
+
+
+def pager(page_no: int, rows: list[Any], per_page: int) -> dict[str, Any]:
+    """Page `page_no` of a list fetched with one row more than a page: whether there is a next."""
+    return {"page": page_no, "has_prev": page_no > 1, "has_next": len(rows) > per_page, "per_page": per_page}
+
+
 @router.get("/drafts")
 def drafts(
     request: Request,
@@ -176,20 +192,74 @@ def drafts(
     site: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
     overdue: Annotated[str | None, Query(max_length=5)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    column: Annotated[str | None, Query(max_length=200)] = None,
+    sort: Annotated[str | None, Query(max_length=16)] = None,
+    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+    bulk: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> HTMLResponse:
-    status = (
-        status if status in ("draft", "in_review", "approved", "released", "withdrawn", "archived") else None
-    )
+    from pubguard.review.views import DRAFT_SORT_LABELS
+
+    status = status if status in STATUS_LABELS else None
+    sort = sort if sort in DRAFT_SORT_LABELS else "updated"
     flag = True if overdue == "1" else None
-    rows = svc.list_drafts(me.id, site=site or None, status=status, overdue=flag, limit=300)
+    rows = svc.list_drafts(
+        me.id, site=site or None, status=status, overdue=flag, q=q, column=column or None, sort=sort,
+        limit=PER_PAGE + 1, offset=(page_no - 1) * PER_PAGE,
+    )  # fmt: skip
+    filters = {"site": site, "status": status, "overdue": overdue, "q": q, "column": column, "sort": sort}
+    admin = bool(me.user.get("is_admin")) or me.has_role("admin")
     return page(
         request,
         me,
         "drafts.html",
-        drafts=rows,
+        drafts=rows[:PER_PAGE],
+        pager=pager(page_no, rows, PER_PAGE),
         sites=svc.list_sites(),
-        filters={"site": site, "status": status, "overdue": overdue},
+        sorts=DRAFT_SORT_LABELS,
+        filters=filters,
+        query=urlencode({k: v for k, v in filters.items() if v and not (k == "sort" and v == "updated")}),
+        bulk=admin or me.has_role("publisher"),
+        bulk_message=bulk,
+        users=svc.list_users() if admin else [],
     )
+
+
+BULK_ACTIONS = {"archive": "归档", "assign": "指派当前步骤"}
+
+
+@router.post("/drafts/bulk")
+async def drafts_bulk(request: Request, me: Me, svc: Svc) -> Response:
+    """Bulk 归档 / 指派 on the drafts chosen in a list: each draft goes through the same
+    service call (and its permission and state checks) as the single action; the message says
+    how many were done and why the others were not."""
+    form = await request.form()
+    action = str(form.get("bulk_action") or "")
+    if action not in BULK_ACTIONS:
+        raise ApiError(400, "invalid_input", "请选择批量操作。")
+    ids = [int(v) for v in form.getlist("draft") if isinstance(v, str) and v.isdigit()][:PER_PAGE]
+    if not ids:
+        raise ApiError(400, "invalid_input", "请先勾选稿件。")
+    assignee = str(form.get("assignee") or "").strip() or None
+    done, failed = 0, []
+    for draft_id in ids:
+        try:
+            if action == "archive":
+                await run_in_threadpool(svc.archive, me.id, draft_id, str(form.get("comment") or "批量归档"))
+            else:
+                d = await run_in_threadpool(svc.get_draft, me.id, draft_id)
+                if not d["active_step"]:
+                    raise InvalidInput("稿件不在审核中，没有可指派的步骤。")
+                await run_in_threadpool(svc.reassign, me.id, draft_id, d["active_step"]["key"], assignee)
+            done += 1
+        except ReviewError as exc:
+            failed.append(f"#{draft_id}：{exc}")
+    text = f"{BULK_ACTIONS[action]}：完成 {done} 件" + (
+        f"，未完成 {len(failed)} 件（{'；'.join(failed)}）" if failed else "。"
+    )
+    back = _safe_next(str(form.get("next") or "/drafts"))
+    sep = "&" if "?" in back else "?"
+    return RedirectResponse(f"{back}{sep}bulk={quote(text)}", status_code=303)
 
 
 @router.get("/upload")
@@ -451,10 +521,35 @@ def diff_page(
 
 
 @router.get("/audit")
-def audit_page(request: Request, me: Me, svc: Svc) -> HTMLResponse:
-    entries = svc.audit_log(me.id, limit=500)
+def audit_page(
+    request: Request,
+    me: Me,
+    svc: Svc,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    by: Annotated[str | None, Query(max_length=100)] = None,
+    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    from pubguard.labels import AUDIT_ACTION
+
+    per_page = 100
+    entries = svc.audit_log(
+        me.id, limit=per_page + 1, offset=(page_no - 1) * per_page, action=action or None, by=by or None
+    )
+    newest_first = list(reversed(entries))
     verification = svc.verify_audit().to_dict()
-    return page(request, me, "audit.html", entries=list(reversed(entries)), verification=verification)
+    filters = {"action": action, "by": by}
+    return page(
+        request,
+        me,
+        "audit.html",
+        entries=newest_first[:per_page],
+        pager=pager(page_no, entries, per_page),
+        verification=verification,
+        filters=filters,
+        query=urlencode({k: v for k, v in filters.items() if v}),
+        actions=AUDIT_ACTION,
+        users=svc.list_users(),
+    )
 
 
 @router.get("/drafts/{draft_id}/sheet")

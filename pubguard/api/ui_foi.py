@@ -14,17 +14,14 @@ from starlette.concurrency import run_in_threadpool
 
 from pubguard.api.deps import Principal, current_principal, get_service
 from pubguard.api.schemas import MAX_ID
-from pubguard.api.templating import ACTION_LABELS
 from pubguard.api.ui import _int, _text, page
 from pubguard.review import InvalidInput, ReviewService
-from pubguard.review.foi import ACTION_LABELS as FOI_ACTIONS
 from pubguard.review.foi import answer_types, config
 
 router = APIRouter(include_in_schema=False)
 Svc = Annotated[ReviewService, Depends(get_service)]
 Me = Annotated[Principal, Depends(current_principal)]
 FoiId = Annotated[int, Path(ge=1, le=MAX_ID)]
-ACTION_LABELS.update(FOI_ACTIONS)
 
 DONE = {
     "register": "申请已登记。",

@@ -15,17 +15,14 @@ from starlette.concurrency import run_in_threadpool
 
 from pubguard.api.deps import Principal, current_principal, get_service
 from pubguard.api.schemas import MAX_ID
-from pubguard.api.templating import ACTION_LABELS
 from pubguard.api.ui import _int, _text, page
 from pubguard.review import InvalidInput, ReviewService
-from pubguard.review.interaction import ACTION_LABELS as MESSAGE_ACTIONS
 from pubguard.review.interaction import STATUS_LABELS, channels, satisfaction_labels
 
 router = APIRouter(include_in_schema=False)
 Svc = Annotated[ReviewService, Depends(get_service)]
 Me = Annotated[Principal, Depends(current_principal)]
 MessageId = Annotated[int, Path(ge=1, le=MAX_ID)]
-ACTION_LABELS.update(MESSAGE_ACTIONS)  # the audit page names these actions in Chinese
 
 DONE = {
     "receive": "来信已登记。",

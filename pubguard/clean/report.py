@@ -9,18 +9,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from pubguard import labels
 from pubguard.finding import CATEGORY_LABELS, SEVERITY_LABELS, Category, Finding, Severity
 
-ACTION_LABELS = {
-    "removed": "删除",
-    "masked": "脱敏",
-    "recoloured": "改为黑色",
-    "cleared": "清空",
-    "dropped_column": "删除整列",
-    "revisions": "处理修订",
-    "redacted": "涂除",
-    "replaced": "改为全角标点",
-}
+ACTION_LABELS: dict[str, str] = labels.CLEAN_ACTION  # one home: pubguard.labels
 
 
 @dataclass
@@ -38,7 +30,7 @@ class CleanAction:
         cat = _category_label(self.category)
         times = f"（{self.count}处）" if self.count > 1 else ""
         detail = f"：{self.detail}" if self.detail else ""
-        return f"[{cat}/{self.rule}] {self.where}{label}{times}{detail}"
+        return f"[{cat}·{labels.rule_label(self.rule)}] {self.where}{label}{times}{detail}"
 
 
 @dataclass
@@ -112,7 +104,7 @@ class CleanReport:
             for f in self.findings_after:
                 sev = SEVERITY_LABELS.get(Severity(f["severity"]), f["severity"])
                 lines.append(
-                    f"  - [{sev}] {_category_label(f['category'])}/{f['rule']}：{f.get('evidence', '')}"
+                    f"  - [{sev}] {_category_label(f['category'])}·{labels.rule_label(f['rule'])}：{f.get('evidence', '')}"
                 )
         leaks = self.leak_check.get("leaks", 0)
         if leaks:

@@ -249,8 +249,6 @@ class SealDetector(Detector):
             message = f"{where}中疑似有手写签名（{ink}细笔画），网站发布的公文不得带有领导个人签章或签名，请人工确认。"
             evidence = f"疑似手写签名图片（{ink}笔迹）"
             severity, suggestion = Severity.HIGH, SUGGEST_SIGNATURE
-        if h.details.get("image"):
-            evidence += f"：{h.details['image']}"
         details = {"source": h.source, **h.details}
         return ctx.finding(
             doc,

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from pubguard import __version__
+from pubguard import __version__, labels
 from pubguard.finding import SEVERITY_LABELS, Severity
 from pubguard.report.cells import SafeCsvWriter
 from pubguard.scan import FileResult
@@ -120,9 +120,12 @@ def to_text(results: Iterable[FileResult]) -> str:
         if not r.findings:
             lines.append("    未发现问题。")
         for f in r.findings:
-            where = f"第{f.location.page}页" if f.location.page else "文档属性"
+            where = f"第{f.location.page}页" if f.location.page else labels.BLOCK_KIND["metadata"]
+            if f.block_kind and f.block_kind != "body":
+                where += f"（{labels.label('block_kind', f.block_kind)}）"
             label = SEVERITY_LABELS[f.severity]
-            lines.append(f"  [{label}] {f.category}/{f.rule} @ {where}：{f.message}")
+            kind = f"{labels.label('category', f.category)}·{labels.rule_label(f.rule)}"
+            lines.append(f"  [{label}] {kind} @ {where}：{f.message}")
             if f.evidence:
                 lines.append(f"      证据：{f.evidence}")
             if f.suggestion:

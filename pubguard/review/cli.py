@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from pubguard.labels import label, labels
 from pubguard.review.errors import GateClosed, InvalidInput, NotFound, ReviewError
 
 review_app = typer.Typer(
@@ -131,7 +132,8 @@ def _print_findings(findings: list[dict[str, Any]]) -> None:
     for f in findings:
         page = f"第{f['page']}页 " if f["page"] else ""
         decided = f"（{f['decision_reason']}）" if f["decision_reason"] else ""
-        typer.echo(f"  [{f['id']}] {f['severity']:<7} {f['status_label']}{decided} {page}{f['message']}")
+        sev = label("severity", f["severity"])
+        typer.echo(f"  [{f['id']}] {sev} {f['status_label']}{decided} {page}{f['message']}")
         if f["evidence"]:
             typer.echo(f"        证据：{f['evidence']}")
 
@@ -418,7 +420,7 @@ def show(ctx: typer.Context, actor: ActorOpt, draft: int, as_json: JsonOpt = Fal
         typer.echo("  发布条件：未满足")
         for r in d["gate"]["reasons"]:
             typer.echo(f"    - {r}")
-    typer.echo("  可执行操作：" + "、".join(d["actions"]))
+    typer.echo("  可执行操作：" + ("、".join(labels("draft_action", d["actions"])) or "无"))
 
 
 @review_app.command("findings")

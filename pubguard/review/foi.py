@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pubguard import labels
 from pubguard.review.base import Actor, ServiceBase, _iso
 from pubguard.review.deadlines import add_working_days, is_workday, working_days_between
 from pubguard.review.errors import InvalidInput, InvalidState, NotFound
@@ -51,26 +52,8 @@ class FoiStatus(StrEnum):
     ANSWERED = "answered"
 
 
-STATUS_LABELS = {
-    FoiStatus.REGISTERED: "办理中",
-    FoiStatus.CORRECTION: "待补正",
-    FoiStatus.CONSULTATION: "征求意见中",
-    FoiStatus.ANSWERED: "已答复",
-}
-ACTION_LABELS = {
-    "foi.register": "登记依申请公开申请",
-    "foi.correction": "告知补正",
-    "foi.correction_received": "收到补正",
-    "foi.consultation": "征求第三方意见",
-    "foi.consultation_end": "征求意见结束",
-    "foi.extend": "延期答复",
-    "foi.answer": "答复申请",
-    "foi.link": "关联依申请公开稿件",
-    "foi.release_draft": "区分处理稿送审",
-    "foi.notice": "出具告知书",
-    "foi.register_view": "查看申请人信息",
-    "foi.provide": "向申请人提供信息",
-}
+STATUS_LABELS: dict[str, str] = labels.FOI_STATUS  # one home: pubguard.labels
+ACTION_LABELS: dict[str, str] = labels.AUDIT_ACTION
 
 
 @lru_cache(maxsize=1)

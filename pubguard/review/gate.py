@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from pubguard import labels
 from pubguard.finding import CATEGORY_LABELS, Category
 from pubguard.review.errors import InvalidInput
 from pubguard.review.models import Draft, DraftStep, FindingRow, Version
@@ -31,13 +32,7 @@ OPEN_BLOCKING = ("blocker", "high")  # severities that must be decided before re
 PERSONAL_DATA = "personal_data"
 
 STATUS_LABELS: dict[str, str] = dict(_STATUS_LABELS)  # pubguard.review.states
-DECISION_LABELS = {
-    "open": "待处理",
-    "confirmed": "确认须修改",
-    "false_positive": "误报",
-    "accepted": "接受发布",
-    "fixed": "已修复",
-}
+DECISION_LABELS: dict[str, str] = labels.DECISION  # one home: pubguard.labels
 
 
 def normalise_attribute(value: str) -> str:

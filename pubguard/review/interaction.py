@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pubguard import labels
 from pubguard.review.base import CHINA_TZ, Actor, ServiceBase, _iso
 from pubguard.review.deadlines import add_working_days, working_days_between
 from pubguard.review.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
@@ -62,32 +63,10 @@ class MessageStatus(StrEnum):
     CLOSED = "closed"
 
 
-STATUS_LABELS = {
-    MessageStatus.RECEIVED: "待分办",
-    MessageStatus.ASSIGNED: "办理中",
-    MessageStatus.REVIEWING: "待审阅",
-    MessageStatus.ANSWERED: "已答复",
-    MessageStatus.PUBLISHED: "已公开",
-    MessageStatus.CLOSED: "已办结（不公开）",
-}
+STATUS_LABELS: dict[str, str] = labels.MESSAGE_STATUS  # one home: pubguard.labels
 DONE = (MessageStatus.ANSWERED, MessageStatus.PUBLISHED, MessageStatus.CLOSED)
 
-ACTION_LABELS = {
-    "message.receive": "登记来信",
-    "message.import": "导入来信",
-    "message.assign": "分办",
-    "message.return": "退回分办",
-    "message.reply": "拟写答复",
-    "message.submit": "提交审阅",
-    "message.review": "审阅答复",
-    "message.publish": "公开问答",
-    "message.close": "办结",
-    "message.instruction": "领导批示",
-    "message.register_view": "查看来信人信息",
-    "message.type": "设置留言办理时限",
-    "unit.create": "创建承办单位",
-    "unit.member": "设置承办单位成员",
-}
+ACTION_LABELS: dict[str, str] = labels.AUDIT_ACTION  # one home: pubguard.labels
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Protocol
 
+from pubguard import labels
+
 
 class DraftStatus(StrEnum):
     DRAFT = "draft"
@@ -86,14 +88,7 @@ TRANSITIONS: dict[tuple[DraftEvent, DraftStatus], DraftStatus] = {
     (DraftEvent.ARCHIVE, S.WITHDRAWN): S.ARCHIVED,
 }
 
-STATUS_LABELS: dict[str, str] = {  # keyed by DraftStatus (a str)
-    S.DRAFT: "草稿",
-    S.IN_REVIEW: "审核中",
-    S.APPROVED: "待发布",
-    S.RELEASED: "已发布",
-    S.WITHDRAWN: "已撤稿",
-    S.ARCHIVED: "已归档",
-}
+STATUS_LABELS: dict[str, str] = labels.DRAFT_STATUS  # keyed by DraftStatus (a str); one home: pubguard.labels
 # What the refusal says after 稿件状态为「…」，
 REFUSALS = {
     DraftEvent.SUBMIT: "不能送审。",

@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from pubguard.finding import Severity
+from pubguard.labels import label
 from pubguard.review import audit
 from pubguard.review.base import (
     CHINA_TZ,
@@ -53,6 +54,22 @@ from pubguard.review.models import (
 from pubguard.review.publish import PublishTarget, target_from_config, web_address
 from pubguard.review.routes import info_class_roles, info_class_view, load_routes, route_problems
 from pubguard.review.workflow import ROLES
+
+# Orders of the draft lists (?sort=): key -> ORDER BY, and its Chinese name for the UI.
+DRAFT_SORTS = {
+    "updated": (Draft.updated_at.desc(), Draft.id.desc()),
+    "created": (Draft.created_at.desc(), Draft.id.desc()),
+    "oldest": (Draft.created_at.asc(), Draft.id.asc()),
+    "title": (Draft.title.asc(), Draft.id.asc()),
+    "formed": (Draft.formed_on.desc(), Draft.id.desc()),
+}
+DRAFT_SORT_LABELS = {
+    "updated": "最近更新",
+    "created": "最新创建",
+    "oldest": "最早创建",
+    "title": "标题",
+    "formed": "信息形成日期",
+}
 
 
 def _draft_rows(s: Session, model: Any, draft_id: int, order: Any = None) -> list[Any]:
@@ -478,16 +495,32 @@ class ViewsMixin(ServiceBase):
         overdue: bool | None = None,
         mine: bool = False,
         queue: bool = False,
+        q: str | None = None,
+        column: str | None = None,
+        sort: str = "updated",
         limit: int = 100,
         offset: int = 0,
     ) -> list[dict[str, Any]]:
         """Drafts the actor may see, newest first. `queue=True` (我的待办): drafts where the
         actor can act now — the current step is theirs to approve, or the draft is with them
         as its editor (not yet submitted, or returned), or it is approved (待发布) and the actor is
-        a publisher who may publish it. `overdue=True`: past the disclosure deadline."""
+        a publisher who may publish it. `overdue=True`: past the disclosure deadline.
+        `q`: words in the title (文号 included when the title carries it) or the column, or the
+        draft's number; `column`: one 栏目; `sort`: one of DRAFT_SORTS."""
         with self.db.read() as s:
             user = self._user(s, actor)
-            stmt = select(Draft).order_by(Draft.updated_at.desc(), Draft.id.desc())
+            stmt = select(Draft).order_by(*DRAFT_SORTS.get(sort, DRAFT_SORTS["updated"]))
+            if q and q.strip():
+                term = q.strip()
+                match = or_(
+                    Draft.title.contains(term, autoescape=True),
+                    Draft.column_name.contains(term, autoescape=True),
+                )
+                if term.lstrip("#").isdigit():
+                    match = or_(match, Draft.id == int(term.lstrip("#")))
+                stmt = stmt.where(match)
+            if column:
+                stmt = stmt.where(Draft.column_name == column)
             if not user.is_admin:
                 sites = {g.site for g in user.grants}
                 if "*" not in sites:
@@ -554,20 +587,48 @@ class ViewsMixin(ServiceBase):
             return version.scan_result
 
     def audit_log(
-        self, actor: Actor | None = None, *, draft_id: int | None = None, limit: int = 500
+        self,
+        actor: Actor | None = None,
+        *,
+        draft_id: int | None = None,
+        limit: int = 500,
+        offset: int = 0,
+        action: str | None = None,
+        by: str | None = None,
     ) -> list[dict[str, Any]]:
+        """Audit entries, oldest first of the newest `limit` (after `offset`); `action`: one
+        action or a prefix ending in "." ("foi."); `by`: the actor's username. Each entry also
+        has `actor_name` (the display name) and `what` (what was decided, in Chinese)."""
         from pubguard.review.models import AuditEntry
 
         with self.db.read() as s:
             user = self._user(s, actor, required=False)
-            stmt = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+            stmt = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit).offset(offset)
             if draft_id is not None:
                 if user is not None:
                     self._can_view(user, self._draft(s, draft_id))
                 stmt = stmt.where(AuditEntry.draft_id == draft_id)
             elif user is not None and not user.is_admin:
                 raise PermissionDenied("只有系统管理员可以查看全部审计记录。")
-            return [audit.entry_to_dict(e) for e in reversed(s.execute(stmt).scalars().all())]
+            if action:
+                stmt = stmt.where(
+                    AuditEntry.action.startswith(action, autoescape=True)
+                    if action.endswith(".")
+                    else AuditEntry.action == action
+                )
+            if by:
+                stmt = stmt.where(AuditEntry.actor == by)
+            entries = [audit.entry_to_dict(e) for e in reversed(s.execute(stmt).scalars().all())]
+            names = {
+                u.username: u.display_name or u.username
+                for u in s.execute(
+                    select(User).where(User.username.in_({e["actor"] for e in entries}))
+                ).scalars()
+            }
+            for e in entries:
+                e["actor_name"] = names.get(e["actor"], e["actor"])
+                e["what"] = audit_what(e)
+            return entries
 
     def verify_audit(self, checkpoints: Path | None = None) -> audit.AuditVerification:
         """Recompute the chain and compare it with the signed checkpoints (default: the
@@ -672,3 +733,45 @@ class ViewsMixin(ServiceBase):
                         f"attachments/{c.id}-{c.attachment_name}", self.store.get(c.attachment_sha256)
                     )
         return buf.getvalue()
+
+
+def audit_what(entry: dict[str, Any]) -> str:
+    """What an audit entry decided, in Chinese, from its details (labels from pubguard.labels)."""
+    d = entry.get("details") or {}
+    action = entry.get("action")
+    parts: list[str] = []
+    if action == "finding.decide":
+        parts.append(f"问题 #{d.get('finding_id')}")
+        if d.get("category"):
+            parts.append(f"{label('category', d['category'])}·{label('rule', d.get('rule'))}")
+        if d.get("severity"):
+            parts.append(f"级别{label('severity', d['severity'])}")
+        parts.append(f"判定为「{label('decision', d.get('decision'))}」")
+        if d.get("level"):
+            parts.append(f"（{d['level']} 级审核）")
+    elif action in ("role.grant", "role.revoke"):
+        parts.append(f"用户 {d.get('user')}：{d.get('site')} 站点「{label('role', d.get('role'))}」")
+    elif action == "user.create":
+        roles = "、".join(f"{site}：{label('role', role)}" for site, role in d.get("roles") or [])
+        parts.append(
+            f"用户 {d.get('user')}"
+            + (f"（{roles}）" if roles else "")
+            + ("，系统管理员" if d.get("is_admin") else "")
+        )
+    elif action and action.startswith("user."):
+        if d.get("user"):
+            parts.append(f"用户 {d['user']}")
+    elif action in ("step.approve", "step.reject", "step.claim", "step.reassign"):
+        if d.get("step_name"):
+            parts.append(f"「{d['step_name']}」")
+        if action == "step.reject" and d.get("to"):
+            parts.append("退回给编辑" if d["to"] == "editor" else f"退回到 {d['to']}")
+        if d.get("disclosure"):
+            parts.append(f"确认公开属性：{d['disclosure']}")
+        if d.get("assignee"):
+            parts.append(f"交给 {d['assignee']}")
+    elif action == "disclosure.set" and d.get("attribute"):
+        parts.append(f"公开属性：{d['attribute']}")
+    elif action == "draft.assign" and d.get("assignee"):
+        parts.append(f"交给 {d['assignee']}")
+    return " ".join(parts)

@@ -9,26 +9,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pubguard import labels
 from pubguard.review.errors import InvalidInput
 
 WORKFLOW_DIR = Path(__file__).parent / "workflows"
 
-ROLES: dict[str, str] = {
-    "editor": "编辑",
-    "proofreader": "校对",
-    "reviewer1": "初审",
-    "reviewer2": "复审",
-    "reviewer3": "终审",
-    "publisher": "发布",
-    "admin": "管理员",
-    # 政民互动 / 依申请公开 registers (pubguard.review.interaction, pubguard.review.foi)
-    "interaction": "政民互动受理",
-    "foi": "依申请公开经办",
-    "foi_head": "政府信息公开工作机构负责人",
-    # Steps held by another organisation (分级审批, `routes.py`): their people hold these roles.
-    "gov_office": "政府办公室审批",
-    "superior": "上级部门审核",
-}
+ROLES: dict[str, str] = labels.ROLE  # the valid roles and their names; one home: pubguard.labels
 
 STEP_KINDS = ("review", "proofread")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from pubguard.finding import CATEGORY_LABELS, SEVERITY_LABELS, Severity
+from pubguard.labels import rule_label
 from pubguard.report import summarise
 from pubguard.report.cells import safe_row
 from pubguard.scan import FileResult
@@ -107,7 +108,7 @@ def to_html(results: list[FileResult], summary_extra: dict | None = None, histor
             page = f"第{f.location.page}页" if f.location.page else ""
             rows.append(
                 f'<tr class="sev-{f.severity}"><td>{SEVERITY_LABELS[Severity(f.severity)]}</td>'
-                f"<td>{html.escape(CATEGORY_LABELS.get(f.category, f.category))}<br><small>{html.escape(f.rule)}</small></td>"
+                f"<td>{html.escape(CATEGORY_LABELS.get(f.category, f.category))}<br><small>{html.escape(rule_label(f.rule))}</small></td>"
                 f"<td>{href} {page}</td><td>{html.escape(f.message)}</td><td><code>{html.escape(f.evidence)}</code></td>"
                 f"<td>{html.escape(f.suggestion)}</td></tr>"
             )
@@ -182,6 +183,7 @@ def to_xlsx(results: list[FileResult]) -> bytes:
         "建议",
         "依据",
         "指纹",
+        "规则标识",
     ]
     ws.append(head)
     for cell in ws[1]:
@@ -190,8 +192,8 @@ def to_xlsx(results: list[FileResult]) -> bytes:
         for f in r.findings:
             ws.append(safe_row([
                 r.path, section_of(r.path), SEVERITY_LABELS[Severity(f.severity)],
-                CATEGORY_LABELS.get(f.category, f.category), f.rule, f.message, f.evidence,
-                f.location.page, f.suggestion, f.basis, f.fingerprint,
+                CATEGORY_LABELS.get(f.category, f.category), rule_label(f.rule), f.message, f.evidence,
+                f.location.page, f.suggestion, f.basis, f.fingerprint, f"{f.category}/{f.rule}",
             ]))  # fmt: skip
     err = wb.create_sheet("无法检查")
     err.append(["文件/页面", "原因"])

@@ -173,7 +173,7 @@ def test_html_and_xlsx_reports(site: Path, tmp_path: Path) -> None:
 
     wb = load_workbook(xlsx)
     values = [c.value for row in wb["问题清单"].iter_rows() for c in row]
-    assert "id_card" in values and make_id_number() not in values
+    assert "身份证号码" in values and "personal_data/id_card" in values and make_id_number() not in values
 
 
 @pytest.fixture

@@ -155,7 +155,7 @@
               if (bar) { bar.hidden = false; bar.max = 2 * j.pages_total; bar.value = (j.pages_done || 0) + (analyse ? j.pages_total : 0); }
             } else {
               var job = j ? (j.status === "running" ? "检查中" : "排队中") : "排队中";
-              statusEl.textContent = "上传完成，" + job + "……（" + tries + " 秒）";
+              statusEl.textContent = "上传完成，" + job + "……（已等待 " + tries + " 秒）";
             }
             setTimeout(tick, 1000);
           } else {
@@ -214,13 +214,16 @@
           window.htmx.ajax("GET", "/drafts/" + draftId + "/body", { target: "#draft-body", swap: "innerHTML" });
           return;
         }
+        // One status line: the text (replaced, never appended to) and then the link.
         status.innerHTML = "";
-        status.appendChild(document.createTextNode("上传完成，正在检查…… "));
+        var line = document.createElement("span");
+        line.className = "upload-status-text";
+        line.textContent = "上传完成，正在检查……";
+        status.appendChild(line);
         var link = document.createElement("a");
         link.href = "/drafts/" + draftId; link.textContent = "打开稿件"; link.className = "open-draft";
+        status.appendChild(document.createTextNode(" "));
         status.appendChild(link);
-        var line = document.createElement("span");
-        status.appendChild(line);
         pollScan(body.version.id, line, function () { window.location.href = "/drafts/" + draftId; }, bar);
       });
       xhr.addEventListener("error", function () { button.disabled = false; flash("网络错误，上传未完成。", "error"); });
