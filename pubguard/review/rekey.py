@@ -3,7 +3,8 @@
 Fingerprints are chained HMACs (`pubguard.keys`): the fingerprint under the chain extended by a
 new key is `rekey(old, new_key)`, so every stored fingerprint is moved onto the new chain
 without the raw value — the finding rows (decisions are carried by fingerprint), the scan
-results kept with each version, clean-copy reports, 值班读网 run keys and items. Everything
+results kept with each version, clean-copy reports, 值班读网 run keys and items — every
+`fingerprint` in any JSON column of any table. Everything
 happens in one transaction with an audit entry `key.rotate` naming the new key id (never the
 key), which is what `settle_pending` looks for after a crash. Audit entries do not hold
 fingerprints (the log is hash-chained and permanent; they name the finding id instead)."""
@@ -12,14 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, select
 
 from pubguard.keys import key_id, rekey
 from pubguard.review.base import Actor, ServiceBase
 from pubguard.review.db import Database
 from pubguard.review.interpretation import missing_fingerprint
-from pubguard.review.models import AuditEntry, CleanCopy, FindingRow, Version
-from pubguard.review.models_routes import DutyItem, DutyRun
+from pubguard.review.models import AuditEntry, Base, FindingRow
+from pubguard.review.models_routes import DutyRun
 
 ROTATE_ACTION = "key.rotate"
 
@@ -44,25 +45,33 @@ def rekey_json(value: Any, new_key: bytes) -> Any:
 class RekeyMixin(ServiceBase):
     def rekey_fingerprints(self, new_key: bytes, actor: Actor | None = None) -> dict[str, int]:
         """Move every stored fingerprint onto the chain extended by `new_key` (one transaction)."""
-        counts = {"findings": 0, "versions": 0, "clean_copies": 0, "duty_runs": 0, "duty_items": 0}
+        counts: dict[str, int] = {"findings": 0, "versions": 0, "duty_runs": 0}
         with self.db.write() as s:
             user = self._user(s, actor, required=False)
             for row in s.execute(select(FindingRow)).scalars():
                 if row.fingerprint and row.fingerprint != missing_fingerprint(row.draft_id):  # not keyed
                     row.fingerprint = rekey(row.fingerprint, new_key)
                     counts["findings"] += 1
-            for model, column, name in (
-                (Version, "scan_result", "versions"),
-                (CleanCopy, "report", "clean_copies"),
-                (DutyItem, "finding", "duty_items"),
-            ):
-                for obj in s.execute(select(model)).scalars():
-                    old = getattr(obj, column)
-                    if old:
-                        new = rekey_json(old, new_key)
+            # every JSON column of every table (scan results, clean-copy reports, 值班 items, and
+            # whatever is added later): each `fingerprint` value in it
+            for mapper in Base.registry.mappers:
+                model = mapper.class_
+                columns = [
+                    c.key
+                    for c in mapper.columns
+                    if isinstance(c.type, JSON) and (model, c.key) != (DutyRun, "keys")
+                ]
+                for obj in s.execute(select(model)).scalars() if columns else ():
+                    changed = False
+                    for column in columns:
+                        old = getattr(obj, column)
+                        new = rekey_json(old, new_key) if old else old
                         if new != old:
                             setattr(obj, column, new)
-                            counts[name] += 1
+                            changed = True
+                    if changed:
+                        name = str(getattr(model, "__tablename__", model.__name__))
+                        counts[name] = counts.get(name, 0) + 1
             for run in s.execute(select(DutyRun)).scalars():
                 if run.keys:
                     run.keys = [_rekey_duty_key(k, new_key) for k in run.keys]
