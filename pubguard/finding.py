@@ -35,6 +35,15 @@ class Severity(StrEnum):
 _RANK = {Severity.INFO: 0, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.BLOCKER: 4}
 
 SEVERITY_LABELS: dict[str, str] = labels.SEVERITY  # keyed by Severity (a str); one home: pubguard.labels
+# One set of severity colours for every place people see them: the web UI (app.css, tested to
+# match), the CLI HTML report and the boxes of annotated page images.
+SEVERITY_COLOURS = {
+    Severity.BLOCKER: "#c62828",
+    Severity.HIGH: "#ef6c00",
+    Severity.MEDIUM: "#f9a825",
+    Severity.LOW: "#1565c0",
+    Severity.INFO: "#607d8b",
+}
 
 
 class Category(StrEnum):

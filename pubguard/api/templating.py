@@ -17,23 +17,15 @@ from pubguard.review.gate import DECISION_LABELS, STATUS_LABELS
 from pubguard.review.interpretation import REVIEW_CATEGORY_LABELS
 from pubguard.review.workflow import ROLES
 
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
-
 ACTION_LABELS: dict[str, str] = labels.AUDIT_ACTION  # one home: pubguard.labels
 SCAN_LABELS: dict[str, str] = labels.SCAN_STATUS
 
 
 def beijing(value: str | dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(CHINA_TZ).strftime(fmt)
+    """A time in the site's time zone (`pubguard.sitetime`: Asia/Shanghai unless configured)."""
+    from pubguard.sitetime import local_time
+
+    return local_time(value, fmt)
 
 
 def filesize(n: int | None) -> str:

@@ -9,15 +9,12 @@ from pathlib import Path
 
 from pubguard.config import ScanConfig
 from pubguard.document import Document, Page
-from pubguard.finding import Finding, Severity
+from pubguard.finding import SEVERITY_COLOURS as _HEX
+from pubguard.finding import Finding
 from pubguard.scan import FileResult
 
-SEVERITY_COLOURS = {
-    Severity.BLOCKER: (200, 0, 200),
-    Severity.HIGH: (230, 60, 0),
-    Severity.MEDIUM: (240, 170, 0),
-    Severity.LOW: (0, 120, 230),
-    Severity.INFO: (120, 120, 120),
+SEVERITY_COLOURS = {  # the UI's colours (pubguard.finding.SEVERITY_COLOURS) as RGB
+    sev: (int(hex_[1:3], 16), int(hex_[3:5], 16), int(hex_[5:7], 16)) for sev, hex_ in _HEX.items()
 }
 
 

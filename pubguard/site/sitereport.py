@@ -7,23 +7,17 @@ import html
 import io
 import json
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
-from pubguard.finding import CATEGORY_LABELS, SEVERITY_LABELS, Severity
+from pubguard.finding import CATEGORY_LABELS, SEVERITY_COLOURS, SEVERITY_LABELS, Severity
 from pubguard.labels import rule_label
 from pubguard.report import summarise
 from pubguard.report.cells import safe_row
 from pubguard.scan import FileResult
+from pubguard.sitetime import now_local, site_timezone
 
-SEV_COLOURS = {
-    "blocker": "#8e24aa",
-    "high": "#d84315",
-    "medium": "#f9a825",
-    "low": "#1e88e5",
-    "info": "#9e9e9e",
-}
+SEV_COLOURS = {str(k): v for k, v in SEVERITY_COLOURS.items()}  # the web UI's colours
 
 
 def section_of(path: str) -> str:
@@ -82,8 +76,9 @@ def load_history(folder: Path) -> list[tuple[str, int]]:
 
 def save_history(folder: Path, summary: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    at = now_local()
+    now = at.strftime("%Y-%m-%d %H:%M:%S")
+    stamp = at.strftime("%Y%m%d-%H%M%S-%f")
     data = {"time": now, **summary}
     (folder / f"summary-{stamp}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
@@ -106,11 +101,14 @@ def to_html(results: list[FileResult], summary_extra: dict | None = None, histor
             link = html.escape(r.path)
             href = f'<a href="{link}">{link}</a>' if "://" in r.path else link
             page = f"第{f.location.page}页" if f.location.page else ""
+            sev = str(f.severity)
+            cat = str(f.category)
             rows.append(
-                f'<tr class="sev-{f.severity}"><td>{SEVERITY_LABELS[Severity(f.severity)]}</td>'
-                f"<td>{html.escape(CATEGORY_LABELS.get(f.category, f.category))}<br><small>{html.escape(rule_label(f.rule))}</small></td>"
-                f"<td>{href} {page}</td><td>{html.escape(f.message)}</td><td><code>{html.escape(f.evidence)}</code></td>"
-                f"<td>{html.escape(f.suggestion)}</td></tr>"
+                f'<tr class="sev-{sev}" data-sev="{sev}" data-rank="{Severity(sev).rank}" data-cat="{html.escape(cat)}">'
+                f'<td><span class="sev sev-{sev}">{SEVERITY_LABELS[Severity(sev)]}</span></td>'
+                f"<td>{html.escape(CATEGORY_LABELS.get(cat, cat))}<br><small>{html.escape(rule_label(f.rule))}</small></td>"
+                f'<td data-key="{link}\t{f.location.page or 0:06d}">{href} {page}</td><td>{html.escape(f.message)}</td>'
+                f"<td><code>{html.escape(f.evidence)}</code></td><td>{html.escape(f.suggestion)}</td></tr>"
             )
     errors = "".join(
         f"<tr><td>{html.escape(r.path)}</td><td>{html.escape(r.error or '')}</td></tr>"
@@ -132,18 +130,35 @@ def to_html(results: list[FileResult], summary_extra: dict | None = None, histor
             f"<li>网站模板重复内容：{len(templates)} 项，共在 {sum(t['pages'] for t in templates)} 个页面上重复，"
             "每项仅在首个页面报告一次</li>"
         )
+    tz = site_timezone()
+    tz_label = "北京时间" if getattr(tz, "key", "") in ("Asia/Shanghai", "") else str(tz)
+    sev_css = "".join(
+        f"span.sev-{k}{{background:{c}}} tr.sev-{k} td:first-child{{border-left:4px solid {c}}}"
+        for k, c in SEV_COLOURS.items()
+    )
+    sev_options = "".join(
+        f'<option value="{k}">{html.escape(sev_labels[k])}（{n}）</option>' for k, n in sev_order.items()
+    )
+    cat_options = "".join(
+        f'<option value="{html.escape(k)}">{html.escape(cat_labels.get(k, k))}（{n}）</option>'
+        for k, n in sorted(by_cat.items())
+    )
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>PubGuard 网站内容检查报告</title>
 <style>
-body{{font-family:"Microsoft YaHei","PingFang SC",sans-serif;margin:2em;color:#222}}
+body{{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:2em;color:#222}}
 h1{{font-size:1.6em}} table{{border-collapse:collapse;width:100%;font-size:13px}}
 td,th{{border:1px solid #ccc;padding:4px 6px;vertical-align:top}} th{{background:#f0f3f8}}
 .cards{{display:flex;gap:1em}} .card{{border:1px solid #ddd;padding:.8em 1.2em;border-radius:6px}}
-.card b{{font-size:1.6em;display:block}} tr.sev-blocker td:first-child{{color:#8e24aa;font-weight:bold}}
-tr.sev-high td:first-child{{color:#d84315;font-weight:bold}} code{{background:#f6f6f6}}
+.card b{{font-size:1.6em;display:block}} code{{background:#f6f6f6}}
+.sev{{display:inline-block;padding:0 6px;border-radius:4px;font-size:12px;color:#fff;white-space:nowrap}} span.sev-medium{{color:#222}}
+{sev_css}
+.filters{{display:flex;gap:1em;align-items:center;flex-wrap:wrap;margin:.5em 0}} .filters input{{min-width:16em}}
+#findings th[data-sort]{{cursor:pointer;user-select:none}} #findings th[data-sort]::after{{content:" ↕";color:#999}}
+#findings th.asc::after{{content:" ↑";color:#222}} #findings th.desc::after{{content:" ↓";color:#222}}
 </style></head><body>
 <h1>PubGuard 网站内容检查报告</h1>
-<p>生成时间：{datetime.now().strftime("%Y-%m-%d %H:%M")}</p>
+<p>生成时间：{now_local().strftime("%Y-%m-%d %H:%M")}（{html.escape(tz_label)}）</p>
 <div class="cards">
 <div class="card">检查文件<b>{summary["files"]}</b></div>
 <div class="card">无法检查<b>{summary["errors"]}</b></div>
@@ -156,11 +171,63 @@ tr.sev-high td:first-child{{color:#d84315;font-weight:bold}} code{{background:#f
 <h2>按栏目</h2>{_bar_chart(sections, {})}
 <h2>历次检查趋势</h2>{_trend_chart(trend) if history is not None else "<p>未指定历史文件夹（--history）。</p>"}
 <h2>问题清单</h2>
-<table><tr><th>级别</th><th>类别</th><th>位置</th><th>说明</th><th>证据（已脱敏）</th><th>建议</th></tr>
-{"".join(rows) or '<tr><td colspan="6">未发现问题。</td></tr>'}</table>
+<div class="filters" id="filters">
+<label>级别 <select id="f-sev"><option value="">全部</option>{sev_options}</select></label>
+<label>类别 <select id="f-cat"><option value="">全部</option>{cat_options}</select></label>
+<label>搜索 <input id="f-text" type="search" placeholder="文件、说明或证据中的文字"></label>
+<span id="f-count">共 {len(rows)} 项</span>
+</div>
+<table id="findings"><thead><tr><th data-sort="rank">级别</th><th data-sort="text">类别</th><th data-sort="key">位置</th><th data-sort="text">说明</th><th>证据（已脱敏）</th><th>建议</th></tr></thead>
+<tbody>{"".join(rows) or '<tr><td colspan="6">未发现问题。</td></tr>'}</tbody></table>
 <h2>无法检查的文件</h2>
 <table><tr><th>文件</th><th>原因</th></tr>{errors or '<tr><td colspan="2">无</td></tr>'}</table>
+<script>{_TABLE_SCRIPT}</script>
 </body></html>
+"""
+
+
+# Filtering and sorting of the findings table: plain script inside the file (the report is one
+# self-contained file, opened offline; no library, no CDN).
+_TABLE_SCRIPT = """
+(function () {
+  var table = document.getElementById("findings");
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.querySelectorAll("tr[data-sev]"));
+  var sev = document.getElementById("f-sev"), cat = document.getElementById("f-cat");
+  var text = document.getElementById("f-text"), count = document.getElementById("f-count");
+  function apply() {
+    var q = text.value.trim().toLowerCase(), shown = 0;
+    rows.forEach(function (tr) {
+      var ok = (!sev.value || tr.dataset.sev === sev.value) && (!cat.value || tr.dataset.cat === cat.value) &&
+        (!q || tr.textContent.toLowerCase().indexOf(q) >= 0);
+      tr.hidden = !ok;
+      if (ok) shown += 1;
+    });
+    count.textContent = shown === rows.length ? "共 " + rows.length + " 项" : "显示 " + shown + " / " + rows.length + " 项";
+  }
+  [sev, cat].forEach(function (el) { el.addEventListener("change", apply); });
+  text.addEventListener("input", apply);
+  var heads = table.tHead.rows[0].cells;
+  Array.prototype.forEach.call(heads, function (th, col) {
+    if (!th.dataset.sort) return;
+    th.addEventListener("click", function () {
+      var dir = th.classList.contains("desc") ? 1 : th.classList.contains("asc") ? -1 : (th.dataset.sort === "rank" ? -1 : 1);
+      Array.prototype.forEach.call(heads, function (h) { h.classList.remove("asc", "desc"); });
+      th.classList.add(dir === 1 ? "asc" : "desc");
+      function key(tr) {
+        if (th.dataset.sort === "rank") return Number(tr.dataset.rank);
+        var cell = tr.cells[col];
+        return cell.dataset.key || cell.textContent;
+      }
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b);
+        var c = typeof x === "number" ? x - y : String(x).localeCompare(String(y), "zh-CN");
+        return c * dir;
+      });
+      rows.forEach(function (tr) { body.appendChild(tr); });
+    });
+  });
+})();
 """
 
 
