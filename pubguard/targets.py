@@ -4,6 +4,10 @@ from, so the cleaner acts on it instead of detecting again.
 `Finding.target` holds one of these (or None). It is in-process data: it travels with the finding
 through `scan_bytes`, pickling (isolated child processes, Dask) and the clean-copy loop, but is not
 part of `Finding.to_dict()` — the JSON report (`pubguard.report/1`) is unchanged.
+
+An empty target (or None) means "nothing to act on": the cleaner leaves such a finding alone
+rather than locating it again. Targets are built where the finding is made
+(`pubguard.detectors.targeting`, called by `ScanContext.finding`).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 BBox = tuple[float, float, float, float]
+Span = tuple[int, int]  # [start, end) in `Document.text`
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,69 @@ def overlaps(a: BBox, b: BBox, tolerance: float = 1.0) -> bool:
     )
 
 
-Target = RedHeaderTarget
+@dataclass(frozen=True, slots=True)
+class SealTarget:
+    """The picture or drawing a seal / signature finding is about."""
 
-__all__ = ["BBox", "RedHeaderTarget", "Target", "overlaps"]
+    page: int | None = None
+    box: BBox | None = None  # page space (the `TextBlock.bbox` space) of the seal
+    paragraph: int | None = None  # DOCX: paragraph id holding the picture or the red shapes
+    image: str | None = None  # `ImageItem.name` of the picture (DOCX: its relationship id)
+    source: str | None = None  # how it was seen: "image", "vector", "scan", "electronic" ...
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationTarget:
+    """The characters of a 领导批示 (or, for a note known only by its position, its box)."""
+
+    span: Span | None = None
+    page: int | None = None
+    box: BBox | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A table cell (`TextBlock.table` / `row` / `col`)."""
+
+    table: int
+    row: int | None
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalDataTarget:
+    """The characters of one personal value, and the table cell holding it (roster columns)."""
+
+    span: Span | None = None
+    cell: Cell | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HiddenContentTarget:
+    """What a hidden-content finding is about: its own characters (`span`), every range of a
+    summary finding (`ranges`), a box (text under a black box), the Word comments it names and
+    the document-property fields that carry a name."""
+
+    span: Span | None = None
+    ranges: tuple[Span, ...] = ()
+    page: int | None = None
+    box: BBox | None = None
+    comment_ids: tuple[str, ...] = ()
+    metadata_fields: tuple[str, ...] = ()
+
+
+Target = RedHeaderTarget | SealTarget | AnnotationTarget | PersonalDataTarget | HiddenContentTarget
+
+__all__ = [
+    "AnnotationTarget",
+    "BBox",
+    "Cell",
+    "HiddenContentTarget",
+    "PersonalDataTarget",
+    "RedHeaderTarget",
+    "SealTarget",
+    "Span",
+    "Target",
+    "overlaps",
+]

@@ -8,6 +8,13 @@ from collections.abc import Iterable
 
 from pubguard.document import BlockKind, Document, TextBlock
 from pubguard.finding import Finding
+from pubguard.targets import (
+    AnnotationTarget,
+    HiddenContentTarget,
+    PersonalDataTarget,
+    SealTarget,
+    Span,
+)
 
 # category -> rules the cleaners fix (None = every rule of the category).
 CLEANABLE: dict[str, frozenset[str] | None] = {
@@ -51,13 +58,35 @@ def text_range(f: Finding) -> tuple[int, int] | None:
     return s, e
 
 
+# -- typed targets (pubguard.targets): what the cleaners act on, never detected again here ----
+def personal_target(f: Finding) -> PersonalDataTarget:
+    return f.target if isinstance(f.target, PersonalDataTarget) else PersonalDataTarget()
+
+
+def annotation_target(f: Finding) -> AnnotationTarget:
+    return f.target if isinstance(f.target, AnnotationTarget) else AnnotationTarget()
+
+
+def hidden_target(f: Finding) -> HiddenContentTarget:
+    return f.target if isinstance(f.target, HiddenContentTarget) else HiddenContentTarget()
+
+
+def seal_target(f: Finding) -> SealTarget:
+    return f.target if isinstance(f.target, SealTarget) else SealTarget()
+
+
+def personal_span(f: Finding) -> Span | None:
+    """The characters of a personal value, from its target (None: nothing to mask)."""
+    return personal_target(f).span
+
+
 def masked_targets(findings: Iterable[Finding]) -> list[Finding]:
     """Personal data that is masked character by character (the roster finding is the sum of
     its members and needs nothing of its own)."""
     return [
         f
         for f in findings
-        if str(f.category) == "personal_data" and f.rule != "roster" and text_range(f) is not None
+        if str(f.category) == "personal_data" and f.rule != "roster" and personal_span(f) is not None
     ]
 
 
@@ -71,7 +100,7 @@ def leak_values(doc: Document, findings: Iterable[Finding]) -> list[str]:
     for f in masked_targets(findings):
         if f.rule not in LEAK_RULES:
             continue
-        s, e = text_range(f) or (0, 0)
+        s, e = personal_span(f) or (0, 0)
         raw = doc.text[s:e]
         value = raw.strip() if f.rule == "email" else squash(raw).upper()
         if f.rule == "mobile":

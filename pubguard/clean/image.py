@@ -8,7 +8,14 @@ import io
 
 import numpy as np
 
-from pubguard.clean.common import MARK_RULES, masked_targets, text_range
+from pubguard.clean.common import (
+    MARK_RULES,
+    annotation_target,
+    masked_targets,
+    personal_span,
+    seal_target,
+    text_range,
+)
 from pubguard.clean.options import CleanOptions, mask_chars
 from pubguard.clean.pixels import draw_mask_chars, erase_red, fill_white, to_pixels
 from pubguard.clean.report import CleanAction
@@ -79,7 +86,7 @@ def clean_image(
         return frames[page - 1] if page and 1 <= page <= len(frames) else None
 
     for f in masked_targets(result.findings):
-        s, e = text_range(f) or (0, 0)
+        s, e = personal_span(f) or (0, 0)
         plan = mask_chars(doc.text[s:e], f.rule, masking)
         hidden = {s + i for i in plan.hidden}
         n = 0
@@ -96,20 +103,26 @@ def clean_image(
     for f in result.findings:
         cat = str(f.category)
         arr = frame(f.location.page)
-        if cat == "seal" and arr is not None and f.location.bbox:
-            if erase_red(arr, to_pixels(f.location.bbox, pad=8)):
+        seal = seal_target(f)
+        if cat == "seal" and (seal_frame := frame(seal.page)) is not None and seal.box:
+            if erase_red(seal_frame, to_pixels(seal.box, pad=8)):
                 act(f, "removed", "印章红色印迹")
             else:
-                fill_white(arr, to_pixels(f.location.bbox, pad=4))
+                fill_white(seal_frame, to_pixels(seal.box, pad=4))
                 act(f, "removed", "印章区域涂白")
         elif cat == "red_header" and f.rule == "red_header" and arr is not None and f.location.bbox:
             if erase_red(arr, to_pixels(f.location.bbox, pad=10), to_black=options.keep_header_text):
                 act(f, "recoloured" if options.keep_header_text else "removed", "红头（红色文字和分隔线）")
         elif cat == "leader_annotation" or (cat == "classification_mark" and f.rule in MARK_RULES):
-            rng = text_range(f)
+            if cat == "leader_annotation":
+                note = annotation_target(f)
+                rng, at_page, at_box = note.span, note.page, note.box
+            else:
+                rng, at_page, at_box = text_range(f), f.location.page, f.location.bbox
             boxes = char_boxes(doc, *rng) if rng else []
-            if not boxes and f.location.bbox and arr is not None:
-                fill_white(arr, to_pixels(f.location.bbox, pad=3))
+            fallback = frame(at_page)
+            if not boxes and at_box and fallback is not None:
+                fill_white(fallback, to_pixels(at_box, pad=3))
                 act(f, "redacted", f.evidence)
                 continue
             for page, box, _ch, _pos in boxes:

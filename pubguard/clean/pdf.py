@@ -20,7 +20,16 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
-from pubguard.clean.common import MARK_RULES, masked_targets, squash, text_range
+from pubguard.clean.common import (
+    MARK_RULES,
+    annotation_target,
+    hidden_target,
+    masked_targets,
+    personal_span,
+    seal_target,
+    squash,
+    text_range,
+)
 from pubguard.clean.options import CleanOptions, mask_chars
 from pubguard.clean.pixels import erase_red
 from pubguard.clean.report import CleanAction
@@ -298,7 +307,7 @@ class _PdfCleaner:
 
     # -- planning -----------------------------------------------------------------------------
     def mask(self, f: Finding) -> None:
-        s, e = text_range(f) or (0, 0)
+        s, e = personal_span(f) or (0, 0)
         raw = self.doc.text[s:e]
         plan = mask_chars(raw, f.rule if f.rule != "roster" else "default", self.masking)
         if len(squash(raw)) >= 7:
@@ -352,12 +361,11 @@ class _PdfCleaner:
         return n
 
     def remove_text(self, f: Finding, what: str) -> None:
-        rng = text_range(f)
+        target = annotation_target(f)
+        rng = target.span
         if rng is None:
-            if f.location.page and f.location.bbox:  # a note known only by its box
-                self.op(f.location.page).pixel_boxes.append(
-                    self.text.derotate(f.location.page, f.location.bbox)
-                )
+            if target.page and target.box:  # a note known only by its box
+                self.op(target.page).pixel_boxes.append(self.text.derotate(target.page, target.box))
                 self.act(f, "redacted", self._where(f), what)
             return
         if self._remove_chars(self.text.chars(*rng)):
@@ -397,8 +405,7 @@ class _PdfCleaner:
                 )
 
     def remove_hidden(self, f: Finding) -> None:
-        span = text_range(f)
-        ranges = (f.details or {}).get("offsets") or ([list(span)] if span else [])
+        ranges = hidden_target(f).ranges
         n = 0
         for s, e in ranges:
             blocks = [
@@ -416,10 +423,11 @@ class _PdfCleaner:
 
     def fake_redaction(self, f: Finding) -> None:
         """Text under a black box: remove it and keep the box."""
-        if not (f.location.page and f.location.bbox):
+        target = hidden_target(f)
+        if not (target.page and target.box):
             return
-        number = f.location.page
-        box = self.text.derotate(number, f.location.bbox)
+        number = target.page
+        box = self.text.derotate(number, target.box)
         ops = self.op(number)
         ops.covered.append(box)
         n = 0
@@ -433,7 +441,8 @@ class _PdfCleaner:
             self.act(f, "removed", self._where(f), "黑框下仍可复制的文字")
 
     def seal(self, f: Finding) -> None:
-        number, bbox = f.location.page, f.location.bbox
+        target = seal_target(f)
+        number, bbox = target.page, target.box
         label = {"official_seal": "公章", "personal_seal": "个人名章", "signature": "签名"}.get(
             f.rule, "印章"
         )
@@ -442,7 +451,7 @@ class _PdfCleaner:
         rect = self.text.derotate(number, bbox)
         ops = self.op(number)
         page = self.pdf[number - 1]
-        source = (f.details or {}).get("source")
+        source = target.source
         if self.is_scan(number) or source == "scan":
             ops.erase.append((rect, False))
             self.act(f, "removed", self._where(f), f"{label}（扫描图像中的红色印迹）")

@@ -11,7 +11,14 @@ import io
 import warnings
 from typing import Any
 
-from pubguard.clean.common import MARK_RULES, masked_targets, text_range
+from pubguard.clean.common import (
+    MARK_RULES,
+    annotation_target,
+    hidden_target,
+    masked_targets,
+    personal_span,
+    text_range,
+)
 from pubguard.clean.options import DROP_COLUMN_RULES, CleanOptions, mask_chars
 from pubguard.clean.report import CleanAction
 from pubguard.config import ScanConfig
@@ -102,7 +109,7 @@ class _XlsxCleaner:
     def run(self, findings: list[Finding]) -> None:
         drop: dict[int, set[int]] = {}
         for f in masked_targets(findings):
-            s, e = text_range(f) or (0, 0)
+            s, e = personal_span(f) or (0, 0)
             plan = mask_chars(self.doc.text[s:e], f.rule, self.masking)
             hidden = {s + i for i in plan.hidden}
             for b in self.doc.blocks_in(s, e):
@@ -121,12 +128,11 @@ class _XlsxCleaner:
         hidden_sheets: set[int] = set()
         for f in findings:
             cat = str(f.category)
-            rng = text_range(f)
-            if rng is None:
-                continue
             if cat == "hidden_content" and f.rule in ("hidden_text", "white_text"):
-                ranges = (f.details or {}).get("offsets") or [list(rng)]
-                for s, e in ranges:
+                concealed = hidden_target(f)
+                if concealed.span is None:
+                    continue
+                for s, e in concealed.ranges:
                     for b in self.doc.blocks_in(s, e):
                         if b.source == "xlsx:hidden_sheet" and b.field_name == "sheet_name":
                             hidden_sheets.add(b.table or 0)
@@ -134,6 +140,9 @@ class _XlsxCleaner:
                             cell.value = None
                             self.act(f, "cleared", self.where(b), "隐藏或白色的单元格内容")
             elif (cat == "classification_mark" and f.rule in MARK_RULES) or cat == "leader_annotation":
+                rng = annotation_target(f).span if cat == "leader_annotation" else text_range(f)
+                if rng is None:
+                    continue
                 for b in self.doc.blocks_in(*rng):
                     if (cell := self.cell(b)) is not None:
                         cell.value = None

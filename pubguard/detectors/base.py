@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from pubguard.config import ScanConfig
+from pubguard.detectors.targeting import build_target
 from pubguard.document import BBox, Document
 from pubguard.finding import Finding, Location, Severity, evidence_hash
 from pubguard.masking import mask_value
 from pubguard.nlp import NlpEngine, engine_for
+from pubguard.targets import Target
 
 
 @dataclass
@@ -46,6 +48,7 @@ class ScanContext:
         confidence: float = 1.0,
         details: dict | None = None,
         evidence: str | None = None,
+        target: Target | None = None,
     ) -> Finding:
         """Build a finding: masks `raw` when `mask_kind` is given, locates text offsets on the
         page, and hashes the raw evidence (the raw value itself is never stored)."""
@@ -55,12 +58,25 @@ class ScanContext:
             else (mask_value(raw, mask_kind, self.config.masking) if mask_kind else raw)
         )
         block_kind = None
+        blk = None
         if start is not None and end is not None:
             loc_page, loc_bbox = doc.locate(start, end)
             page = page if page is not None else loc_page
             bbox = bbox if bbox is not None else loc_bbox
             blk = doc.block_at(start)
             block_kind = str(blk.kind) if blk else None
+        if target is None:
+            target = build_target(
+                doc,
+                category=str(category),
+                rule=rule,
+                start=start,
+                end=end,
+                page=page,
+                bbox=bbox,
+                block=blk,
+                details=details or {},
+            )
         return Finding(
             category=category,
             rule=rule,
@@ -74,6 +90,7 @@ class ScanContext:
             confidence=confidence,
             block_kind=block_kind,
             details=details or {},
+            target=target,
         )
 
 

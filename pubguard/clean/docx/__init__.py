@@ -15,7 +15,7 @@ it, over the helpers in `tree`, `edits` and `package`.
 
 from __future__ import annotations
 
-from pubguard.clean.common import MARK_RULES, masked_targets
+from pubguard.clean.common import MARK_RULES, annotation_target, hidden_target, masked_targets
 from pubguard.clean.docx.header import remove_red_header
 from pubguard.clean.docx.parts import (
     comments,
@@ -86,7 +86,7 @@ def _apply(plan: CleanPlan, findings: list[Finding]) -> bytes:
         by_cat.setdefault(str(f.category), []).append(f)
     mask_personal(plan, masked_targets(findings))
     for f in by_cat.get("leader_annotation", []):
-        delete_range(plan, f, "removed", "领导批示")
+        delete_range(plan, f, annotation_target(f).span, "removed", "领导批示")
     for f in by_cat.get("classification_mark", []):
         if f.rule in MARK_RULES:
             remove_mark(plan, f)
@@ -95,7 +95,7 @@ def _apply(plan: CleanPlan, findings: list[Finding]) -> bytes:
         if f.rule == "white_text":
             remove_white(plan, f)
         elif f.rule == "fake_redaction":
-            delete_range(plan, f, "removed", "被遮盖的文字")
+            delete_range(plan, f, hidden_target(f).span, "removed", "被遮盖的文字")
     remove_hidden_runs(plan)
     for f in by_cat.get("red_header", []):
         if f.rule == "red_header":

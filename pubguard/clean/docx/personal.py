@@ -4,7 +4,7 @@ columns of ID / account / phone numbers dropped from their tables.
 
 from __future__ import annotations
 
-from pubguard.clean.common import LEAK_RULES, squash, text_range
+from pubguard.clean.common import LEAK_RULES, personal_span, personal_target, squash
 from pubguard.clean.docx.plan import CleanPlan
 from pubguard.clean.docx.tree import drop_grid_column, grid_width
 from pubguard.clean.options import DROP_COLUMN_RULES, MASK_KINDS, mask_chars
@@ -15,7 +15,7 @@ from pubguard.finding import Finding
 
 def mask_personal(plan: CleanPlan, findings: list[Finding]) -> None:
     for f in findings:
-        s, e = text_range(f) or (0, 0)
+        s, e = personal_span(f) or (0, 0)
         block = plan.doc.block_at(s)
         if block is not None and block.kind in (BlockKind.COMMENT, BlockKind.METADATA):
             continue  # comments and properties are removed as a whole
@@ -40,12 +40,10 @@ def mask_personal(plan: CleanPlan, findings: list[Finding]) -> None:
 def drop_columns(plan: CleanPlan, findings: list[Finding]) -> None:
     cols: dict[int, set[int]] = {}
     for f in findings:
-        if f.rule not in DROP_COLUMN_RULES or text_range(f) is None:
+        target = personal_target(f)  # the table cell the value sits in, from the detector
+        if f.rule not in DROP_COLUMN_RULES or target.span is None or target.cell is None:
             continue
-        block = plan.doc.block_at(f.location.start or 0)
-        if block is None or block.kind != BlockKind.TABLE_CELL or block.table is None or block.col is None:
-            continue
-        cols.setdefault(block.table, set()).add(block.col)
+        cols.setdefault(target.cell.table, set()).add(target.cell.col)
     for table, columns in cols.items():
         tbl = plan.trace.tables.get(table)
         if tbl is None:

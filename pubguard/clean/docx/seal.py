@@ -4,19 +4,22 @@ finding is about is removed from its paragraph.
 
 from __future__ import annotations
 
+from pubguard.clean.common import seal_target
 from pubguard.clean.docx.plan import CleanPlan
 from pubguard.clean.docx.tree import blip_ids, graphics, red_graphic, run_child
 from pubguard.finding import Finding
 
 
 def remove_seal(plan: CleanPlan, f: Finding) -> None:
-    details = f.details or {}
-    pid = details.get("paragraph")
+    """Acts on the finding's `SealTarget` (paragraph, picture, how it was seen); an empty target
+    removes nothing."""
+    target = seal_target(f)
+    pid = target.paragraph
     label = {"official_seal": "公章", "personal_seal": "个人名章", "signature": "签名图片"}.get(
         f.rule, "印章"
     )
     where = plan.where_paragraph(pid)
-    if details.get("source") == "vector":
+    if target.source == "vector":
         n = 0
         for q in range(int(pid or 0) - 3, int(pid or 0) + 4):
             p = plan.para(q)
@@ -29,7 +32,7 @@ def remove_seal(plan: CleanPlan, f: Finding) -> None:
         if n:
             plan.act(f, "removed", where, f"{label}（红色图形）")
         return
-    rid = details.get("image")
+    rid = target.image
     if rid and plan.remove_image(pid, rid):
         plan.act(f, "removed", where, f"{label}图片")
     elif not rid and isinstance(pid, int) and pid in plan.trace.paragraphs:

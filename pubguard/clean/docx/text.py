@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from pubguard.clean.common import squash, text_range
+from pubguard.clean.common import hidden_target, squash, text_range
 from pubguard.clean.docx.header import drop_fenhao
 from pubguard.clean.docx.plan import CleanPlan
 from pubguard.clean.docx.tree import ancestor, para_text
@@ -14,12 +14,13 @@ from pubguard.document import BlockKind, is_white
 from pubguard.extract.docx import w
 from pubguard.finding import Finding
 from pubguard.lexicon.fold import HALF_TO_FULL as FULL_WIDTH
+from pubguard.targets import Span
 
 MAX_MARK_LINE = 40
 
 
-def delete_range(plan: CleanPlan, f: Finding, action: str, what: str) -> None:
-    rng = text_range(f)
+def delete_range(plan: CleanPlan, f: Finding, rng: Span | None, action: str, what: str) -> None:
+    """Cut the characters `rng` of `Document.text` (None: nothing to cut)."""
     if rng is None:
         return
     s, e = rng
@@ -72,13 +73,13 @@ def remove_mark(plan: CleanPlan, f: Finding) -> None:
         plan.drop_paragraphs.extend(paras.values())
         plan.act(f, "removed", plan.where(s), f"标识行“{f.evidence}”")
     else:
-        delete_range(plan, f, "removed", "标识")
+        delete_range(plan, f, rng, "removed", "标识")
     if (f.details or {}).get("fen_hao"):
         drop_fenhao(plan, f)
 
 
 def remove_white(plan: CleanPlan, f: Finding) -> None:
-    rng = text_range(f)
+    rng = hidden_target(f).span
     if rng is None:
         return
     s, e = rng

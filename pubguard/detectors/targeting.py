@@ -1,0 +1,104 @@
+"""Typed targets for findings, built where the finding is made (`ScanContext.finding`).
+
+The detector knows what it located — text offsets, a page box, the picture's name, the comment's
+id — and says so once, in the terms of `pubguard.targets`, so that clean/ acts on the target
+instead of reading `location` / `details` or detecting again. A detector may pass its own
+target to `ScanContext.finding`; otherwise `build_target` derives it from what the detector
+handed over (offsets, page, box and its details). Categories without a target model get None.
+The red_header detector sets its `RedHeaderTarget` itself.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pubguard.document import BBox, BlockKind, Document, TextBlock
+from pubguard.targets import (
+    AnnotationTarget,
+    Cell,
+    HiddenContentTarget,
+    PersonalDataTarget,
+    SealTarget,
+    Span,
+    Target,
+)
+
+_COMMENT_ID = re.compile(r"w:comment;id=([^;]*)")
+
+
+def _span(start: int | None, end: int | None) -> Span | None:
+    if start is None or end is None or end <= start:
+        return None
+    return (start, end)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _ranges(details: dict[str, Any], span: Span | None) -> tuple[Span, ...]:
+    out: list[Span] = []
+    for pair in details.get("offsets") or ():
+        if isinstance(pair, (list, tuple)) and len(pair) == 2:
+            a, b = _int(pair[0]), _int(pair[1])
+            if a is not None and b is not None:
+                out.append((a, b))
+    if not out and span is not None:
+        out.append(span)
+    return tuple(out)
+
+
+def _cell(block: TextBlock | None) -> Cell | None:
+    if block is None or block.kind != BlockKind.TABLE_CELL or block.table is None or block.col is None:
+        return None
+    return Cell(block.table, block.row, block.col)
+
+
+def build_target(
+    doc: Document,
+    *,
+    category: str,
+    rule: str,
+    start: int | None,
+    end: int | None,
+    page: int | None,
+    bbox: BBox | None,
+    block: TextBlock | None,
+    details: dict[str, Any],
+) -> Target | None:
+    """The target of a finding of `category` located at `start`-`end` / `page`, `bbox`
+    (`block` is the block at `start`)."""
+    span = _span(start, end)
+    if category == "seal":
+        image = details.get("image")
+        source = details.get("source")
+        return SealTarget(
+            page=page,
+            box=bbox,
+            paragraph=_int(details.get("paragraph")),
+            image=image if isinstance(image, str) and image else None,
+            source=source if isinstance(source, str) else None,
+        )
+    if category == "leader_annotation":
+        return AnnotationTarget(span=span, page=page, box=bbox)
+    if category == "personal_data":
+        return PersonalDataTarget(span=span, cell=_cell(block), page=page)
+    if category == "hidden_content":
+        comment_ids: tuple[str, ...] = ()
+        if rule == "comment" and block is not None and block.source:
+            m = _COMMENT_ID.match(block.source)
+            comment_ids = (m.group(1),) if m else ()
+        fields = details.get("fields")
+        return HiddenContentTarget(
+            span=span,
+            ranges=_ranges(details, span),
+            page=page,
+            box=bbox,
+            comment_ids=comment_ids,
+            metadata_fields=tuple(str(k) for k in fields) if isinstance(fields, (list, tuple)) else (),
+        )
+    return None
+
+
+__all__ = ["build_target"]
