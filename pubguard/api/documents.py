@@ -427,8 +427,11 @@ PROPERTY_LABELS = {
 }  # fmt: skip
 
 
-def _spans(text: str, findings: list[dict[str, Any]]) -> list[tuple[int, int, int, dict[str, Any]]]:
-    spans = []
+Span = tuple[int, int, int, dict[str, Any]]  # start, end, finding number, finding
+
+
+def _located(text: str, findings: list[dict[str, Any]]) -> list[Span]:
+    out = []
     for n, f in enumerate(findings, 1):
         loc = f.get("location") or {}
         s, e = loc.get("start"), loc.get("end")
@@ -436,17 +439,36 @@ def _spans(text: str, findings: list[dict[str, Any]]) -> list[tuple[int, int, in
             continue
         if loc.get("member"):  # offsets into an archive member's text, not this one
             continue
-        spans.append((s, e, n, f))
-    spans.sort(key=lambda t: (t[0], -t[1]))
-    kept: list[tuple[int, int, int, dict[str, Any]]] = []
-    for sp in spans:
-        if kept and sp[0] < kept[-1][1]:  # overlaps an earlier mark: the list still shows it
-            continue
-        kept.append(sp)
+        out.append((s, e, n, f))
+    return out
+
+
+def _spans(text: str, findings: list[dict[str, Any]]) -> list[Span]:
+    """Marks of the running text: in order, a span overlapping an earlier one left out (the
+    list beside the text still shows it)."""
+    kept: list[Span] = []
+    for sp in sorted(_located(text, findings), key=lambda t: (t[0], -t[1])):
+        if not kept or sp[0] >= kept[-1][1]:
+            kept.append(sp)
     return kept
 
 
-def _marked(text: str, spans: list[tuple[int, int, int, dict[str, Any]]], a: int, b: int) -> str:
+def _inner_spans(text: str, findings: list[dict[str, Any]]) -> tuple[list[Span], list[Span]]:
+    """(marks, outer) for the laid-out view: shortest first, so a finding over a whole table (a
+    roster) does not hide the values inside it; a span holding other marks is `outer` (the
+    table it covers is outlined instead)."""
+    kept: list[Span] = []
+    outer: list[Span] = []
+    for sp in sorted(_located(text, findings), key=lambda t: (t[1] - t[0], t[0])):
+        if any(sp[0] <= k[0] and k[1] <= sp[1] for k in kept):
+            outer.append(sp)
+        elif not any(sp[0] < k[1] and k[0] < sp[1] for k in kept):
+            kept.append(sp)
+    kept.sort(key=lambda t: t[0])
+    return kept, outer
+
+
+def _marked(text: str, spans: list[Span], a: int, b: int) -> str:
     """text[a:b] as HTML, the spans that reach into it marked (a span cut by a table cell or a
     property is marked in each piece; its number and id go with the piece where it starts)."""
     parts: list[str] = []
@@ -483,9 +505,9 @@ def highlighted_text(text: str, findings: list[dict[str, Any]], blocks: list[lis
     """The document text as HTML with each located finding wrapped in a <mark>. With the
     layout's `blocks` (DOCX, XLSX …): table cells as HTML tables, each sheet under its name, and
     the document properties in their own panel instead of the running text."""
-    spans = _spans(text, findings)
     if not blocks:
-        return _marked(text, spans, 0, len(text))
+        return _marked(text, _spans(text, findings), 0, len(text))
+    spans, outer = _inner_spans(text, findings)
     body: list[str] = []
     props: list[str] = []
     pos = 0
@@ -534,7 +556,19 @@ def highlighted_text(text: str, findings: list[dict[str, Any]], blocks: list[lis
         for r in sorted(cells):
             tds = "".join(f"<td>{'<br>'.join(cells[r].get(c, []))}</td>" for c in cols)
             rows.append(f"<tr>{tds}</tr>")
-        body.append(f'<div class="tv-table-wrap"><table class="tv-table">{"".join(rows)}</table></div>')
+        whole = [sp for sp in outer if sp[0] <= start + 1 and sp[1] >= last - 1]  # a roster over the table
+        attrs = ""
+        if whole:
+            s0, _e, n, f = whole[0]
+            attrs = (
+                f' data-finding="{f["id"]}" id="hl-{f["id"]}" title="{n}. {html.escape(f["message"])}"'
+                f' data-category="{html.escape(f["category"])}"'
+            )
+        cls = (
+            f"tv-table-wrap hl-table sev-{html.escape(whole[0][3]['severity'])}" if whole else "tv-table-wrap"
+        )
+        tag = f'<span class="hl-n">{whole[0][2]}</span>' if whole else ""
+        body.append(f'<div class="{cls}"{attrs}>{tag}<table class="tv-table">{"".join(rows)}</table></div>')
         pos = last
     running(pos, len(text))
     out = "".join(body)

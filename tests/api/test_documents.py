@@ -234,3 +234,11 @@ def test_text_view_lays_out_tables_and_properties_apart(tmp_path):
     assert body.index("关于2024年度临时救助对象的公示") < body.index("<table") < body.index("公示期")
     # without blocks (an old cache entry): the plain highlighted text as before
     assert "<table" not in highlighted_text(lay["text"], [finding])
+    # a finding over the whole table (a roster) outlines the table; the values inside keep their marks
+    first, last = lay["text"].index("姓名"), lay["text"].index("心圩街道") + 4
+    roster = dict(
+        finding, id=8, severity="high", category="personal_data", location={"start": first, "end": last}
+    )
+    out = highlighted_text(lay["text"], [roster, finding], lay["blocks"])
+    assert re.search(r'<div class="tv-table-wrap hl-table sev-high" data-finding="8" id="hl-8"', out)
+    assert 'id="hl-7"' in out and out.count('data-finding="8"') == 1

@@ -271,7 +271,10 @@
     var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     return { block: block, inline: "nearest", behavior: still ? "auto" : "smooth" };
   }
-  function marks(id) { return document.querySelectorAll('.box[data-finding="' + id + '"], mark.hl[data-finding="' + id + '"]'); }
+  function marks(id) {
+    var q = '[data-finding="' + id + '"]';
+    return document.querySelectorAll(".box" + q + ", mark.hl" + q + ", .hl-table" + q);
+  }
 
   function applyFilters() {
     var want = {};
@@ -312,7 +315,7 @@
   document.addEventListener("click", function (e) {
     var t = e.target;
     if (!t.closest) return;
-    var mark = t.closest(".box[data-finding], mark.hl[data-finding]");
+    var mark = t.closest(".box[data-finding], mark.hl[data-finding], .hl-table[data-finding]");
     if (mark) { e.preventDefault(); select(mark.dataset.finding, { list: true }); return; }
     var li = t.closest(".findings .finding");
     if (li && !t.closest("a, button, input, select, textarea, summary, label, form, details")) {
