@@ -546,7 +546,13 @@ class _PdfCleaner:
                 number_line = ln
         follow: list[list[_Span]] = []
         if number_line is not None:
-            follow.append(number_line)
+            # The 发文字号 line is part of the 版头 the suggestion says to remove (kept as black
+            # text only with keep_header_text); the title under it stays, in black.
+            if self.options.keep_header_text:
+                follow.append(number_line)
+            else:
+                self._recolour_or_remove(number_line, False)
+                self.act(f, "removed", "第1页", f"发文字号“{squash(''.join(s.text for s in number_line))}”")
             below = [
                 ln for ln in ordered if min(s.display[1] for s in ln) > max(s.display[3] for s in number_line)
             ]

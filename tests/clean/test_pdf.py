@@ -91,8 +91,9 @@ def test_sample_red_header_and_image_seal(config):
     assert out[0].get_images() == []  # the seal picture is removed, not painted over
     text = squash(out[0].get_text())
     assert "南宁市人民政府办公室文件" not in text
+    assert "南府办发〔2024〕15号" not in text  # the 发文字号 goes with the 版头, as the suggestion says
+    assert "发文字号“南府办发〔2024〕15号”" in {a.detail for a in result.report.actions}
     for kept in (
-        "南府办发〔2024〕15号",
         "关于做好2024年度政务服务事项清单动态调整工作的通知",
         "南宁市人民政府办公室",
         "2024年3月15日",
@@ -116,6 +117,7 @@ def test_keep_header_text_recolours_the_organ_name(config):
         if s["text"].strip() and s["text"].strip() in "南宁市人民政府办公室文件" and s["size"] > 20
     ]
     assert organ and not any(is_red(rgb_from_int(s["color"])) for s in organ)
+    assert "南府办发〔2024〕15号" in squash(page.get_text())  # kept, as black text
     assert "red_header" not in {f["category"] for f in result.report.findings_after}
 
 
