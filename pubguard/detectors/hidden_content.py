@@ -373,7 +373,7 @@ class _FillIndex:
         self.bands: dict[int, dict[int, list[tuple[int, Drawing]]]] = {}
         self.always: dict[int, list[tuple[int, Drawing]]] = {}
         for i, d in enumerate(doc.drawings):
-            if d.fill is None or d.fill_opacity < 0.5 or d.kind in ("border", "line"):
+            if d.fill is None or d.fill_opacity < 0.5 or d.kind in ("border", "line") or _is_frame(d):
                 continue
             span = self._band_span(d.bbox[1], d.bbox[3])
             if span is None or span[1] - span[0] > self.MAX_BANDS:
@@ -1211,9 +1211,74 @@ def _html_comment_severity(text: str, visible: str = "") -> Severity | None:
     return Severity.MEDIUM
 
 
+def _subpath_boxes(d: Drawing) -> list[BBox]:
+    """Bounding boxes of a path's closed parts: each rectangle/quad, and each run of connected
+    line/curve segments (a new run starts where a segment does not begin at the last end)."""
+    out: list[BBox] = []
+    pts: list[tuple[float, float]] = []
+    last: tuple[float, float] | None = None
+
+    def close() -> None:
+        if len(pts) >= 3:
+            xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+            out.append((min(xs), min(ys), max(xs), max(ys)))
+        pts.clear()
+
+    for it in d.items:
+        if not it:
+            continue
+        op = it[0]
+        if op == "re" and len(it) > 1 and len(it[1]) == 4:
+            close()
+            out.append(tuple(float(v) for v in it[1]))  # type: ignore[arg-type]
+            last = None
+        elif op == "qu" and len(it) > 1:
+            close()
+            xs, ys = [p[0] for p in it[1]], [p[1] for p in it[1]]
+            out.append((min(xs), min(ys), max(xs), max(ys)))
+            last = None
+        elif op in ("l", "c") and len(it) >= 3:
+            start, end = it[1], it[-1]
+            if last is None or abs(start[0] - last[0]) > 0.01 or abs(start[1] - last[1]) > 0.01:
+                close()
+                pts.append(start)
+            pts.append(end)
+            last = end
+    close()
+    return out
+
+
+def _is_frame(d: Drawing) -> bool:
+    """A fill path whose parts nest (an outer outline and an inner one taking up most of it)
+    paints a frame: the inside is a hole, as PDF producers draw borders and stamp outlines
+    (a 0.4 pt box around "JS-6", a red double frame around "Filed on ..."). Text inside sits on
+    the page, not on the fill."""
+    if d.fill is None or len(d.items) < 2:
+        return False
+    parts = _subpath_boxes(d)
+    if len(parts) < 2:
+        return False
+    for outer in parts:
+        for inner in parts:
+            if inner is outer:
+                continue
+            inside = (
+                inner[0] > outer[0] + 0.05
+                and inner[1] > outer[1] + 0.05
+                and inner[2] < outer[2] - 0.05
+                and inner[3] < outer[3] - 0.05
+            )
+            if inside and _area(inner) >= 0.5 * _area(outer):
+                return True
+    return False
+
+
 def _boxes(d: Drawing) -> list[Drawing]:
     """A path made of several rectangles (one fill for the boxes of a multi-line redaction)
-    as its rectangles: their union box would also cover the visible text beside them."""
+    as its rectangles: their union box would also cover the visible text beside them. A frame
+    (nested outlines) covers no text."""
+    if _is_frame(d):
+        return []
     rects = [it[1] for it in d.items if it and it[0] == "re" and len(it) > 1 and len(it[1]) == 4]
     if len(rects) < 2 or len(rects) != len(d.items):
         return [d]

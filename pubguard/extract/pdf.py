@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from pubguard.colour import is_dark
 from pubguard.config import ScanConfig
 from pubguard.document import (
     RGB,
@@ -386,6 +387,8 @@ class _PdfBuilder:
         blocks, visible_chars = self._text(
             number, cpage, tr, width, height, image_boxes if scan_like_images else []
         )
+        if drawings and blocks:
+            self._boxes_under_dark_fills(cpage, tr, blocks, drawings)
         self.doc.blocks.extend(blocks)
 
         outlined = len(drawings) >= _OUTLINED_TEXT_PATHS
@@ -543,6 +546,51 @@ class _PdfBuilder:
                         )
                     )
         return blocks, visible_chars
+
+    def _boxes_under_dark_fills(
+        self, cpage: Any, tr: Callable[[Any], BBox], blocks: list[TextBlock], drawings: list[Drawing]
+    ) -> None:
+        """Exact character boxes for spans that meet a dark filled area (a possible redaction
+        box): whether the box hides a character is then measured, not estimated from the span's
+        width (proportional fonts let an estimate drift several characters into a box that
+        only touches the end of the line). One rawdict pass, only on pages that need it."""
+        dark = [
+            d.bbox
+            for d in drawings
+            if d.fill is not None and d.fill_opacity >= 0.85 and is_dark(d.fill, 80) and d.kind != "line"
+        ]
+        if not dark:
+            return
+        touching = {
+            k
+            for k, b in enumerate(blocks)
+            if b.bbox is not None
+            and not b.hidden
+            and any(
+                min(b.bbox[2], r[2]) > max(b.bbox[0], r[0]) and min(b.bbox[3], r[3]) > max(b.bbox[1], r[1])
+                for r in dark
+            )
+        }
+        if not touching:
+            return
+        try:
+            raw = cpage.get_text("rawdict", flags=_TEXT_FLAGS, sort=True, clip=self.m.INFINITE_RECT())
+        except Exception:
+            return
+        spans: list[list[dict[str, Any]]] = []
+        for block in raw.get("blocks", []):
+            for line in block.get("lines", []):
+                chars_of = [s.get("chars", []) for s in line.get("spans", [])]
+                chars_of = [c for c in chars_of if c]
+                if not chars_of or not "".join(ch["c"] for c in chars_of for ch in c).strip():
+                    continue
+                spans.extend(chars_of)
+        if len(spans) != len(blocks):
+            return  # not the same span sequence: keep the estimates
+        for k in touching:
+            chars = spans[k]
+            if "".join(ch["c"] for ch in chars) == blocks[k].text:
+                blocks[k].char_boxes = [tr(tuple(ch["bbox"])) for ch in chars]
 
     @staticmethod
     def _hidden(

@@ -568,3 +568,68 @@ def test_label_plate_on_a_box_over_unremoved_text_is_still_a_fake_redaction():
     # was never removed: it is extractable under box and plate
     found = [f for f in run(_boxed_pdf(plate=True)) if f.rule == "fake_redaction"]
     assert len(found) == 1 and "13877120456" not in dump(found)
+
+
+# -- frames: one fill path with an outer and an inner outline paints a ring, not a box ---------
+def _framed_pdf(frame: bool, colour=(0, 0, 0), text_colour=(0, 0, 0)) -> Document:
+    """Text inside a box drawn as one fill path: with `frame`, the path has an inner outline too
+    (even-odd fill: a 1 pt frame, how producers draw borders and stamp outlines: x-ray's "JS-6"
+    box, a red double frame around red "Filed on ..."); without, the box is solid."""
+    import pymupdf
+
+    from pubguard.extract import extract
+
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    page.insert_text((214, 200), "JS-6 Filed 13877120456", fontsize=11, color=text_colour)
+    shape = page.new_shape()
+    shape.draw_rect(pymupdf.Rect(200, 186, 360, 206))
+    if frame:
+        shape.draw_rect(pymupdf.Rect(201, 187, 359, 205))
+    shape.finish(color=None, fill=colour, even_odd=True)
+    shape.commit()
+    return extract(pdf.tobytes(), "framed.pdf", ScanConfig(ocr=False))
+
+
+def test_text_inside_a_frame_is_not_under_a_box():
+    assert [f.rule for f in run(_framed_pdf(frame=True))] == []
+    red = (1, 0, 0)
+    assert [f.rule for f in run(_framed_pdf(frame=True, colour=red, text_colour=red))] == []
+
+
+def test_text_under_a_solid_one_path_box_is_still_found():
+    assert "fake_redaction" in rules(run(_framed_pdf(frame=False)))
+    red = (1, 0, 0)  # red text on a solid red box: hidden by its colour
+    assert "white_text" in rules(run(_framed_pdf(frame=False, colour=red, text_colour=red)))
+
+
+# -- exact character boxes where a line meets a dark box ---------------------------------------
+def _line_meeting_box(cover_last_word: bool) -> Document:
+    """A proportional-font line of narrow letters (the estimate, 0.55 em a letter, runs past its end) with a black box that
+    starts where the line ends (x-ray's whitespace_redactions_2: the box blacks out the empty
+    rest of the line) or over its last word."""
+    import pymupdf
+
+    from pubguard.extract import extract
+
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    text = "iiiiiiiiiiiiiiiiiiiiiiiiiiiiii llll 1111 fiji ill at 17, 22"
+    page.insert_text((72, 200), text, fontname="tiro", fontsize=12)
+    end = 72 + pymupdf.get_text_length(text, fontname="tiro", fontsize=12)
+    start = (
+        end - pymupdf.get_text_length("22", fontname="tiro", fontsize=12) - 1
+        if cover_last_word
+        else end - 0.9
+    )
+    page.draw_rect(pymupdf.Rect(start, 189, 560, 203), color=None, fill=(0, 0, 0))
+    return extract(pdf.tobytes(), "line.pdf", ScanConfig(ocr=False))
+
+
+def test_box_after_the_end_of_a_line_hides_nothing():
+    assert "fake_redaction" not in rules(run(_line_meeting_box(cover_last_word=False)))
+
+
+def test_box_over_the_last_word_of_a_line_is_found():
+    found = [f for f in run(_line_meeting_box(cover_last_word=True)) if f.rule == "fake_redaction"]
+    assert len(found) == 1 and found[0].details["ranges"]
