@@ -13,7 +13,12 @@ bench/isolate.py).
 
 The child is started with `subprocess` rather than `multiprocessing`: it works from threads
 (web workers, Dask task threads) and from daemonic processes (Dask's nanny workers), and never
-forks a process that holds locks in other threads.
+forks a process that holds locks in other threads. One exception (`start="auto"`, the
+default): a process with a single thread that has loaded none of the native libraries (the
+`pubguard scan` CLI parent) forks the child instead, so the child does not start a second
+interpreter and re-import what the parent already has (start-up CPU). The forked child closes
+every inherited descriptor but its two pipes and ends with `os._exit`, so it behaves like the
+spawned one: a crash in it is still that file's error.
 
 Page progress: when the caller listens (`pubguard.progress.page_progress`), the request asks
 the child to report pages; the child sends `("progress", done, total, stage)` messages on its reply
@@ -124,9 +129,12 @@ class IsolatedScanner:
     Thread-safe (one request at a time); use one scanner per worker thread for parallelism.
     Callable like `pubguard.scan.scan_bytes` (the review service's `Scanner`)."""
 
-    def __init__(self, config: ScanConfig | None = None):
+    def __init__(self, config: ScanConfig | None = None, start: str = "auto"):
         self.config = config or ScanConfig()
-        self._proc: subprocess.Popen[bytes] | None = None
+        if start not in ("auto", "spawn", "fork"):
+            raise ValueError(f"start must be auto, spawn or fork, not {start!r}")
+        self.start = start  # "auto": fork when `can_fork()`, else spawn
+        self._proc: subprocess.Popen[bytes] | _ForkedChild | None = None
         self._to_child = self._from_child = -1
         self._sent_config: ScanConfig | None = None
         self._lock = threading.Lock()
@@ -197,15 +205,17 @@ class IsolatedScanner:
         self._stop()
         c_read, p_write = os.pipe()
         p_read, c_write = os.pipe()
-        env = dict(os.environ)
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "pubguard.isolate", str(c_read), str(c_write)],
-            pass_fds=(c_read, c_write),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            env=env,
-            close_fds=True,
-        )
+        if self.start == "fork" or (self.start == "auto" and can_fork()):
+            self._proc = _ForkedChild.start(c_read, c_write)
+        else:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "pubguard.isolate", str(c_read), str(c_write)],
+                pass_fds=(c_read, c_write),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                env=dict(os.environ),
+                close_fds=True,
+            )
         os.close(c_read)
         os.close(c_write)
         self._to_child, self._from_child = p_write, p_read
@@ -238,6 +248,91 @@ class IsolatedScanner:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# Native libraries whose threads or state a fork could copy half-way: a parent that loaded one
+# spawns its child.
+NATIVE_MODULES = ("numpy", "pymupdf", "fitz", "cv2", "onnxruntime", "PIL", "torch", "sqlalchemy")
+
+
+def can_fork() -> bool:
+    """Whether forking the scan child is safe here: POSIX fork on Linux, this process runs one
+    thread, and it has loaded none of NATIVE_MODULES (the CLI parent)."""
+    return (
+        hasattr(os, "fork")
+        and sys.platform.startswith("linux")
+        and threading.active_count() == 1
+        and not any(_loaded(m) for m in NATIVE_MODULES)
+    )
+
+
+def _loaded(name: str) -> bool:
+    """Imported for real: a `pubguard.lazy` stand-in not yet touched does not count (type()
+    does not trigger its import)."""
+    module = sys.modules.get(name)
+    return module is not None and type(module).__name__ != "_LazyModule"
+
+
+class _ForkedChild:
+    """The part of `subprocess.Popen` the scanner uses, for a child made by `os.fork`."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    @classmethod
+    def start(cls, c_read: int, c_write: int) -> _ForkedChild:
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
+            with contextlib.suppress(Exception):
+                stream.flush()
+        pid = os.fork()
+        if pid:
+            return cls(pid)
+        code = 70
+        try:  # the child: only its two pipes and the standard streams stay open
+            low, high = sorted((c_read, c_write))
+            os.closerange(3, low)
+            os.closerange(low + 1, high)
+            os.closerange(high + 1, 1 << 20)
+            devnull = os.open(os.devnull, os.O_RDWR)
+            os.dup2(devnull, 0)
+            os.dup2(devnull, 1)
+            os.close(devnull)
+            code = _child(c_read, c_write)
+        except BaseException:  # noqa: BLE001 - never return into the parent's code
+            with contextlib.suppress(Exception):
+                import traceback
+
+                traceback.print_exc()
+        finally:
+            os._exit(code)
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = -1
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = 0.0005
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout or 0)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
+        assert self.returncode is not None
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
 
 
 def _tell(callback: progress.PageCallback, done: int, total: int, stage: str) -> None:

@@ -144,3 +144,41 @@ def test_real_stamp_annotation_file_scans(path: Path | None) -> None:
     (entry,) = json.loads(proc.stdout)["files"]
     assert entry["status"] == "ok"
     assert any("图章注释" in f["evidence"] for f in entry["findings"])
+
+
+def test_forked_child_restarts_after_a_crash_like_a_spawned_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(FAULT_INJECT_ENV, "segv:boom")
+    for start in ("fork", "spawn"):
+        with IsolatedScanner(ScanConfig(ocr=False), start=start) as scanner:
+            assert scanner(NOTICE.encode(), "one.txt").status == "ok"
+            crashed = scanner(NOTICE.encode(), "boom.txt")
+            assert crashed.error_code == "native_crash" and "SIGSEGV" in (crashed.error or ""), start
+            assert scanner(NOTICE.encode(), "two.txt").status == "ok" and scanner.started == 2
+
+
+def test_forked_child_keeps_no_other_pipe_open() -> None:
+    """A second scanner's child must not hold the first one's request pipe: closing the first
+    scanner ends its child (EOF), whatever else is running."""
+    first = IsolatedScanner(ScanConfig(ocr=False), start="fork")
+    second = IsolatedScanner(ScanConfig(ocr=False), start="fork")
+    try:
+        assert first(NOTICE.encode(), "a.txt").status == "ok"
+        assert second(NOTICE.encode(), "b.txt").status == "ok"
+        proc = first._proc
+        assert proc is not None
+        first.close()  # waits for the child; a leaked pipe end would make this time out
+        assert proc.poll() == 0
+    finally:
+        first.close()
+        second.close()
+
+
+def test_cli_parent_forks_its_child_and_a_loaded_native_library_spawns() -> None:
+    probe = (
+        "import sys; import pubguard.cli; from pubguard.isolate import can_fork; a = can_fork(); "
+        "import numpy; print(a, can_fork())"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "False"]
+    with pytest.raises(ValueError):
+        IsolatedScanner(start="thread")
