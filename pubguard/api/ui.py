@@ -517,7 +517,25 @@ def diff_page(
 ) -> HTMLResponse:
     d = svc.get_draft(me.id, draft_id)
     diff = version_diff(request, svc, me, draft_id, a, b)
-    return page(request, me, "diff.html", d=d, diff=diff)
+    side_by_side = []  # scans and pictures: the first pages of both versions next to each other
+    if diff["text_source"] != "text":
+        for vid in (diff["from_version_id"], diff["to_version_id"]):
+            _, lay = version_layout(request, svc, me, vid)
+            side_by_side.append(
+                [
+                    {
+                        "number": p["number"],
+                        "url": f"/api/v1/versions/{vid}/pages/{p['number']}.png",
+                        **p["image"],
+                    }
+                    for p in lay["pages"][:DIFF_PAGES]
+                    if p["image"]
+                ]
+            )
+    return page(request, me, "diff.html", d=d, diff=diff, side_by_side=side_by_side)
+
+
+DIFF_PAGES = 3  # pages of each version shown side by side in the diff of scans
 
 
 @router.get("/audit")

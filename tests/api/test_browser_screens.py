@@ -72,23 +72,29 @@ def demo_server(tmp_path: Path) -> Iterator[tuple[str, object, dict[str, int]]]:
     )
     svc.upload_version("editor", scan["id"], "扫描-去红头.png", notice_png(False), note="去掉红头")
     ids["scan"] = scan["id"]
-    released = svc.create_draft(
-        "editor", DEMO_SITE, "关于开展春季植树活动的通知", column="通知公告",
-        data="关于开展春季植树活动的通知\n各单位：\n请按时组织植树活动。\n".encode(), filename="植树.txt",
-    )  # fmt: skip
-    svc.set_disclosure("editor", released["id"], "主动公开")
-    svc.submit("editor", released["id"], released["current_version_id"])
-    d = svc.get_draft("editor", released["id"])
     people = {"proofreader": ["proof1", "proof2", "proof3"], "reviewer1": ["reviewer1"], "reviewer2": ["reviewer2"],
               "reviewer3": ["reviewer3"]}  # fmt: skip
-    used: dict[str, int] = {}
-    while d["active_step"] is not None:
-        step = d["active_step"]
-        pool = people.get(step["role"], ["proof1"])
-        who = pool[min(used.get(step["role"], 0), len(pool) - 1)]
-        used[step["role"]] = used.get(step["role"], 0) + 1
-        d = svc.approve(who, released["id"], d["current_version_id"], step_key=step["key"], comment="同意。")
-    svc.release("publisher", released["id"], d["current_version_id"])
+
+    def approved(title: str) -> dict:
+        text = f"{title}\n各单位：\n请按时组织植树活动。\n"
+        d = svc.create_draft(
+            "editor", DEMO_SITE, title, column="通知公告", data=text.encode(), filename="植树.txt"
+        )
+        svc.set_disclosure("editor", d["id"], "主动公开")
+        svc.submit("editor", d["id"], d["current_version_id"])
+        d = svc.get_draft("editor", d["id"])
+        used: dict[str, int] = {}
+        while d["active_step"] is not None:
+            step = d["active_step"]
+            pool = people.get(step["role"], ["proof1"])
+            who = pool[min(used.get(step["role"], 0), len(pool) - 1)]
+            used[step["role"]] = used.get(step["role"], 0) + 1
+            d = svc.approve(who, d["id"], d["current_version_id"], step_key=step["key"], comment="同意。")
+        return d
+
+    ids["waiting"] = approved("关于开展植树节宣传活动的通知")["id"]  # 待发布: in the publisher's queue
+    released = approved("关于开展春季植树活动的通知")
+    svc.release("publisher", released["id"], released["current_version_id"])
     ids["released"] = released["id"]
 
     port = _free_port()

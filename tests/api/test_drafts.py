@@ -256,3 +256,8 @@ def test_diff_of_scans_compares_their_ocr_text(app, client):
     login_cookie(client)
     page = client.get(f"/drafts/{did}/diff").text
     assert "OCR 识别出的文字" in page and "没有差别" not in page
+    v1, v2 = diff["from_version_id"], diff["to_version_id"]
+    assert (
+        f'src="/api/v1/versions/{v1}/pages/1.png"' in page
+        and f'src="/api/v1/versions/{v2}/pages/1.png"' in page
+    )
