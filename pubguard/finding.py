@@ -14,7 +14,7 @@ from typing import Any
 
 from pubguard import labels
 from pubguard.document import BBox
-from pubguard.targets import Target
+from pubguard.targets import Target, merge_repeat
 
 
 class Severity(StrEnum):
@@ -183,6 +183,7 @@ def aggregate_repeats(findings: list[Finding]) -> list[Finding]:
         if head.count == 1:
             head.locations = [head.location]
         head.locations.extend(f.locations if f.count > 1 else [f.location])
+        head.target = merge_repeat(head.target, f.target)
         head.count += f.count
     return out
 

@@ -27,6 +27,8 @@ class RedHeaderTarget:
     number_paragraph: int | None = None  # DOCX: 发文字号
     organ_boxes: tuple[BBox, ...] = ()  # PDF: one box per line of the 发文机关标志
     number_box: BBox | None = None  # PDF: the line of the 发文字号
+    picture: bool = False  # one of the signals came from a picture (a 红头 pasted as an image)
+    box: BBox | None = None  # page 1: the union of the signals (scans and photos are erased there)
 
 
 def overlaps(a: BBox, b: BBox, tolerance: float = 1.0) -> bool:
@@ -91,17 +93,53 @@ class HiddenContentTarget:
     metadata_fields: tuple[str, ...] = ()
 
 
-Target = RedHeaderTarget | SealTarget | AnnotationTarget | PersonalDataTarget | HiddenContentTarget
+@dataclass(frozen=True, slots=True)
+class MarkTarget:
+    """The characters of a 密级 / 内部资料 / 紧急程度 mark, and whether a 份号 goes with it."""
+
+    span: Span | None = None
+    fen_hao: bool = False
+    page: int | None = None
+    box: BBox | None = None  # where it is when it has no text offsets (OCR boxes of a scan)
+
+
+@dataclass(frozen=True, slots=True)
+class ProofreadingTarget:
+    """The characters of a proofreading finding (mixed_punctuation: one half-width mark), one span
+    per occurrence (repeats of the same finding are merged into the first, `merge_repeat`)."""
+
+    spans: tuple[Span, ...] = ()
+
+
+def merge_repeat(head: Target | None, repeat: Target | None) -> Target | None:
+    """The target of a finding that absorbed a repeat of itself (`aggregate_repeats`)."""
+    if isinstance(head, ProofreadingTarget) and isinstance(repeat, ProofreadingTarget):
+        return ProofreadingTarget(head.spans + repeat.spans)
+    return head
+
+
+Target = (
+    RedHeaderTarget
+    | SealTarget
+    | AnnotationTarget
+    | PersonalDataTarget
+    | HiddenContentTarget
+    | MarkTarget
+    | ProofreadingTarget
+)
 
 __all__ = [
     "AnnotationTarget",
     "BBox",
     "Cell",
     "HiddenContentTarget",
+    "MarkTarget",
+    "ProofreadingTarget",
     "PersonalDataTarget",
     "RedHeaderTarget",
     "SealTarget",
     "Span",
     "Target",
+    "merge_repeat",
     "overlaps",
 ]

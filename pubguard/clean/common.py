@@ -11,7 +11,10 @@ from pubguard.finding import Finding
 from pubguard.targets import (
     AnnotationTarget,
     HiddenContentTarget,
+    MarkTarget,
     PersonalDataTarget,
+    ProofreadingTarget,
+    RedHeaderTarget,
     SealTarget,
     Span,
 )
@@ -73,6 +76,18 @@ def hidden_target(f: Finding) -> HiddenContentTarget:
 
 def seal_target(f: Finding) -> SealTarget:
     return f.target if isinstance(f.target, SealTarget) else SealTarget()
+
+
+def mark_target(f: Finding) -> MarkTarget:
+    return f.target if isinstance(f.target, MarkTarget) else MarkTarget()
+
+
+def proofreading_target(f: Finding) -> ProofreadingTarget:
+    return f.target if isinstance(f.target, ProofreadingTarget) else ProofreadingTarget()
+
+
+def red_header_target(f: Finding) -> RedHeaderTarget:
+    return f.target if isinstance(f.target, RedHeaderTarget) else RedHeaderTarget()
 
 
 def personal_span(f: Finding) -> Span | None:

@@ -11,10 +11,11 @@ import numpy as np
 from pubguard.clean.common import (
     MARK_RULES,
     annotation_target,
+    mark_target,
     masked_targets,
     personal_span,
+    red_header_target,
     seal_target,
-    text_range,
 )
 from pubguard.clean.options import CleanOptions, mask_chars
 from pubguard.clean.pixels import draw_mask_chars, erase_red, fill_white, to_pixels
@@ -102,23 +103,26 @@ def clean_image(
             act(f, "masked", f"改为“{plan.masked.strip()}”")
     for f in result.findings:
         cat = str(f.category)
-        arr = frame(f.location.page)
         seal = seal_target(f)
+        header = red_header_target(f)  # page 1
         if cat == "seal" and (seal_frame := frame(seal.page)) is not None and seal.box:
             if erase_red(seal_frame, to_pixels(seal.box, pad=8)):
                 act(f, "removed", "印章红色印迹")
             else:
                 fill_white(seal_frame, to_pixels(seal.box, pad=4))
                 act(f, "removed", "印章区域涂白")
-        elif cat == "red_header" and f.rule == "red_header" and arr is not None and f.location.bbox:
-            if erase_red(arr, to_pixels(f.location.bbox, pad=10), to_black=options.keep_header_text):
+        elif (
+            cat == "red_header" and f.rule == "red_header" and (first := frame(1)) is not None and header.box
+        ):
+            if erase_red(first, to_pixels(header.box, pad=10), to_black=options.keep_header_text):
                 act(f, "recoloured" if options.keep_header_text else "removed", "红头（红色文字和分隔线）")
         elif cat == "leader_annotation" or (cat == "classification_mark" and f.rule in MARK_RULES):
             if cat == "leader_annotation":
                 note = annotation_target(f)
                 rng, at_page, at_box = note.span, note.page, note.box
             else:
-                rng, at_page, at_box = text_range(f), f.location.page, f.location.bbox
+                mark = mark_target(f)
+                rng, at_page, at_box = mark.span, mark.page, mark.box
             boxes = char_boxes(doc, *rng) if rng else []
             fallback = frame(at_page)
             if not boxes and at_box and fallback is not None:

@@ -24,11 +24,12 @@ from pubguard.clean.common import (
     MARK_RULES,
     annotation_target,
     hidden_target,
+    mark_target,
     masked_targets,
     personal_span,
+    red_header_target,
     seal_target,
     squash,
-    text_range,
 )
 from pubguard.clean.options import CleanOptions, mask_chars
 from pubguard.clean.pixels import erase_red
@@ -39,7 +40,7 @@ from pubguard.errors import CorruptFile, EncryptedFile
 from pubguard.finding import Finding
 from pubguard.masking import MaskingConfig
 from pubguard.scan import FileResult
-from pubguard.targets import RedHeaderTarget, overlaps
+from pubguard.targets import overlaps
 from pubguard.thresholds import DEFAULT as DEFAULT_THRESHOLDS
 from pubguard.thresholds import RedHeaderZones
 
@@ -373,7 +374,8 @@ class _PdfCleaner:
 
     def remove_mark(self, f: Finding) -> None:
         """The whole mark line when it is short (a 密级 line), else only the mark."""
-        rng = text_range(f)
+        target = mark_target(f)
+        rng = target.span
         if rng is None:
             return
         blocks = self.doc.blocks_in(*rng)
@@ -388,7 +390,7 @@ class _PdfCleaner:
             chars = self.text.chars(*rng)
         if self._remove_chars(chars):
             self.act(f, "redacted", self._where(f), f"标识“{f.evidence}”")
-        if (f.details or {}).get("fen_hao"):
+        if target.fen_hao:
             self._fenhao()
 
     def _fenhao(self) -> None:
@@ -503,9 +505,11 @@ class _PdfCleaner:
         if page is None:
             return
         ops = self.op(1)
+        # The lines the red_header detector judged (its typed target): no detection here.
+        target = red_header_target(f)
         if self.is_scan(1):
-            if f.location.bbox:
-                x0, y0, x1, y1 = f.location.bbox
+            if target.box:
+                x0, y0, x1, y1 = target.box
                 box = self.text.derotate(1, (x0 - 6, y0 - 6, x1 + 6, y1 + 6))
                 ops.erase.append((box, self.options.keep_header_text))
                 what = "红头改为黑色" if self.options.keep_header_text else "红色发文机关标志和分隔线"
@@ -519,8 +523,6 @@ class _PdfCleaner:
         ordered = sorted(lines.values(), key=lambda ln: min(s.display[1] for s in ln))
         organ_found = False
         number_line: list[_Span] | None = None
-        # The lines the red_header detector judged (its typed target): no detection here.
-        target = f.target if isinstance(f.target, RedHeaderTarget) else RedHeaderTarget()
         for ln in ordered:
             red = [
                 s

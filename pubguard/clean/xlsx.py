@@ -15,9 +15,9 @@ from pubguard.clean.common import (
     MARK_RULES,
     annotation_target,
     hidden_target,
+    mark_target,
     masked_targets,
     personal_span,
-    text_range,
 )
 from pubguard.clean.options import DROP_COLUMN_RULES, CleanOptions, mask_chars
 from pubguard.clean.report import CleanAction
@@ -140,7 +140,7 @@ class _XlsxCleaner:
                             cell.value = None
                             self.act(f, "cleared", self.where(b), "隐藏或白色的单元格内容")
             elif (cat == "classification_mark" and f.rule in MARK_RULES) or cat == "leader_annotation":
-                rng = annotation_target(f).span if cat == "leader_annotation" else text_range(f)
+                rng = annotation_target(f).span if cat == "leader_annotation" else mark_target(f).span
                 if rng is None:
                     continue
                 for b in self.doc.blocks_in(*rng):

@@ -29,6 +29,7 @@ from pubguard.document import NON_VISIBLE_KINDS, BlockKind, Document, TextBlock
 from pubguard.finding import Category, Finding, Location, Severity
 from pubguard.lexicon.fold import HALF_TO_FULL, digit_table
 from pubguard.masking import mask_value
+from pubguard.targets import ProofreadingTarget
 
 WORDLIST = Path(__file__).resolve().parent.parent / "wordlists" / "proofreading.toml"
 
@@ -599,6 +600,7 @@ class ProofreadingDetector(Detector):
             basis=BASIS_PUNCT,
             confidence=0.75,
             details={"marks": marks} if len(mixed) > 1 else {},
+            target=ProofreadingTarget(tuple(spans)),  # the clean copy replaces each of these
         )
         if len(mixed) > 1:
             f.count = len(mixed)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import median
 from typing import Any
 
@@ -471,7 +471,12 @@ class RedHeaderDetector(Detector):
             confidence=confidence,
             details=details,
         )
-        finding.target = ev.target
+        # The paragraphs / lines the signals came from, whether one was a picture, and their box.
+        finding.target = replace(
+            ev.target or RedHeaderTarget(),
+            picture="image" in details["sources"].values(),
+            box=finding.location.bbox,
+        )
         return finding
 
 

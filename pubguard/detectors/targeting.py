@@ -5,7 +5,8 @@ id — and says so once, in the terms of `pubguard.targets`, so that clean/ acts
 instead of reading `location` / `details` or detecting again. A detector may pass its own
 target to `ScanContext.finding`; otherwise `build_target` derives it from what the detector
 handed over (offsets, page, box and its details). Categories without a target model get None.
-The red_header detector sets its `RedHeaderTarget` itself.
+The red_header detector sets its `RedHeaderTarget` itself, proofreading passes a
+`ProofreadingTarget` for mixed_punctuation (every half-width mark of the document).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pubguard.targets import (
     AnnotationTarget,
     Cell,
     HiddenContentTarget,
+    MarkTarget,
     PersonalDataTarget,
     SealTarget,
     Span,
@@ -98,6 +100,8 @@ def build_target(
             comment_ids=comment_ids,
             metadata_fields=tuple(str(k) for k in fields) if isinstance(fields, (list, tuple)) else (),
         )
+    if category == "classification_mark":
+        return MarkTarget(span=span, fen_hao=bool(details.get("fen_hao")), page=page, box=bbox)
     return None
 
 

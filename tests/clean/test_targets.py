@@ -21,8 +21,12 @@ from pubguard.targets import (
     AnnotationTarget,
     Cell,
     HiddenContentTarget,
+    MarkTarget,
     PersonalDataTarget,
+    ProofreadingTarget,
+    RedHeaderTarget,
     SealTarget,
+    merge_repeat,
 )
 from tests.clean.conftest import PEOPLE, docx_bytes, sample
 from tests.clean.test_docx import roster_docx
@@ -150,3 +154,60 @@ def test_pdf_seal_and_note_removed_by_target_and_left_when_empty(config, name, c
             result.findings[i] = dataclasses.replace(f, target=empty)
     _out, actions = clean_pdf(data, name, config, opts, opts.masking(config), result=result)
     assert not [a for a in actions if a.category == category], name
+
+
+def _mark_docx() -> bytes:
+    d = docx.Document()
+    d.add_paragraph("000123")
+    d.add_paragraph("秘密★1年")
+    for line in (
+        "关于调整城区道路维修计划的请示",
+        "市人民政府：",
+        "为保障道路安全畅通，我局拟对主干道路面进行维修。",
+    ):
+        d.add_paragraph(line)
+    return docx_bytes(d)
+
+
+def test_mark_line_and_fen_hao_removed_by_target_and_left_when_empty(config):
+    data = _mark_docx()
+    result, _trace = prepare_docx(data, "m.docx", config)
+    (mark,) = [f for f in result.findings if f.rule == "secret_level"]
+    assert isinstance(mark.target, MarkTarget) and mark.target.fen_hao
+    assert result.document.text[slice(*mark.target.span)].startswith("秘密")
+    out, _actions = _clean(data, config)
+    assert "秘密" not in _text(out) and "000123" not in _text(out)
+    out, actions = _clean(data, config, {"classification_mark": MarkTarget()})
+    assert "秘密★1年" in _text(out) and "000123" in _text(out)
+    assert not [a for a in actions if a.category == "classification_mark"]
+
+
+def test_punctuation_target_lists_every_mark_and_repeats_merge(config):
+    d = docx.Document()
+    d.add_paragraph("各单位要高度重视,认真落实;确保实效。")
+    d.add_paragraph("请各单位认真落实,确保实效。")
+    data = docx_bytes(d)
+    result, _trace = prepare_docx(data, "p.docx", config)
+    (mixed,) = [f for f in result.findings if f.rule == "mixed_punctuation"]
+    assert isinstance(mixed.target, ProofreadingTarget)
+    assert [result.document.text[s:e] for s, e in mixed.target.spans] == [",", ";", ","]
+    out, _actions = _clean(data, config)
+    assert "," not in _text(out) and ";" not in _text(out)
+    out, actions = _clean(data, config, {"proofreading": ProofreadingTarget()})
+    assert _text(out).count(",") == 2 and not [a for a in actions if a.category == "proofreading"]
+    a, b = ProofreadingTarget(((1, 2),)), ProofreadingTarget(((5, 6),))
+    assert merge_repeat(a, b) == ProofreadingTarget(((1, 2), (5, 6)))
+    assert merge_repeat(SealTarget(page=1), SealTarget(page=2)) == SealTarget(page=1)
+    assert merge_repeat(None, b) is None
+
+
+def test_red_header_target_carries_its_box_and_picture_flag(config):
+    from pubguard.scan import scan_bytes
+
+    result = scan_bytes(sample("scan_red_header_seal.jpg"), "s.jpg", ScanConfig(ocr=False))
+    headers = [f for f in result.findings if f.rule == "red_header"]
+    assert headers and all(isinstance(f.target, RedHeaderTarget) for f in headers)
+    assert all(f.target.box == f.location.bbox and f.target.box for f in headers)
+    result, _trace = prepare_docx(sample("draft_tracked.docx"), "d.docx", config)
+    (header,) = [f for f in result.findings if f.rule == "red_header"]
+    assert header.target.picture == ("image" in header.details["sources"].values())

@@ -111,8 +111,7 @@ def remove_red_header(plan: CleanPlan, f: Finding, has_marks: bool) -> None:
     if rules:
         plan.act(f, "removed", where, "红色分隔线")
     # A 红头 pasted as a wide picture at the top.
-    sources = (f.details or {}).get("sources", {})
-    if "image" in sources.values():
+    if target.picture:
         for im in doc.images:
             if im.paragraph < 0 or im.paragraph > limit or not (im.width and im.height):
                 continue

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from pubguard.clean.common import hidden_target, squash, text_range
+from pubguard.clean.common import hidden_target, mark_target, proofreading_target, squash
 from pubguard.clean.docx.header import drop_fenhao
 from pubguard.clean.docx.plan import CleanPlan
 from pubguard.clean.docx.tree import ancestor, para_text
@@ -36,22 +36,22 @@ def delete_range(plan: CleanPlan, f: Finding, rng: Span | None, action: str, wha
 
 
 def full_width_punctuation(plan: CleanPlan, f: Finding) -> None:
-    """Each half-width mark the finding lists (its `locations`, else its `location`) becomes
-    its full-width form in the run that holds it; other characters are never touched."""
+    """Each half-width mark the finding's target lists (one span per occurrence) becomes its
+    full-width form in the run that holds it; other characters are never touched."""
     done = 0
     first: int | None = None
-    for loc in f.locations or [f.location]:
-        if loc.start is None or loc.end is None or loc.end != loc.start + 1:
+    for start, end in proofreading_target(f).spans:
+        if end != start + 1:
             continue
-        full = FULL_WIDTH.get(plan.doc.text[loc.start : loc.end])
+        full = FULL_WIDTH.get(plan.doc.text[start:end])
         if full is None:
             continue
-        for piece, lo, _hi in plan.overlapping(loc.start, loc.end):
+        for piece, lo, _hi in plan.overlapping(start, end):
             if piece.el.tag != w("t"):
                 continue
             plan.edits.replace(piece.el, lo, full)
             done += 1
-            first = loc.start if first is None else first
+            first = start if first is None else first
     if done:
         plan.act(f, "replaced", plan.where(first), "半角标点改为全角", count=done)
 
@@ -59,7 +59,8 @@ def full_width_punctuation(plan: CleanPlan, f: Finding) -> None:
 def remove_mark(plan: CleanPlan, f: Finding) -> None:
     """A 密级/内部资料/紧急程度 line: the whole short line goes, a mark inside a longer line
     loses only its own characters."""
-    rng = text_range(f)
+    target = mark_target(f)
+    rng = target.span
     if rng is None:
         return
     s, e = rng
@@ -74,7 +75,7 @@ def remove_mark(plan: CleanPlan, f: Finding) -> None:
         plan.act(f, "removed", plan.where(s), f"标识行“{f.evidence}”")
     else:
         delete_range(plan, f, rng, "removed", "标识")
-    if (f.details or {}).get("fen_hao"):
+    if target.fen_hao:
         drop_fenhao(plan, f)
 
 
