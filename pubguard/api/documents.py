@@ -111,6 +111,12 @@ def masked_text(doc: Any, config: ScanConfig, found: list[Any] | None = None) ->
         chars = ["*" if ch.isdigit() else ch for ch in text]
         mask_property_people(doc, chars)
         return "".join(chars)
+    values: set[int] = set()  # characters of single values (masked below, last digits kept)
+    for f in found:
+        if getattr(f, "rule", None) != "roster":
+            for loc in _locations(f):
+                if loc.start is not None and loc.end is not None:
+                    values.update(range(loc.start, loc.end))
     for f in found:
         for loc in _locations(f):
             s, e = loc.start, loc.end
@@ -118,9 +124,9 @@ def masked_text(doc: Any, config: ScanConfig, found: list[Any] | None = None) ->
                 continue
             if getattr(f, "rule", None) == "roster":
                 # the whole table: its values are masked one by one (their own findings); here
-                # only every number in it, so the table's headings and names stay readable
+                # every other number in it, so the table's headings and names stay readable
                 for i in range(s, e):
-                    if chars[i].isdigit():
+                    if chars[i].isdigit() and i not in values:
                         chars[i] = "*"
                 continue
             keep = 4 if e - s > 6 else 1

@@ -242,3 +242,24 @@ def test_text_view_lays_out_tables_and_properties_apart(tmp_path):
     out = highlighted_text(lay["text"], [roster, finding], lay["blocks"])
     assert re.search(r'<div class="tv-table-wrap hl-table sev-high" data-finding="8" id="hl-8"', out)
     assert 'id="hl-7"' in out and out.count('data-finding="8"') == 1
+
+
+def test_a_roster_keeps_its_headings_and_masks_each_value(tmp_path):
+    from pathlib import Path
+
+    data = (Path(__file__).resolve().parents[2] / "samples" / "subsidy_roster.xlsx").read_bytes()
+    views = DocumentViews(tmp_path / "cache", ScanConfig(ocr=False))
+    lay = views.layout("8" * 64, "roster.xlsx", lambda: data)
+    lines = lay["text"].splitlines()
+    assert lines[:8] == [
+        "覃**",
+        "发放名单",
+        "序号",
+        "姓名",
+        "身份证号",
+        "联系电话",
+        "银行卡号",
+        "补贴金额（元）",
+    ]
+    assert lines[8:14] == ["*", "**民", "*" * 14 + "2130", "*******0456", "*" * 15 + "4522", "****"]
+    assert not re.search(r"\d{5}", lay["text"])
