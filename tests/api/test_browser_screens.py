@@ -163,7 +163,7 @@ def test_screenshots_of_the_main_pages(demo_server) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for width in WIDTHS:
-            ctx = browser.new_context(viewport={"width": width, "height": 900})
+            ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
             page = ctx.new_page()
             page.set_default_timeout(30_000)
             page.on(
