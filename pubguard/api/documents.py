@@ -16,6 +16,7 @@ that no longer belong to a live (not archived) draft, and every entry older than
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import difflib
 import html
@@ -463,15 +464,33 @@ def _inner_spans(text: str, findings: list[dict[str, Any]]) -> tuple[list[Span],
     """(marks, outer) for the laid-out view: shortest first, so a finding over a whole table (a
     roster) does not hide the values inside it; a span holding other marks is `outer` (the
     table it covers is outlined instead)."""
+    starts: list[int] = []  # the kept marks never overlap: sorted by start, ends sorted too
     kept: list[Span] = []
     outer: list[Span] = []
     for sp in sorted(_located(text, findings), key=lambda t: (t[1] - t[0], t[0])):
-        if any(sp[0] <= k[0] and k[1] <= sp[1] for k in kept):
-            outer.append(sp)
-        elif not any(sp[0] < k[1] and k[0] < sp[1] for k in kept):
-            kept.append(sp)
-    kept.sort(key=lambda t: t[0])
+        s, e = sp[0], sp[1]
+        i = bisect.bisect_left(starts, s)
+        if i < len(kept) and kept[i][0] < e:  # a kept mark starts inside: holds it or overlaps
+            if kept[i][1] <= e:
+                outer.append(sp)
+            continue
+        if i > 0 and kept[i - 1][1] > s:  # overlaps the mark before
+            continue
+        starts.insert(i, s)
+        kept.insert(i, sp)
     return kept, outer
+
+
+def _first_ending_after(spans: list[Span], a: int) -> int:
+    """Index of the first span ending after `a` (spans sorted, non-overlapping)."""
+    lo, hi = 0, len(spans)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if spans[mid][1] <= a:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def _marked(text: str, spans: list[Span], a: int, b: int) -> str:
@@ -479,9 +498,12 @@ def _marked(text: str, spans: list[Span], a: int, b: int) -> str:
     property is marked in each piece; its number and id go with the piece where it starts)."""
     parts: list[str] = []
     pos = a
-    for s, e, n, f in spans:
-        if e <= a or s >= b:
-            continue
+    i = _first_ending_after(spans, a)
+    while i < len(spans):
+        s, e, n, f = spans[i]
+        i += 1
+        if s >= b:
+            break
         lo, hi = max(s, a), min(e, b)
         parts.append(html.escape(text[pos:lo]))
         first = s >= a
