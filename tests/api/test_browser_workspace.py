@@ -153,3 +153,55 @@ def test_workspace_rail_finding_scroll_keys_filters(server):  # noqa: F811
         page.locator(f"#finding-{fid} .f-msg").click()
         expect(box5).to_be_in_viewport()
         browser.close()
+
+
+def long_docx() -> bytes:
+    """Eighty paragraphs, then a table with an ID number in it; the author in the properties."""
+    import io
+
+    import docx
+
+    d = docx.Document()
+    d.core_properties.author = "王建国"
+    d.add_paragraph("关于2024年度临时救助对象的公示")
+    for i in range(80):
+        d.add_paragraph(f"第{i + 1}段：按照有关规定，现将临时救助对象公示如下。")
+    table = d.add_table(rows=2, cols=3)
+    for j, v in enumerate(["姓名", "身份证号", "乡镇"]):
+        table.cell(0, j).text = v
+    for j, v in enumerate(["张伟民", make_id_number(), "石埠街道"]):
+        table.cell(1, j).text = v
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def test_text_view_finding_scrolls_to_its_mark_in_a_table(server):  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright
+
+    base, app = server
+    svc = app.state.service
+    d = svc.create_draft(
+        "editor", "demo", "临时救助公示", column="公示公告", data=long_docx(), filename="公示.docx"
+    )
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.set_default_timeout(30_000)
+        page.goto(f"{base}/login")
+        page.fill("input[name=username]", "editor")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("#login-form button[type=submit]")
+        page.wait_for_url(f"{base}/queue")
+        page.goto(f"{base}/drafts/{d['id']}")
+        expect(page.locator(".text-view table.tv-table tr")).to_have_count(2)
+        expect(page.locator(".tv-props dd").first).to_have_text(re.compile(r"王\*\*"))
+        card = page.locator('.finding[data-category="personal_data"]').first
+        fid = card.get_attribute("data-finding")
+        mark = page.locator(f'.tv-table mark.hl[data-finding="{fid}"]')
+        expect(mark).not_to_be_in_viewport()
+        card.locator(".f-msg").click()
+        expect(mark).to_be_in_viewport()
+        expect(mark).to_have_class(SEL)
+        page.screenshot(path=str(ARTIFACTS / "workspace-textview-1366.png"))
+        browser.close()
