@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from statistics import median
 from typing import Any
 
-from pubguard import lexicon
+from pubguard import layout, lexicon
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.detectors.vision import (
@@ -218,20 +218,13 @@ class RedHeaderDetector(Detector):
 
     # -- DOCX -------------------------------------------------------------------------------
     def _from_docx(self, doc: Document, page: Page, ev: _Evidence) -> None:
-        zone_kinds = (BlockKind.BODY, BlockKind.TEXT_BOX, BlockKind.TABLE_CELL)
         blocks = [b for b in doc.visible_blocks() if b.text.strip()]
-        paras: dict[int, list[TextBlock]] = {}
-        for b in blocks:
-            if b.kind in zone_kinds and b.paragraph >= 0:
-                paras.setdefault(b.paragraph, []).append(b)
+        paras = layout.paragraphs(doc, layout.ZONE_KINDS)  # the shared layout view
         order = sorted(paras)
         body = _body_size(blocks)
         mark_zone = set(order[: self.zones.docx_mark_paragraphs])
         marks: list[tuple[int, _Signal]] = []
-        header_paras: dict[int, list[TextBlock]] = {}
-        for b in blocks:
-            if b.kind == BlockKind.HEADER and b.paragraph >= 0:
-                header_paras.setdefault(b.paragraph, []).append(b)
+        header_paras = layout.paragraphs(doc, (BlockKind.HEADER,))
         candidates = [(p, paras[p]) for p in order if p in mark_zone]
         candidates += [(p, bl) for p, bl in header_paras.items() if bl and bl[0].page <= 1]
         for pid, para in candidates:

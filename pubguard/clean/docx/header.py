@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from pubguard import layout
 from pubguard.clean.common import squash
 from pubguard.clean.docx.plan import CleanPlan
 from pubguard.clean.docx.tree import graphics, kill_border, red_graphic, run_child
@@ -24,15 +25,8 @@ FENHAO = re.compile(r"^(?:份号[:：]?)?[0-9]{6}$")
 
 def remove_red_header(plan: CleanPlan, f: Finding, has_marks: bool) -> None:
     doc = plan.doc
-    zone_kinds = (BlockKind.BODY, BlockKind.TEXT_BOX, BlockKind.TABLE_CELL)
-    paras: dict[int, list] = {}
-    for b in doc.visible_blocks():
-        if b.text.strip() and b.paragraph >= 0 and b.kind in zone_kinds:
-            paras.setdefault(b.paragraph, []).append(b)
-    header_paras: dict[int, list] = {}
-    for b in doc.visible_blocks():
-        if b.text.strip() and b.paragraph >= 0 and b.kind == BlockKind.HEADER:
-            header_paras.setdefault(b.paragraph, []).append(b)
+    paras = layout.paragraphs(doc, layout.ZONE_KINDS)
+    header_paras = layout.paragraphs(doc, (BlockKind.HEADER,))
     order = sorted(paras)
     # The paragraphs the red_header detector judged (its typed target): no detection here.
     target = f.target if isinstance(f.target, RedHeaderTarget) else RedHeaderTarget()
@@ -121,8 +115,7 @@ def remove_red_header(plan: CleanPlan, f: Finding, has_marks: bool) -> None:
 
 def drop_fenhao(plan: CleanPlan, f: Finding) -> None:
     """份号 (six digits at the top of page 1) goes with the 密级 it accompanies."""
-    seen = sorted({b.paragraph for b in plan.doc.visible_blocks() if b.text.strip() and b.paragraph >= 0})
-    for pid in seen[:HEADER_ZONE]:
+    for pid in layout.top_paragraphs(plan.doc, HEADER_ZONE, kinds=None):
         text = squash("".join(b.text for b in plan.doc.blocks if b.paragraph == pid))
         p = plan.para(pid)
         if p is not None and FENHAO.match(text) and p not in plan.drop_paragraphs:
