@@ -152,7 +152,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     )
     install_error_handlers(app)
 
-    from pubguard.api import ui, ui_clean, ui_duty, ui_foi, ui_interaction, ui_users
+    from pubguard.api import ui, ui_clean, ui_duty, ui_foi, ui_interaction, ui_notify, ui_users
     from pubguard.api.routers import (
         audit,
         auth,
@@ -166,6 +166,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
         info_class,
         interaction,
         interpretation,
+        notifications,
         releases,
         reports,
         versions,
@@ -184,6 +185,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
         audit,
         reports,
         check,
+        notifications,
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(interaction.router, prefix="/api/v1")
@@ -198,6 +200,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     app.include_router(ui_interaction.router)
     app.include_router(ui_foi.router)
     app.include_router(ui_users.router)
+    app.include_router(ui_notify.router)
 
     app.add_middleware(
         BodyLimitMiddleware,

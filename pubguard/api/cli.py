@@ -100,6 +100,7 @@ def user_create(
     display_name: Annotated[str, typer.Option("--display-name", help="显示名称")] = "",
     password: Annotated[str | None, typer.Option(help="密码（不给则交互输入）")] = None,
     admin: Annotated[bool, typer.Option("--admin", help="系统管理员")] = False,
+    email: Annotated[str, typer.Option("--email", help="电子邮箱（配置 SMTP 后消息同时发邮件）")] = "",
     data: DataOpt = Path("data"),
     database_url: DbOpt = None,
 ) -> None:
@@ -121,7 +122,7 @@ def user_create(
     svc = ReviewService(_settings(data, database_url).review_settings())
     try:
         user = svc.create_user(
-            username, display_name=display_name, password=password, is_admin=admin, roles=roles
+            username, display_name=display_name, password=password, is_admin=admin, roles=roles, email=email
         )
     except ReviewError as exc:
         typer.echo(exc.message, err=True)

@@ -14,6 +14,10 @@ from pydantic import Field
 
 from pubguard.review.settings import ReviewSettings
 
+_MAIL_FIELDS = {
+    "smtp_host", "smtp_port", "smtp_from", "smtp_user", "smtp_password", "smtp_starttls", "smtp_ssl", "public_url"
+}  # fmt: skip
+
 
 class ApiSettings(ReviewSettings):
     worker_threads: int = 1  # scan workers started with the app (0: only `pubguard worker`)
@@ -45,6 +49,7 @@ class ApiSettings(ReviewSettings):
             database_url=self.database_url,
             scan_config=self.scan_config,
             max_upload_bytes=self.max_upload_bytes,
+            **self.model_dump(include=_MAIL_FIELDS),
         )
 
     @property

@@ -64,6 +64,10 @@ FLASH = {
 def page(
     request: Request, me: Principal | None, template: str, status: int = 200, **ctx: Any
 ) -> HTMLResponse:
+    if me is not None and not template.startswith("_") and "unread" not in ctx:  # 消息 count in the header
+        svc = request.app.state.service
+        ctx["unread"] = svc.unread_notifications(me.id)
+        ctx.setdefault("mail_on", bool(svc.settings.smtp_host))
     html = render(template, request=request, user=me.user if me else None, csrf=csrf_for(request, me), **ctx)
     return HTMLResponse(html, status_code=status)
 

@@ -54,8 +54,10 @@ class AccountsMixin(ServiceBase):
         is_admin: bool = False,
         roles: Iterable[tuple[str, str]] = (),
         actor: Actor | None = None,
+        email: str = "",
     ) -> dict[str, Any]:
-        """Create a user with roles `[(site, role), ...]` (site "*" = every site)."""
+        """Create a user with roles `[(site, role), ...]` (site "*" = every site). `email`:
+        where 消息 are e-mailed when SMTP is configured (never in audit details or logs)."""
         username = username.strip()
         if not re.match(r"^[\w.@-]{1,64}$", username):
             raise InvalidInput("用户名只能包含字母、数字、下划线、点、@ 和连字符，长度 1–64。")
@@ -77,6 +79,7 @@ class AccountsMixin(ServiceBase):
                 display_name=display_name,
                 password_hash=hash_password(password) if password else None,
                 is_admin=is_admin,
+                email=_check_email(email),
                 created_at=self.now(),
             )
             user.grants = [RoleGrant(site=site, role=role) for site, role in set(roles)]
@@ -288,3 +291,10 @@ def _dummy_hash() -> str:
     import secrets
 
     return hash_password(secrets.token_hex(16))
+
+
+def _check_email(email: str) -> str:
+    email = (email or "").strip()
+    if email and not re.fullmatch(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,63}", email):
+        raise InvalidInput("电子邮箱格式无效。")
+    return email

@@ -379,6 +379,15 @@ def recall(ctx: typer.Context, actor: ActorOpt, draft: int, comment: str = "") -
 # ------------------------------------------------------------------ reviewers
 
 
+@review_app.command("notify")
+@handles_errors
+def notify_cmd(ctx: typer.Context) -> None:
+    """发送公开时限将到 / 已超期的消息（工作进程空闲时每 10 分钟自动运行一次）。"""
+    with _service(ctx) as svc:
+        n = svc.notify_deadlines()
+    typer.echo(f"已发送 {n} 条时限消息。")
+
+
 @review_app.command("queue")
 @handles_errors
 def queue(

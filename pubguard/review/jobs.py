@@ -29,6 +29,7 @@ log = logging.getLogger("pubguard.review.jobs")
 
 HOST = socket.gethostname()[:60]
 DUTY_CHECK_SECONDS = 600.0
+DEADLINE_CHECK_SECONDS = 600.0  # 公开时限 消息 sweep (pubguard.review.notify)
 
 
 def worker_name(thread: str = "") -> str:
@@ -91,6 +92,7 @@ class WorkerPool:
         self.svc = svc
         self.duty = duty  # 值班读网: also run each site's daily re-scan once a day (`duty_tick`)
         self._duty_checked = 0.0
+        self._deadline_checked = -DEADLINE_CHECK_SECONDS  # first idle moment: sweep at once
         self.threads = max(0, threads)
         self.poll_seconds = poll_seconds
         self.scanner = scanner
@@ -120,6 +122,18 @@ class WorkerPool:
         for t in self._workers:
             t.join(timeout)
         self._workers.clear()
+
+    def deadline_tick(self) -> None:
+        """When idle, at most every DEADLINE_CHECK_SECONDS: 消息 for 公开时限 close or past."""
+        import time
+
+        if time.monotonic() - self._deadline_checked < DEADLINE_CHECK_SECONDS:
+            return
+        self._deadline_checked = time.monotonic()
+        try:
+            self.svc.notify_deadlines()
+        except Exception:
+            log.exception("deadline notifications failed")
 
     def duty_tick(self, scanner: Callable[..., Any] | None = None) -> None:
         """When idle, at most every DUTY_CHECK_SECONDS: the daily re-scan of sites not yet run today."""
@@ -162,6 +176,7 @@ class WorkerPool:
                 job = None
             if job is None:
                 self.duty_tick(scanner)
+                self.deadline_tick()
                 with self._wake:
                     if self._pending_wakes == 0 and not self._stop.is_set():
                         self._wake.wait(self.poll_seconds)

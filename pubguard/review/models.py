@@ -79,6 +79,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")  # for 消息 by e-mail (SMTP); never logged
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)  # global administrator
@@ -474,5 +475,6 @@ class LoginFailure(Base):
 
 # Registers of issue 16 (政民互动, 依申请公开) share this metadata; imported last (they use Base).
 # Tables of 分级审批 / 政策解读 / 值班读网 live in their own module (same metadata).
+from pubguard.review import models_notify as _models_notify  # noqa: E402,F401
 from pubguard.review import models_routes as _models_routes  # noqa: E402,F401
 from pubguard.review import registers as _registers  # noqa: E402, F401

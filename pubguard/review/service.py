@@ -65,6 +65,7 @@ from pubguard.review.models import (
     User,
     Version,
 )
+from pubguard.review.notify import NotifyMixin
 from pubguard.review.publish import name_for_format, safe_filename
 from pubguard.review.register import RegisterMixin
 from pubguard.review.rekey import RekeyMixin
@@ -89,6 +90,7 @@ __all__ = ["Actor", "ReviewService", "Scanner", "TooLargeUpload", "draft_identit
 
 
 class ReviewService(
+    NotifyMixin,
     AccountsMixin,
     JobsMixin,
     ViewsMixin,
@@ -574,6 +576,7 @@ class ReviewService(
             states.apply(draft, DraftEvent.SUBMIT)
             draft.returned = False
             self._sync_status(draft)
+            self._notify_turn(s, draft)
             self._audit(
                 s,
                 user,
@@ -686,6 +689,7 @@ class ReviewService(
             step.comment = comment
             step.carried = False
             self._sync_status(draft)
+            self._notify_turn(s, draft)
             self._audit(
                 s,
                 user,
@@ -789,6 +793,7 @@ class ReviewService(
                 details={"to": to_step or "editor", "step_name": step.name},
             )
             self._step_comment(s, draft, draft.current_version_id, step.key, user, "rejection", comment, now)
+            self._notify_returned(s, draft, user, step.name, comment)
             return self._draft_summary(s, draft)
 
     @staticmethod

@@ -35,6 +35,15 @@ class ReviewSettings(BaseSettings):
     database_url: str | None = None  # default: SQLite in data_dir
     scan_config: ScanConfig = Field(default_factory=ScanConfig, exclude=True)
     max_upload_bytes: int = Field(default=MAX_UPLOAD_BYTES, gt=0)
+    # 消息 by e-mail (pubguard.review.notify): off unless PUBGUARD_SMTP_HOST is set
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "PubGuard <pubguard@localhost>"
+    smtp_user: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    public_url: str = ""  # e.g. https://pubguard.example.gov.cn: absolute links in e-mails
 
     def resolved_database_url(self) -> str:
         url = self.database_url or os.environ.get("PUBGUARD_DATABASE_URL")

@@ -349,6 +349,7 @@ class ViewsMixin(ServiceBase):
             counts = {sev: n for sev, n in rows}
         site_row = s.get(Site, draft.site)
         return {
+            "last_rejection": self._last_rejection(s, draft),
             "id": draft.id,
             "site": draft.site,
             "site_name": site_row.name if site_row else draft.site,
@@ -389,6 +390,43 @@ class ViewsMixin(ServiceBase):
             "deadline": deadline.to_dict() if deadline else None,
             "info_class": info_class_view(draft),
             "lock_version": draft.lock_version,
+        }
+
+    def _last_rejection(self, s: Session, draft: Draft) -> dict[str, Any] | None:
+        """The latest 退回意见 while it is the news about the draft: returned to the editor, or
+        sent back to an earlier step and not yet past it (no approval since)."""
+        if not (draft.returned or draft.status == "in_review"):
+            return None
+        c = s.execute(
+            select(Comment)
+            .where(Comment.draft_id == draft.id, Comment.kind == "rejection")
+            .order_by(Comment.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if c is None:
+            return None
+        if not draft.returned:  # in review: only a rejection to an earlier step, not yet passed again
+            from pubguard.review.models import AuditEntry
+
+            last = dict(
+                s.execute(
+                    select(AuditEntry.action, func.max(AuditEntry.seq))
+                    .where(
+                        AuditEntry.draft_id == draft.id,
+                        AuditEntry.action.in_(("draft.submit", "step.approve", "step.reject")),
+                    )
+                    .group_by(AuditEntry.action)
+                ).all()
+            )
+            rejected = last.get("step.reject") or 0
+            if max(last.get("draft.submit") or 0, last.get("step.approve") or 0) > rejected:
+                return None
+        step = next((st for st in draft.steps if st.key == c.step_key), None)
+        return {
+            "body": c.body,
+            "author": self._usernames(s, [c.author_id]).get(c.author_id),
+            "step_name": step.name if step else (c.step_key or ""),
+            "at": _iso(c.created_at),
         }
 
     def get_draft(self, actor: Actor, draft_id: int) -> dict[str, Any]:

@@ -167,7 +167,21 @@ def test_upload_boxes_six_steps_release_and_a_rejection(server, tmp_path):
         # 4. The editor sees it returned, uploads a fixed version (scan status without reload), resubmits.
         login("editor")
         expect(page.locator("tr.draft-row .st-returned").first).to_be_visible()
-        page.goto(draft_url)
+        # issue 18.8: the reason in the queue row, the top of the draft, and a 消息 with a count
+        expect(page.locator("tr.draft-row .queue-reason").first).to_contain_text("请删除公章和联系人身份证号")
+        expect(page.locator("#unread-count")).to_have_text("1")
+        shot("02b-editor-queue-with-reason")
+        page.click("#nav-notes")
+        expect(page.locator(".note.unread .note-link")).to_contain_text("被一校退回修改")
+        expect(page.locator(".note.unread")).to_contain_text("请删除公章")
+        shot("02c-editor-notifications")
+        page.click(".note.unread .note-link")  # opens the draft and marks the message read
+        page.wait_for_url(draft_url)
+        expect(page.locator("#unread-count")).to_have_count(0)
+        expect(page.locator("#last-rejection")).to_contain_text("请删除公章和联系人身份证号")
+        top = page.locator("#last-rejection").bounding_box()
+        assert top and top["y"] < 400  # at the top of the page, not under 审核意见
+        shot("02d-editor-sees-rejection-on-top")
         expect(page.locator(".comments .c-rejection")).to_contain_text("请删除公章")
         page.set_input_files(".version-upload input[type=file]", str(v2))
         page.fill(".version-upload input[name=note]", "删除公章和身份证号")
@@ -192,6 +206,7 @@ def test_upload_boxes_six_steps_release_and_a_rejection(server, tmp_path):
         #    gives way to 撤稿 and the record gives the page's web address.
         login("publisher")
         expect(page.locator("tr.draft-row .st-approved")).to_be_visible()
+        expect(page.locator("#unread-count")).to_have_text("1")  # 消息: 待发布
         shot("04a-publisher-queue")
         page.click("a.draft-link")
         expect(page.locator(".gate-ok")).to_be_visible()

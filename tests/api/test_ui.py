@@ -258,3 +258,35 @@ def test_submit_with_an_open_blocker_asks_for_confirmation(app, client):
     )
     page = client.get(f"/drafts/{clean['draft']['id']}").text
     assert 'id="btn-submit"' in page and 'id="submit-warning"' not in page
+
+
+def test_notifications_page_header_count_and_api(app, client):
+    """Issue 18.8: a rejection reaches the editor as a 消息 (header count, page, JSON API) and
+    its reason is at the top of the draft and in the queue row."""
+    ed = auth(app, "ed")
+    body = upload(client, ed, "关于通知\n")
+    run_jobs(app)
+    did, vid = body["draft"]["id"], body["version"]["id"]
+    client.put(f"/api/v1/drafts/{did}/disclosure", json={"attribute": "主动公开"}, headers=ed)
+    client.post(f"/api/v1/drafts/{did}/submit", json={}, headers=ed)
+    p1 = auth(app, "p1")
+    assert client.get("/api/v1/notifications/unread", headers=p1).json() == {"unread": 1}
+    r = client.post(
+        f"/api/v1/drafts/{did}/reject",
+        json={"version_id": vid, "comment": "标题有错字", "step_key": "proof1"},
+        headers=p1,
+    )
+    assert r.status_code == 200, r.text
+    notes = client.get("/api/v1/notifications", headers=ed).json()
+    assert notes[0]["kind"] == "returned" and "标题有错字" in notes[0]["body"]
+    ui_login(client, "ed")
+    queue = client.get("/queue").text
+    assert 'id="unread-count"' in queue and 'class="queue-reason"' in queue and "标题有错字" in queue
+    page = client.get(f"/drafts/{did}").text
+    assert 'id="last-rejection"' in page and "标题有错字" in page
+    assert "被一校退回修改" in client.get("/notifications").text
+    r = client.get(f"/notifications/{notes[0]['id']}/open", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/drafts/{did}"
+    assert client.get("/api/v1/notifications/unread", headers=ed).json() == {"unread": 0}
+    assert 'id="unread-count"' not in client.get("/queue").text
+    assert client.post("/api/v1/notifications/read", json={}, headers=p1).json() == {"marked": 1}
