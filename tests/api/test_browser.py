@@ -120,6 +120,13 @@ def test_upload_boxes_six_steps_release_and_a_rejection(server, tmp_path):
         assert box and img and box["x"] > img["x"] + img["width"] * 0.5  # the seal is on the right half
         expect(page.locator('.finding[data-category="seal"]')).to_contain_text("公章")
         shot("01-editor-sees-seal-and-id-boxed")
+        # A finding click scrolls its box into view and highlights it (the workspace; six pages
+        # and j/k in test_browser_workspace.py).
+        page.mouse.wheel(0, 3000)
+        expect(pid.first).not_to_be_in_viewport()
+        page.locator('.finding[data-category="personal_data"] .f-msg').first.click()
+        expect(pid.first).to_be_in_viewport()
+        expect(pid.first).to_have_class(re.compile(r"\bsel\b"))
 
         # 2. Disclosure attribute and submission. The page stays where the user acted (issue
         #    18.3): the saved section keeps its place on screen and the message shows inside it.
