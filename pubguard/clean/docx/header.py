@@ -42,7 +42,7 @@ def remove_red_header(plan: CleanPlan, f: Finding, has_marks: bool) -> None:
     first = order[0] if order else 0
     where = "首页版头"
     for pid in organ:
-        p = plan.para(pid)
+        p = plan.paragraph_element(pid)
         if p is None:
             continue
         text = squash("".join(b.text for b in (paras.get(pid) or header_paras.get(pid, []))))
@@ -55,7 +55,7 @@ def remove_red_header(plan: CleanPlan, f: Finding, has_marks: bool) -> None:
     # The 发文字号 line is part of the 版头 the suggestion says to remove (kept as black text
     # only with keep_header_text); the 标题 stays, as plain black text.
     kept_lines = [title]
-    p = plan.para(number)
+    p = plan.paragraph_element(number)
     if number is not None and p is not None:
         if plan.options.keep_header_text:
             kept_lines.insert(0, number)
@@ -64,7 +64,7 @@ def remove_red_header(plan: CleanPlan, f: Finding, has_marks: bool) -> None:
             text = squash("".join(b.text for b in paras[number]))
             plan.act(f, "removed", where, f"发文字号“{text}”")
     for kept in kept_lines:
-        p = plan.para(kept) if kept is not None else None
+        p = plan.paragraph_element(kept) if kept is not None else None
         if p is None or kept is None:
             continue
         if any(b.is_red for b in paras.get(kept, [])):
@@ -77,7 +77,7 @@ def remove_red_header(plan: CleanPlan, f: Finding, has_marks: bool) -> None:
                 break
             text = squash("".join(b.text for b in paras[pid]))
             if FENHAO.match(text):
-                p = plan.para(pid)
+                p = plan.paragraph_element(pid)
                 if p is not None and p not in plan.drop_paragraphs:
                     plan.drop_paragraphs.append(p)
                     plan.act(f, "removed", where, "份号")
@@ -89,7 +89,7 @@ def remove_red_header(plan: CleanPlan, f: Finding, has_marks: bool) -> None:
         red = (d.stroke is not None and is_red(d.stroke)) or (d.fill is not None and is_red(d.fill))
         if not red:
             continue
-        p = plan.para(d.paragraph)
+        p = plan.paragraph_element(d.paragraph)
         if p is None:
             continue
         if d.kind == "border":
@@ -117,7 +117,7 @@ def drop_fenhao(plan: CleanPlan, f: Finding) -> None:
     """份号 (six digits at the top of page 1) goes with the 密级 it accompanies."""
     for pid in layout.top_paragraphs(plan.doc, HEADER_ZONE, kinds=None):
         text = squash("".join(b.text for b in plan.doc.blocks if b.paragraph == pid))
-        p = plan.para(pid)
+        p = plan.paragraph_element(pid)
         if p is not None and FENHAO.match(text) and p not in plan.drop_paragraphs:
             plan.drop_paragraphs.append(p)
             plan.act(f, "removed", plan.where_paragraph(pid), "份号")

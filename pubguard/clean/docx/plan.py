@@ -97,17 +97,18 @@ class CleanPlan:
             )
         )
 
-    def para(self, pid: int | None) -> etree._Element | None:
+    def paragraph_element(self, pid: int | None) -> etree._Element | None:
+        """The w:p of paragraph id `pid` (None when unknown)."""
         if pid is None or pid not in self.trace.paragraphs:
             return None
         return self.trace.paragraphs[pid][1]
 
-    def where_paragraph(self, pid: object) -> str:
+    def where_paragraph(self, pid: int | None) -> str:
         if isinstance(pid, int) and pid in self.ordinals:
             return f"正文第{self.ordinals[pid]}段"
         return "文档中"
 
-    def remove_image(self, pid: object, rid: str) -> bool:
+    def remove_image(self, pid: int | None, rid: str) -> bool:
         """Remove the drawing(s) showing relationship `rid` in paragraph `pid` (or anywhere in
         the part when the paragraph is unknown)."""
         scopes: list[etree._Element] = []

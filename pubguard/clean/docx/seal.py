@@ -22,7 +22,7 @@ def remove_seal(plan: CleanPlan, f: Finding) -> None:
     if target.source == "vector":
         n = 0
         for q in range(int(pid or 0) - 3, int(pid or 0) + 4):
-            p = plan.para(q)
+            p = plan.paragraph_element(q)
             if p is None:
                 continue
             for g in graphics(p):
