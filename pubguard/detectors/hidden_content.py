@@ -372,9 +372,11 @@ class _FillIndex:
     def __init__(self, doc: Document) -> None:
         self.bands: dict[int, dict[int, list[tuple[int, Drawing]]]] = {}
         self.always: dict[int, list[tuple[int, Drawing]]] = {}
+        self.fills: dict[int, set[RGB]] = {}  # fill colours filed per page
         for i, d in enumerate(doc.drawings):
             if d.fill is None or d.fill_opacity < 0.5 or d.kind in ("border", "line") or _is_frame(d):
                 continue
+            self.fills.setdefault(d.page, set()).add(d.fill)
             span = self._band_span(d.bbox[1], d.bbox[3])
             if span is None or span[1] - span[0] > self.MAX_BANDS:
                 self.always.setdefault(d.page, []).append((i, d))
@@ -388,6 +390,11 @@ class _FillIndex:
         if not (math.isfinite(lo) and math.isfinite(hi)):
             return None
         return math.floor(lo / self.BAND), math.floor(hi / self.BAND)
+
+    def may_hide(self, page: int, color: RGB) -> bool:
+        """Whether `color` is indistinguishable from white or from a fill filed on `page`: the
+        only backgrounds `_background` can find for a block without highlight there."""
+        return any(indistinguishable(color, bg) for bg in ((255, 255, 255), *self.fills.get(page, ())))
 
     def candidates(self, page: int, bbox: BBox) -> list[Drawing]:
         """Drawings that may overlap `bbox`, in reverse drawing order (topmost first), the
@@ -760,9 +767,18 @@ class HiddenContentDetector(Detector):
             # The HTML reader judged colours with the cascade (a background image or an unknown
             # background is not "white"): colour-hidden text arrives as hidden blocks.
             return []
+        fills = doc.cached(("hidden_content.fills", len(doc.drawings)), lambda: _FillIndex(doc))
+        may_hide: dict[tuple[RGB, int], bool] = {}  # (colour, page): most pages print one ink
         for i, b in enumerate(doc.blocks):
             if b.hidden or b.kind not in VISIBLE_TEXT_KINDS or b.color is None or not b.text.strip():
                 continue
+            if b.highlight is None:  # then the background is white, a page fill or a picture
+                key = (b.color, b.page)
+                hit = may_hide.get(key)
+                if hit is None:
+                    hit = may_hide[key] = fills.may_hide(b.page, b.color)
+                if not hit:
+                    continue
             bg = self._background(doc, b)
             if bg is None or not indistinguishable(b.color, bg):
                 continue
