@@ -174,10 +174,16 @@ LABEL_HINTS = re.compile(
 # Comments about how the page is built (code markers, components, plugins, tracking): a developer's
 # note next to the code, not content of the page.
 TECH_WORDS = (
-    "插件", "组件", "控件", "浏览器", "校验", "兼容", "适配", "构建", "动态", "加载", "调用", "引用", "引入",
+    "插件", "组件", "控件", "浏览器", "校验", "兼容", "适配", "构建", "加载", "调用", "引用", "引入",
     "跳转", "采集", "日志", "埋点", "标识", "模板", "样式", "脚本", "代码", "竖屏", "横屏", "域名", "用户行为",
-    "页面", "网页", "点击量", "访问量",
+    "页面", "网页", "点击量", "访问量", "字段", "采编", "嵌入", "维护", "显示", "链接",
 )  # fmt: skip
+# Hidden notices a page's scripts show when needed (an old browser, leaving the site).
+HIDDEN_NOTICE_WORDS = ("浏览器", "插件", "即将离开", "跳转", "链接")
+# A comment about where its code goes ("这部分内容一定要放在网站最底部"): a developer's note.
+CODE_PLACEMENT_WORDS = ("这部分", "此部分", "该部分", "放在", "放到", "放前面", "放后面")
+# 保密 in the name of an organ or a field of work (国家保密局, 保密办, 保密工作) is no mark.
+SECRECY_ORGAN_RE = re.compile(r"保密(?:局|办公室|办|委员会|委|工作|技术|法|协会|管理|宣传|教育|知识)")
 TECH_TOKEN_RE = re.compile(
     r"(?<![A-Za-z])(?:start|end|begin|beg|js|css|html5?|div|nav|wap|label\w*|include|ie\d*|jquery|"
     r"release|plugin|widget|header|footer|banner|api|sdk)(?![A-Za-z])"
@@ -1128,7 +1134,7 @@ def _contact_number(text: str) -> bool:
 
 def _sensitive(text: str) -> bool:
     """Draft/internal wording, credentials or contact data."""
-    low = text.lower()
+    low = SECRECY_ORGAN_RE.sub("", text.lower())
     return (
         any(h in low for h in SENSITIVE_HINTS)
         or bool(LABEL_HINTS.search(text))
@@ -1189,8 +1195,11 @@ def _html_hidden_severity(text: str, visible: str = "") -> Severity | None:
     sensitive = _sensitive(text)
     if shown_elsewhere(text, visible) and (not sensitive or len(_dup_key(text)) >= 12):
         return None
-    if sensitive or (not _technical(text) and any(h in text.lower() for h in WEAK_HINTS)):
+    technical = _technical(text)
+    if sensitive or (not technical and any(h in text.lower() for h in WEAK_HINTS)):
         return Severity.HIGH
+    if any(w in text for w in HIDDEN_NOTICE_WORDS):
+        return None  # a notice about the browser, the page or a link (shown by scripts when needed)
     han = len(HAN.findall(text))
     if han >= 20 and re.search(r"[，。；！？]", text):
         return Severity.MEDIUM
@@ -1213,7 +1222,7 @@ def _html_comment_severity(text: str, visible: str = "") -> Severity | None:
         return Severity.HIGH
     if shown_elsewhere(text, visible):
         return None
-    technical = _technical(text)
+    technical = _technical(text) or any(w in text for w in CODE_PLACEMENT_WORDS)
     low = text.lower()
     if not technical and any(h in low for h in WEAK_HINTS):
         return Severity.HIGH

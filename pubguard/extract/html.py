@@ -693,7 +693,11 @@ class _Walker:
         hidden = ctx.hidden
         if hidden == "visibility:hidden" and decls.get("visibility") == "visible":
             hidden = None  # visibility is inherited and a child may turn it back on (display may not)
-        if hidden is None:
+        if hidden is None and tag in ("html", "body"):
+            # The whole page hidden until its scripts reveal it (anti-flicker `body{display:none}`
+            # of a page component): every visitor sees the page, so its text is not concealed.
+            pass
+        elif hidden is None:
             if "hidden" in attrs:
                 hidden = "hidden_attr"
             elif decls.get("display", "").startswith("none"):
@@ -980,6 +984,19 @@ def _markup_lines(markup: str) -> list[str]:
     return [line for _, line in sorted(lines.items())]
 
 
+_SCREEN_MEDIA = {"", "all", "screen"}
+
+
+def _screen_media(media: str | None) -> bool:
+    """A `<style media=...>` sheet applies on screen: no media, all, screen (possibly with a
+    condition, e.g. "screen and (max-width: 680px)", which, like @media rules, is skipped).
+    A print sheet hiding the navigation when printing is not concealment."""
+    if media is None:
+        return True
+    kinds = [q.strip().lower() for q in media.split(",")]
+    return any(k in _SCREEN_MEDIA for k in kinds)
+
+
 def sniff_charset(data: bytes) -> str | None:
     """The charset a page declares (`<meta charset>`, http-equiv, XML declaration)."""
     head = data[:4096]
@@ -1002,7 +1019,11 @@ def extract_html(data: bytes, name: str, config: ScanConfig) -> Document:
         if href:
             base = urljoin(base, href) if base else (href if re.match(r"^https?://", href, re.I) else base)
 
-    sheets = [style_node.text(deep=True) or "" for style_node in parser.css("style")]
+    sheets = [
+        style_node.text(deep=True) or ""
+        for style_node in parser.css("style")
+        if _screen_media(style_node.attributes.get("media"))
+    ]
     walker = _Walker(doc, _StyleSheet(parser, sheets), base)
     root = parser.root
     if root is not None:

@@ -143,3 +143,48 @@ def test_page_author_shown_on_the_page_is_not_metadata_leak():
     assert medium_up(scan(page("", head='<meta name="author" content="贺茜">'))) == []
     hidden_author = medium_up(scan(page("", head='<meta name="author" content="谢沂楠">')))
     assert hidden_author == [("metadata_person", "medium")]
+
+
+# -- the second set of real pages (measured untouched first, then fixed) ------------------------
+def test_page_hidden_until_scripts_reveal_it_is_not_hidden_text():
+    # a page component's stylesheet says body{display:none}; the page's script shows it
+    reveal = "<style>body{display:none}</style>"
+    found = scan(page(reveal + "<p>闭幕式上，产业发展蓝皮书正式发布，全面呈现产业发展现状和未来方向。</p>"))
+    assert medium_up(found) == []
+    leak = '<div style="display:none">经研究，上述名单中第三名因材料不全暂缓公示，待补齐后另行发布。</div>'
+    assert [r for r, _ in medium_up(scan(page(reveal + leak)))] == ["hidden_text"]
+
+
+def test_print_style_sheet_is_not_screen_concealment():
+    nav = '<div class="navInfo">当前位置：首页 > 新闻中心 > 区县动态，欢迎访问本网站，祝您浏览愉快。</div>'
+    printed = '<style media="print">.navInfo{display:none}</style>'
+    assert medium_up(scan(page(printed + nav))) == []
+    for media in ("", ' media="screen"', ' media="all"'):
+        hiding = f"<style{media}>.navInfo{{display:none}}</style>"
+        assert [r for r, _ in medium_up(scan(page(hiding + nav)))] == ["hidden_text"], media
+
+
+def test_secrecy_bureau_in_a_hidden_site_list_is_no_mark():
+    menu = (
+        '<ul style="display:none"><li>国家保密局</li></ul><div style="display:none">国家保密局 保密工作</div>'
+    )
+    assert medium_up(scan(page(menu))) == []
+    assert medium_up(scan(page('<div style="display:none">此件保密，注意保管</div>'))) == [
+        ("hidden_text", "high")
+    ]
+
+
+def test_hidden_browser_and_link_notices_are_furniture():
+    notices = (
+        '<div style="display:none">当前浏览器版本过低，可能会有安全风险且无法正常显示。建议您升级或使用其他浏览器。</div>'
+        '<div style="display:none">您访问的链接即将离开“某市人民政府”门户网站，是否继续？</div>'
+    )
+    assert medium_up(scan(page(notices))) == []
+
+
+def test_comment_about_where_code_goes_is_low():
+    note = "<!-- 无障碍内容，这部分内容一定要放在网站最底部才能将整个网站内容进行无障碍处理 -->"
+    found = [f for f in scan(page(note)) if f.rule == "html_comment"]
+    assert [str(f.severity) for f in found] == ["low"]
+    prose = "<!-- 经研究，上述名单中第三名因材料不全暂缓公示，待补齐后另行发布。 -->"
+    assert [str(f.severity) for f in scan(page(prose)) if f.rule == "html_comment"] == ["medium"]
