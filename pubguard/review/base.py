@@ -9,7 +9,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, BinaryIO, Self
+from typing import Any, BinaryIO, Literal, Self, overload
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -112,8 +112,18 @@ class ServiceBase:
     def _scan(self, data: bytes, filename: str, draft_id: int, scanner: Scanner | None) -> FileResult:
         scan = scanner or self._scanner
         if scan is None:
-            from pubguard.scan import scan_bytes as scan
+            from pubguard.scan import scan_bytes
+
+            scan = scan_bytes
         return scan(data, filename, self.settings.scan_config, identity=draft_identity(draft_id))
+
+    @overload
+    @staticmethod
+    def _user(session: Session, actor: Actor | None, *, required: Literal[True] = True) -> User: ...
+
+    @overload
+    @staticmethod
+    def _user(session: Session, actor: Actor | None, *, required: bool) -> User | None: ...
 
     @staticmethod
     def _user(session: Session, actor: Actor | None, *, required: bool = True) -> User | None:
