@@ -139,6 +139,7 @@ AUDIT_ACTION: dict[str, str] = {
     "user.password": "修改密码",
     "token.issue": "签发令牌",
     "site.create": "创建站点",
+    "site.columns": "设置栏目",
     "draft.info_class": "设置信息类别",
     "draft.assign": "分派稿件",
     "interpretation.link": "关联政策解读",
@@ -148,6 +149,8 @@ AUDIT_ACTION: dict[str, str] = {
     "duty.run": "每日读网复查",
     "duty.close": "办结值班事项",
     "finding.confirm": "确认问题",
+    "attachment.add": "添加附件",
+    "attachment.remove": "删除附件",
     "release.rollback": "发布回退",
     # 依申请公开 (pubguard.review.foi)
     "foi.register": "登记依申请公开申请",

@@ -152,8 +152,9 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     )
     install_error_handlers(app)
 
-    from pubguard.api import ui, ui_clean, ui_duty, ui_foi, ui_interaction, ui_notify, ui_users
+    from pubguard.api import ui, ui_attachments, ui_clean, ui_duty, ui_foi, ui_interaction, ui_notify, ui_users
     from pubguard.api.routers import (
+        attachments,
         audit,
         auth,
         check,
@@ -177,6 +178,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
         auth,
         drafts,
         versions,
+        attachments,
         clean,
         findings,
         workflow,
@@ -201,6 +203,7 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     app.include_router(ui_foi.router)
     app.include_router(ui_users.router)
     app.include_router(ui_notify.router)
+    app.include_router(ui_attachments.router)
 
     app.add_middleware(
         BodyLimitMiddleware,

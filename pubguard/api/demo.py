@@ -44,6 +44,9 @@ DEMO_USERS: list[tuple[str, str, list[str]]] = [
     ("admin", "系统管理员", ["admin"]),
 ]
 
+# The demo site's 栏目 (menu order): the upload form offers these.
+DEMO_COLUMNS = ["通知公告", "政策文件", "政策解读", "工作动态", "公示公告", "人事信息", "财政信息"]
+
 # (file in samples/, title, column, stage): stage "uploaded" | "submitted" | "proofread" | "queued"
 DEMO_DRAFTS = [
     ("clean_notice.pdf", "关于公布2024年第一批市级示范家庭农场名单的通知", "通知公告", "proofread"),
@@ -67,7 +70,12 @@ def seed(svc: ReviewService, samples_dir: Path | str = "samples") -> dict[str, A
         has_site = s.get(Site, DEMO_SITE) is not None
         existing_users = set(s.execute(select(User.username)).scalars())
     if not has_site:
-        svc.create_site(DEMO_SITE, DEMO_SITE_NAME, publish={"type": "folder", "base_url": DEMO_BASE_URL})
+        svc.create_site(
+            DEMO_SITE,
+            DEMO_SITE_NAME,
+            publish={"type": "folder", "base_url": DEMO_BASE_URL},
+            columns=DEMO_COLUMNS,
+        )
     for username, label, roles in DEMO_USERS:
         if username in existing_users:
             continue

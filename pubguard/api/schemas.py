@@ -98,6 +98,7 @@ class SiteOut(Open):
     key: str
     name: str
     workflow: str
+    columns: list[str] = []  # the site's 栏目 (empty: free text)
 
 
 # ---------------------------------------------------------------- drafts, versions, jobs

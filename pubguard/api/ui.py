@@ -311,6 +311,7 @@ def draft_context(request: Request, svc: ReviewService, me: Principal, draft_id:
     return {
         "d": d,
         "current": current,
+        "attachments": svc.list_attachments(me.id, draft_id),
         "findings": numbered,
         # 待处理: undecided, and confirmed 须修改 but still in this version (not yet fixed)
         "open_count": sum(1 for f in findings if f["status"] in ("open", "confirmed")),

@@ -13,8 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from pubguard.api.deps import Principal, current_principal, get_service
+from pubguard.api.listing import Sort, list_view
 from pubguard.api.schemas import MAX_ID
 from pubguard.api.ui import _int, _text, page
+from pubguard.labels import FOI_STATUS
 from pubguard.review import InvalidInput, ReviewService
 from pubguard.review.foi import answer_types, config
 
@@ -52,17 +54,46 @@ def _day(form: Any, name: str) -> dt.date | None:
         raise InvalidInput("日期格式应为 YYYY-MM-DD。") from exc
 
 
+FOI_SORTS = {
+    "newest": Sort("最新登记", lambda r: (r["received_on"], r["id"]), reverse=True),
+    "oldest": Sort("最早登记", lambda r: (r["received_on"], r["id"])),
+    "due": Sort(
+        "最近期限",
+        lambda r: (min((x["due"] or "9999") for x in r["limits"]) if r["limits"] else "9999", r["id"]),
+    ),
+    "number": Sort("编号", lambda r: r["number"]),
+}
+
+
 @router.get("/foi")
 def foi_list(
-    request: Request, me: Me, svc: Svc, done: Annotated[str | None, Query(max_length=20)] = None
+    request: Request,
+    me: Me,
+    svc: Svc,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    sort: Annotated[str | None, Query(max_length=16)] = None,
+    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     sites = _foi_sites(me, svc)
+    view = list_view(
+        svc.list_foi(me.id, limit=2000),
+        q=q,
+        fields=("number", "description", "channel_label", "applicant_kind_label"),
+        status=status,
+        statuses=FOI_STATUS,
+        sort=sort,
+        sorts=FOI_SORTS,
+        page=page_no,
+    )
     return page(
         request,
         me,
         "foi_list.html",
         todo=svc.list_foi(me.id, todo=True),
-        rows=svc.list_foi(me.id, limit=300),
+        rows=view["rows"],
+        view=view,
         reminders=svc.foi_reminders(me.id),
         sites=sites,
         channels=config()["channels"],

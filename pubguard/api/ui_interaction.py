@@ -14,8 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from pubguard.api.deps import Principal, current_principal, get_service
+from pubguard.api.listing import Sort, list_view
 from pubguard.api.schemas import MAX_ID
 from pubguard.api.ui import _int, _text, page
+from pubguard.labels import MESSAGE_STATUS
 from pubguard.review import InvalidInput, ReviewService
 from pubguard.review.interaction import STATUS_LABELS, channels, satisfaction_labels
 
@@ -49,6 +51,14 @@ def _staff_sites(me: Principal, svc: ReviewService) -> list[str]:
     return _sites(me, "interaction")
 
 
+MESSAGE_SORTS = {
+    "due": Sort("办理期限", lambda r: (r.get("due") or "9999", r["id"])),
+    "newest": Sort("最新来信", lambda r: (r["received_on"], r["id"]), reverse=True),
+    "oldest": Sort("最早来信", lambda r: (r["received_on"], r["id"])),
+    "number": Sort("编号", lambda r: r["number"]),
+}
+
+
 @router.get("/messages")
 def messages_page(
     request: Request,
@@ -59,9 +69,23 @@ def messages_page(
     done: Annotated[str | None, Query(max_length=20)] = None,
     imported: Annotated[int | None, Query(ge=0, le=100000)] = None,
     skipped: Annotated[str | None, Query(max_length=400)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    sort: Annotated[str | None, Query(max_length=16)] = None,
+    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     todo = svc.list_messages(me.id, site or None, todo=True)
-    rows = svc.list_messages(me.id, site or None, overdue=True if overdue == "1" else None, limit=300)
+    view = list_view(
+        svc.list_messages(me.id, site or None, overdue=True if overdue == "1" else None, limit=2000),
+        q=q,
+        fields=("number", "subject", "type_label", "unit", "channel_label"),
+        status=status,
+        statuses=MESSAGE_STATUS,
+        sort=sort,
+        sorts=MESSAGE_SORTS,
+        page=page_no,
+    )
+    rows = view["rows"]
     staff_sites = _staff_sites(me, svc)
     types = svc.message_types(staff_sites[0]).values() if staff_sites else []
     units = {s: svc.list_units(s) for s in staff_sites}
@@ -76,6 +100,8 @@ def messages_page(
         channels=channels(),
         units=units,
         filters={"site": site, "overdue": overdue},
+        view=view,
+        view_query="&".join(x for x in (view["query"], "overdue=1" if overdue == "1" else "") if x),
         flash=DONE.get(done or "", ""),
         imported=imported,
         skipped=skipped,

@@ -260,6 +260,7 @@ class AccountsMixin(ServiceBase):
         *,
         workflow: str = "default",
         publish: dict[str, Any] | None = None,
+        columns: Iterable[str] = (),
         actor: Actor | None = None,
     ) -> dict[str, Any]:
         if not _SITE_KEY.match(key):
@@ -275,14 +276,44 @@ class AccountsMixin(ServiceBase):
                 raise PermissionDenied("只有系统管理员可以创建站点。")
             if s.get(Site, key) is not None:
                 raise Conflict(f"站点「{key}」已存在。")
-            site = Site(key=key, name=name, workflow=workflow, publish=publish, created_at=self.now())
+            site = Site(
+                key=key,
+                name=name,
+                workflow=workflow,
+                publish=publish,
+                columns=_columns(columns) or None,
+                created_at=self.now(),
+            )
             s.add(site)
             self._audit(s, admin, "site.create", details={"site": key, "name": name, "workflow": workflow})
+            return site.to_dict()
+
+    def set_site_columns(
+        self, key: str, columns: Iterable[str], *, actor: Actor | None = None
+    ) -> dict[str, Any]:
+        """The site's 栏目 list, in menu order (empty: the upload form takes free text)."""
+        cols = _columns(columns)
+        with self.db.write() as s:
+            admin = self._require_user_admin(s, actor, [key])
+            site = s.get(Site, key)
+            if site is None:
+                raise NotFound(f"站点不存在：{key}。")
+            site.columns = cols or None
+            self._audit(s, admin, "site.columns", details={"site": key, "columns": cols})
+            s.flush()
             return site.to_dict()
 
     def list_sites(self) -> list[dict[str, Any]]:
         with self.db.read() as s:
             return [x.to_dict() for x in s.execute(select(Site).order_by(Site.key)).scalars()]
+
+
+def _columns(columns: Iterable[str]) -> list[str]:
+    """Trimmed, de-duplicated 栏目 names in order; each 1–200 characters."""
+    out = list(dict.fromkeys(c.strip() for c in columns if c and c.strip()))
+    if any(len(c) > 200 for c in out):
+        raise InvalidInput("栏目名称不能超过 200 个字。")
+    return out
 
 
 @functools.lru_cache(maxsize=1)

@@ -163,6 +163,9 @@ def site_add(
     base_url: Annotated[
         str | None, typer.Option(help="网站地址（发布目录 站点/ 对应的网址），发布记录据此显示网页地址")
     ] = None,
+    column: Annotated[
+        list[str] | None, typer.Option("--column", help="栏目（可多次，按菜单顺序）；上传时从中选择")
+    ] = None,
 ) -> None:
     """添加站点。"""
     publish: dict[str, Any] | None = None
@@ -173,8 +176,23 @@ def site_add(
     if base_url:
         publish = dict(publish or {"type": "folder"}, base_url=base_url)
     with _service(ctx) as svc:
-        svc.create_site(key, name, workflow=workflow, publish=publish)
+        svc.create_site(key, name, workflow=workflow, publish=publish, columns=column or ())
     typer.echo(f"已添加站点 {key}（{name}）。")
+
+
+@review_app.command("site-columns")
+@handles_errors
+def site_columns(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="站点标识")],
+    columns: Annotated[
+        list[str] | None, typer.Argument(help="栏目，按菜单顺序；不给则清空（上传时可自由填写）")
+    ] = None,
+) -> None:
+    """设置站点的栏目列表（上传稿件时从中选择）。"""
+    with _service(ctx) as svc:
+        site = svc.set_site_columns(key, columns or ())
+    typer.echo(f"站点 {key} 的栏目：{'、'.join(site['columns']) or '（未设置，上传时自由填写）'}")
 
 
 def _parse_roles(roles: list[str]) -> list[tuple[str, str]]:

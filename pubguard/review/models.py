@@ -144,9 +144,17 @@ class Site(Base):
     workflow: Mapped[str] = mapped_column(String(200), default="default")
     publish: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # target config
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The site's 栏目, in menu order (None/empty: the upload form takes free text).
+    columns: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "name": self.name, "workflow": self.workflow, "publish": self.publish}
+        return {
+            "key": self.key,
+            "name": self.name,
+            "workflow": self.workflow,
+            "publish": self.publish,
+            "columns": list(self.columns or []),
+        }
 
 
 class Draft(Base):
@@ -202,6 +210,27 @@ class Draft(Base):
     )
     steps: Mapped[list[DraftStep]] = relationship(order_by="DraftStep.position", cascade="all, delete-orphan")
     creator: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+
+class Attachment(Base):
+    """附件 of a draft (a form, a table, a scanned annex): uploaded while a version is current,
+    kept in the content-addressed store and scanned like a version; its open 阻断/高 findings
+    keep the draft from release until the attachment is replaced."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    scan_status: Mapped[str] = mapped_column(String(16), default="pending")
+    scan_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    scan_result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # FileResult.to_dict()
 
 
 class Version(Base):

@@ -27,6 +27,7 @@ from pubguard.masking import mask_name
 from pubguard.review import faults, states
 from pubguard.review.accounts import AccountsMixin
 from pubguard.review.annual_report import AnnualReportMixin
+from pubguard.review.attachments import AttachmentsMixin
 from pubguard.review.base import (
     DECIDER_ROLES,
     DECISIONS,
@@ -92,6 +93,7 @@ __all__ = ["Actor", "ReviewService", "Scanner", "TooLargeUpload", "draft_identit
 class ReviewService(
     NotifyMixin,
     AccountsMixin,
+    AttachmentsMixin,
     JobsMixin,
     ViewsMixin,
     CleanCopyMixin,
@@ -147,6 +149,11 @@ class ReviewService(
             if site_row is None:
                 raise NotFound(f"站点不存在：{site}。")
             self._require_role(user, site, "editor", what="创建稿件")
+            column = column.strip()
+            if site_row.columns and column not in site_row.columns:
+                raise InvalidInput(
+                    f"栏目「{column}」不在站点的栏目列表中，请从列表中选择：{'、'.join(site_row.columns)}。"
+                )
             info_class, route = self._initial_route(site_row.workflow, important)
             now = self.now()
             draft = Draft(

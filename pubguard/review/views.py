@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from pubguard.finding import Severity
 from pubguard.labels import label
 from pubguard.review import audit
+from pubguard.review.attachments import attachment_problems
 from pubguard.review.base import (
     CHINA_TZ,
     DECIDER_ROLES,
@@ -41,6 +42,7 @@ from pubguard.review.gate import (
 )
 from pubguard.review.interpretation import link_problems, links_view
 from pubguard.review.models import (
+    Attachment,
     CleanCopy,
     Comment,
     Draft,
@@ -245,7 +247,8 @@ class ViewsMixin(ServiceBase):
             clean,
             authority=self._workflow(draft).authority,
         )
-        return reasons + route_problems(draft, list(draft.steps))
+        attached = s.execute(select(Attachment).where(Attachment.draft_id == draft.id)).scalars()
+        return reasons + attachment_problems(list(attached)) + route_problems(draft, list(draft.steps))
 
     def publish_target(self, site: str) -> PublishTarget:
         with self.db.read() as s:

@@ -187,3 +187,38 @@ def test_audit_log_shows_names_and_decisions(app, client):
     assert "授予角色" in only and "判定为「误报」" not in only
     by = client.get("/audit", params={"by": "r2"}).text
     assert "判定为「误报」" in by and "用户 p2：" not in by
+
+
+def test_foi_and_message_lists_search_filter_sort_paginate(app, client):
+    from pubguard.api import listing
+
+    svc = app.state.service
+    svc.create_user("foi1", roles=[(SITE, "foi"), (SITE, "interaction")])
+    for i, what in enumerate(("道路维修资金明细", "学校招生计划", "道路绿化方案")):
+        svc.register_foi(
+            "foi1",
+            SITE,
+            description=what,
+            received_on=f"2026-10-0{i + 1}",
+            applicant={"name": "申请人", "phone": "13701234567"},
+        )
+        svc.receive_message("foi1", SITE, subject=f"关于{what}的咨询", body="请答复。")
+    _login(app, client, "foi1")
+    page = client.get("/foi").text
+    assert "共 3 件" in page and 'name="q"' in page
+    hit = client.get("/foi", params={"q": "道路"}).text
+    assert "共 2 件" in hit and "学校招生计划" not in hit.split("全部申请")[1]
+    oldest = client.get("/foi", params={"sort": "oldest"}).text.split("全部申请")[1]
+    assert oldest.index("道路维修资金明细") < oldest.index("道路绿化方案")
+    assert "共 0 件" in client.get("/foi", params={"status": "answered"}).text
+    msgs = client.get("/messages", params={"q": "招生"}).text
+    assert "共 1 件" in msgs and "关于学校招生计划的咨询" in msgs
+    old = listing.PER_PAGE
+    listing.PER_PAGE = 2
+    try:
+        first = client.get("/messages", params={"sort": "oldest"}).text
+        assert 'rel="next"' in first and "sort=oldest&amp;page=2" in first
+        second = client.get("/messages", params={"sort": "oldest", "page": 2}).text
+        assert "关于道路绿化方案的咨询" in second and 'rel="prev"' in second
+    finally:
+        listing.PER_PAGE = old

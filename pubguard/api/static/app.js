@@ -231,8 +231,22 @@
     });
   }
 
+  // The 栏目 field follows the chosen site: its list of columns, or free text when it has none.
+  function showColumns(form) {
+    var pick = form.querySelector("select.site-pick");
+    if (!pick) return;
+    form.querySelectorAll(".column-field").forEach(function (label) {
+      var on = label.dataset.site === pick.value;
+      label.hidden = !on;
+      label.querySelectorAll("select, input").forEach(function (el) { el.disabled = !on; });
+    });
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select.site-pick")) showColumns(e.target.form);
+  });
+
   function initAll(root) {
-    (root || document).querySelectorAll("form.upload-form").forEach(initUpload);
+    (root || document).querySelectorAll("form.upload-form").forEach(function (form) { initUpload(form); showColumns(form); });
   }
   document.addEventListener("DOMContentLoaded", function () { initAll(document); });
   document.body.addEventListener("htmx:afterSettle", function (e) { initAll(e.detail.elt); });
