@@ -76,6 +76,7 @@ def users_page(
         "users.html",
         users=users,
         sites=sites,
+        site_names={s["key"]: s["name"] for s in svc.list_sites()},
         roles=ROLES,
         filters={"q": q, "role": role, "state": state},
         message=msg,

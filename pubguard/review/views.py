@@ -667,7 +667,7 @@ class ViewsMixin(ServiceBase):
                 ).scalars()
             }
             for e in entries:
-                e["actor_name"] = names.get(e["actor"], e["actor"])
+                e["actor_name"] = names.get(e["actor"]) or ("系统" if e["actor"] == "system" else e["actor"])
                 e["what"] = audit_what(e)
             return entries
 
@@ -813,6 +813,12 @@ def audit_what(entry: dict[str, Any]) -> str:
             parts.append(f"交给 {d['assignee']}")
     elif action == "disclosure.set" and d.get("attribute"):
         parts.append(f"公开属性：{d['attribute']}")
+    elif action in ("attachment.add", "attachment.remove") and d.get("filename"):
+        parts.append(f"附件「{d['filename']}」")
+    elif action == "site.create":
+        parts.append(f"站点 {d.get('name') or d.get('site')}")
+    elif action == "site.columns":
+        parts.append(f"{d.get('site')} 站点栏目：{'、'.join(d.get('columns') or []) or '（清空）'}")
     elif action == "draft.assign" and d.get("assignee"):
         parts.append(f"交给 {d['assignee']}")
     return " ".join(parts)

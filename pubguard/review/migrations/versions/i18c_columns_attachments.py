@@ -1,7 +1,7 @@
 """site 栏目 list and draft 附件 (issue 18 item 13)
 
 Revision ID: i18c_columns_attachments
-Revises: i17b_job_pages_stage
+Revises: i18_notifications
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i18c_columns_attachments"
-down_revision = "i17b_job_pages_stage"
+down_revision = "i18_notifications"
 branch_labels = None
 depends_on = None
 
