@@ -152,7 +152,16 @@ def create_app(settings: ApiSettings | None = None, *, service: ReviewService | 
     )
     install_error_handlers(app)
 
-    from pubguard.api import ui, ui_attachments, ui_clean, ui_duty, ui_foi, ui_interaction, ui_notify, ui_users
+    from pubguard.api import (
+        ui,
+        ui_attachments,
+        ui_clean,
+        ui_duty,
+        ui_foi,
+        ui_interaction,
+        ui_notify,
+        ui_users,
+    )
     from pubguard.api.routers import (
         attachments,
         audit,
