@@ -177,7 +177,8 @@ def sheet_context(svc: ReviewService, actor: Actor, draft_id: int, generated_by:
         audit_head=audit[-1]["hash"] if audit else "",
         generated_at=dt.datetime.now(dt.UTC).isoformat(),
         generated_by=generated_by,
-        open_findings=[f for f in b["findings"] if f["status"] == "open"],
+        open_findings=[f for f in b["findings"] if f["status"] in ("open", "confirmed")],
+        rejections=[c for c in b["draft"]["comments"] if c["kind"] == "rejection"],
     )
 
 
@@ -205,7 +206,10 @@ def sheet_pdf(ctx: dict[str, Any]) -> bytes:
         "h2 {font-size: 11.5pt; margin: 10pt 0 4pt 0;}"
         "table {border-collapse: collapse; width: 100%;}"
         "th, td {border: 0.6pt solid #444; padding: 2pt 3pt; vertical-align: top; font-size: 8.5pt;}"
-        "th {background-color: #eeeeee;} .muted {color: #555555;} .sign {height: 22pt;}"
+        # no cell backgrounds: on a table continued on the next page Story paints them as
+        # stray grey bars; headers are bold instead
+        "th {font-weight: bold; text-align: center;} .muted {color: #555555;} .sign {height: 22pt;}"
+        ".nw {white-space: nowrap;}"
         ".sub {text-align: center; color: #444444;}"
     )
     story = pymupdf.Story(html=html, user_css=css, archive=archive)

@@ -11,7 +11,7 @@ import jsonschema
 import pymupdf
 from sarif_check import validate_sarif
 
-from api.conftest import WITH_ID, approve_all, auth, submitted_draft
+from api.conftest import WITH_ID, approve_all, auth, run_jobs, submitted_draft
 from pubguard.report import load_schema
 
 
@@ -123,3 +123,49 @@ def test_archive_export_and_precision(app, client):
         s["detector"]: s for s in client.get("/api/v1/stats/precision", headers=auth(app, "root")).json()
     }
     assert stats["proofreading"]["false_positive"] == 1 and stats["proofreading"]["precision"] == 0.0
+
+
+LONG = (
+    "第1页的矢量图形中检测到红色圆形公章（含五角星、环形文字），非涉密公文在网站发布时不得带有单位公章。" * 3
+)
+
+
+def test_review_sheet_pdf_columns_rejections_and_site_name(app, client):
+    """Issue 18.11: short columns keep their words on one line however long the message, no
+    grey cell backgrounds (Story painted them as stray bars on page 2), the 退回 rounds are in,
+    and the site shows by its name."""
+    svc = app.state.service
+    text = "".join(f"!blocker seal seal{i} 公章{i}\n!low proofreading typo{i} 错字{i}\n" for i in range(8))
+    d = submitted_draft(app, client, text)
+    from pubguard.review.models import FindingRow
+
+    with svc.db.write() as s:
+        for row in s.query(FindingRow).filter(FindingRow.draft_id == d["id"]):
+            row.message = LONG
+    svc.reject("p1", d["id"], d["current_version_id"], "请删除全部公章后重新上传。", step_key="proof1")
+    svc.upload_version("ed", d["id"], "v2.txt", text.replace("!blocker seal seal0 公章0\n", "").encode())
+    run_jobs(app)
+    pdf = client.get(f"/api/v1/drafts/{d['id']}/sheet.pdf", headers=auth(app, "ed"))
+    doc = pymupdf.open("pdf", pdf.content)
+    assert doc.page_count >= 2
+    lines = [
+        "".join(sp["text"] for sp in line["spans"]).strip()
+        for page in doc
+        for block in page.get_text("dict")["blocks"]
+        for line in block.get("lines", [])
+    ]
+    assert "已修复" in lines and "阻断" in lines  # each on one line, not 已/修/复 stacked
+    assert not [x for x in lines if x in ("已", "修", "复", "阻", "断")]
+    text_all = "\n".join(lines)
+    assert "退回记录（1 次）" in text_all and "请删除全部公章后重新上传。" in text_all
+    site_name = next(x["name"] for x in svc.list_sites() if x["key"] == d["site"])
+    assert site_name in text_all
+    greys = [
+        dr
+        for page in doc
+        for dr in page.get_drawings()
+        if dr.get("fill") is not None and min(dr["fill"]) > 0.8 and max(dr["fill"]) < 0.99
+    ]
+    assert greys == []
+    html = client.get(f"/api/v1/drafts/{d['id']}/sheet.html", headers=auth(app, "ed")).text
+    assert "退回记录（1 次）" in html and 'width="14%"' in html and 'style="width:' not in html
