@@ -335,7 +335,9 @@ def _before(steps: list[dict], step: dict, active: dict) -> bool:
 
 @router.get("/drafts/{draft_id}")
 def draft_page(request: Request, draft_id: DraftId, me: Me, svc: Svc) -> HTMLResponse:
-    return page(request, me, "draft.html", **draft_context(request, svc, me, draft_id))
+    ctx = draft_context(request, svc, me, draft_id)  # may refuse (404) before anything is marked
+    svc.mark_notifications_read(me.id, draft_id=draft_id)  # opening the draft reads its 消息
+    return page(request, me, "draft.html", **ctx)
 
 
 @router.get("/drafts/{draft_id}/body")

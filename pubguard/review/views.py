@@ -74,6 +74,13 @@ DRAFT_SORT_LABELS = {
 }
 
 
+def _readable_url(url: str | None) -> str | None:
+    """The address as people read it (Chinese file names decoded); links keep the quoted form."""
+    from urllib.parse import unquote
+
+    return unquote(url) if url else None
+
+
 def _draft_rows(s: Session, model: Any, draft_id: int, order: Any = None) -> list[Any]:
     """All rows of `model` belonging to one draft, in a stable order (by id unless `order`)."""
     key = model.id if order is None else order
@@ -270,6 +277,7 @@ class ViewsMixin(ServiceBase):
             "target": r.target,
             "location": r.location,
             "url": web_address(publish, r.draft_id, r.location),
+            "url_text": _readable_url(web_address(publish, r.draft_id, r.location)),
             "file": Path(r.location).name,
             "released_by": names.get(r.released_by_id),
             "released_at": _iso(r.released_at),

@@ -93,6 +93,13 @@ def test_upload_boxes_six_steps_release_and_a_rejection(server, tmp_path):
         def shot(name: str) -> None:
             page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
 
+        def shots(name: str) -> None:
+            """The pages issue 18 changed, at the two widths people use (1366 and 1024 px)."""
+            for width in (1366, 1024):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.screenshot(path=str(ARTIFACTS / f"h18a-{name}-{width}.png"), full_page=True)
+            page.set_viewport_size({"width": 1360, "height": 1000})
+
         def login(user: str) -> None:
             page.context.clear_cookies()
             page.goto(f"{base}/login")
@@ -139,7 +146,7 @@ def test_upload_boxes_six_steps_release_and_a_rejection(server, tmp_path):
         expect(page.locator("#disclosure .inline-flash")).to_contain_text("公开属性已保存")
         after = page.evaluate("document.getElementById('disclosure').getBoundingClientRect().top")
         assert abs(after - before) < 80, (before, after)  # was a jump to the bottom of the page
-        shot("01b-disclosure-saved-in-place")
+        shots("editor-disclosure-saved-in-place")
         # 送审 with an open 阻断 finding needs the editor's confirmation (issue 18.4)
         expect(page.locator("#submit-warning")).to_contain_text("阻断级问题")
         page.click("#btn-submit")  # the box is required: the browser does not send the form
@@ -163,6 +170,7 @@ def test_upload_boxes_six_steps_release_and_a_rejection(server, tmp_path):
         # a confirmed blocker holds the step: no 通过 button, the reason instead (issue 18.4)
         expect(page.locator("#btn-approve")).to_have_count(0)
         expect(page.locator("#approval-hold")).to_contain_text("已确认须修改")
+        shots("proofreader-approval-held")
         expect(page.locator("#pending-count")).to_contain_text("含 2 个确认须修改")
         page.click("#btn-reject")  # no comment: the library refuses; the message shows where the user acted
         expect(page.locator("#actions .alert-error")).to_contain_text("退回必须填写意见")
@@ -177,18 +185,18 @@ def test_upload_boxes_six_steps_release_and_a_rejection(server, tmp_path):
         # issue 18.8: the reason in the queue row, the top of the draft, and a 消息 with a count
         expect(page.locator("tr.draft-row .queue-reason").first).to_contain_text("请删除公章和联系人身份证号")
         expect(page.locator("#unread-count")).to_have_text("1")
-        shot("02b-editor-queue-with-reason")
+        shots("editor-queue-with-reason")
         page.click("#nav-notes")
         expect(page.locator(".note.unread .note-link")).to_contain_text("被一校退回修改")
         expect(page.locator(".note.unread")).to_contain_text("请删除公章")
-        shot("02c-editor-notifications")
+        shots("editor-notifications")
         page.click(".note.unread .note-link")  # opens the draft and marks the message read
         page.wait_for_url(draft_url)
         expect(page.locator("#unread-count")).to_have_count(0)
         expect(page.locator("#last-rejection")).to_contain_text("请删除公章和联系人身份证号")
         top = page.locator("#last-rejection").bounding_box()
         assert top and top["y"] < 400  # at the top of the page, not under 审核意见
-        shot("02d-editor-sees-rejection-on-top")
+        shots("editor-draft-rejection-on-top")
         expect(page.locator(".comments .c-rejection")).to_contain_text("请删除公章")
         page.set_input_files(".version-upload input[type=file]", str(v2))
         page.fill(".version-upload input[name=note]", "删除公章和身份证号")
@@ -214,20 +222,25 @@ def test_upload_boxes_six_steps_release_and_a_rejection(server, tmp_path):
         login("publisher")
         expect(page.locator("tr.draft-row .st-approved")).to_be_visible()
         expect(page.locator("#unread-count")).to_have_text("1")  # 消息: 待发布
-        shot("04a-publisher-queue")
+        shots("publisher-queue")
         page.click("a.draft-link")
         expect(page.locator(".gate-ok")).to_be_visible()
+        expect(page.locator("#unread-count")).to_have_count(0)  # opening the draft read its 消息
         page.click("#btn-release")
         expect(page.locator(".head-badges .st-released")).to_have_text("已发布")
         expect(page.locator("#btn-release")).to_have_count(0)
         expect(page.locator("#btn-withdraw")).to_be_visible()
-        expect(page.locator("a.release-url")).to_have_text(re.compile(re.escape(SITE_URL) + r"\d+/.+\.pdf"))
+        expect(page.locator("a.release-url")).to_have_text(
+            re.compile(re.escape(SITE_URL) + r"\d+/补贴通知-修改\.pdf")
+        )
         shot("04-released")
+        shots("publisher-released-web-address")
         page.goto(f"{base}/queue")
         expect(page.locator("a.draft-link")).to_have_count(0)
         page.goto(draft_url.replace("/drafts/", "/api/v1/drafts/") + "/sheet.html")
         expect(page.locator("h1")).to_have_text("政府网站信息发布审核单")
         shot("05-review-sheet")
+        shots("review-sheet")
         browser.close()
 
     published = list((Path(app.state.settings.data_dir) / "published").rglob("*.pdf"))
