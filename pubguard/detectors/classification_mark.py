@@ -293,6 +293,8 @@ def _build_lines(doc: Document, skip_kinds: frozenset[BlockKind]) -> list[Line]:
             index = counters.get(page, 0)
             counters[page] = index + 1
         piece = translated[tl.start : tl.end]
+        if plain and piece == tl.text:
+            piece = tl.text  # nothing to fold (most lines): share the line's string, not a copy
         comp = (piece, range(len(piece))) if plain else _compact(tl.text, piece)
         lines.append(Line(tl.start, tl.end, tl.text, page, first.kind, blocks, bbox, red, index, comp))
     return lines
