@@ -172,12 +172,31 @@ def home() -> RedirectResponse:
 
 
 @router.get("/queue")
-def queue(request: Request, me: Me, svc: Svc) -> HTMLResponse:
-    todo = svc.list_drafts(me.id, queue=True, limit=200)
+def queue(
+    request: Request,
+    me: Me,
+    svc: Svc,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    sort: Annotated[str | None, Query(max_length=16)] = None,
+) -> HTMLResponse:
+    from pubguard.review.views import DRAFT_SORT_LABELS
+
+    sort = sort if sort in DRAFT_SORT_LABELS else "updated"
+    todo = svc.list_drafts(me.id, queue=True, q=q, sort=sort, limit=200)
     mine = svc.list_drafts(me.id, mine=True, limit=50) if me.has_role("editor") else []
     messages = svc.list_messages(me.id, todo=True, limit=200)  # 政民互动 waiting for me
     foi = svc.foi_reminders(me.id)  # 依申请公开 limits close or past
-    return page(request, me, "queue.html", todo=todo, mine=mine, messages=messages, foi=foi)
+    return page(
+        request,
+        me,
+        "queue.html",
+        todo=todo,
+        mine=mine,
+        messages=messages,
+        foi=foi,
+        filters={"q": q, "sort": sort},
+        sorts=DRAFT_SORT_LABELS,
+    )
 
 
 PER_PAGE = 50

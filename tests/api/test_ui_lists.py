@@ -222,3 +222,20 @@ def test_foi_and_message_lists_search_filter_sort_paginate(app, client):
         assert "关于道路绿化方案的咨询" in second and 'rel="prev"' in second
     finally:
         listing.PER_PAGE = old
+
+
+def test_queue_search_and_sort(app, client):
+    h = auth(app, "ed")
+    upload(client, h, "关于通知\n", title="甲 春耕通知")
+    upload(client, h, "关于通知\n", title="乙 防汛通知")
+    run_jobs(app)
+    ui_login(client)
+    page = client.get("/queue").text
+    assert '<form method="get" action="/queue"' in page
+    todo = page.split("我上传的稿件")[0]
+    assert _titles(todo) == ["乙 防汛通知", "甲 春耕通知"]  # returned to / with the editor: both wait for ed
+    hit = client.get("/queue", params={"q": "春耕"}).text.split("我上传的稿件")[0]
+    assert _titles(hit) == ["甲 春耕通知"]
+    oldest = client.get("/queue", params={"sort": "oldest"}).text.split("我上传的稿件")[0]
+    assert _titles(oldest) == ["甲 春耕通知", "乙 防汛通知"]
+    assert "没有符合条件的待办" in client.get("/queue", params={"q": "无此稿"}).text
