@@ -852,6 +852,15 @@ class ReviewService(
                 step=step.key,
                 details={"assignee": target.username if target else None},
             )
+            if target is not None and target.id != user.id:  # 转交: the new handler is told
+                self._notify(
+                    s,
+                    [target],
+                    "turn",
+                    f"「{draft.title}」转交给您{step.name}",
+                    f"{user.label} 将「{step.name}」转交给您处理。",
+                    draft=draft,
+                )
             return self._draft_summary(s, draft)
 
     def decide_finding(

@@ -198,3 +198,12 @@ def test_a_dead_smtp_server_does_not_stop_the_workflow(db_url, tmp_path, clock, 
         assert not svc.list_notifications("p1")[0]["emailed"]
     finally:
         svc.close()
+
+
+def test_reassign_tells_the_new_handler_only(svc):
+    d = new_draft(svc)
+    svc.claim("p1", d["id"], "proof1")
+    before = len(svc.list_notifications("p3"))
+    svc.reassign("p1", d["id"], "proof1", "p2")
+    assert kinds(svc, "p2")[0] == ("turn", "「春季农业生产通知」转交给您一校")
+    assert len(svc.list_notifications("p3")) == before
