@@ -123,7 +123,10 @@ def _print_draft(d: dict[str, Any]) -> None:
         marks.append(f"{sign}{st['name']}{'(' + who + ')' if who else ''}")
     typer.echo("  流程：" + " ".join(marks))
     if d["open_findings"]:
-        typer.echo("  待处理问题：" + "，".join(f"{k} {v}" for k, v in d["open_findings"].items()))
+        typer.echo(
+            "  待处理问题："
+            + "，".join(f"{label('severity', k)} {v}" for k, v in d["open_findings"].items() if v)
+        )
 
 
 def _print_findings(findings: list[dict[str, Any]]) -> None:
@@ -228,7 +231,7 @@ def user_add(
         user = svc.create_user(
             username, display_name=name, password=password, is_admin=admin, roles=_parse_roles(role or [])
         )
-    roles = "、".join(f"{r['site']}:{r['role']}" for r in user["roles"]) or "无"
+    roles = "、".join(f"{r['site']}：{label('role', r['role'])}" for r in user["roles"]) or "无"
     typer.echo(f"已添加用户 {username}（角色：{roles}{'，系统管理员' if admin else ''}）。")
 
 
@@ -238,7 +241,7 @@ def grant(ctx: typer.Context, username: str, site: str, role: str) -> None:
     """授予用户某站点的角色。"""
     with _service(ctx) as svc:
         svc.grant_role(username, site, role)
-    typer.echo(f"已授予 {username} 站点 {site} 的 {role} 角色。")
+    typer.echo(f"已授予 {username} 站点 {site} 的「{label('role', role)}」角色。")
 
 
 @review_app.command("revoke")
@@ -247,7 +250,7 @@ def revoke(ctx: typer.Context, username: str, site: str, role: str) -> None:
     """收回用户某站点的角色。"""
     with _service(ctx) as svc:
         svc.revoke_role(username, site, role)
-    typer.echo(f"已收回 {username} 站点 {site} 的 {role} 角色。")
+    typer.echo(f"已收回 {username} 站点 {site} 的「{label('role', role)}」角色。")
 
 
 # ------------------------------------------------------------------ editor
@@ -320,7 +323,9 @@ def upload(ctx: typer.Context, actor: ActorOpt, draft: int, file: Path, note: st
     with _service(ctx) as svc:
         v = svc.upload_version(actor, draft, file.name, file.read_bytes(), note=note)
         d = svc.get_draft(actor, draft)
-    typer.echo(f"已上传第{v['number']}版（版本号 {v['id']}），检查：{v['scan_status']}。")
+    typer.echo(
+        f"已上传第{v['number']}版（版本号 {v['id']}），检查：{label('scan_status', v['scan_status'])}。"
+    )
     _print_draft(d)
 
 
@@ -343,7 +348,9 @@ def clean_cmd(
         v = svc.make_clean_version(actor, draft, vid, options, note=note)
         report = svc.get_clean_report(actor, draft, v["id"])
     review = report["review"]
-    typer.echo(f"已生成清理稿：第{v['number']}版（版本号 {v['id']}），检查：{v['scan_status']}。")
+    typer.echo(
+        f"已生成清理稿：第{v['number']}版（版本号 {v['id']}），检查：{label('scan_status', v['scan_status'])}。"
+    )
     typer.echo(json.dumps(review, ensure_ascii=False, indent=1)[:2000])
 
 
@@ -728,9 +735,11 @@ def audit_log(
         return
     for e in rows:
         target = f" 稿件{e['draft_id']}" if e["draft_id"] else ""
-        step = f" {e['step']}" if e["step"] else ""
+        step = f" 「{e['step_name']}」" if e.get("step_name") and not e.get("what") else ""
         note = f" — {e['comment']}" if e["comment"] else ""
-        typer.echo(f"{e['seq']:>6} {e['at'][:19]} {e['actor']:<10} {e['action']}{target}{step}{note}")
+        what = f"（{e['what']}）" if e.get("what") else ""
+        action = label("audit_action", e["action"])
+        typer.echo(f"{e['seq']:>6} {e['at'][:19]} {e['actor_name']:<10} {action}{what}{target}{step}{note}")
 
 
 # 政民互动, 依申请公开 and the annual report (issue 16): `review message …`, `review foi …`,

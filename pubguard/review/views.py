@@ -653,9 +653,12 @@ class ViewsMixin(ServiceBase):
         with self.db.read() as s:
             user = self._user(s, actor, required=False)
             stmt = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit).offset(offset)
+            step_names: dict[str, str] = {}
             if draft_id is not None:
+                draft = self._draft(s, draft_id)
+                step_names = {st.key: st.name for st in draft.steps}
                 if user is not None:
-                    self._can_view(user, self._draft(s, draft_id))
+                    self._can_view(user, draft)
                 stmt = stmt.where(AuditEntry.draft_id == draft_id)
             elif user is not None and not user.is_admin:
                 raise PermissionDenied("只有系统管理员可以查看全部审计记录。")
@@ -677,6 +680,10 @@ class ViewsMixin(ServiceBase):
             for e in entries:
                 e["actor_name"] = names.get(e["actor"]) or ("系统" if e["actor"] == "system" else e["actor"])
                 e["what"] = audit_what(e)
+                step = e.get("step")
+                e["step_name"] = (
+                    step_names.get(step) or (e["details"] or {}).get("step_name") or step if step else None
+                )
             return entries
 
     def verify_audit(self, checkpoints: Path | None = None) -> audit.AuditVerification:

@@ -28,6 +28,9 @@ def _codes() -> set[str]:
             codes |= set(table)
     for cls in load_all().values():
         codes |= set(cls.rules)
+    from pubguard.review.workflow import load_workflow
+
+    codes |= {step.key for step in load_workflow("default").steps}  # proof1, review1 …
     return {c for c in codes if len(c) > 3}
 
 
@@ -66,6 +69,9 @@ def test_pages_show_labels_not_codes(real_app):
         )
     run_jobs(app)
     svc = app.state.service
+    svc.set_disclosure("ed", ids[1], "主动公开")
+    svc.submit("ed", ids[1])
+    svc.claim("p1", ids[1])  # an audit entry with a step
     kinds = {f["block_kind"] for d in ids for f in svc.get_draft("ed", d)["findings"]}
     assert {"comment", "revision_delete"} & kinds  # the page has findings outside the body
     rules = {f["rule"] for d in ids for f in svc.get_draft("ed", d)["findings"]}

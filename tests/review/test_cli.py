@@ -57,7 +57,8 @@ def test_cli_flow(db_url, tmp_path, monkeypatch):
     assert "已发布" in out
     assert (tmp_path / "data" / "published" / "gov" / str(draft_id) / "通知.txt").exists()
     assert "审计链完整" in run("verify", app=audit_app)
-    assert "release" in run("log", "--draft", str(draft_id), app=audit_app)
+    log = run("log", "--draft", str(draft_id), app=audit_app)
+    assert " 发布 " in log and "审核通过（「终审」" in log and " release" not in log
     run("withdraw", str(draft_id), "--as", "pub", "--reason", "内容过期")
     archive = tmp_path / "a.zip"
     run("export", str(draft_id), "-o", str(archive))
