@@ -48,6 +48,7 @@ DEMO_USERS: list[tuple[str, str, list[str]]] = [
 DEMO_COLUMNS = ["通知公告", "政策文件", "政策解读", "工作动态", "公示公告", "人事信息", "财政信息"]
 
 # (file in samples/, title, column, stage): stage "uploaded" | "submitted" | "proofread" | "queued"
+# | "returned" (一校 sent it back with a reason: the editor's 我的待办 and 消息 show it)
 DEMO_DRAFTS = [
     ("clean_notice.pdf", "关于公布2024年第一批市级示范家庭农场名单的通知", "通知公告", "proofread"),
     ("clean_policy.docx", "关于进一步优化营商环境的若干措施", "政策文件", "submitted"),
@@ -57,7 +58,7 @@ DEMO_DRAFTS = [
         "通知公告",
         "uploaded",
     ),
-    ("draft_tracked.docx", "2024年度部门工作要点（含修订痕迹）", "工作动态", "uploaded"),
+    ("draft_tracked.docx", "2024年度部门工作要点（含修订痕迹）", "工作动态", "returned"),
     ("subsidy_roster.xlsx", "2024年春季农业补贴发放名单", "公示公告", "uploaded"),
     ("scan_red_header_seal.jpg", "民政局通知（扫描件）", "通知公告", "queued"),
 ]
@@ -109,6 +110,21 @@ def seed(svc: ReviewService, samples_dir: Path | str = "samples") -> dict[str, A
             scan=stage != "queued",
         )
         created_drafts += 1
+        if stage == "returned" and draft["scan_status"] == "ok":
+            from pubguard.review import ReviewError
+
+            try:
+                svc.set_disclosure("editor", draft["id"], "主动公开")
+                svc.submit("editor", draft["id"], draft["current_version_id"], acknowledge_blockers=True)
+                svc.reject(
+                    "proof1",
+                    draft["id"],
+                    draft["current_version_id"],
+                    "文中仍有修订痕迹和批注，请全部接受或删除后重新上传。",
+                    step_key="proof1",
+                )
+            except ReviewError:  # the sample changed so that it cannot be sent: leave it uploaded
+                pass
         if stage in ("submitted", "proofread") and draft["scan_status"] == "ok":
             svc.set_disclosure("editor", draft["id"], "主动公开")
             svc.submit("editor", draft["id"], draft["current_version_id"])
