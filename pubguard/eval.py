@@ -118,7 +118,7 @@ def _scan_all(
     if cache is not None:
         from pubguard.site.cache import ResultCache
 
-        result_cache = ResultCache(cache, config)
+        result_cache = ResultCache(cache, config, keyed=False)  # scores use rules, not fingerprints
     jobs = [FileJob(str(folder / e["file"]), e["file"], e["file"]) for e in entries]
     results, _ = run_jobs(jobs, config, workers=1, boilerplate=False, cache=result_cache)
     return results

@@ -51,7 +51,7 @@ FINDING_CODE = (
 )
 
 
-def ruleset_hash(config: ScanConfig) -> str:
+def ruleset_hash(config: ScanConfig, keyed: bool = True) -> str:
     """Changes whenever something that can change findings changes: detector and extractor
     code, wordlists (content), masking, config switches, PubGuard version."""
     from pubguard.detectors import DETECTOR_MODULES
@@ -82,7 +82,8 @@ def ruleset_hash(config: ScanConfig) -> str:
     h.update(config.masking.name_style.encode())
     from pubguard.keys import keyring
 
-    h.update(keyring().key_id.encode())  # cached fingerprints are keyed: another key, a new run
+    if keyed:  # cached fingerprints are keyed: another key, a new run
+        h.update(keyring().key_id.encode())
     return h.hexdigest()[:20]
 
 
@@ -98,10 +99,13 @@ def file_stat(path: str) -> FileStat:
 
 
 class ResultCache:
-    def __init__(self, path: Path, config: ScanConfig):
+    def __init__(self, path: Path, config: ScanConfig, keyed: bool = True):
+        """`keyed=False`: results are reused under another fingerprint key (for callers that
+        use rules and severities only, such as the realworld evaluation, whose tests run
+        with a fresh key every session); their fingerprints are then those of the first run."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.ruleset = ruleset_hash(config)
+        self.ruleset = ruleset_hash(config, keyed=keyed)
         self._conn: sqlite3.Connection | None = None
         self._pending = 0
         self._files: dict[str, tuple] | None = None  # identity -> (path, size, mtime_ns, inode, sha256)

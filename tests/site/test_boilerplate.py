@@ -334,3 +334,20 @@ def test_ruleset_hash_covers_what_changes_findings() -> None:
     for name in ("colour.py", "thresholds.py", "config.py", "detectors/vision.py", "extract/html.py"):
         assert package / name in covered, name
     assert "extract/**/*.py" in FINDING_CODE and "detectors/**/*.py" in FINDING_CODE
+
+
+def test_unkeyed_ruleset_survives_a_new_fingerprint_key(tmp_path, monkeypatch) -> None:
+    # the realworld evaluation reuses results across test sessions, each with a fresh key
+    from pubguard import keys
+    from pubguard.site.cache import ruleset_hash
+
+    config = ScanConfig(ocr=False)
+    keyed, unkeyed = ruleset_hash(config), ruleset_hash(config, keyed=False)
+    monkeypatch.setenv(keys.ENV_FILE, str(tmp_path / "other.key"))
+    keys.reset_cache()
+    try:
+        assert ruleset_hash(config) != keyed
+        assert ruleset_hash(config, keyed=False) == unkeyed
+    finally:
+        monkeypatch.undo()
+        keys.reset_cache()
