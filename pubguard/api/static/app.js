@@ -243,6 +243,10 @@
   }
   document.addEventListener("change", function (e) {
     if (e.target.matches && e.target.matches("select.site-pick")) showColumns(e.target.form);
+    if (e.target.matches && e.target.matches(".attach-pick input[type=file]")) {
+      var span = e.target.parentNode.querySelector(".file-pick");
+      if (span) span.textContent = e.target.files.length ? "已选择：" + e.target.files[0].name : "选择附件文件";
+    }
   });
 
   function initAll(root) {
