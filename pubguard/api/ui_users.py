@@ -154,3 +154,17 @@ async def reset_password(request: Request, username: Username, me: Me, svc: Svc)
     await run_in_threadpool(lambda: svc.set_password(username, password, actor=me.id))
     note = f"已重置 {username} 的密码，临时密码：{password}（只显示这一次；该用户的登录会话已全部失效）。"
     return await run_in_threadpool(_show_once, request, me, svc, note)
+
+
+SiteKey = Annotated[str, Path(max_length=64, pattern=r"^[\w.-]{1,64}$")]
+
+
+@router.post("/sites/{site}/columns")
+async def site_columns(request: Request, site: SiteKey, me: Me, svc: Svc) -> RedirectResponse:
+    """The site's 栏目 list, one per line, in menu order (empty: free text on the upload form)."""
+    _require_admin(me)
+    f = await _form(request)
+    columns = [line for line in f.get("columns", "").splitlines() if line.strip()]
+    result = await run_in_threadpool(lambda: svc.set_site_columns(site, columns, actor=me.id))
+    shown = "、".join(result["columns"]) or "（未设置，上传时自由填写）"
+    return _back(f"已保存站点「{result['name']}」的栏目：{shown}")

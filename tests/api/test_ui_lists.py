@@ -239,3 +239,18 @@ def test_queue_search_and_sort(app, client):
     oldest = client.get("/queue", params={"sort": "oldest"}).text.split("我上传的稿件")[0]
     assert _titles(oldest) == ["甲 春耕通知", "乙 防汛通知"]
     assert "没有符合条件的待办" in client.get("/queue", params={"q": "无此稿"}).text
+
+
+def test_site_columns_set_on_the_users_page(app, client):
+    svc = app.state.service
+    csrf = _login(app, client, "adm")
+    page = client.get("/users").text
+    assert (
+        'action="/sites/gov/columns"' in page and 'action="/sites/other/columns"' not in page
+    )  # adm: gov only
+    r = client.post("/sites/gov/columns", data={"columns": "通知公告\n政策文件\n\n", "csrf_token": csrf})
+    assert "已保存站点" in r.text and "通知公告、政策文件" in r.text
+    assert next(s for s in svc.list_sites() if s["key"] == "gov")["columns"] == ["通知公告", "政策文件"]
+    assert client.post("/sites/other/columns", data={"columns": "x", "csrf_token": csrf}).status_code == 403
+    assert client.post("/sites/gov/columns", data={"columns": "x"}).status_code == 403  # no CSRF
+    assert "site.columns" in [e["action"] for e in svc.audit_log(None, limit=20)]
