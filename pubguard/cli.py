@@ -22,7 +22,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from pubguard import cli_zh
 from pubguard.config import ScanConfig
-from pubguard.finding import Severity
+from pubguard.finding import SEVERITY_LABELS, Severity
 from pubguard.scan import FileResult
 
 # Command groups of later layers (clean copies, web service, review workflow): imported only
@@ -137,6 +137,7 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+SEVERITY_CHOICES = "、".join(f"{code}={name}" for code, name in SEVERITY_LABELS.items())
 
 
 class OutputFormat(StrEnum):
@@ -232,7 +233,9 @@ def scan(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="报告写入文件（默认标准输出）")
     ] = None,
-    fail_on: Annotated[Severity, typer.Option("--fail-on", help="达到该级别即返回 1")] = Severity.HIGH,
+    fail_on: Annotated[
+        Severity, typer.Option("--fail-on", help=f"达到该级别即返回 1（{SEVERITY_CHOICES}）")
+    ] = Severity.HIGH,
     wordlist: Annotated[
         list[Path] | None, typer.Option("--wordlist", help="附加词表（.toml 或 .txt，可多次）")
     ] = None,
