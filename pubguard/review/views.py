@@ -561,9 +561,17 @@ class ViewsMixin(ServiceBase):
             stmt = select(Draft).order_by(*DRAFT_SORTS.get(sort, DRAFT_SORTS["updated"]))
             if q and q.strip():
                 term = q.strip()
+                # 文号: in the title, or in the 版头 the scan found on the current version
+                # (the red_header finding's evidence carries the 发文字号 as printed).
+                by_doc_number = select(FindingRow.draft_id).where(
+                    FindingRow.category == "red_header",
+                    FindingRow.version_id == Draft.current_version_id,
+                    FindingRow.evidence.contains(term, autoescape=True),
+                )
                 match = or_(
                     Draft.title.contains(term, autoescape=True),
                     Draft.column_name.contains(term, autoescape=True),
+                    Draft.id.in_(by_doc_number),
                 )
                 if term.lstrip("#").isdigit():
                     match = or_(match, Draft.id == int(term.lstrip("#")))

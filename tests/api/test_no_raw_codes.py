@@ -103,3 +103,20 @@ def test_cli_text_report_shows_labels_not_codes():
     assert "[阻断]" in out and "修订痕迹" in out
     assert raw_codes(out, _codes()) == []
     assert not re.search(r"\brId\d+|image-xref\d+", out)
+
+
+def test_search_finds_the_doc_number_of_the_red_header(real_app):
+    from fastapi.testclient import TestClient
+
+    app = real_app
+    client = TestClient(app)
+    h = auth(app, "ed")
+    upload(
+        client, h, data=(SAMPLES / "red_header_seal.pdf").read_bytes(), filename="通知.pdf", title="春耕通知"
+    )
+    upload(client, h, data=(SAMPLES / "clean_notice.pdf").read_bytes(), filename="公告.pdf", title="名单公告")
+    run_jobs(app)
+    svc = app.state.service
+    assert [d["title"] for d in svc.list_drafts("ed", q="南府办发〔2024〕15号")] == ["春耕通知"]
+    assert [d["title"] for d in svc.list_drafts("ed", q="〔2024〕15号")] == ["春耕通知"]
+    assert svc.list_drafts("ed", q="〔2024〕99号") == []
