@@ -179,7 +179,9 @@ TECH_WORDS = (
     "页面", "网页", "点击量", "访问量", "字段", "采编", "嵌入", "维护", "显示", "链接",
 )  # fmt: skip
 # Hidden notices a page's scripts show when needed (an old browser, leaving the site).
-HIDDEN_NOTICE_WORDS = ("浏览器", "插件", "即将离开", "跳转", "链接")
+HIDDEN_NOTICE_WORDS = ("浏览器", "插件", "即将离开", "跳转", "链接", "登录", "注册")
+# An organisation's line for help ("请致电0591-62623959", 咨询电话 ...): public, not a person's.
+SERVICE_CALL_WORDS = (*lexicon.words("context", "official_phone_words"), "致电", "拨打")
 # A comment about where its code goes ("这部分内容一定要放在网站最底部"): a developer's note.
 CODE_PLACEMENT_WORDS = ("这部分", "此部分", "该部分", "放在", "放到", "放前面", "放后面")
 # 保密 in the name of an organ or a field of work (国家保密局, 保密办, 保密工作) is no mark.
@@ -1113,8 +1115,12 @@ def _contact_number(text: str) -> bool:
     网站标识码 registration numbers (no contact word before them), hashes (digits inside a word)."""
     from pubguard.detectors.personal_data import RE_LANDLINE
 
-    if MOBILE_RE.search(text) or ID_RE.search(text) or RE_LANDLINE.search(text):
+    if MOBILE_RE.search(text) or ID_RE.search(text):
         return True
+    for m in RE_LANDLINE.finditer(text):
+        window = text[max(0, m.start() - 8) : m.start()]
+        if not any(w in window for w in SERVICE_CALL_WORDS):
+            return True
     for m in DIGITS_RE.finditer(text):
         run = m.group()
         before = text[max(0, m.start() - 1) : m.start()]

@@ -188,3 +188,15 @@ def test_comment_about_where_code_goes_is_low():
     assert [str(f.severity) for f in found] == ["low"]
     prose = "<!-- 经研究，上述名单中第三名因材料不全暂缓公示，待补齐后另行发布。 -->"
     assert [str(f.severity) for f in scan(page(prose)) if f.rule == "html_comment"] == ["medium"]
+
+
+def test_hidden_login_help_with_the_sites_help_line_is_furniture():
+    help_box = (
+        '<div style="display:none">用户在首次登录时，需注册账号方可使用。完成账号注册后，按页面提示登录系统即可。</div>'
+        '<div style="display:none">若有注册、登录问题，请致电0591-62623959，感谢您的理解与支持。</div>'
+    )
+    assert medium_up(scan(page(help_box))) == []
+    # a person's line, or a mobile even after 请致电, is still contact data
+    for leak in ("值班人员王建国家中电话0591-62623959", "如有问题请致电13907712345"):
+        found = medium_up(scan(page(f'<div style="display:none">{leak}</div>')))
+        assert found == [("hidden_text", "high")], leak
