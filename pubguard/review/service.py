@@ -150,7 +150,7 @@ class ReviewService(
                 raise NotFound(f"站点不存在：{site}。")
             self._require_role(user, site, "editor", what="创建稿件")
             column = column.strip()
-            if site_row.columns and column not in site_row.columns:
+            if column and site_row.columns and column not in site_row.columns:
                 raise InvalidInput(
                     f"栏目「{column}」不在站点的栏目列表中，请从列表中选择：{'、'.join(site_row.columns)}。"
                 )

@@ -102,5 +102,13 @@ def test_site_columns_offered_and_enforced(app, client):
                     files={"file": ("n.txt", CLEAN.encode())}, headers=h)  # fmt: skip
     assert r.status_code == 202
     assert client.get("/api/v1/sites", headers=h).json()[0]["columns"] == ["通知公告", "政策文件"]
+    # no 栏目 given at all (library and API callers that do not file by column): allowed, stored empty
+    r = client.post(
+        "/api/v1/drafts",
+        data={"site": SITE, "title": "乙"},
+        files={"file": ("m.txt", CLEAN.encode())},
+        headers=h,
+    )
+    assert r.status_code == 202, r.text
     svc.set_site_columns(SITE, [])
     assert svc.list_sites()[0]["columns"] == []

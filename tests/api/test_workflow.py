@@ -112,7 +112,8 @@ def test_finding_decisions(app, client):
         422,
         "invalid",
     )
-    _error(client.post(path, json={"decision": "confirmed"}, headers=auth(app, "stranger")), 403, "forbidden")
+    # another site's finding answers like a missing one (issue 10)
+    _error(client.post(path, json={"decision": "confirmed"}, headers=auth(app, "stranger")), 404, "not_found")
     _error(
         client.post(
             "/api/v1/findings/99999/decision", json={"decision": "confirmed"}, headers=auth(app, "p1")
