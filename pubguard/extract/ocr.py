@@ -40,6 +40,26 @@ loaded machine, paired runs):
   once detection runs at 1280 (1.55 vs 1.48 CPU s), 2.01 vs 2.24 s without the detection limit;
   not kept.
 - Batch 1-2 vs 6 at height 32: 20-30 % less CPU on one core; with 2 threads no difference.
+
+RapidOCR 3.x (`pip install 'pubguard[ocr]'`: PP-OCRv6 small models in its wheel), measured with
+`bench/ocr_engines.py` (13 rendered pages of the samples' 公文 text, 22 lines each: 10.5-16 pt at
+150-300 dpi, JPEG q70, red text, two scanned-looking pages, and 7/8/8.5/9 pt; one thread; CPU s per
+page, median; characters right overall / on the 7-9 pt pages). Runs in one quiet period, paired:
+
+    1.x tuned (for reference)        1.27 CPU s   99.03 % / 98.67 %
+    3.x, settings above only         3.02 CPU s   99.68 % / 99.87 %
+    + detection long side 1280       2.28 CPU s   99.70 % / 99.87 %
+    + detection long side 960        2.15 CPU s   99.68 % / 99.80 %   (kept: _DET_MAX_SIDE_V3)
+    + detection long side 800/720    1.99/2.03    99.66/99.68 % / 99.80 %
+
+- Its recogniser has a fixed input height of 48 (onnxruntime refuses 32), so the biggest 1.x
+  gain (_REC_HEIGHT) is not available; that is most of the gap to 1.x.
+- No change (within noise, earlier loaded period where the 1280 run took 3.10 s): recogniser
+  batch 6 (3.09 s), box_thresh 0.6 (3.21 s), no dilation (3.51 s), no vertical padding (3.29 s),
+  max_side_len 4000 so 300 dpi pages are recognised at full size (3.32 s); accuracy equal to
+  +-0.02 point. Left at their defaults.
+- 3.x reads better than tuned 1.x on this set (0.65 point overall, 1.2 on small text) at ~1.7x
+  its CPU time.
 """
 
 from __future__ import annotations
@@ -69,6 +89,8 @@ _DET_MIN_SIDE = 480
 # short side); recognition still crops the lines from the full-resolution page. 12 pt text at
 # 150 dpi is ~18 px tall at this scale, plenty for the DB detector.
 _DET_MAX_SIDE = 1280
+# The same for RapidOCR 3.x, whose PP-OCRv6 detector is heavier: 960 (see the module docstring).
+_DET_MAX_SIDE_V3 = 960
 # Height of the recogniser's input lines (the model was exported for 48; its input height is
 # dynamic). Body text on a 150 dpi page is 20-30 px tall, so 48 meant upscaling every line ~2x
 # and paying ~2.3x the compute for it; 32 reads as well or better (see module docstring).
@@ -139,25 +161,54 @@ def _create_engine() -> Any:
         raise RuntimeError(OCR_MISSING) from exc
 
 
-def _create_engine_v3() -> Any:
+def _create_engine_v3(extra: dict[str, Any] | None = None) -> Any:
     """RapidOCR 3.x (models inside its wheel; never downloads when they are there) with the
     settings measured for 1.x where 3.x has them: no angle classifier, one inter-op thread,
-    the CPU memory arena on, small recogniser batches, per-character boxes."""
+    the CPU memory arena on, small recogniser batches, per-character boxes and detection at most
+    _DET_MAX_SIDE_V3 (bench/ocr_engines.py; figures in the module docstring). Its PP-OCRv6
+    recogniser has a fixed input height of 48, so _REC_HEIGHT does not apply. `extra`: rapidocr parameters on top (the benchmark's variants)."""
     from rapidocr import RapidOCR
 
-    return RapidOCR(
-        params={
-            "Global.use_cls": False,
-            "Global.log_level": "warning",
-            "Global.return_word_box": True,
-            "Global.return_single_char_box": True,
-            "EngineConfig.onnxruntime.intra_op_num_threads": _threads(),
-            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
-            "Det.limit_side_len": _DET_MIN_SIDE,
-            "Rec.rec_batch_num": _REC_BATCH,
-        }
-    )
+    params: dict[str, Any] = {
+        "Global.use_cls": False,
+        "Global.log_level": "warning",
+        "Global.return_word_box": True,
+        "Global.return_single_char_box": True,
+        "EngineConfig.onnxruntime.intra_op_num_threads": _threads(),
+        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
+        "Det.limit_side_len": _DET_MIN_SIDE,
+        "Rec.rec_batch_num": _REC_BATCH,
+    }
+    params.update(extra or {})
+    engine = RapidOCR(params=params)
+    _limit_detection_size_v3(engine)
+    return engine
+
+
+def _limit_detection_size_v3(engine: Any) -> None:
+    """`_limit_detection_size` for RapidOCR 3.x: its detector builds a fresh pre-processor
+    (`get_preprocess()`) for every image; give it one that applies `_det_ratio`. Left alone if
+    the internals differ (the engine then works as before, only slower)."""
+    try:
+        from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+        det = engine._load_det_model()
+        mean, std = det.mean, det.std
+    except (ImportError, AttributeError):
+        return
+
+    class _Resize(DetPreProcess):  # type: ignore[misc, valid-type]
+        def resize(self, img: Any) -> Any:
+            h, w = img.shape[:2]
+            ratio = _det_ratio(h, w, _DET_MAX_SIDE_V3)
+            if ratio >= 1.0:
+                self.limit_type, self.limit_side_len = "min", round(min(h, w) * ratio)
+            else:
+                self.limit_type, self.limit_side_len = "max", round(max(h, w) * ratio)
+            return super().resize(img)
+
+    det.get_preprocess = lambda: _Resize(_DET_MIN_SIDE, "min", mean, std)
 
 
 class _RapidOcr3:
@@ -175,8 +226,30 @@ class _RapidOcr3:
         items = []
         for i, (quad, text, score) in enumerate(zip(out.boxes, out.txts, out.scores, strict=False)):
             chars = [w[2] for w in words[i]] if words and all(w[2] is not None for w in words[i]) else None
+            if chars is not None and len(chars) != len(text):
+                chars = _with_space_boxes(text, chars)
             items.append((quad, text, score, chars))
         return items, float(getattr(out, "elapse", 0.0) or 0.0)
+
+
+def _with_space_boxes(text: str, chars: list[Any]) -> list[Any] | None:
+    """RapidOCR 3.x gives boxes for the visible characters only: give each space of `text` a
+    zero-width box at the right edge of the character before it, so the boxes line up with the
+    text again (None when they do not: the caller then splits the line box evenly)."""
+    visible = [ch for ch in text if not ch.isspace()]
+    if len(visible) != len(chars) or not chars:
+        return None
+    out: list[Any] = []
+    it = iter(chars)
+    for ch in text:
+        if ch.isspace():
+            ref = out[-1] if out else chars[0]
+            x = max(float(p[0]) for p in ref) if out else min(float(p[0]) for p in ref)
+            ys = [float(p[1]) for p in ref]
+            out.append([[x, min(ys)], [x, min(ys)], [x, max(ys)], [x, max(ys)]])
+        else:
+            out.append(next(it))
+    return out
 
 
 def _create_engine_v1() -> Any:
@@ -220,14 +293,15 @@ def _create_engine_v1() -> Any:
     return engine
 
 
-def _det_ratio(h: int, w: int) -> float:
+def _det_ratio(h: int, w: int, max_side: int | None = None) -> float:
     """Scale of the detection input: short side at least _DET_MIN_SIDE (RapidOCR's own rule),
     long side at most _DET_MAX_SIDE unless that would shrink the short side below the minimum."""
     lo, hi = min(h, w), max(h, w)
     if lo < _DET_MIN_SIDE:
         return _DET_MIN_SIDE / lo
-    if hi > _DET_MAX_SIDE:
-        return min(1.0, max(_DET_MAX_SIDE / hi, _DET_MIN_SIDE / lo))
+    max_side = max_side or _DET_MAX_SIDE
+    if hi > max_side:
+        return min(1.0, max(max_side / hi, _DET_MIN_SIDE / lo))
     return 1.0
 
 

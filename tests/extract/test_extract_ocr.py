@@ -76,3 +76,35 @@ def test_ocr_image_reads_chinese_with_character_boxes() -> None:
         assert xs == sorted(xs)
         x0, y0, x1, y1 = line.bbox
         assert all(x0 - 2 <= b[0] and b[2] <= x1 + 2 and y0 - 2 <= b[1] for b in line.char_boxes)
+
+
+@pytest.mark.ocr
+def test_rapidocr_3_engine_reads_chinese_with_our_detection_sizing() -> None:
+    """The engine `pip install 'pubguard[ocr]'` brings (rapidocr 3.x): same call shape and
+    character boxes through the adapter, and detection runs at most _DET_MAX_SIDE_V3 on the long
+    side (a 1240x1755 page is shrunk, a 700x90 strip is enlarged to the minimum only)."""
+    pytest.importorskip("rapidocr")
+    engine = ocr._create_engine_v3()
+    prep = engine.text_det.get_preprocess()
+    page = np.zeros((1755, 1240, 3), dtype=np.uint8)
+    assert max(prep.resize(page).shape[:2]) <= ocr._DET_MAX_SIDE_V3 + 32
+    strip = np.zeros((90, 700, 3), dtype=np.uint8)
+    assert min(prep.resize(strip).shape[:2]) == pytest.approx(ocr._DET_MIN_SIDE, abs=32)
+    font = ImageFont.truetype(io.BytesIO(pymupdf.Font("china-s").buffer), 32)
+    img = Image.new("RGB", (700, 90), "white")
+    ImageDraw.Draw(img).text((20, 25), "身份证号码 20240315", font=font, fill="black")
+    bgr = np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
+    items, _ = ocr._RapidOcr3(engine)(bgr)
+    text = "".join(str(item[1]) for item in items)
+    assert "身份证号码" in text and "20240315" in text
+    for _quad, line, _score, chars in items:  # boxes for the spaces too (3.x gives none)
+        assert chars is not None and len(chars) == len(line)
+        lefts = [min(p[0] for p in q) for q in chars]
+        assert lefts == sorted(lefts)
+
+
+def test_space_boxes_line_up_with_the_text() -> None:
+    box = lambda x: [[x, 0], [x + 9, 0], [x + 9, 20], [x, 20]]  # noqa: E731
+    out = ocr._with_space_boxes("ab c", [box(0), box(10), box(30)])
+    assert out is not None and len(out) == 4 and out[2][0][0] == 19 and out[3] == box(30)
+    assert ocr._with_space_boxes("abc", [box(0)]) is None  # counts differ: caller splits evenly
