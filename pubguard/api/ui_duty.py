@@ -100,6 +100,9 @@ async def duty_roster(request: Request, me: Me, svc: Svc) -> RedirectResponse:
     return _back(site)
 
 
+REGISTER_PER_PAGE = 100
+
+
 @router.get("/register")
 def register_page(
     request: Request,
@@ -111,6 +114,8 @@ def register_page(
     info_class: Annotated[str | None, Query(max_length=32)] = None,
     disclosure: Annotated[str | None, Query(max_length=16)] = None,
     deadline: Annotated[str | None, Query(max_length=8)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     filters = {
         "site": site or None,
@@ -120,8 +125,15 @@ def register_page(
         "disclosure": disclosure or None,
         "deadline": deadline if deadline in ("met", "missed") else None,
     }
-    rows = svc.release_register(me.id, limit=500, **filters)
+    rows = svc.release_register(me.id, limit=20_000, **filters)
+    term = (q or "").strip()
+    if term:  # title (文号 in it) or 栏目
+        rows = [r for r in rows if term in f"{r['title']} {r['column']}"]
     query = "&".join(f"{k}={quote(str(v))}" for k, v in filters.items() if v)
+    list_query = "&".join(x for x in (query, f"q={quote(term)}" if term else "") if x)
+    start = (page_no - 1) * REGISTER_PER_PAGE
+    pager = {"page": page_no, "has_prev": page_no > 1, "has_next": len(rows) > start + REGISTER_PER_PAGE}
+    total, rows = len(rows), rows[start : start + REGISTER_PER_PAGE]
     return page(
         request,
         me,
@@ -129,6 +141,10 @@ def register_page(
         rows=rows,
         sites=svc.list_sites(),
         classes=svc.info_classes(),
-        filters={k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in filters.items()},
+        filters={k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in filters.items()}
+        | {"q": term},
         query=query,
+        list_query=list_query,
+        pager=pager,
+        total=total,
     )

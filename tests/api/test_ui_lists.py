@@ -254,3 +254,31 @@ def test_site_columns_set_on_the_users_page(app, client):
     assert client.post("/sites/other/columns", data={"columns": "x", "csrf_token": csrf}).status_code == 403
     assert client.post("/sites/gov/columns", data={"columns": "x"}).status_code == 403  # no CSRF
     assert "site.columns" in [e["action"] for e in svc.audit_log(None, limit=20)]
+
+
+def test_register_search_and_pagination(app, client):
+    from api.conftest import approve_all, submitted_draft
+    from pubguard.api import ui_duty
+
+    for _ in range(3):
+        d = submitted_draft(app, client)
+        approve_all(app, client, d["id"])
+        assert (
+            client.post(f"/api/v1/drafts/{d['id']}/release", json={}, headers=auth(app, "pub")).status_code
+            == 200
+        )
+    ui_login(client)
+    assert "共 3 条" in client.get("/register", params={"q": "春季农业"}).text
+    none = client.get("/register", params={"q": "防汛"}).text
+    assert "共 0 条" in none and "没有符合条件的发布记录" in none
+    old = ui_duty.REGISTER_PER_PAGE
+    ui_duty.REGISTER_PER_PAGE = 2
+    try:
+        first = client.get("/register", params={"q": "春季"}).text
+        assert len(re.findall(r'<a href="/drafts/\d+">#', first)) == 2 and 'rel="next"' in first
+        assert "q=%E6%98%A5%E5%AD%A3&amp;page=2" in first
+        second = client.get("/register", params={"q": "春季", "page": 2}).text
+        assert 'rel="prev"' in second and 'rel="next"' not in second
+        assert len(re.findall(r'<a href="/drafts/\d+">#', second)) == 1
+    finally:
+        ui_duty.REGISTER_PER_PAGE = old
