@@ -17,7 +17,8 @@ Precision choices:
 
 Layout: one private module per check (`_comments`, `_revisions`, `_hidden_text`, `_white_text`,
 `_fake_redaction`, `_metadata`, `_embedded`, `_scripts`, `_html_comments`), shared helpers in
-`_shared` (limits, wording, name patterns, masked preview, grouping, finding builders),
+`_shared` (limits, wording, grouping, finding builders), `_person` (is this a person's
+name), `_masker` (personal-data patterns and the masked preview),
 `_geometry` (boxes, fills behind text) and `_html_text` (what hidden HTML says); the detector
 that runs them in `_detector`. Import from here; the private modules may move.
 """
@@ -27,14 +28,14 @@ from __future__ import annotations
 from pubguard.detectors.hidden_content._detector import HiddenContentDetector as HiddenContentDetector
 from pubguard.detectors.hidden_content._geometry import char_boxes as char_boxes
 from pubguard.detectors.hidden_content._html_text import shown_elsewhere as shown_elsewhere
+from pubguard.detectors.hidden_content._masker import mask_personal as mask_personal
+from pubguard.detectors.hidden_content._masker import preview as preview
 from pubguard.detectors.hidden_content._metadata import CUSTOM_PERSON_HINT as CUSTOM_PERSON_HINT
 from pubguard.detectors.hidden_content._metadata import PERSON_FIELD_LABELS as PERSON_FIELD_LABELS
 from pubguard.detectors.hidden_content._metadata import PERSON_FIELDS as PERSON_FIELDS
+from pubguard.detectors.hidden_content._person import looks_like_person as looks_like_person
 from pubguard.detectors.hidden_content._shared import Group as Group
 from pubguard.detectors.hidden_content._shared import group_consecutive as group_consecutive
-from pubguard.detectors.hidden_content._shared import looks_like_person as looks_like_person
-from pubguard.detectors.hidden_content._shared import mask_personal as mask_personal
-from pubguard.detectors.hidden_content._shared import preview as preview
 from pubguard.detectors.hidden_content._shared import substantive as substantive
 
 __all__ = ["HiddenContentDetector", "looks_like_person", "mask_personal", "preview"]

@@ -1,7 +1,9 @@
-"""Check: dark boxes drawn over text that can still be copied, pending redact annotations (rule fake_redaction)."""
+"""Check: dark boxes drawn over text that can still be copied, pending redact annotations (rule
+fake_redaction)."""
 
 from __future__ import annotations
 
+from pubguard import lexicon
 from pubguard.colour import contrast_ratio
 from pubguard.detectors.base import ScanContext
 from pubguard.detectors.hidden_content._geometry import (
@@ -16,7 +18,6 @@ from pubguard.detectors.hidden_content._geometry import (
 from pubguard.detectors.hidden_content._shared import (
     BASIS_REDACTION,
     CATEGORY,
-    REDACTION_LABEL,
     SUGGEST_REDACTION,
     VISIBLE_TEXT_KINDS,
     _rgb,
@@ -29,6 +30,9 @@ from pubguard.document import (
 )
 from pubguard.finding import Finding, Severity
 from pubguard.masking import mask_value
+
+# The label a redaction tool prints on (or under) its box (pubguard/lexicon/redaction.toml).
+REDACTION_LABEL = lexicon.pattern("redaction", "redaction_label")
 
 
 # -- fake redaction (fixed layout) ------------------------------------------------------------

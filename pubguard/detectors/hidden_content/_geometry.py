@@ -1,4 +1,5 @@
-"""Fixed-layout geometry: boxes, character boxes, the index of opaque fills behind text, redaction boxes and frames."""
+"""Fixed-layout geometry: boxes, character boxes, the index of opaque fills behind text, redaction
+boxes and frames."""
 
 from __future__ import annotations
 

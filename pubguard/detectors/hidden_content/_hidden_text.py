@@ -1,4 +1,5 @@
-"""Check: hidden text (Word vanish, invisible PDF text, hidden HTML elements, tiny fonts) (rules hidden_text, white_text)."""
+"""Check: hidden text (Word vanish, invisible PDF text, hidden HTML elements, tiny fonts) (rules
+hidden_text, white_text)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from pubguard.detectors.hidden_content._geometry import _on_image
 from pubguard.detectors.hidden_content._html_text import _html_hidden_severity
 from pubguard.detectors.hidden_content._shared import (
     BASIS_HIDDEN,
-    HIDDEN_SKIP_KINDS,
     SUGGEST_HIDDEN,
     Group,
     _Item,
@@ -17,10 +17,15 @@ from pubguard.detectors.hidden_content._shared import (
     substantive,
 )
 from pubguard.document import (
+    BlockKind,
     Document,
     TextBlock,
 )
 from pubguard.finding import Finding, Severity
+
+HIDDEN_SKIP_KINDS = frozenset(
+    {BlockKind.METADATA, BlockKind.COMMENT, BlockKind.ANNOTATION, BlockKind.REVISION_DELETE, BlockKind.OCR}
+)
 
 
 def hidden_text(doc: Document, ctx: ScanContext) -> list[Finding]:

@@ -1,20 +1,13 @@
-"""How much hidden HTML text and HTML comments say: draft wording, contact data, sentences, copies of the visible page."""
+"""How much hidden HTML text and HTML comments say: draft wording, contact data, sentences, copies
+of the visible page."""
 
 from __future__ import annotations
 
 import re
 
 from pubguard import lexicon
-from pubguard.detectors.hidden_content._shared import (
-    DIGITS_RE,
-    EMAIL_RE,
-    HAN,
-    ID_RE,
-    MOBILE_RE,
-    RE_BANK_CARD,
-    SERVICE_CALL_WORDS,
-    _dup_key,
-)
+from pubguard.detectors.hidden_content._masker import DIGITS_RE, EMAIL_RE, ID_RE, MOBILE_RE, RE_BANK_CARD
+from pubguard.detectors.hidden_content._shared import HAN, _dup_key
 from pubguard.finding import Severity
 
 # -- HTML comments ----------------------------------------------------------------------------
@@ -45,6 +38,8 @@ TECH_WORDS = (
 )  # fmt: skip
 # Hidden notices a page's scripts show when needed (an old browser, leaving the site).
 HIDDEN_NOTICE_WORDS = ("浏览器", "插件", "即将离开", "跳转", "链接", "登录", "注册")
+# An organisation's line for help ("请致电0591-62623959", 咨询电话 ...): public, not a person's.
+SERVICE_CALL_WORDS = (*lexicon.words("context", "official_phone_words"), "致电", "拨打")
 # A comment about where its code goes ("这部分内容一定要放在网站最底部"): a developer's note.
 CODE_PLACEMENT_WORDS = ("这部分", "此部分", "该部分", "放在", "放到", "放前面", "放后面")
 # 保密 in the name of an organ or a field of work (国家保密局, 保密办, 保密工作) is no mark.

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 from pubguard.detectors.base import ScanContext
+from pubguard.detectors.hidden_content._person import looks_like_person
 from pubguard.detectors.hidden_content._shared import (
     BASIS_METADATA,
     CATEGORY,
     SUGGEST_METADATA,
     _dup_key,
     _visible_key,
-    looks_like_person,
 )
 from pubguard.document import (
     BlockKind,

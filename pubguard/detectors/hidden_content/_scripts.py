@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from pubguard.detectors.base import ScanContext
-from pubguard.detectors.hidden_content._shared import (
-    BASIS_ACTIVE,
-    CATEGORY,
-    MAX_INDIVIDUAL,
-    SUGGEST_SCRIPT,
-    preview,
-)
+from pubguard.detectors.hidden_content._masker import preview
+from pubguard.detectors.hidden_content._shared import BASIS_ACTIVE, CATEGORY, MAX_INDIVIDUAL, SUGGEST_SCRIPT
 from pubguard.document import Document
 from pubguard.finding import Finding, Severity
 

@@ -1,4 +1,5 @@
-"""Shared by the checks: limits, wording of basis/suggestions, name and personal-data patterns, the masked preview, grouping of blocks, and the per-group/summary finding builders."""
+"""Shared by the checks: limits, wording of basis/suggestions, grouping of blocks, the
+per-group/summary finding builders and the page's visible text."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from pubguard import lexicon
 from pubguard.detectors.base import ScanContext
+from pubguard.detectors.hidden_content._masker import preview
+from pubguard.detectors.hidden_content._person import looks_like_person
 from pubguard.document import (
     RGB,
     BlockKind,
@@ -17,13 +19,12 @@ from pubguard.document import (
     TextBlock,
 )
 from pubguard.finding import Category, Finding, Severity
-from pubguard.masking import MaskingConfig, mask_email, mask_name, mask_value
+from pubguard.masking import mask_name
 
 CATEGORY = Category.HIDDEN_CONTENT
 
 # More items than this of one rule are reported as one summary finding, not a flood.
 MAX_INDIVIDUAL = 20
-PREVIEW_CHARS = 10
 
 VISIBLE_TEXT_KINDS = frozenset(
     {
@@ -34,9 +35,6 @@ VISIBLE_TEXT_KINDS = frozenset(
         BlockKind.TEXT_BOX,
         BlockKind.REVISION_INSERT,
     }
-)
-HIDDEN_SKIP_KINDS = frozenset(
-    {BlockKind.METADATA, BlockKind.COMMENT, BlockKind.ANNOTATION, BlockKind.REVISION_DELETE, BlockKind.OCR}
 )
 
 BASIS_DRAFT_TRACES = (
@@ -71,54 +69,7 @@ SUGGEST_EMBEDDED = "删除嵌入的对象/附件，确需公开的附件单独�
 SUGGEST_SCRIPT = "另存为不含宏/脚本的格式（DOCX 或普通 PDF）后重新上传。"
 SUGGEST_HTML_COMMENT = "删除网页源代码中的注释（尤其是草稿说明、联系人、电话等），重新发布页面。"
 
-# -- personal names in metadata -------------------------------------------------------------
-SURNAMES = lexicon.chars("names", "surnames")
-COMPOUND_SURNAMES = lexicon.words("names", "compound_surnames")
-# Values Office, WPS and ghost images write when nobody typed a name.
-GENERIC_AUTHORS = {
-    "administrator", "admin", "user", "owner", "author", "unknown", "default", "guest", "pc", "test",
-    "microsoft", "microsoft office user", "microsoft office 用户", "windows user", "windows 用户",
-    "微软用户", "微软中国", "用户", "管理员", "系统管理员", "作者", "未知", "匿名", "匿名用户", "佚名",
-    "雨林木风", "番茄花园", "深度", "电脑", "个人用户", "本机", "我", "无", "暂无", "python-docx",
-}  # fmt: skip
-GENERIC_TOKENS = (
-    "用户", "管理", "电脑", "计算机", "系统", "微软", "办公", "文档", "作者", "未知", "匿名", "科室", "单位",
-    "部门", "测试", "模板", "公司", "集团", "政府", "中心", "人民", "委员", "工作", "项目", "小组",
-)  # fmt: skip
-ORGAN_SUFFIXES = (*lexicon.words("organs", "organ_endings"), *lexicon.words("organs", "place_endings"))
-LATIN_GENERIC_WORDS = {
-    "microsoft", "office", "user", "users", "windows", "admin", "administrator", "owner", "author", "word",
-    "pc", "computer", "lenovo", "dell", "hp", "thinkpad", "unknown", "default", "python", "docx", "apache",
-    "poi", "adobe", "acrobat", "wps", "kingsoft", "china", "government", "bureau", "department", "company",
-    "ltd", "inc", "team", "group", "center", "centre", "library", "reportlab", "generated", "pdf", "the",
-}  # fmt: skip
-
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-# The label a redaction tool prints on (or under) its box (pubguard/lexicon/redaction.toml).
-REDACTION_LABEL = lexicon.pattern("redaction", "redaction_label")
-ONLY_HAN_2_4 = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,4}")
-# Given Family, the family name possibly with an inner capital (McDaniel, MacLeod, DeWitt).
-LATIN_NAME = re.compile(r"[A-Z][a-z]+(?:[ .\-][A-Z][a-z]+(?:[A-Z][a-z]+)?){1,2}")
-# "Surname, Given" (how Outlook/Active Directory and many Word installs write authors):
-# "Zhang, Wei", "Zhang, Xiao-Ming", "王, 伟", "欧阳，明".
-SURNAME_FIRST = re.compile(
-    r"(?P<family>[A-Z][a-z]+|[\u3400-\u4dbf\u4e00-\u9fff]{1,2})\s*[,，]\s*"
-    r"(?P<given>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+)?|[\u3400-\u4dbf\u4e00-\u9fff]{1,2})"
-)
-
-# -- masking inside previews ----------------------------------------------------------------
-# The personal-data patterns of pubguard/lexicon/personal.toml (one home with personal_data).
-ID_RE = lexicon.pattern("personal", "id18")
-DIGITS_RE = re.compile(r"(?<![0-9])[0-9](?:[0-9]|[ \-](?=[0-9])){6,}(?![0-9])")
-MOBILE_RE = lexicon.pattern("personal", "mobile")
-EMAIL_RE = lexicon.pattern("personal", "email")
-RE_BANK_CARD = lexicon.pattern("personal", "bank_card")
-LABELLED_NAME_RE = re.compile(
-    r"(?P<label>联系人|经办人|审核人|负责人|申请人|填报人|起草人|承办人|整理人|姓名|由)[:：\s]*"
-    r"(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，,。；;：:\s（(]|[0-9]|同志|整理|起草|核|$)"
-)
-# An organisation's line for help ("请致电0591-62623959", 咨询电话 ...): public, not a person's.
-SERVICE_CALL_WORDS = (*lexicon.words("context", "official_phone_words"), "致电", "拨打")
 
 
 def _rgb(color: RGB | None) -> RGB:
@@ -132,60 +83,6 @@ def _hex(c: RGB) -> str:
 def substantive(text: str) -> bool:
     """At least two letters, digits or Han characters (not just spaces, dots, tabs)."""
     return sum(1 for ch in text if ch.isalnum()) >= 2
-
-
-def mask_personal(text: str, config: MaskingConfig | None = None) -> str:
-    """Mask ID numbers, long digit runs (phones, cards), e-mails and labelled names in a snippet."""
-    text = ID_RE.sub(lambda m: mask_value(m.group(0), "id_card", config), text)
-
-    def digits(m: re.Match[str]) -> str:
-        raw = m.group(0)
-        plain = re.sub(r"[ \-]", "", raw)
-        if "*" in raw:
-            return raw
-        kind = "mobile" if MOBILE_RE.fullmatch(plain) else "default"
-        return mask_value(raw, kind, config)
-
-    text = DIGITS_RE.sub(digits, text)
-    text = EMAIL_RE.sub(lambda m: mask_email(m.group(0)), text)
-    style = config.name_style if config else "surname"
-    text = LABELLED_NAME_RE.sub(lambda m: m.group("label") + mask_name(m.group("name"), style), text)
-    # "郭敏明同志意见…": a name before a form of address is a person, whatever the label.
-    return ADDRESSED_NAME_RE.sub(lambda m: mask_name(m.group("name"), style) + m.group("title"), text)
-
-
-ADDRESSED_NAME_RE = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,3})(?P<title>同志|先生|女士|老师)")
-
-
-def preview(text: str, config: MaskingConfig | None = None, limit: int = PREVIEW_CHARS) -> str:
-    """Short masked preview: whitespace collapsed, personal data masked, first `limit` chars + …"""
-    flat = re.sub(r"\s+", " ", text).strip()
-    masked = mask_personal(flat, config)
-    return masked if len(masked) <= limit else masked[:limit] + "…"
-
-
-def looks_like_person(value: str) -> bool:
-    """2–4 Han characters starting with a surname, or a capitalised Latin "Given Family" name,
-    also written "Family, Given" ("Zhang, Wei", "王, 伟"); never generic values (Administrator, 微软用户) or organ names (…局, …办公室, …政府)."""
-    v = value.strip()
-    if not v or v.lower() in GENERIC_AUTHORS:
-        return False
-    m = SURNAME_FIRST.fullmatch(v)
-    if m:  # "Surname, Given": judged as the name it stands for
-        family, given = m["family"], m["given"]
-        if family.isascii() != given.isascii():
-            return False
-        return looks_like_person(f"{given} {family}" if family.isascii() else family + given)
-    if ONLY_HAN_2_4.fullmatch(v):
-        if any(tok in v for tok in GENERIC_TOKENS) or v.endswith(ORGAN_SUFFIXES):
-            return False
-        if len(v) >= 3 and v[:2] in COMPOUND_SURNAMES:
-            return True
-        return v[0] in SURNAMES
-    if LATIN_NAME.fullmatch(v):
-        words = re.split(r"[ .\-]", v.lower())
-        return not any(word in LATIN_GENERIC_WORDS for word in words)
-    return False
 
 
 # -- grouping ---------------------------------------------------------------------------------
