@@ -4,7 +4,7 @@ CSRF enforcement for cookie sessions and the upload body limit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -29,7 +29,7 @@ CHECK_PATHS = ("/api/v1/check",)
 class Principal:
     user: dict[str, Any]
     token: str
-    via: str  # "cookie" | "bearer"
+    via: Literal["cookie", "bearer"]
 
     @property
     def id(self) -> int:
@@ -69,7 +69,7 @@ def resolve_principal(request: Request) -> Principal | None:
         return cached
     svc = get_service(request)
     token = _bearer(request)
-    via = "bearer"
+    via: Literal["cookie", "bearer"] = "bearer"
     if token is None:
         token = request.cookies.get(SESSION_COOKIE)
         via = "cookie"

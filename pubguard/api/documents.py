@@ -25,7 +25,7 @@ import json
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ def personal_boxes(found: Iterable[Any]) -> Boxes:
     return out
 
 
-def paint_boxes(img: Any, page_width: float, page_height: float, boxes: list[tuple[float, ...]]) -> None:
+def paint_boxes(img: Any, page_width: float, page_height: float, boxes: Sequence[tuple[float, ...]]) -> None:
     """Paint `boxes` (page units) over the rendered page image, in place."""
     from PIL import ImageDraw
 
@@ -401,7 +401,7 @@ class DocumentViews:
 
 def boxes_for_page(page: dict[str, Any], findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Findings located on `page` with their bbox as percentages of the page (for overlays)."""
-    out = []
+    out: list[dict[str, Any]] = []
     w, h = float(page.get("width") or 0), float(page.get("height") or 0)
     if w <= 0 or h <= 0:
         return out

@@ -227,7 +227,7 @@ def sheet_pdf(ctx: dict[str, Any]) -> bytes:
         pages += 1
     writer.close()
     doc = pymupdf.open("pdf", buf.getvalue())
-    for page in doc:
+    for page in doc.pages():
         page.insert_text(
             (42, mediabox.height - 24),
             f"第 {page.number + 1} 页 / 共 {doc.page_count} 页",

@@ -39,8 +39,8 @@ class ApiSettings(ReviewSettings):
     # Page-layout cache (masked text and page images): entries older than this are removed and
     # rebuilt from the managed original on the next view; archived drafts' entries go at once.
     page_cache_days: float = 30.0
-    scanner: Callable[..., Any] | None = Field(None, exclude=True)  # tests: a stand-in for scan_bytes
-    clock: Callable[[], dt.datetime] | None = Field(None, exclude=True)  # tests: a settable clock
+    scanner: Callable[..., Any] | None = Field(default=None, exclude=True)  # tests: a stand-in for scan_bytes
+    clock: Callable[[], dt.datetime] | None = Field(default=None, exclude=True)  # tests: a settable clock
 
     def review_settings(self) -> ReviewSettings:
         """The review layer's part (the same model: one set of values, one upload limit)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, overload
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -393,6 +393,14 @@ def scan_status(request: Request, draft_id: DraftId, me: Me, svc: Svc) -> HTMLRe
     if current is not None and current["scan_status"] != "pending":
         response.headers["HX-Trigger"] = "scan-done"
     return response
+
+
+@overload
+def _int(form: Any, name: str, *, required: Literal[True]) -> int: ...
+
+
+@overload
+def _int(form: Any, name: str, *, required: bool = False) -> int | None: ...
 
 
 def _int(form: Any, name: str, *, required: bool = False) -> int | None:

@@ -5,7 +5,7 @@ the same service methods as the JSON API (`routers/duty.py`)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, TypedDict
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -39,6 +39,17 @@ def _date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise InvalidInput(f"日期格式应为 YYYY-MM-DD：{value}") from exc
+
+
+class _RegisterFilters(TypedDict):
+    """The filters of the release register page (keyword arguments of `release_register`)."""
+
+    site: str | None
+    start: dt.date | None
+    end: dt.date | None
+    info_class: str | None
+    disclosure: str | None
+    deadline: str | None
 
 
 @router.get("/duty")
@@ -95,6 +106,8 @@ async def duty_roster(request: Request, me: Me, svc: Svc) -> RedirectResponse:
     form = await request.form()
     site = _text(form, "site", 64)
     day = _date(_text(form, "date", 10))
+    if day is None:
+        raise InvalidInput("请填写值班日期。")
     users = [u for u in _text(form, "users", 500).replace("，", ",").split(",") if u.strip()]
     await run_in_threadpool(svc.set_roster, me.id, site, day, [u.strip() for u in users])
     return _back(site)
@@ -117,7 +130,7 @@ def register_page(
     q: Annotated[str | None, Query(max_length=200)] = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    filters = {
+    filters: _RegisterFilters = {
         "site": site or None,
         "start": _date(start),
         "end": _date(end),

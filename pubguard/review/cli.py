@@ -280,6 +280,7 @@ def submit(
         raise InvalidInput("请给出稿件文件，或用 --draft 指定已有稿件。")
     with _service(ctx) as svc:
         if draft is None:
+            assert file is not None  # checked above: a file or --draft
             if not site:
                 raise InvalidInput("新稿件须用 --site 指定站点。")
             formed = dt.date.fromisoformat(formed_on) if formed_on else None

@@ -10,9 +10,9 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from pubguard.finding import Severity
@@ -58,7 +58,7 @@ from pubguard.review.routes import info_class_roles, info_class_view, load_route
 from pubguard.review.workflow import ROLES
 
 # Orders of the draft lists (?sort=): key -> ORDER BY, and its Chinese name for the UI.
-DRAFT_SORTS = {
+DRAFT_SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
     "updated": (Draft.updated_at.desc(), Draft.id.desc()),
     "created": (Draft.created_at.desc(), Draft.id.desc()),
     "oldest": (Draft.created_at.asc(), Draft.id.asc()),
@@ -88,6 +88,14 @@ def _draft_rows(s: Session, model: Any, draft_id: int, order: Any = None) -> lis
 
 
 class ViewsMixin(ServiceBase):
+    if TYPE_CHECKING:  # the guards of the workflow operations, in ReviewService (service.py)
+
+        def _guard_submit(self, s: Session, user: User, draft: Draft) -> None: ...
+
+        def _guard_recall(self, user: User, draft: Draft) -> None: ...
+
+        def _guard_archive(self, user: User, draft: Draft) -> None: ...
+
     def live_version_shas(self) -> set[str]:
         """sha256 of every stored file a version of a live (not archived) draft points at: what
         the page-layout cache may keep (`pubguard.api.documents.DocumentViews.sweep`)."""

@@ -65,7 +65,7 @@ def login(body: LoginIn, request: Request, response: Response, svc: Svc) -> Logi
     user = authenticate(request, svc, body.username, body.password)
     token = svc.issue_token(user["id"], kind="session", ttl=request.app.state.settings.session_ttl)
     set_session_cookie(request, response, token)
-    return LoginOut(user=user, csrf_token=csrf_token(request.app.state.secret, token))
+    return LoginOut(user=UserOut.model_validate(user), csrf_token=csrf_token(request.app.state.secret, token))
 
 
 @router.post(
@@ -93,7 +93,7 @@ def logout(me: Me, svc: Svc) -> Response:
 
 @router.get("/auth/me", response_model=MeOut, responses=errors(401), summary="当前用户")
 def whoami(request: Request, me: Me) -> MeOut:
-    return MeOut(user=me.user, via=me.via, csrf_token=csrf_for(request, me))
+    return MeOut(user=UserOut.model_validate(me.user), via=me.via, csrf_token=csrf_for(request, me))
 
 
 @router.get(

@@ -3,7 +3,7 @@ the stored file, rendered pages (PNG), layout and text, and the text diff betwee
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse, Response
@@ -22,7 +22,7 @@ Svc = Annotated[ReviewService, Depends(get_service)]
 Me = Annotated[Principal, Depends(current_principal)]
 VersionId = Annotated[int, Path(ge=1, le=MAX_ID, description="版本编号")]
 
-PNG = {200: {"content": {"image/png": {}}, "description": "页面图像"}}
+PNG: dict[int | str, dict[str, Any]] = {200: {"content": {"image/png": {}}, "description": "页面图像"}}
 
 
 def version_layout(request: Request, svc: ReviewService, me: Principal, version_id: int) -> tuple[dict, dict]:
