@@ -144,9 +144,9 @@ def register_page(
         rows = [r for r in rows if term in f"{r['title']} {r['column']}"]
     query = "&".join(f"{k}={quote(str(v))}" for k, v in filters.items() if v)
     list_query = "&".join(x for x in (query, f"q={quote(term)}" if term else "") if x)
-    start = (page_no - 1) * REGISTER_PER_PAGE
-    pager = {"page": page_no, "has_prev": page_no > 1, "has_next": len(rows) > start + REGISTER_PER_PAGE}
-    total, rows = len(rows), rows[start : start + REGISTER_PER_PAGE]
+    offset = (page_no - 1) * REGISTER_PER_PAGE
+    pager = {"page": page_no, "has_prev": page_no > 1, "has_next": len(rows) > offset + REGISTER_PER_PAGE}
+    total, rows = len(rows), rows[offset : offset + REGISTER_PER_PAGE]
     return page(
         request,
         me,
