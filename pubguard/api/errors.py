@@ -36,6 +36,7 @@ HTTP_MESSAGES = {
 
 _VALIDATION_MESSAGES = {
     "missing": "缺少必填项",
+    "extra_forbidden": "不认识的字段",
     "string_too_short": "内容过短或为空",
     "string_too_long": "内容过长",
     "int_parsing": "须为整数",

@@ -26,6 +26,14 @@ class Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class Input(BaseModel):
+    """Base of every JSON request body: an unknown field is refused (422), not silently dropped,
+    so a misspelt field name cannot look accepted. (/api/v1/check's body, sent by CMSs, is the
+    one exception.)"""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 # ---------------------------------------------------------------- errors
 
 
@@ -38,7 +46,7 @@ class ErrorOut(BaseModel):
 # ---------------------------------------------------------------- auth and users
 
 
-class LoginIn(BaseModel):
+class LoginIn(Input):
     username: Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=64)]
     password: Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=256)]
 
@@ -81,12 +89,12 @@ class TokenOut(BaseModel):
     expires_in_days: int
 
 
-class RoleIn(BaseModel):
+class RoleIn(Input):
     site: ShortText
     role: Literal["editor", "proofreader", "reviewer1", "reviewer2", "reviewer3", "publisher", "admin"]
 
 
-class UserCreateIn(BaseModel):
+class UserCreateIn(Input):
     username: Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=64)]
     display_name: ShortText = ""
     password: Annotated[str, AfterValidator(_no_nul), Field(min_length=8, max_length=256)]
@@ -191,14 +199,14 @@ class ScanStatusOut(Open):
     job: JobOut | None = None
 
 
-class ImportantIn(BaseModel):
+class ImportantIn(Input):
     important: bool
 
 
 # ---------------------------------------------------------------- findings and workflow
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Input):
     decision: Literal["confirmed", "false_positive", "accepted", "open"] = Field(
         description="confirmed 确认须修改；false_positive 误报（须填理由）；accepted 接受发布（须填理由和审核级别）；open 撤销决定"
     )
@@ -206,7 +214,7 @@ class DecisionIn(BaseModel):
     level: Annotated[int, Field(ge=1, le=3)] | None = None
 
 
-class RevealIn(BaseModel):
+class RevealIn(Input):
     reason: Text = Field("", description="查看完整值的理由（必填，至少 4 个字；记入审计日志）")
 
 
@@ -215,7 +223,7 @@ class RevealOut(BaseModel):
     value: str = Field(description="完整值：只在本次响应中出现（不缓存、不记录）")
 
 
-class SubmitIn(BaseModel):
+class SubmitIn(Input):
     version_id: Id | None = None
     comment: Text = ""
     # Open 阻断 findings: false refuses (the client showed a warning the user did not confirm);
@@ -223,39 +231,39 @@ class SubmitIn(BaseModel):
     acknowledge_blockers: bool | None = None
 
 
-class ClaimIn(BaseModel):
+class ClaimIn(Input):
     step_key: StepKey | None = None
 
 
-class ApproveIn(BaseModel):
+class ApproveIn(Input):
     version_id: Id = Field(description="审核所依据的版本；不是当前版本时返回 409 stale_version")
     step_key: StepKey | None = None
     comment: Text = ""
 
 
-class RejectIn(BaseModel):
+class RejectIn(Input):
     version_id: Id
     comment: Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=5000)]
     to_step: StepKey | None = Field(default=None, description="退回到的前序步骤；不填则退回编辑")
     step_key: StepKey | None = None
 
 
-class RecallIn(BaseModel):
+class RecallIn(Input):
     comment: Text = ""
 
 
-class ReassignIn(BaseModel):
+class ReassignIn(Input):
     step_key: StepKey
     assignee: Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=64)] | None = None
 
 
-class CommentIn(BaseModel):
+class CommentIn(Input):
     body: Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=5000)]
     kind: Literal["comment", "correction"] = "comment"
     step_key: StepKey | None = None
 
 
-class DisclosureIn(BaseModel):
+class DisclosureIn(Input):
     attribute: Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=16)] = Field(
         description="主动公开 / 依申请公开 / 不予公开"
     )
@@ -263,15 +271,15 @@ class DisclosureIn(BaseModel):
     reason: Text = ""
 
 
-class ReleaseIn(BaseModel):
+class ReleaseIn(Input):
     version_id: Id | None = None
 
 
-class WithdrawIn(BaseModel):
+class WithdrawIn(Input):
     reason: Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=5000)]
 
 
-class ArchiveIn(BaseModel):
+class ArchiveIn(Input):
     comment: Text = ""
 
 

@@ -89,3 +89,15 @@ def test_deciding_a_finding_of_another_site_answers_like_a_missing_one(app, clie
         client.post(f"/api/v1/findings/{fid}/decision", json=body, headers=auth(app, "ed2")).status_code
         == 403
     )
+
+
+def test_an_unknown_field_in_a_json_body_is_422(app, client):
+    d = submitted_draft(app, client)
+    r1 = auth(app, "r1")
+    r = client.post(f"/api/v1/drafts/{d['id']}/comments", json={"body": "意见", "bdy": "x"}, headers=r1)
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["code"] == "invalid"
+    assert {"field": "bdy", "type": "extra_forbidden", "message": "不认识的字段"} in body["details"]["errors"]
+    ok = client.post(f"/api/v1/drafts/{d['id']}/comments", json={"body": "意见"}, headers=r1)
+    assert ok.status_code in (200, 201), ok.text

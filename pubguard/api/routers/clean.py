@@ -8,13 +8,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from pubguard.api.deps import Principal, current_principal, get_service
 from pubguard.api.routers import COMMON, attachment_headers, errors
 from pubguard.api.routers.drafts import DraftId, upload_response
 from pubguard.api.routers.versions import VersionId
-from pubguard.api.schemas import Open, Text, UploadOut
+from pubguard.api.schemas import Input, Open, Text, UploadOut
 from pubguard.review import ReviewService
 
 router = APIRouter(tags=["清理稿与批注版"])
@@ -22,7 +22,7 @@ Svc = Annotated[ReviewService, Depends(get_service)]
 Me = Annotated[Principal, Depends(current_principal)]
 
 
-class CleanIn(BaseModel):
+class CleanIn(Input):
     """Options of one clean copy (all optional)."""
 
     mask_preset: Literal["site", "id6-4", "last4"] = Field(

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from pubguard.api.deps import Principal, current_principal, get_service
 from pubguard.api.routers import ACTION, COMMON
-from pubguard.api.schemas import MAX_ID, ShortText, Text
+from pubguard.api.schemas import MAX_ID, Input, ShortText, Text
 from pubguard.review import ReviewService
 
 router = APIRouter(tags=["值班读网与发布登记"])
@@ -22,11 +22,11 @@ ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class RosterIn(BaseModel):
+class RosterIn(Input):
     users: list[ShortText] = Field(default_factory=list, max_length=50, description="当天值班人员用户名")
 
 
-class CloseIn(BaseModel):
+class CloseIn(Input):
     found: Text = Field(description="检查发现的情况")
     outcome: Annotated[str, Field(max_length=16)] = Field(description="改正 / 撤稿 / 无问题")
     reason: Text = Field("", description="撤稿原因（默认用检查发现）")

@@ -10,11 +10,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from pubguard.api.deps import Principal, current_principal, get_service
 from pubguard.api.routers import ACTION, COMMON, attachment_headers
-from pubguard.api.schemas import MAX_ID, Id, Open, ShortText, Text
+from pubguard.api.schemas import MAX_ID, Id, Input, Open, ShortText, Text
 from pubguard.review import ReviewService
 
 router = APIRouter(tags=["依申请公开"])
@@ -27,7 +27,7 @@ MEDIA = {
 }
 
 
-class ApplicantIn(BaseModel):
+class ApplicantIn(Input):
     name: Annotated[ShortText, Field(min_length=1)]
     id_number: Annotated[str, Field(max_length=50)] = ""
     phone: Annotated[str, Field(max_length=50)] = ""
@@ -35,7 +35,7 @@ class ApplicantIn(BaseModel):
     email: Annotated[str, Field(max_length=200)] = ""
 
 
-class FoiIn(BaseModel):
+class FoiIn(Input):
     site: Annotated[str, Field(min_length=1, max_length=64)]
     description: Annotated[Text, Field(min_length=1)]
     applicant: ApplicantIn
@@ -51,41 +51,41 @@ class FoiOut(Open):
     limits: list
 
 
-class CorrectionIn(BaseModel):
+class CorrectionIn(Input):
     items: Annotated[Text, Field(min_length=1)]
     on: dt.date | None = None
 
 
-class OnIn(BaseModel):
+class OnIn(Input):
     on: dt.date | None = None
 
 
-class ConsultIn(BaseModel):
+class ConsultIn(Input):
     party: Annotated[ShortText, Field(min_length=1)]
     on: dt.date | None = None
 
 
-class ConsultEndIn(BaseModel):
+class ConsultEndIn(Input):
     result: Text = ""
     on: dt.date | None = None
 
 
-class ExtendIn(BaseModel):
+class ExtendIn(Input):
     days: Annotated[int, Field(ge=1, le=20)]
     reason: Annotated[Text, Field(min_length=1)]
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(Input):
     answer_type: Annotated[ShortText, Field(min_length=1, description="答复类型（代码或中文名称）")]
     note: Text = ""
     on: dt.date | None = None
 
 
-class LinkIn(BaseModel):
+class LinkIn(Input):
     draft_id: Id
 
 
-class CleanOptionsIn(BaseModel):
+class CleanOptionsIn(Input):
     mask_preset: Literal["site", "id6-4", "last4"] | None = None
     drop_columns: bool | None = None
     revisions: Literal["accept", "reject"] | None = None

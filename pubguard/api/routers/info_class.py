@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, Field
 
 from pubguard.api.deps import Principal, current_principal, get_service
 from pubguard.api.routers import ACTION, COMMON
 from pubguard.api.routers.drafts import DraftId
-from pubguard.api.schemas import DraftSummary, Text, _no_nul
+from pubguard.api.schemas import DraftSummary, Input, Text, _no_nul
 from pubguard.review import ReviewService
 
 router = APIRouter(tags=["分级审批"])
@@ -19,7 +19,7 @@ Svc = Annotated[ReviewService, Depends(get_service)]
 Me = Annotated[Principal, Depends(current_principal)]
 
 
-class InfoClassIn(BaseModel):
+class InfoClassIn(Input):
     info_class: Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=32)] = Field(
         description="信息类别标识（如 general 一般信息、major 重大信息、public_release 此件公开发布）"
     )

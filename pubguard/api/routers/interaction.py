@@ -10,12 +10,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from pubguard.api.deps import Principal, current_principal, get_service
 from pubguard.api.errors import ApiError
 from pubguard.api.routers import ACTION, COMMON, errors
-from pubguard.api.schemas import MAX_ID, Id, Open, ShortText, Text
+from pubguard.api.schemas import MAX_ID, Id, Input, Open, ShortText, Text
 from pubguard.review import ReviewService
 
 router = APIRouter(tags=["政民互动"])
@@ -27,7 +27,7 @@ MAX_IMPORT = 20 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class WriterIn(BaseModel):
+class WriterIn(Input):
     name: ShortText = ""
     phone: Annotated[str, Field(max_length=50)] = ""
     address: Annotated[str, Field(max_length=300)] = ""
@@ -35,7 +35,7 @@ class WriterIn(BaseModel):
     secrets: Annotated[list[ShortText], Field(max_length=20)] = []
 
 
-class MessageIn(BaseModel):
+class MessageIn(Input):
     site: Annotated[str, Field(min_length=1, max_length=64)]
     subject: Annotated[ShortText, Field(min_length=1)]
     body: Annotated[Text, Field(min_length=1)]
@@ -55,47 +55,47 @@ class MessageOut(Open):
     deadline: dict
 
 
-class AssignIn(BaseModel):
+class AssignIn(Input):
     unit_id: Id
     comment: Text = ""
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(Input):
     reason: Annotated[Text, Field(min_length=1)]
 
 
-class InstructionIn(BaseModel):
+class InstructionIn(Input):
     leader: Annotated[ShortText, Field(min_length=1)]
     body: Annotated[Text, Field(min_length=1)]
 
 
-class ReplyIn(BaseModel):
+class ReplyIn(Input):
     text: Annotated[Text, Field(min_length=1)]
     submit: bool = Field(False, description="同时提交单位负责人审阅")
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(Input):
     approve: bool
     comment: Text = ""
 
 
-class CloseIn(BaseModel):
+class CloseIn(Input):
     satisfaction: Literal["satisfied", "basic", "unsatisfied", "满意", "基本满意", "不满意"] | None = None
 
 
-class TypeIn(BaseModel):
+class TypeIn(Input):
     days: Annotated[int, Field(ge=1, le=60)]
     label: ShortText | None = None
 
 
-class UnitIn(BaseModel):
+class UnitIn(Input):
     site: Annotated[str, Field(min_length=1, max_length=64)]
     name: Annotated[ShortText, Field(min_length=1)]
     head: ShortText | None = None
     members: Annotated[list[ShortText], Field(max_length=100)] = []
 
 
-class MemberIn(BaseModel):
+class MemberIn(Input):
     username: Annotated[ShortText, Field(min_length=1)]
     head: bool = False
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from pubguard.api.deps import Principal, current_principal, get_service
 from pubguard.api.routers import ACTION, COMMON
 from pubguard.api.routers.drafts import DraftId
-from pubguard.api.schemas import MAX_ID, DraftSummary, Text
+from pubguard.api.schemas import MAX_ID, DraftSummary, Input, Text
 from pubguard.review import ReviewService
 
 router = APIRouter(tags=["政策解读"])
@@ -18,11 +18,11 @@ Svc = Annotated[ReviewService, Depends(get_service)]
 Me = Annotated[Principal, Depends(current_principal)]
 
 
-class LinkIn(BaseModel):
+class LinkIn(Input):
     interpretation_id: int = Field(ge=1, le=MAX_ID, description="解读稿的稿件编号")
 
 
-class UnlinkIn(BaseModel):
+class UnlinkIn(Input):
     reason: Text = Field(description="解除关联的理由")
 
 

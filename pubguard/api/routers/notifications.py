@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from pubguard.api.deps import Principal, current_principal, get_service
 from pubguard.api.routers import COMMON
-from pubguard.api.schemas import MAX_ID
+from pubguard.api.schemas import MAX_ID, Input
 from pubguard.review import ReviewService
 
 router = APIRouter(tags=["消息"])
@@ -34,7 +34,7 @@ class UnreadOut(BaseModel):
     unread: int
 
 
-class ReadIn(BaseModel):
+class ReadIn(Input):
     ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(default=None, max_length=500)
 
 
