@@ -1092,10 +1092,9 @@ class ReviewService(
             if draft.disclosure == WITHHELD or draft.disclosure is None:
                 raise InvalidState("该稿件不予公开（或未设置公开属性），不能对外提供。")
             version = self._current(s, draft)
-            done = version is not None and all(
+            if version is None or not all(
                 st.status == "approved" and st.version_id == version.id for st in draft.steps
-            )
-            if not done:
+            ):
                 raise InvalidState("稿件尚未在当前版本上完成全部审核，不能对外提供。")
             self._touch(draft)
             self._audit(
