@@ -238,7 +238,7 @@ class DutyMixin(ServiceBase):
             rel = s.get(Release, item.release_id) if item.release_id else None
             if rel is None:
                 raise InvalidState("该事项没有对应的发布记录，无法复查。")
-            version = s.get(Version, rel.version_id)
+            version = s.get_one(Version, rel.version_id)
             data, anomaly = _published_bytes(self, s.get(Site, item.site), rel, version)
             reviewed = set(
                 s.execute(select(FindingRow.fingerprint).where(FindingRow.version_id == version.id)).scalars()
@@ -366,8 +366,8 @@ class DutyMixin(ServiceBase):
                 .where(Draft.site == site, Release.withdrawn_at.is_(None))
                 .order_by(Release.id)
             ).scalars():
-                version = s.get(Version, rel.version_id)
-                draft = s.get(Draft, rel.draft_id)
+                version = s.get_one(Version, rel.version_id)
+                draft = s.get_one(Draft, rel.draft_id)
                 data, anomaly = _published_bytes(self, site_row, rel, version)
                 reviewed = set(
                     s.execute(
@@ -401,7 +401,7 @@ class DutyMixin(ServiceBase):
                 if key not in seen:
                     new.append((rel_id, location, draft_id, title, _finding_summary(f.to_dict())))
         with self.db.write() as s:
-            run = s.get(DutyRun, run_id)
+            run = s.get_one(DutyRun, run_id)
             assignee = _on_duty(s, site, today)
             for rel_id, location, draft_id, title, summary in new:
                 s.add(
@@ -434,6 +434,7 @@ class DutyMixin(ServiceBase):
                     DutyItem.release_id.in_(list(rescans) or [0]),
                 )
             ).scalars():
+                assert item.release_id is not None  # selected by release_id IN (...)
                 item.rescan = rescans[item.release_id]
                 item.rescanned_at = self.now()
             run.finished_at = self.now()

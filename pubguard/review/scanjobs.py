@@ -3,7 +3,7 @@ process) scans the version later; several workers on PostgreSQL skip each other'
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
@@ -20,12 +20,22 @@ from pubguard.review.errors import (
     NotFound,
 )
 from pubguard.review.models import (
+    Draft,
     Job,
     Version,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from pubguard.scan import FileResult
+
 
 class JobsMixin(ServiceBase):
+    if TYPE_CHECKING:  # provided by ReviewService (service.py)
+
+        def _store_scan(self, s: Session, draft: Draft, version: Version, result: FileResult) -> None: ...
+
     def claim_job(self, worker: str) -> dict[str, Any] | None:
         """Take the oldest queued job (or one left running by a dead worker). Several workers
         on PostgreSQL skip each other's rows (FOR UPDATE SKIP LOCKED)."""
@@ -77,17 +87,17 @@ class JobsMixin(ServiceBase):
         except Exception as exc:  # the job must end up failed or retried, never stuck
             log.exception("scan job %s failed", job_id)
             with self.db.write() as s:
-                job = s.get(Job, job_id)
+                job = s.get_one(Job, job_id)
                 job.error = f"{type(exc).__name__}"
                 job.status = "failed" if job.attempts >= JOB_MAX_ATTEMPTS else "queued"
                 job.finished_at = self.now() if job.status == "failed" else None
                 s.flush()
                 return job.to_dict()
         with self.db.write() as s:
-            version = s.get(Version, version.id)
+            version = s.get_one(Version, version.id)
             draft = self._draft(s, draft_id, lock=True)
             self._store_scan(s, draft, version, result)
-            job = s.get(Job, job_id)
+            job = s.get_one(Job, job_id)
             job.status = "done"
             job.finished_at = self.now()
             if job.pages_total is not None:
