@@ -50,7 +50,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check pubguard tests samples bench
 	$(BIN)/ruff format --check pubguard tests samples bench
-	$(BIN)/python -m mypy  # [tool.mypy] in pyproject.toml: pubguard/, modules still listed there excepted
+	$(BIN)/python -m mypy  # [tool.mypy] in pyproject.toml: pubguard/, every module
 
 samples: install-dev
 	$(BIN)/python samples/generate.py

@@ -21,7 +21,7 @@ import datetime as dt
 import os
 import socket
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -69,6 +69,17 @@ def _publish_config(s: Session, draft: Draft) -> dict[str, Any] | None:
 
 
 class ReleaseMixin(ServiceBase):
+    if TYPE_CHECKING:  # provided by ViewsMixin (views.py)
+
+        @staticmethod
+        def _release_dict(
+            r: Release, names: dict[int, str], publish: dict[str, Any] | None = None
+        ) -> dict[str, Any]: ...
+
+        def _gate(self, s: Session, draft: Draft) -> list[str]: ...
+
+        def _draft_summary(self, s: Session, draft: Draft) -> dict[str, Any]: ...
+
     def _target(self, s: Session, site: str, target: PublishTarget | None) -> PublishTarget:
         if target is not None:
             return target
@@ -144,8 +155,8 @@ class ReleaseMixin(ServiceBase):
                 intent = s.get(ReleaseIntent, intent_id)
                 if intent is None or intent.state != "pending":
                     raise Conflict("发布已被中断（已由恢复程序处理），请刷新后重试。")
-                user = s.get(User, intent.actor_id)
-                version = s.get(Version, intent.version_id)
+                user = s.get_one(User, intent.actor_id)
+                version = s.get_one(Version, intent.version_id)
                 item = self._item(s, draft, version, intent)
                 pair = None
                 if partner_intent_id is not None:  # both online or neither; one audit event
@@ -188,6 +199,8 @@ class ReleaseMixin(ServiceBase):
     def _new_intent(self, s: Session, draft: Draft, tgt: PublishTarget, user: User) -> int:
         """Step 1 of a release: the pending intent for the draft's current version."""
         version = self._current(s, draft)
+        if version is None:  # the gate refuses such a draft before any intent is made
+            raise InvalidState("稿件还没有上传文件。")
         intent = ReleaseIntent(
             draft_id=draft.id,
             version_id=version.id,
@@ -219,7 +232,7 @@ class ReleaseMixin(ServiceBase):
         if intent is None or intent.state != "pending":
             raise Conflict("发布已被中断（已由恢复程序处理），请刷新后重试。")
         partner = self._draft(s, intent.draft_id, lock=True)
-        p_item = self._item(s, partner, s.get(Version, intent.version_id), intent)
+        p_item = self._item(s, partner, s.get_one(Version, intent.version_id), intent)
         p_item.metadata["policy"] = pair_link(draft, item.filename)
         item.metadata["interpretation"] = pair_link(partner, p_item.filename)
         first = not self._active_releases(s, partner.id)
@@ -284,7 +297,7 @@ class ReleaseMixin(ServiceBase):
         extra: dict[str, Any] | None = None,
     ) -> Release:
         now = self._touch(draft)
-        version = s.get(Version, intent.version_id)
+        version = s.get_one(Version, intent.version_id)
         for old in self._active_releases(s, draft.id):  # the new version replaces the one online
             old.withdrawn_at = now
             old.withdrawn_by_id = user.id
@@ -359,8 +372,8 @@ class ReleaseMixin(ServiceBase):
     def _settle(self, s: Session, draft: Draft, intent: ReleaseIntent, tgt: PublishTarget) -> str:
         """Finish (`finished`) or roll back (`rolled_back`) an interrupted release; `retry` when
         a webhook could not be reached (left pending for the next run)."""
-        version = s.get(Version, intent.version_id)
-        user = s.get(User, intent.actor_id)
+        version = s.get_one(Version, intent.version_id)
+        user = s.get_one(User, intent.actor_id)
         if isinstance(tgt, FolderTarget):
             online = tgt.online(draft.site, draft.id)
             if (
@@ -400,7 +413,7 @@ class ReleaseMixin(ServiceBase):
         for intent_id in pending:
             try:
                 with self.db.write() as s:
-                    intent = s.get(ReleaseIntent, intent_id)
+                    intent = s.get_one(ReleaseIntent, intent_id)
                     draft = self._draft(s, intent.draft_id, lock=True)
                     s.refresh(intent)
                     if intent.state != "pending" or not self._may_settle(intent):
