@@ -68,6 +68,7 @@ from pubguard.review.models import (
 )
 from pubguard.review.notify import NotifyMixin
 from pubguard.review.publish import name_for_format, safe_filename
+from pubguard.review.readmodels import FindingView
 from pubguard.review.register import RegisterMixin
 from pubguard.review.rekey import RekeyMixin
 from pubguard.review.releasing import ReleaseMixin
@@ -871,7 +872,7 @@ class ReviewService(
         *,
         reason: str = "",
         level: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> FindingView:
         """Decide a finding of the current version: `confirmed` (must be fixed),
         `false_positive` (reason required) or `accepted` (published knowingly: reason and the
         accepting review level required; blockers never). `open` withdraws a decision."""
@@ -947,7 +948,7 @@ class ReviewService(
 
     def _dismissal(
         self, s: Session, user: User, draft: Draft, row: FindingRow, reason: str
-    ) -> dict[str, Any] | None:
+    ) -> FindingView | None:
         """Authority for 误报 (AuthorityPolicy). When another person already marked this finding
         误报, this call is the second person's confirmation (returned); else None."""
         policy = self._workflow(draft).authority

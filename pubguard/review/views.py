@@ -54,6 +54,7 @@ from pubguard.review.models import (
     Version,
 )
 from pubguard.review.publish import PublishTarget, target_from_config, web_address
+from pubguard.review.readmodels import FindingView, StepView
 from pubguard.review.routes import info_class_roles, info_class_view, load_routes, route_problems
 from pubguard.review.workflow import ROLES
 
@@ -109,7 +110,7 @@ class ViewsMixin(ServiceBase):
 
     def list_findings(
         self, actor: Actor, draft_id: int, version_id: int | None = None, *, include_fixed: bool = True
-    ) -> list[dict[str, Any]]:
+    ) -> list[FindingView]:
         """Findings of a version (default: current), plus those fixed by it."""
         with self.db.read() as s:
             user = self._user(s, actor)
@@ -122,7 +123,7 @@ class ViewsMixin(ServiceBase):
 
     def _findings_for(
         self, s: Session, draft: Draft, version_id: int, *, include_fixed: bool
-    ) -> list[dict[str, Any]]:
+    ) -> list[FindingView]:
         cond = FindingRow.version_id == version_id
         if include_fixed:
             cond = or_(cond, FindingRow.fixed_in_version_id == version_id)
@@ -140,7 +141,7 @@ class ViewsMixin(ServiceBase):
         return out
 
     @staticmethod
-    def _finding_dict(r: FindingRow, names: dict[int, str]) -> dict[str, Any]:
+    def _finding_dict(r: FindingRow, names: dict[int, str]) -> FindingView:
         return {
             "id": r.id,
             "draft_id": r.draft_id,
@@ -331,7 +332,7 @@ class ViewsMixin(ServiceBase):
             "clean": clean_view(v.clean_copy) if v.clean_copy else None,
         }
 
-    def _step_dict(self, st: DraftStep, names: dict[int, str], active: DraftStep | None) -> dict[str, Any]:
+    def _step_dict(self, st: DraftStep, names: dict[int, str], active: DraftStep | None) -> StepView:
         return {
             "key": st.key,
             "name": st.name,

@@ -12,6 +12,7 @@ from pubguard.api.routers import ACTION, COMMON, errors
 from pubguard.api.routers.drafts import DraftId
 from pubguard.api.schemas import MAX_ID, DecisionIn, FindingOut, RevealIn, RevealOut
 from pubguard.review import PermissionDenied, ReviewService
+from pubguard.review.readmodels import FindingView
 
 router = APIRouter(tags=["检查结果"])
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -28,7 +29,7 @@ def list_findings(
     svc: Svc,
     version_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="默认当前版本")] = None,
     include_fixed: Annotated[bool, Query(description="包括本版本已修复的问题")] = True,
-) -> list[dict]:
+) -> list[FindingView]:
     return svc.list_findings(me.id, draft_id, version_id, include_fixed=include_fixed)
 
 
@@ -38,7 +39,9 @@ def list_findings(
     responses=ACTION,
     summary="对一个问题作出决定",
 )
-def decide(finding_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: DecisionIn, me: Me, svc: Svc) -> dict:
+def decide(
+    finding_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: DecisionIn, me: Me, svc: Svc
+) -> FindingView:
     return svc.decide_finding(me.id, finding_id, body.decision, reason=body.reason, level=body.level)
 
 
