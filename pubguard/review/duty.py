@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -114,6 +114,13 @@ def _published_bytes(
 
 
 class DutyMixin(ServiceBase):
+    if TYPE_CHECKING:  # provided by ReleaseMixin (releasing.py)
+        from pubguard.review.publish import PublishTarget
+
+        def withdraw(
+            self, actor: Actor, draft_id: int, reason: str, *, target: PublishTarget | None = None
+        ) -> dict[str, Any]: ...
+
     # -------------------------------------------------------------- roster
     def set_roster(
         self, actor: Actor, site: str, on_date: dt.date, usernames: Iterable[str]
@@ -286,7 +293,7 @@ class DutyMixin(ServiceBase):
         if outcome == "withdrawn":
             if draft_id is None:
                 raise InvalidState("该事项不对应稿件，无法撤稿。")
-            self.withdraw(actor, draft_id, withdraw_reason.strip() or f"值班读网发现问题：{found}")  # type: ignore[attr-defined]
+            self.withdraw(actor, draft_id, withdraw_reason.strip() or f"值班读网发现问题：{found}")
         with self.db.write() as s:
             user = self._user(s, actor)
             item = self._duty_item(s, user, item_id, lock=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -132,6 +132,10 @@ def missing_fingerprint(draft_id: int) -> str:
 
 
 class InterpretationMixin(ServiceBase):
+    if TYPE_CHECKING:  # provided by ViewsMixin (views.py)
+
+        def _draft_summary(self, s: Session, draft: Draft) -> dict[str, Any]: ...
+
     def _check_policy_interpretation(self, s: Session, draft: Draft, version: Version) -> None:
         """After a scan is stored: a policy-like version without a linked 解读 gets a low finding."""
         signal = policy_signal(version)
@@ -181,7 +185,7 @@ class InterpretationMixin(ServiceBase):
             i_as_policy, i_as_interp = link_of(s, interp.id)
             if p_as_policy is not None:
                 if p_as_policy.interpretation_draft_id == interp.id:
-                    return self._draft_summary(s, policy)  # type: ignore[attr-defined]
+                    return self._draft_summary(s, policy)
                 raise InvalidState(
                     f"稿件 {policy.id} 已关联解读稿 {p_as_policy.interpretation_draft_id}，请先解除。"
                 )
@@ -226,7 +230,7 @@ class InterpretationMixin(ServiceBase):
                     },
                 )
             s.flush()
-            return self._draft_summary(s, policy)  # type: ignore[attr-defined]
+            return self._draft_summary(s, policy)
 
     def unlink_interpretation(self, actor: Actor, policy_id: int, reason: str = "") -> dict[str, Any]:
         reason = (reason or "").strip()
@@ -254,4 +258,4 @@ class InterpretationMixin(ServiceBase):
             version = self._current(s, policy)
             if version is not None:
                 self._check_policy_interpretation(s, policy, version)
-            return self._draft_summary(s, policy)  # type: ignore[attr-defined]
+            return self._draft_summary(s, policy)

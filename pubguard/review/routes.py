@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pubguard.review.base import Actor, ServiceBase
 from pubguard.review.errors import InvalidInput, InvalidState
 from pubguard.review.gate import STATUS_LABELS
 from pubguard.review.models import Draft, DraftStep
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 from pubguard.review.workflow import StepDef, WorkflowDef, load_workflow, load_workflow_data, parse_step
 
 REVIEWER_ROLES = ("reviewer1", "reviewer2", "reviewer3")
@@ -205,6 +208,10 @@ def info_class_view(draft: Draft) -> dict[str, Any] | None:
 
 
 class RoutesMixin(ServiceBase):
+    if TYPE_CHECKING:  # provided by ViewsMixin (views.py)
+
+        def _draft_summary(self, s: Session, draft: Draft) -> dict[str, Any]: ...
+
     def routes_for(self, draft: Draft) -> Routes | None:
         return load_routes(draft.workflow)
 
@@ -251,7 +258,7 @@ class RoutesMixin(ServiceBase):
             if submitted and not reason:
                 raise InvalidInput("送审后修改信息类别须填写理由。")
             if draft.info_class == cls.key:
-                return self._draft_summary(s, draft)  # type: ignore[attr-defined]
+                return self._draft_summary(s, draft)
             before = draft.info_class
             old_order = [st.key for st in draft.steps]
             important = draft.important or cls.important
@@ -302,4 +309,4 @@ class RoutesMixin(ServiceBase):
                     "status": draft.status,
                 },
             )
-            return self._draft_summary(s, draft)  # type: ignore[attr-defined]
+            return self._draft_summary(s, draft)
