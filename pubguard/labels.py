@@ -137,6 +137,7 @@ AUDIT_ACTION: dict[str, str] = {
     "role.grant": "授予角色",
     "role.revoke": "撤销角色",
     "user.password": "修改密码",
+    "user.email": "修改邮箱",
     "token.issue": "签发令牌",
     "site.create": "创建站点",
     "site.columns": "设置栏目",

@@ -107,6 +107,7 @@ async def create_user(request: Request, me: Me, svc: Svc) -> HTMLResponse | Redi
             password=password,
             is_admin=f.get("is_admin") == "1",
             roles=roles,
+            email=f.get("email", ""),
             actor=me.id,
         )
     )
@@ -154,6 +155,16 @@ async def reset_password(request: Request, username: Username, me: Me, svc: Svc)
     await run_in_threadpool(lambda: svc.set_password(username, password, actor=me.id))
     note = f"已重置 {username} 的密码，临时密码：{password}（只显示这一次；该用户的登录会话已全部失效）。"
     return await run_in_threadpool(_show_once, request, me, svc, note)
+
+
+@router.post("/users/{username}/email")
+async def set_email(request: Request, username: Username, me: Me, svc: Svc) -> RedirectResponse:
+    """The address 消息 are e-mailed to (SMTP configured); empty clears it."""
+    _require_admin(me)
+    f = await _form(request)
+    user = await run_in_threadpool(lambda: svc.set_user_email(username, f.get("email", ""), actor=me.id))
+    shown = user["email_masked"] or "（已清除，不再发送邮件）"
+    return _back(f"已保存 {username} 的邮箱：{shown}")
 
 
 SiteKey = Annotated[str, Path(max_length=64, pattern=r"^[\w.-]{1,64}$")]

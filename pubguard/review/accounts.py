@@ -152,6 +152,19 @@ class AccountsMixin(ServiceBase):
             s.flush()
             return user.to_dict()
 
+    def set_user_email(self, username: str, email: str, *, actor: Actor | None = None) -> dict[str, Any]:
+        """Set (or clear, with "") the address 消息 are e-mailed to. The audit entry names the user,
+        never the address."""
+        with self.db.write() as s:
+            user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+            if user is None:
+                raise NotFound(f"用户不存在：{username}。")
+            admin = self._require_user_admin(s, actor, {g.site for g in user.grants} or {"*"})
+            user.email = _check_email(email)
+            self._audit(s, admin, "user.email", details={"user": username, "set": bool(user.email)})
+            s.flush()
+            return user.to_dict()
+
     def authenticate(self, username: str, password: str) -> dict[str, Any] | None:
         """The user's dict when the password matches an active account, else None. An unknown
         name (or an account without password) costs one scrypt too, so the answer time does not

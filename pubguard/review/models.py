@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from pubguard.masking import mask_email
 from pubguard.progress import STAGE_LABELS
 from pubguard.review.states import DraftStatus, FindingStatus, ScanStatus, StepStatus, check_constraint
 
@@ -98,6 +99,8 @@ class User(Base):
             "display_name": self.display_name,
             "is_active": self.is_active,
             "is_admin": self.is_admin,
+            # the address itself never leaves the database in full (消息 e-mail only)
+            "email_masked": mask_email(self.email) if self.email else "",
             "roles": sorted(
                 ({"site": g.site, "role": g.role} for g in self.grants), key=lambda r: (r["site"], r["role"])
             ),

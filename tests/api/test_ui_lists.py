@@ -138,6 +138,15 @@ def test_user_admin_page(app, client):
     r = client.post("/users/newbie/password", data={"csrf_token": csrf})
     new = re.search(r"临时密码：(\S+?)（", r.text).group(1)
     assert svc.authenticate("newbie", new) is not None and svc.authenticate("newbie", password) is None
+    # e-mail for 消息: set, shown masked only (never the full address on the page), cleared
+    r = client.post("/users/newbie/email", data={"email": "newbie.zhang@example.gov.cn", "csrf_token": csrf})
+    assert "已保存 newbie 的邮箱" in r.text and "newbie.zhang@example.gov.cn" not in r.text
+    assert "@example.gov.cn" in r.text
+    assert (
+        client.post("/users/newbie/email", data={"email": "不是邮箱", "csrf_token": csrf}).status_code == 422
+    )
+    r = client.post("/users/newbie/email", data={"email": "", "csrf_token": csrf})
+    assert "已清除" in r.text
     # no CSRF token: refused
     assert client.post("/users/newbie/active", data={"active": "0"}).status_code == 403
     # a site admin cannot make a system administrator; an admin cannot stop themself
@@ -156,6 +165,7 @@ def test_user_admin_page(app, client):
         "user.deactivate",
         "user.activate",
         "user.password",
+        "user.email",
     ):
         assert a in actions, a
 
