@@ -169,3 +169,24 @@ def test_review_sheet_pdf_columns_rejections_and_site_name(app, client):
     assert greys == []
     html = client.get(f"/api/v1/drafts/{d['id']}/sheet.html", headers=auth(app, "ed")).text
     assert "退回记录（1 次）" in html and 'width="14%"' in html and 'style="width:' not in html
+
+
+def test_review_sheet_approval_without_comment_reads_just_agree(app, client):
+    """An approval with no comment (or a comment that only says 同意) reads 同意, never 同意：同意。;
+    a real comment reads 同意：<comment>."""
+    from api.conftest import APPROVERS
+
+    d = client.get(f"/api/v1/drafts/{submitted_draft(app, client)['id']}", headers=auth(app, "ed")).json()
+    comments = iter(["同意。", "", "请核对落款日期"])
+    while d["active_step"] is not None:
+        key = d["active_step"]["key"]
+        body = {"version_id": d["current_version_id"], "step_key": key, "comment": next(comments, "")}
+        r = client.post(f"/api/v1/drafts/{d['id']}/approve", json=body, headers=auth(app, APPROVERS[key]))
+        assert r.status_code == 200, r.text
+        d = r.json()
+    html = client.get(f"/api/v1/drafts/{d['id']}/sheet.html", headers=auth(app, "ed")).text
+    assert "同意：同意" not in html and "同意：请核对落款日期" in html
+    assert html.count("<td>同意</td>") == 5  # six steps, one with a real comment
+    pdf = client.get(f"/api/v1/drafts/{d['id']}/sheet.pdf", headers=auth(app, "ed"))
+    text = "".join(page.get_text() for page in pymupdf.open("pdf", pdf.content))
+    assert "同意：同意" not in text and "同意：请核对落款日期" in text
