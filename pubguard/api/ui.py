@@ -68,6 +68,8 @@ def page(
         svc = request.app.state.service
         ctx["unread"] = svc.unread_notifications(me.id)
         ctx.setdefault("mail_on", bool(svc.settings.smtp_host))
+        # key → display name, from the sites table (the one home of site names; drafts carry site_name)
+        ctx.setdefault("site_names", {s["key"]: s["name"] or s["key"] for s in svc.list_sites()})
     html = render(template, request=request, user=me.user if me else None, csrf=csrf_for(request, me), **ctx)
     return HTMLResponse(html, status_code=status)
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from pubguard.review.base import CHINA_TZ, Actor, ServiceBase, _iso
 from pubguard.review.deadlines import compute_deadline
 from pubguard.review.errors import InvalidInput
-from pubguard.review.models import AuditEntry, Draft, Release, Version
+from pubguard.review.models import AuditEntry, Draft, Release, User, Version
 from pubguard.review.routes import load_routes
 from pubguard.review.sheets import xlsx_bytes
 
@@ -107,6 +107,12 @@ class RegisterMixin(ServiceBase):
                 }
         order = {st.key: st.position for st in draft.steps}
         steps = sorted(approvals.values(), key=lambda a: order.get(a["step"], 99))
+        shown = {
+            u.username: u.display_name or u.username
+            for u in s.execute(select(User).where(User.username.in_({a["by"] for a in steps}))).scalars()
+        }
+        for a in steps:  # "by" stays the username (API contract); by_name is what people read
+            a["by_name"] = shown.get(a["by"], a["by"])
         released_on = _local_date(rel.released_at)
         if first:
             due = compute_deadline(draft.formed_on, released_on, important=draft.important)
@@ -157,7 +163,7 @@ class RegisterMixin(ServiceBase):
 
         table: list[list[Any]] = [head]
         for r in rows:
-            steps = "；".join(f"{a['name']}：{a['by']}（{local(a['at'])}）" for a in r["steps"])
+            steps = "；".join(f"{a['name']}：{a['by_name']}（{local(a['at'])}）" for a in r["steps"])
             table.append(
                 [r["release_id"], r["draft_id"], r["site"], r["column"], r["title"], r["version"],
                  r["info_class_label"], r["disclosure"] or "", r["formed_on"], local(r["submitted_at"]),
