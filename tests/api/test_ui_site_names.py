@@ -42,7 +42,9 @@ def test_register_rows_show_site_and_display_names(app, client):
             u.display_name = {"p1": "李校对", "r3": "王终审", "pub": "赵发布"}[u.username]
     d = submitted_draft(app, client)
     approve_all(app, client, d["id"])
-    assert client.post(f"/api/v1/drafts/{d['id']}/release", json={}, headers=auth(app, "pub")).status_code == 200
+    assert (
+        client.post(f"/api/v1/drafts/{d['id']}/release", json={}, headers=auth(app, "pub")).status_code == 200
+    )
     page = client.get("/register", headers=auth(app, "pub")).text
     row = page.split('<table class="list" id="register">')[1]
     assert f"{NAME} · " in row and f">{SITE} · " not in row
