@@ -7,6 +7,7 @@ Several points may be given, comma separated. Points in use:
 - `release:after_intent`    the intent row is committed, nothing is online yet
 - `release:during_file`     half of the published file is written (temporary name)
 - `release:after_file`      the file is online under its real name, `meta.json` not yet
+- `release:after_attachment` one more 附件 is online next to the file, `meta.json` not yet
 - `release:after_metadata`  file and `meta.json` online, the release not yet recorded
 - `upload:after_store`      the uploaded file is in the store, no database row yet
 - `upload:during_store`     part of an upload is written to its temporary file

@@ -390,6 +390,8 @@ class Release(Base):
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     withdraw_reason: Mapped[str] = mapped_column(Text, default="")
+    # 附件 published with the file: [{"file", "sha256", "size", "location"}]; None before issue 18
+    attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
 
 
 class Job(Base):

@@ -71,6 +71,38 @@ def safe_filename(name: str, fallback: str) -> str:
     return base[:200]
 
 
+def attachment_names(main: str, names: list[str]) -> list[str]:
+    """Safe, distinct file names for a draft's 附件 next to its main file `main` (already safe):
+    `safe_filename` for each, a numbered prefix (`附件2-…`) when two would collide."""
+    taken = {main, META_NAME}
+    out = []
+    for i, name in enumerate(names, 1):
+        base = safe_filename(name, f"附件{i}")
+        if base in taken:
+            base = safe_filename(f"附件{i}-{base}", f"附件{i}")
+        taken.add(base)
+        out.append(base)
+    return out
+
+
+@dataclass
+class PublishFile:
+    """A 附件 published next to the main file; `filename` is already safe (`attachment_names`);
+    `location` is filled in by the target's `publish` (a path, or the URL a CMS answered)."""
+
+    filename: str
+    sha256: str
+    data: bytes
+    location: str = ""
+
+    def meta(self) -> dict[str, Any]:
+        return {"file": self.filename, "sha256": self.sha256, "size": len(self.data)}
+
+    def record(self) -> dict[str, Any]:
+        """The entry in the release record (`Release.attachments`)."""
+        return {**self.meta(), "location": self.location}
+
+
 @dataclass
 class PublishItem:
     draft_id: int
@@ -86,6 +118,7 @@ class PublishItem:
     released_at: str
     released_by: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    attachments: list[PublishFile] = field(default_factory=list)
 
     @property
     def idempotency_key(self) -> str:
@@ -105,6 +138,7 @@ class PublishItem:
             "disclosure": self.disclosure,
             "released_at": self.released_at,
             "released_by": self.released_by,
+            "attachments": [a.meta() for a in self.attachments],
             **self.metadata,
         }
 
@@ -242,6 +276,14 @@ class FolderTarget:
         if _sha256_file(target) != item.sha256:
             _write_atomic(target, item.data, self.staging, self.file_mode)
         faults.point("release:after_file")
+        for a in item.attachments:  # next to the file, before meta.json names them
+            path = folder / a.filename
+            if safe_filename(a.filename, "") != a.filename or a.filename in (name, META_NAME):
+                raise PublishFailed(f"附件文件名不安全或与正文重名：{a.filename}。稿件未发布。")
+            if _sha256_file(path) != a.sha256:
+                _write_atomic(path, a.data, self.staging, self.file_mode)
+            a.location = str(path)
+            faults.point("release:after_attachment")
         meta = dict(item.meta(), file=name)
         meta_bytes = json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8")
         meta_path = folder / META_NAME
@@ -251,8 +293,9 @@ class FolderTarget:
         return str(target)
 
     def online(self, site: str, draft_id: int) -> dict[str, Any] | None:
-        """What the site serves for this draft: its `meta.json` (plus `location`) when the file
-        it names is present with the right hash; None when nothing complete is online."""
+        """What the site serves for this draft: its `meta.json` (plus `location`, and each
+        attachment's `location`) when the file and every attachment it names are present with
+        the right hash; None when nothing complete is online."""
         folder = self.folder(site, draft_id)
         try:
             meta = json.loads((folder / META_NAME).read_text("utf-8"))
@@ -263,7 +306,15 @@ class FolderTarget:
             return None
         if _sha256_file(folder / name) != meta.get("sha256"):
             return None
-        return {**meta, "location": str(folder / name)}
+        files = []
+        for a in meta.get("attachments") or []:
+            n = str(a.get("file") or "") if isinstance(a, dict) else ""
+            if not n or safe_filename(n, "") != n or n == name:
+                return None
+            if _sha256_file(folder / n) != a.get("sha256"):
+                return None
+            files.append({**a, "location": str(folder / n)})
+        return {**meta, "location": str(folder / name), "attachments": files}
 
     def present(self, site: str, draft_id: int) -> bool:
         """Anything at all in the served tree for this draft (complete or not)."""
@@ -276,12 +327,14 @@ class FolderTarget:
         if not folder.is_dir():
             return []
         try:
-            keep = str(json.loads((folder / META_NAME).read_text("utf-8")).get("file") or "")
-        except (OSError, ValueError):
-            keep = ""
+            meta = json.loads((folder / META_NAME).read_text("utf-8"))
+            keep = {str(meta.get("file") or "")}
+            keep |= {str(a.get("file") or "") for a in meta.get("attachments") or [] if isinstance(a, dict)}
+        except (OSError, ValueError, AttributeError):
+            keep = set()
         removed = []
         for other in folder.iterdir():
-            if other.name in (keep, META_NAME):
+            if other.name in keep or other.name == META_NAME:
                 continue
             if other.is_dir() and not other.is_symlink():
                 shutil.rmtree(other, ignore_errors=True)
@@ -414,8 +467,25 @@ class WebhookTarget:
                 "size": len(item.data),
                 "content_base64": base64.b64encode(item.data).decode("ascii"),
             },
+            "attachments": [
+                {
+                    "name": a.filename,
+                    "sha256": a.sha256,
+                    "size": len(a.data),
+                    "content_base64": base64.b64encode(a.data).decode("ascii"),
+                }
+                for a in item.attachments
+            ],
         }
         answer = self._post(payload, item.idempotency_key)
+        # a CMS may answer `"attachments": [{"name": ..., "url": ...}]`: their web addresses
+        urls = {
+            str(x.get("name")): str(x.get("url") or "")
+            for x in answer.get("attachments") or []
+            if isinstance(x, dict)
+        }
+        for a in item.attachments:
+            a.location = urls.get(a.filename, "")
         return str(answer.get("url") or answer.get("location") or self.url)
 
     def withdraw(self, site: str, draft_id: int, location: str) -> None:

@@ -10,7 +10,8 @@ can settle:
    and the intent's `done` commit together.
 
 `reconcile()` (run when the service or a worker starts, and by `pubguard review reconcile`)
-finishes every pending intent whose version is complete on the target and rolls back the
+finishes every pending intent whose version is complete on the target (its file and every 附件
+`meta.json` names) and rolls back the
 others (partial files removed, draft stays 待发布), then sweeps temporary files left by dead
 processes. 撤稿 takes down whatever the target serves for the draft, even when the database
 holds no release row for it."""
@@ -38,12 +39,15 @@ from pubguard.review.errors import (
     PublishFailed,
 )
 from pubguard.review.interpretation import pair_link, release_partner
-from pubguard.review.models import Draft, Release, ReleaseIntent, Site, User, Version
+from pubguard.review.models import Attachment, Draft, Release, ReleaseIntent, Site, User, Version
 from pubguard.review.publish import (
     FolderTarget,
+    PublishFile,
     PublishItem,
     PublishTarget,
     _pid_alive,
+    attachment_names,
+    safe_filename,
     target_from_config,
 )
 from pubguard.review.states import DraftEvent
@@ -88,6 +92,12 @@ class ReleaseMixin(ServiceBase):
 
     def _item(self, s: Session, draft: Draft, version: Version, intent: ReleaseIntent) -> PublishItem:
         actor = s.get(User, intent.actor_id)
+        rows = s.execute(
+            select(Attachment).where(Attachment.draft_id == draft.id).order_by(Attachment.id)
+        ).scalars()
+        attached = list(rows)  # the gate has checked every one of them
+        main = safe_filename(version.filename, f"v{version.number}")
+        names = attachment_names(main, [a.filename for a in attached])
         return PublishItem(
             draft_id=draft.id,
             version_id=version.id,
@@ -101,6 +111,10 @@ class ReleaseMixin(ServiceBase):
             disclosure=draft.disclosure or "",
             released_at=intent.released_at,
             released_by=actor.username if actor else "",
+            attachments=[
+                PublishFile(name, a.sha256, self.store.get(a.sha256))
+                for name, a in zip(names, attached, strict=True)
+            ],
         )
 
     def release(
@@ -168,9 +182,17 @@ class ReleaseMixin(ServiceBase):
                 faults.point("release:after_metadata")
                 together = None
                 if pair is not None:
-                    p_draft, p_intent, p_location = pair
+                    p_draft, p_intent, p_location, p_files = pair
                     p_rel = self._record_release(
-                        s, p_draft, p_intent, user, tgt, p_location, reconciled=False, audit=False
+                        s,
+                        p_draft,
+                        p_intent,
+                        user,
+                        tgt,
+                        p_location,
+                        reconciled=False,
+                        audit=False,
+                        files=p_files,
                     )
                     together = {
                         "interpretation": {
@@ -181,7 +203,15 @@ class ReleaseMixin(ServiceBase):
                         }
                     }
                 rel = self._record_release(
-                    s, draft, intent, user, tgt, location, reconciled=False, extra=together
+                    s,
+                    draft,
+                    intent,
+                    user,
+                    tgt,
+                    location,
+                    reconciled=False,
+                    extra=together,
+                    files=[a.record() for a in item.attachments],
                 )
                 return self._release_dict(rel, {user.id: user.label}, _publish_config(s, draft))
         except Exception as exc:
@@ -226,7 +256,7 @@ class ReleaseMixin(ServiceBase):
         intent_id: int,
         tgt: PublishTarget,
         undo: list[Callable[[], None]],
-    ) -> tuple[Draft, ReleaseIntent, str]:
+    ) -> tuple[Draft, ReleaseIntent, str, list[dict[str, Any]]]:
         """Publish the 解读 released with its policy; each published copy names the other."""
         intent = s.get(ReleaseIntent, intent_id)
         if intent is None or intent.state != "pending":
@@ -239,7 +269,7 @@ class ReleaseMixin(ServiceBase):
         location = tgt.publish(p_item)
         if first:
             undo.append(lambda: tgt.withdraw(p_item.site, p_item.draft_id, location))
-        return partner, intent, location
+        return partner, intent, location, [a.record() for a in p_item.attachments]
 
     def _check_release_duties(self, s: Session, user: User, draft: Draft) -> None:
         problem = self.publish_problem(user, draft)
@@ -295,7 +325,9 @@ class ReleaseMixin(ServiceBase):
         reconciled: bool,
         audit: bool = True,
         extra: dict[str, Any] | None = None,
+        files: list[dict[str, Any]] | None = None,
     ) -> Release:
+        """`files`: the 附件 published with it (`PublishFile.record()`), kept on the row."""
         now = self._touch(draft)
         version = s.get_one(Version, intent.version_id)
         for old in self._active_releases(s, draft.id):  # the new version replaces the one online
@@ -310,6 +342,7 @@ class ReleaseMixin(ServiceBase):
             location=location,
             released_by_id=user.id,
             released_at=dt.datetime.fromisoformat(intent.released_at),
+            attachments=list(files or []),
         )
         s.add(rel)
         draft.released_version_id = version.id
@@ -337,6 +370,7 @@ class ReleaseMixin(ServiceBase):
                 "intent_id": intent.id,
                 "released_by": user.username,
                 "reconciled": reconciled,
+                "attachments": [f.get("file") for f in files or []],
                 **(extra or {}),
             },
         )
@@ -382,16 +416,24 @@ class ReleaseMixin(ServiceBase):
                 and online.get("sha256") == version.sha256
             ):
                 tgt.sweep_draft(draft.site, draft.id)
-                self._record_release(s, draft, intent, user, tgt, online["location"], reconciled=True)
+                files = [
+                    {k: a.get(k) for k in ("file", "sha256", "size", "location")}
+                    for a in online.get("attachments") or []
+                ]
+                self._record_release(
+                    s, draft, intent, user, tgt, online["location"], reconciled=True, files=files
+                )
                 return "finished"
             self._rollback_intent(s, draft, intent, tgt, "发布中断：目标上没有完整的该版本")
             return "rolled_back"
+        item = self._item(s, draft, version, intent)
         try:  # a webhook: the same idempotency key makes re-sending safe
-            location = tgt.publish(self._item(s, draft, version, intent))
+            location = tgt.publish(item)
         except PublishFailed as exc:
             intent.note = exc.message[:500]
             return "retry"
-        self._record_release(s, draft, intent, user, tgt, location, reconciled=True)
+        files = [a.record() for a in item.attachments]
+        self._record_release(s, draft, intent, user, tgt, location, reconciled=True, files=files)
         return "finished"
 
     def reconcile(self) -> dict[str, Any]:

@@ -82,6 +82,20 @@ def _readable_url(url: str | None) -> str | None:
     return unquote(url) if url else None
 
 
+def _published_attachment(a: dict[str, Any], publish: dict[str, Any] | None, draft_id: int) -> dict[str, Any]:
+    """A 附件 of a release record with its web address, like the release's `url`."""
+    location = str(a.get("location") or "")
+    url = web_address(publish, draft_id, location) if location else None
+    return {
+        "file": a.get("file"),
+        "sha256": a.get("sha256"),
+        "size": a.get("size"),
+        "location": location,
+        "url": url,
+        "url_text": _readable_url(url),
+    }
+
+
 def _draft_rows(s: Session, model: Any, draft_id: int, order: Any = None) -> list[Any]:
     """All rows of `model` belonging to one draft, in a stable order (by id unless `order`)."""
     key = model.id if order is None else order
@@ -293,6 +307,7 @@ class ViewsMixin(ServiceBase):
             "withdrawn_at": _iso(r.withdrawn_at),
             "withdrawn_by": names.get(r.withdrawn_by_id) if r.withdrawn_by_id else None,
             "withdraw_reason": r.withdraw_reason,
+            "attachments": [_published_attachment(a, publish, r.draft_id) for a in r.attachments or []],
         }
 
     def deadline(self, draft: Draft, session: Session) -> Deadline | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from api.conftest import CLEAN, SITE, WITH_ID, auth, run_jobs, upload
+from api.conftest import CLEAN, SITE, WITH_ID, approve_all, auth, run_jobs, submitted_draft, upload
 from api.test_ui import ui_login
 
 
@@ -112,3 +112,20 @@ def test_site_columns_offered_and_enforced(app, client):
     assert r.status_code == 202, r.text
     svc.set_site_columns(SITE, [])
     assert svc.list_sites()[0]["columns"] == []
+
+
+def test_release_record_on_the_draft_page_lists_the_published_attachments(app, client):
+    svc = app.state.service
+    d = submitted_draft(app, client)["id"]
+    svc.add_attachment("ed", d, "申请表.txt", CLEAN.encode())
+    approve_all(app, client, d)
+    with svc.db.write() as s:
+        from pubguard.review.models import Site
+
+        s.get_one(Site, SITE).publish = {"type": "folder", "base_url": "https://www.example.gov.cn/xxgk/"}
+    svc.release("pub", d)
+    ui_login(client)
+    page = client.get(f"/drafts/{d}").text
+    link = f'href="https://www.example.gov.cn/xxgk/{d}/%E7%94%B3%E8%AF%B7%E8%A1%A8.txt"'
+    assert 'class="plain release-attachments"' in page and link in page
+    assert f"https://www.example.gov.cn/xxgk/{d}/申请表.txt</a>" in page  # readable text
