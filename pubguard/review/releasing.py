@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubguard.review import faults, states
+from pubguard.review.attachments import attachment_problems
 from pubguard.review.base import Actor, ServiceBase, log
 from pubguard.review.duty import recheck_task
 from pubguard.review.errors import (
@@ -95,7 +96,10 @@ class ReleaseMixin(ServiceBase):
         rows = s.execute(
             select(Attachment).where(Attachment.draft_id == draft.id).order_by(Attachment.id)
         ).scalars()
-        attached = list(rows)  # the gate has checked every one of them
+        attached = list(rows)
+        reasons = attachment_problems(attached)  # one added after the gate was checked (step 1)
+        if reasons:
+            raise GateClosed("稿件不满足发布条件：" + "；".join(reasons), details={"reasons": reasons})
         main = safe_filename(version.filename, f"v{version.number}")
         names = attachment_names(main, [a.filename for a in attached])
         return PublishItem(
@@ -426,7 +430,11 @@ class ReleaseMixin(ServiceBase):
                 return "finished"
             self._rollback_intent(s, draft, intent, tgt, "发布中断：目标上没有完整的该版本")
             return "rolled_back"
-        item = self._item(s, draft, version, intent)
+        try:
+            item = self._item(s, draft, version, intent)
+        except GateClosed as exc:
+            self._rollback_intent(s, draft, intent, tgt, exc.message)
+            return "rolled_back"
         try:  # a webhook: the same idempotency key makes re-sending safe
             location = tgt.publish(item)
         except PublishFailed as exc:

@@ -9,6 +9,9 @@ import base64
 import json
 import signal
 
+import pytest
+
+from pubguard.review import GateClosed, faults
 from pubguard.review.models import Site
 from pubguard.review.publish import attachment_names
 from review.helpers import CLEAN, SITE, approve_through, new_draft
@@ -122,3 +125,20 @@ def test_webhook_payload_lists_the_attachments(svc, webhook):  # noqa: F811
     assert base64.b64decode(body["attachments"][1]["content_base64"]).decode() == LIST
     assert [a["file"] for a in body["meta"]["attachments"]] == ["申请表.txt", "名单.txt"]
     assert [a["file"] for a in rel["attachments"]] == ["申请表.txt", "名单.txt"]
+
+
+def test_attachment_added_after_the_gate_check_is_not_published(svc, monkeypatch):
+    """The gate runs in step 1; a 高 attachment added before step 2 still keeps the draft offline."""
+    d = with_attachments(svc)
+    real = faults.point
+
+    def add_during_release(name: str) -> None:
+        if name == "release:after_intent":  # another request, between the two transactions
+            svc.add_attachment("ed", d["id"], "名单2.txt", b"!high personal_data id_card 11**1234\n")
+        real(name)
+
+    monkeypatch.setattr(faults, "point", add_during_release)
+    with pytest.raises(GateClosed, match="名单2.txt"):
+        svc.release("pub", d["id"])
+    assert served_files(svc) == []
+    assert state(svc, d["id"])[1:] == (0, ["rolled_back"])
