@@ -16,7 +16,7 @@ from pubguard.finding import Severity
 from pubguard.labels import SEVERITY
 from pubguard.review.base import Actor, Scanner, ServiceBase, _iso, log
 from pubguard.review.errors import InvalidState, NotFound
-from pubguard.review.models import Attachment, User
+from pubguard.review.models import Attachment, Draft, User, Version
 
 MAX_ATTACHMENTS = 20
 BLOCKING = (Severity.BLOCKER, Severity.HIGH)
@@ -84,6 +84,7 @@ class AttachmentsMixin(ServiceBase):
             )
             s.add(row)
             self._touch(draft)
+            reopened = self._reopen_for_attachments(s, draft)
             s.flush()
             self._audit(
                 s,
@@ -91,7 +92,7 @@ class AttachmentsMixin(ServiceBase):
                 "attachment.add",
                 draft=draft,
                 version_id=draft.current_version_id,
-                details={"attachment_id": row.id, "filename": filename, "sha256": sha},
+                details={"attachment_id": row.id, "filename": filename, "sha256": sha, "reopened": reopened},
             )
             return self._attachment_dict(row, {user.id: user.display_name or user.username})
 
@@ -106,13 +107,23 @@ class AttachmentsMixin(ServiceBase):
             self._guard_upload(user, draft)  # type: ignore[attr-defined]
             s.delete(row)
             self._touch(draft)
+            reopened = self._reopen_for_attachments(s, draft)
             self._audit(
                 s,
                 user,
                 "attachment.remove",
                 draft=draft,
-                details={"attachment_id": attachment_id, "filename": row.filename},
+                details={"attachment_id": attachment_id, "filename": row.filename, "reopened": reopened},
             )
+
+    def _reopen_for_attachments(self, s: Session, draft: Draft) -> list[str]:
+        """附件 are published with the draft, so adding or removing one changes what goes online:
+        approved steps re-open exactly as for a new version of the main file (the workflow's
+        reopen policy), and an approved or released draft goes back to review."""
+        version = s.get(Version, draft.current_version_id) if draft.current_version_id else None
+        if version is None:
+            return []
+        return self._reopen_for_new_version(draft, version)  # type: ignore[attr-defined]
 
     def list_attachments(self, actor: Actor, draft_id: int) -> list[dict[str, Any]]:
         with self.db.read() as s:

@@ -142,3 +142,30 @@ def test_attachment_added_after_the_gate_check_is_not_published(svc, monkeypatch
         svc.release("pub", d["id"])
     assert served_files(svc) == []
     assert state(svc, d["id"])[1:] == (0, ["rolled_back"])
+
+
+def test_an_attachment_added_or_removed_after_approval_goes_back_to_review(svc):
+    """An approved draft's 附件 go online with it: a change to them re-opens the approved steps
+    (as a new version of the main file does) so nothing unreviewed is published."""
+    d = approve_through(svc, new_draft(svc)["id"])
+    assert svc.get_draft("ed", d["id"])["status"] == "approved"
+    added = svc.add_attachment("ed", d["id"], "补充说明.txt", LIST.encode())
+    after = svc.get_draft("ed", d["id"])
+    assert after["status"] == "in_review"
+    assert any(st["status"] == "pending" for st in after["steps"])
+    with pytest.raises(GateClosed):
+        svc.release("pub", d["id"])
+    entry = [e for e in svc.audit_log("ed", draft_id=d["id"]) if e["action"] == "attachment.add"][-1]
+    assert entry["details"]["reopened"]
+    # approved again, then the attachment is taken away: back to review once more
+    d = approve_through(svc, d["id"])
+    assert d["status"] == "approved"
+    svc.remove_attachment("ed", added["id"])
+    assert svc.get_draft("ed", d["id"])["status"] == "in_review"
+
+
+def test_attachments_of_a_draft_before_submission_reopen_nothing(svc):
+    d = new_draft(svc, submit=False)
+    svc.add_attachment("ed", d["id"], "表.txt", FORM.encode())
+    entry = [e for e in svc.audit_log("ed", draft_id=d["id"]) if e["action"] == "attachment.add"][-1]
+    assert entry["details"]["reopened"] == [] and svc.get_draft("ed", d["id"])["status"] == "draft"
