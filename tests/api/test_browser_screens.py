@@ -25,6 +25,19 @@ WIDTHS = (1366, 1024)
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
+# Short table headers (a word or two, no space; long notes may wrap) whose text runs over more than one line (e.g. 稿/件).
+WRAPPED_HEADERS = """() => [...document.querySelectorAll('th')].filter(th => {
+  const t = th.innerText.trim(); if (!t || t.length > 8 || /\\s/.test(t) || !th.offsetParent) return false;
+  const r = document.createRange(); r.selectNodeContents(th);
+  return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1;
+}).map(th => th.innerText.trim())"""
+# 值班读网: px between the filter row and the run form, and between the run form and the next heading.
+DUTY_GAPS = """() => { const f = document.querySelector('form.filters'), r = document.querySelector('#duty-run-form');
+  const h = r.nextElementSibling;
+  return [r.getBoundingClientRect().top - f.getBoundingClientRect().bottom,
+          h.getBoundingClientRect().top - r.getBoundingClientRect().bottom]; }"""
+
+
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[tuple[str, object, dict[str, int]]]:
     """`make run`'s demo data, and a few drafts the demo lacks, under uvicorn on a loopback port."""
@@ -196,6 +209,13 @@ def test_screenshots_of_the_main_pages(demo_server) -> None:
                     page.wait_for_timeout(600)
                 if status >= 400:
                     problems.append(f"{name}@{width}: HTTP {status}")
+                wrapped = page.evaluate(WRAPPED_HEADERS)
+                if wrapped and name != "sheet":
+                    problems.append(f"{name}@{width}: headers broken inside a word: {wrapped}")
+                if name == "duty":  # the run band is not glued to the filter row or the 值班表 heading
+                    gaps = page.evaluate(DUTY_GAPS)
+                    if min(gaps) < 12:
+                        problems.append(f"{name}@{width}: cramped under the filter row, gaps {gaps}")
                 wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 if wide > 2:
                     problems.append(f"{name}@{width}: {wide}px wider than the window")
