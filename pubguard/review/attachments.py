@@ -49,10 +49,10 @@ class AttachmentsMixin(ServiceBase):
         with self.db.read() as s:
             user = self._me(s, actor)
             draft = self._draft(s, draft_id)
-            self._guard_upload(user, draft)  # type: ignore[attr-defined]
+            self._guard_upload(user, draft)
             if draft.current_version_id is None:
                 raise InvalidState("请先上传稿件正文，再添加附件。")
-        sha, size, fmt, filename = self._receive(data, filename)  # type: ignore[attr-defined]
+        sha, size, fmt, filename = self._receive(data, filename)
         status, error, result = "ok", None, None
         try:
             scanned = self._scan(self.store.get(sha), filename, draft_id, scanner)
@@ -65,7 +65,7 @@ class AttachmentsMixin(ServiceBase):
         with self.db.write() as s:
             user = self._me(s, actor)
             draft = self._draft(s, draft_id, lock=True)
-            self._guard_upload(user, draft)  # type: ignore[attr-defined]
+            self._guard_upload(user, draft)
             count = len(self._attachments(s, draft.id))
             if count >= MAX_ATTACHMENTS:
                 raise InvalidState(f"每篇稿件最多 {MAX_ATTACHMENTS} 个附件。")
@@ -104,7 +104,7 @@ class AttachmentsMixin(ServiceBase):
                 raise NotFound(f"附件不存在：{attachment_id}。")
             draft = self._draft(s, row.draft_id, lock=True)
             self._can_view(user, draft)
-            self._guard_upload(user, draft)  # type: ignore[attr-defined]
+            self._guard_upload(user, draft)
             s.delete(row)
             self._touch(draft)
             reopened = self._reopen_for_attachments(s, draft)
@@ -123,7 +123,7 @@ class AttachmentsMixin(ServiceBase):
         version = s.get(Version, draft.current_version_id) if draft.current_version_id else None
         if version is None:
             return []
-        return self._reopen_for_new_version(draft, version)  # type: ignore[attr-defined]
+        return self._reopen_for_new_version(draft, version)
 
     def list_attachments(self, actor: Actor, draft_id: int) -> list[dict[str, Any]]:
         with self.db.read() as s:

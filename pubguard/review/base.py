@@ -9,7 +9,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, BinaryIO, Literal, Self, overload
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Self, overload
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -70,6 +70,99 @@ def _iso(value: dt.datetime | dt.date | None) -> str | None:
 
 
 class ServiceBase:
+    if TYPE_CHECKING:
+        # The methods one mixin of ReviewService calls on another, declared once here so that
+        # every mixin is type-checked against the same signatures (the real definitions live in
+        # drafts, workflow_service, views, routes, releasing, notify, scanjobs, … and override these).
+        from pubguard.review.models import Comment, Release
+        from pubguard.review.privacy import MaskCheck, PrivateValues
+        from pubguard.review.publish import PublishTarget
+        from pubguard.review.readmodels import FindingView
+        from pubguard.review.workflow import StepDef
+
+        def _guard_upload(self, user: User, draft: Draft) -> None: ...
+
+        def _receive(self, data: bytes | BinaryIO, filename: str) -> tuple[str, int, str | None, str]: ...
+
+        def _reopen_for_new_version(self, draft: Draft, version: Version) -> list[str]: ...
+        def _add_version(
+            self,
+            s: Session,
+            user: User,
+            draft: Draft,
+            *,
+            filename: str,
+            sha: str,
+            size: int,
+            fmt: str | None,
+            note: str,
+            result: FileResult | None,
+            action: str = "version.upload",
+            details: dict[str, Any] | None = None,
+        ) -> Version: ...
+        def _version_dict(self, v: Version) -> dict[str, Any]: ...
+        def _initial_route(self, workflow: str, important: bool) -> tuple[str | None, list[StepDef]]: ...
+        def _draft_route(self, draft: Draft, important: bool) -> list[StepDef]: ...
+        def _store_class_proposal(self, draft: Draft, suggestion: dict[str, Any] | None) -> None: ...
+        def _check_policy_interpretation(self, s: Session, draft: Draft, version: Version) -> None: ...
+        def run_job(self, job_id: int, *, scanner: Scanner | None = None) -> dict[str, Any]: ...
+        def get_draft(self, actor: Actor, draft_id: int) -> dict[str, Any]: ...
+        def _draft_summary(self, s: Session, draft: Draft) -> dict[str, Any]: ...
+        @staticmethod
+        def _comment_dict(c: Comment, names: dict[int, str]) -> dict[str, Any]: ...
+        def withdraw(
+            self, actor: Actor, draft_id: int, reason: str, *, target: PublishTarget | None = None
+        ) -> dict[str, Any]: ...
+        @staticmethod
+        def _finding_dict(r: FindingRow, names: dict[int, str]) -> FindingView: ...
+        def _mask(self, text: str, private: PrivateValues, extra: tuple[str, ...] = ()) -> MaskCheck: ...
+        def create_draft(
+            self,
+            actor: Actor,
+            site: str,
+            title: str,
+            *,
+            column: str = "",
+            data: bytes | BinaryIO | None = None,
+            filename: str | None = None,
+            important: bool = False,
+            formed_on: dt.date | None = None,
+            note: str = "",
+            scan: bool = True,
+            scanner: Scanner | None = None,
+        ) -> dict[str, Any]: ...
+        def make_clean_version(
+            self, actor: Actor, draft_id: int, version_id: int, options: Any = None
+        ) -> dict[str, Any]: ...
+        def set_disclosure(
+            self, actor: Actor, draft_id: int, attribute: str, *, basis: str = "", reason: str = ""
+        ) -> dict[str, Any]: ...
+        def submit(self, actor: Actor, draft_id: int, version_id: int | None = None) -> dict[str, Any]: ...
+        @staticmethod
+        def _release_dict(
+            r: Release, names: dict[int, str], publish: dict[str, Any] | None = None
+        ) -> dict[str, Any]: ...
+        def _gate(self, s: Session, draft: Draft) -> list[str]: ...
+        def _store_scan(self, s: Session, draft: Draft, version: Version, result: FileResult) -> None: ...
+        def _guard_submit(self, s: Session, user: User, draft: Draft) -> None: ...
+        def _guard_recall(self, user: User, draft: Draft) -> None: ...
+        def _guard_archive(self, user: User, draft: Draft) -> None: ...
+        def _notify(
+            self,
+            s: Session,
+            users: Iterable[User],
+            kind: str,
+            title: str,
+            body: str = "",
+            *,
+            draft: Draft | None = None,
+            key: str | None = None,
+        ) -> int: ...
+        def _notify_turn(self, s: Session, draft: Draft) -> None: ...
+        def _notify_returned(
+            self, s: Session, draft: Draft, actor: User, step_name: str, reason: str
+        ) -> None: ...
+
     def __init__(
         self,
         settings: ReviewSettings | None = None,

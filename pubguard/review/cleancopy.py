@@ -21,12 +21,10 @@ from pubguard.finding import CATEGORY_LABELS, SEVERITY_LABELS, Category, Severit
 from pubguard.review.base import Actor, Scanner, ServiceBase, _iso, log
 from pubguard.review.errors import InvalidInput, NotFound
 from pubguard.review.gate import clean_copy_problems
-from pubguard.review.models import CleanCopy, Draft, User, Version
+from pubguard.review.models import CleanCopy, Draft, Version
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from pubguard.scan import FileResult
+    pass
 
 CLEANABLE_FORMATS = ("docx", "pdf", "xlsx", "png", "jpeg", "tiff", "gif", "bmp", "webp")
 ANNOTATABLE_FORMATS = ("docx", "pdf")
@@ -158,28 +156,6 @@ def _derived_name(filename: str, suffix: str) -> str:
 
 
 class CleanCopyMixin(ServiceBase):
-    if TYPE_CHECKING:  # provided by ReviewService (service.py) and ViewsMixin (views.py)
-
-        def _guard_upload(self, user: User, draft: Draft) -> None: ...
-
-        def _add_version(
-            self,
-            s: Session,
-            user: User,
-            draft: Draft,
-            *,
-            filename: str,
-            sha: str,
-            size: int,
-            fmt: str | None,
-            note: str,
-            result: FileResult | None,
-            action: str = "version.upload",
-            details: dict[str, Any] | None = None,
-        ) -> Version: ...
-
-        def _version_dict(self, v: Version) -> dict[str, Any]: ...
-
     def make_clean_version(
         self,
         actor: Actor,

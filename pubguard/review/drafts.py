@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from pubguard.review.gate import PUBLIC, STATUS_LABELS, WITHHELD, normalise_attr
 from pubguard.review.models import Comment, Draft, DraftStep, FindingRow, Job, Site, User, Version
 from pubguard.review.publish import name_for_format, safe_filename
 from pubguard.review.states import DraftEvent
-from pubguard.review.workflow import StepDef, WorkflowDef
+from pubguard.review.workflow import WorkflowDef
 from pubguard.scan import FileResult
 
 
@@ -32,30 +32,6 @@ def _me() -> str:
 
 
 class DraftsMixin(ServiceBase):
-    if TYPE_CHECKING:  # provided by RoutesMixin (routes.py)
-
-        def _initial_route(self, workflow: str, important: bool) -> tuple[str | None, list[StepDef]]: ...
-
-        def _draft_route(self, draft: Draft, important: bool) -> list[StepDef]: ...
-
-        def _store_class_proposal(self, draft: Draft, suggestion: dict[str, Any] | None) -> None: ...
-
-        # provided by InterpretationMixin (interpretation.py)
-        def _check_policy_interpretation(self, s: Session, draft: Draft, version: Version) -> None: ...
-
-        # provided by JobsMixin (scanjobs.py)
-        def run_job(self, job_id: int, *, scanner: Scanner | None = None) -> dict[str, Any]: ...
-
-        # provided by ViewsMixin (views.py)
-        def get_draft(self, actor: Actor, draft_id: int) -> dict[str, Any]: ...
-
-        def _version_dict(self, v: Version) -> dict[str, Any]: ...
-
-        def _draft_summary(self, s: Session, draft: Draft) -> dict[str, Any]: ...
-
-        @staticmethod
-        def _comment_dict(c: Comment, names: dict[int, str]) -> dict[str, Any]: ...
-
     def create_draft(
         self,
         actor: Actor,

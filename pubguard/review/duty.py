@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -114,13 +114,6 @@ def _published_bytes(
 
 
 class DutyMixin(ServiceBase):
-    if TYPE_CHECKING:  # provided by ReleaseMixin (releasing.py)
-        from pubguard.review.publish import PublishTarget
-
-        def withdraw(
-            self, actor: Actor, draft_id: int, reason: str, *, target: PublishTarget | None = None
-        ) -> dict[str, Any]: ...
-
     # -------------------------------------------------------------- roster
     def set_roster(
         self, actor: Actor, site: str, on_date: dt.date, usernames: Iterable[str]

@@ -4,8 +4,6 @@ Part of `ReviewService` (service.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy.orm import Session
 
 from pubguard.finding import Severity
@@ -18,11 +16,6 @@ from pubguard.review.workflow import ROLES
 
 
 class FindingsMixin(ServiceBase):
-    if TYPE_CHECKING:  # provided by ViewsMixin (views.py)
-
-        @staticmethod
-        def _finding_dict(r: FindingRow, names: dict[int, str]) -> FindingView: ...
-
     def decide_finding(
         self,
         actor: Actor,

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubguard import labels
-from pubguard.review.base import Actor, Scanner, ServiceBase, _iso
+from pubguard.review.base import Actor, ServiceBase, _iso
 from pubguard.review.deadlines import add_working_days, is_workday, working_days_between
 from pubguard.review.errors import InvalidInput, InvalidState, NotFound
 from pubguard.review.gate import ON_REQUEST
@@ -183,33 +183,6 @@ def _pauses(req: FoiRequest) -> list[tuple[dt.date, dt.date | None]]:
 
 
 class FoiMixin(ServiceBase):
-    if TYPE_CHECKING:  # provided by the other mixins of ReviewService
-        from pubguard.review.privacy import MaskCheck
-
-        def _mask(self, text: str, private: PrivateValues, extra: tuple[str, ...] = ()) -> MaskCheck: ...
-        def create_draft(
-            self,
-            actor: Actor,
-            site: str,
-            title: str,
-            *,
-            column: str = "",
-            data: bytes | BinaryIO | None = None,
-            filename: str | None = None,
-            important: bool = False,
-            formed_on: dt.date | None = None,
-            note: str = "",
-            scan: bool = True,
-            scanner: Scanner | None = None,
-        ) -> dict[str, Any]: ...
-        def make_clean_version(
-            self, actor: Actor, draft_id: int, version_id: int, options: Any = None
-        ) -> dict[str, Any]: ...
-        def set_disclosure(
-            self, actor: Actor, draft_id: int, attribute: str, *, basis: str = "", reason: str = ""
-        ) -> dict[str, Any]: ...
-        def submit(self, actor: Actor, draft_id: int, version_id: int | None = None) -> dict[str, Any]: ...
-
     def _acting(self, s: Session, actor: Actor) -> User:
         """The acting user (required: `_user` raises when there is none)."""
         user = self._user(s, actor)

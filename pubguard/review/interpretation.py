@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -132,10 +132,6 @@ def missing_fingerprint(draft_id: int) -> str:
 
 
 class InterpretationMixin(ServiceBase):
-    if TYPE_CHECKING:  # provided by ViewsMixin (views.py)
-
-        def _draft_summary(self, s: Session, draft: Draft) -> dict[str, Any]: ...
-
     def _check_policy_interpretation(self, s: Session, draft: Draft, version: Version) -> None:
         """After a scan is stored: a policy-like version without a linked 解读 gets a low finding."""
         signal = policy_signal(version)

@@ -22,7 +22,7 @@ import datetime as dt
 import os
 import socket
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -74,17 +74,6 @@ def _publish_config(s: Session, draft: Draft) -> dict[str, Any] | None:
 
 
 class ReleaseMixin(ServiceBase):
-    if TYPE_CHECKING:  # provided by ViewsMixin (views.py)
-
-        @staticmethod
-        def _release_dict(
-            r: Release, names: dict[int, str], publish: dict[str, Any] | None = None
-        ) -> dict[str, Any]: ...
-
-        def _gate(self, s: Session, draft: Draft) -> list[str]: ...
-
-        def _draft_summary(self, s: Session, draft: Draft) -> dict[str, Any]: ...
-
     def _target(self, s: Session, site: str, target: PublishTarget | None) -> PublishTarget:
         if target is not None:
             return target

@@ -24,7 +24,7 @@ from pubguard.review.gate import STATUS_LABELS
 from pubguard.review.models import Draft, DraftStep
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    pass
 from pubguard.review.workflow import StepDef, WorkflowDef, load_workflow, load_workflow_data, parse_step
 
 REVIEWER_ROLES = ("reviewer1", "reviewer2", "reviewer3")
@@ -208,10 +208,6 @@ def info_class_view(draft: Draft) -> dict[str, Any] | None:
 
 
 class RoutesMixin(ServiceBase):
-    if TYPE_CHECKING:  # provided by ViewsMixin (views.py)
-
-        def _draft_summary(self, s: Session, draft: Draft) -> dict[str, Any]: ...
-
     def routes_for(self, draft: Draft) -> Routes | None:
         return load_routes(draft.workflow)
 

@@ -20,22 +20,15 @@ from pubguard.review.errors import (
     NotFound,
 )
 from pubguard.review.models import (
-    Draft,
     Job,
     Version,
 )
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from pubguard.scan import FileResult
+    pass
 
 
 class JobsMixin(ServiceBase):
-    if TYPE_CHECKING:  # provided by ReviewService (service.py)
-
-        def _store_scan(self, s: Session, draft: Draft, version: Version, result: FileResult) -> None: ...
-
     def claim_job(self, worker: str) -> dict[str, Any] | None:
         """Take the oldest queued job (or one left running by a dead worker). Several workers
         on PostgreSQL skip each other's rows (FOR UPDATE SKIP LOCKED)."""

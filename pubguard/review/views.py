@@ -10,7 +10,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
@@ -103,14 +103,6 @@ def _draft_rows(s: Session, model: Any, draft_id: int, order: Any = None) -> lis
 
 
 class ViewsMixin(ServiceBase):
-    if TYPE_CHECKING:  # the guards of the workflow operations, in ReviewService (service.py)
-
-        def _guard_submit(self, s: Session, user: User, draft: Draft) -> None: ...
-
-        def _guard_recall(self, user: User, draft: Draft) -> None: ...
-
-        def _guard_archive(self, user: User, draft: Draft) -> None: ...
-
     def live_version_shas(self) -> set[str]:
         """sha256 of every stored file a version of a live (not archived) draft points at: what
         the page-layout cache may keep (`pubguard.api.documents.DocumentViews.sweep`)."""

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,29 +17,6 @@ from pubguard.review.states import DraftEvent
 
 
 class WorkflowMixin(ServiceBase):
-    if TYPE_CHECKING:  # provided by NotifyMixin (notify.py)
-
-        def _notify(
-            self,
-            s: Session,
-            users: Iterable[User],
-            kind: str,
-            title: str,
-            body: str = "",
-            *,
-            draft: Draft | None = None,
-            key: str | None = None,
-        ) -> int: ...
-
-        def _notify_turn(self, s: Session, draft: Draft) -> None: ...
-
-        def _notify_returned(
-            self, s: Session, draft: Draft, actor: User, step_name: str, reason: str
-        ) -> None: ...
-
-        # provided by ViewsMixin (views.py)
-        def _draft_summary(self, s: Session, draft: Draft) -> dict[str, Any]: ...
-
     def submit(
         self,
         actor: Actor,
