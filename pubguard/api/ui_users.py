@@ -117,24 +117,27 @@ async def create_user(request: Request, me: Me, svc: Svc) -> HTMLResponse | Redi
     return await run_in_threadpool(_show_once, request, me, svc, note)
 
 
-@router.post("/users/{username}/roles")
-async def grant_role(request: Request, username: Username, me: Me, svc: Svc) -> RedirectResponse:
+async def _change_role(
+    request: Request, username: str, me: Principal, svc: ReviewService, *, grant: bool
+) -> RedirectResponse:
+    """授予 and 撤销 post the same form (site, role); the service checks and audits either."""
     _require_admin(me)
     f = await _form(request)
-    await run_in_threadpool(
-        lambda: svc.grant_role(username, f.get("site", ""), f.get("role", ""), actor=me.id)
-    )
-    return _back(f"已授予 {username}「{ROLES.get(f.get('role', ''), f.get('role', ''))}」角色。")
+    site, role = f.get("site", ""), f.get("role", "")
+    change = svc.grant_role if grant else svc.revoke_role
+    await run_in_threadpool(lambda: change(username, site, role, actor=me.id))
+    label = ROLES.get(role, role)
+    return _back(f"已授予 {username}「{label}」角色。" if grant else f"已撤销 {username} 的「{label}」角色。")
+
+
+@router.post("/users/{username}/roles")
+async def grant_role(request: Request, username: Username, me: Me, svc: Svc) -> RedirectResponse:
+    return await _change_role(request, username, me, svc, grant=True)
 
 
 @router.post("/users/{username}/roles/revoke")
 async def revoke_role(request: Request, username: Username, me: Me, svc: Svc) -> RedirectResponse:
-    _require_admin(me)
-    f = await _form(request)
-    await run_in_threadpool(
-        lambda: svc.revoke_role(username, f.get("site", ""), f.get("role", ""), actor=me.id)
-    )
-    return _back(f"已撤销 {username} 的「{ROLES.get(f.get('role', ''), f.get('role', ''))}」角色。")
+    return await _change_role(request, username, me, svc, grant=False)
 
 
 @router.post("/users/{username}/active")
