@@ -77,8 +77,25 @@
       if (el) { el.scrollTop = origin.inner[sel][0]; el.scrollLeft = origin.inner[sel][1]; }
     });
     var sec = findOrigin();
-    if (sec) window.scrollBy(0, sec.getBoundingClientRect().top - origin.top);
-    else window.scrollTo(0, origin.scroll);
+    if (!sec) { window.scrollTo(0, origin.scroll); return; }
+    // What is left is corrected where it can be: first in the column that scrolls the section
+    // (the sticky side column does not move with the window), then in the window.
+    var delta = sec.getBoundingClientRect().top - origin.top;
+    var box = scrollerOf(sec);
+    if (box && Math.abs(delta) >= 1) {
+      var was = box.scrollTop;
+      box.scrollTop = was + delta;
+      delta -= box.scrollTop - was;
+    }
+    if (Math.abs(delta) >= 1) window.scrollBy(0, delta);
+  }
+
+  function scrollerOf(el) {
+    for (var p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      var overflow = getComputedStyle(p).overflowY;
+      if ((overflow === "auto" || overflow === "scroll") && p.scrollHeight > p.clientHeight) return p;
+    }
+    return null;
   }
 
   document.body.addEventListener("htmx:afterSwap", function (e) {
