@@ -175,6 +175,7 @@ def test_id_first_even_when_it_passes_luhn() -> None:
         "电话86-13812345678",
         "tel:138-1234-5678",
         "13812345678（本人）",
+        "联系人手机：13812345678-王老师",  # a dash then a name, not more digits: still a mobile
     ],
 )
 def test_mobile_formats(text: str) -> None:
@@ -185,7 +186,14 @@ def test_mobile_formats(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["订单号213812345678", "编号1381234567890", "流水号13812345678", "0.13812345678"]
+    "text",
+    [
+        "订单号213812345678",
+        "编号1381234567890",
+        "流水号13812345678",
+        "0.13812345678",
+        "安全等级保护备案证明13812345678-17001",  # one segment of a hyphenated record number
+    ],
 )
 def test_mobile_not_inside_longer_numbers_or_serials(text: str) -> None:
     assert scan(prose(text)) == []
