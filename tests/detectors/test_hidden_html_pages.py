@@ -190,6 +190,15 @@ def test_comment_about_where_code_goes_is_low():
     assert [str(f.severity) for f in scan(page(prose)) if f.rule == "html_comment"] == ["medium"]
 
 
+def test_publishing_system_key_value_stamp_is_low():
+    stamp = "<!-- App=某某内容发布系统(某某发布系统) 2.4.1,CostTime=5,PublishDate=2024-09-15 10:10:00 -->"
+    found = [f for f in scan(page(stamp)) if f.rule == "html_comment"]
+    assert [str(f.severity) for f in found] in ([], ["low"])
+    # one `=` in a sentence is no stamp: still medium
+    prose = "<!-- 经研究，名单中第三名暂缓公示，status=待补齐材料后另行发布，请勿外传前先核对。 -->"
+    assert medium_up(scan(page(prose))) == [("html_comment", "medium")]
+
+
 def test_hidden_login_help_with_the_sites_help_line_is_furniture():
     help_box = (
         '<div style="display:none">用户在首次登录时，需注册账号方可使用。完成账号注册后，按页面提示登录系统即可。</div>'

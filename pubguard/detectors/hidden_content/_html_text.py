@@ -107,8 +107,17 @@ def _sensitive(text: str) -> bool:
     )
 
 
+# A publishing system's stamp: two or more ASCII `Key=value` pairs
+# ("App=融媒体分发系统 3.1.5,CostTime=3,PublishDate=2023-04-07 10:14:14").
+KEY_VALUE_STAMP_RE = re.compile(r"(?<![\w=])[A-Za-z]\w*=[^=]*?[,;\s]\s*[A-Za-z]\w*=")
+
+
 def _technical(text: str) -> bool:
-    return any(w in text for w in TECH_WORDS) or bool(TECH_TOKEN_RE.search(text))
+    return (
+        any(w in text for w in TECH_WORDS)
+        or bool(TECH_TOKEN_RE.search(text))
+        or bool(KEY_VALUE_STAMP_RE.search(text))
+    )
 
 
 def shown_elsewhere(text: str, visible: str, share: float = 0.9) -> bool:
