@@ -22,8 +22,10 @@ or in the isolated child.
 Archive members and embedded files are scanned with progress switched off (their pages are not
 the outer file's pages).
 
-Test hook: `PUBGUARD_TEST_PAGE_DELAY=SECONDS` sleeps that long after each page read, so a test
-can watch intermediate progress of a real scan deterministically. Never set it in production.
+Test hooks, never set in production: `PUBGUARD_TEST_PAGE_DELAY=SECONDS` sleeps that long after
+each page read; `PUBGUARD_TEST_PAGE_GATE=DIR` holds the scan after page N of M (N < M) has been
+reported until the file DIR/N exists (at most GATE_SECONDS), so a test sees every intermediate page
+of a real scan however loaded the machine is, and lets the scan go on when it has.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ STAGE_LABELS = {READ: "读取内容", ANALYSE: "分析图像"}
 PageCallback = Callable[[int, int, str], None]
 
 PAGE_DELAY_ENV = "PUBGUARD_TEST_PAGE_DELAY"
+PAGE_GATE_ENV = "PUBGUARD_TEST_PAGE_GATE"
+GATE_SECONDS = 60.0
 
 
 @dataclass(slots=True)
@@ -97,6 +101,15 @@ def report_pages(done: int, total: int) -> None:
         listener.analysed = 0
     listener.total, listener.read = total, done
     _call(listener, done, total, READ)
+    gate = os.environ.get(PAGE_GATE_ENV)
+    if gate and 0 < done < total:
+        _wait_for_gate(os.path.join(gate, str(done)))
+
+
+def _wait_for_gate(path: str) -> None:
+    deadline = time.monotonic() + GATE_SECONDS
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def report_analysed(page: int) -> None:
@@ -122,7 +135,9 @@ class Throttle:
     def due(self, done: int, total: int, stage: str = READ) -> bool:
         now = time.monotonic()
         new_stage = self.last is None or self.last[2] != stage
-        if not new_stage and done < total and now - self._last < self.interval:
+        # Under the test page gate the scan waits for every page to be seen: pass them all.
+        interval = 0.0 if os.environ.get(PAGE_GATE_ENV) else self.interval
+        if not new_stage and done < total and now - self._last < interval:
             return False
         if self.last == (done, total, stage):
             return False

@@ -2,7 +2,8 @@
 thread (its row, `GET /api/v1/versions/{id}/status`, `GET /api/v1/jobs/{id}` and the draft page's
 status fragment) and a queued check job (`GET /api/v1/check/jobs/{id}`). Scans go through the
 crash-isolation child (no stand-in scanner); pages are slowed by the test-only delay hook so the
-polls see intermediate pages deterministically."""
+polls see intermediate pages deterministically: the scan waits after each page until the test
+has seen it (the page gate), so a loaded machine cannot make the polls miss every page."""
 
 from __future__ import annotations
 
@@ -17,17 +18,27 @@ from test_progress import long_pdf
 from api.conftest import auth, make_app, upload
 from api.test_ui import ui_login
 from pubguard.api import checks
-from pubguard.progress import PAGE_DELAY_ENV
+from pubguard.progress import PAGE_GATE_ENV
 from pubguard.review import base
 
 PAGES = 5
 
 
 @pytest.fixture
-def slow_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(PAGE_DELAY_ENV, "0.25")  # inherited by the isolated child
+def slow_pages(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The gate folder: the scan holds after page N until the test creates gate/N."""
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    monkeypatch.setenv(PAGE_GATE_ENV, str(gate))  # inherited by the isolated child
     monkeypatch.setattr(base, "JOB_PROGRESS_SECONDS", 0.0)  # store every page
     monkeypatch.setattr(checks, "PROGRESS_SECONDS", 0.0)
+    return gate
+
+
+def _let_go(gate: Path, done: int | None) -> None:
+    """The test has seen page `done`: the scan may read the next one."""
+    if done and 0 < done < PAGES:
+        (gate / str(done)).touch()
 
 
 def _pages(job: dict | None) -> tuple[int | None, int | None]:
@@ -35,7 +46,7 @@ def _pages(job: dict | None) -> tuple[int | None, int | None]:
 
 
 @pytest.mark.slow  # a real isolated child and a slowed 5-page scan: ~5-8 s
-def test_worker_scan_job_shows_pages_while_running(db_url: str, tmp_path: Path, slow_pages: None) -> None:
+def test_worker_scan_job_shows_pages_while_running(db_url: str, tmp_path: Path, slow_pages: Path) -> None:
     app = make_app(tmp_path / "data", db_url, scanner=None, worker_threads=1, worker_poll_seconds=0.1)
     with TestClient(app) as client:
         ed = auth(app, "ed")
@@ -55,10 +66,11 @@ def test_worker_scan_job_shows_pages_while_running(db_url: str, tmp_path: Path, 
                     assert s["job"]["pages_stage"] == "read" and s["job"]["pages_stage_label"] == "读取内容"
                 if 0 < (s["job"]["pages_done"] or 0) < PAGES and len(fragments) < 1:
                     fragments.append(client.get(f"/drafts/{did}/scan-status").text)
+                _let_go(slow_pages, s["job"]["pages_done"])
             time.sleep(0.05)
         assert status == "ok"
         done = [d for d, t in seen if t == PAGES]
-        assert any(0 < d < PAGES for d in done), seen  # intermediate pages were visible
+        assert set(range(1, PAGES)) <= set(done), seen  # every page the scan waited on was visible
         assert done == sorted(done)  # never backwards
         assert {t for _, t in seen} <= {None, PAGES}
         # The job keeps the total after the scan, and the API job answer carries it.
@@ -78,7 +90,7 @@ def test_worker_scan_job_shows_pages_while_running(db_url: str, tmp_path: Path, 
 
 
 @pytest.mark.slow
-def test_queued_check_job_shows_pages_while_running(db_url: str, tmp_path: Path, slow_pages: None) -> None:
+def test_queued_check_job_shows_pages_while_running(db_url: str, tmp_path: Path, slow_pages: Path) -> None:
     app = make_app(tmp_path / "data", db_url, scanner=None)
     try:
         assert app.state.check_jobs.isolate  # the real service scans check jobs in the child
@@ -97,11 +109,12 @@ def test_queued_check_job_shows_pages_while_running(db_url: str, tmp_path: Path,
             if state["status"] == "running":
                 seen.append(_pages(state))
                 assert state.get("pages_stage") in (None, "read")
+                _let_go(slow_pages, state.get("pages_done"))
             time.sleep(0.05)
         assert state["status"] == "done", state
         assert _pages(state) == (PAGES, PAGES) and state["result"]["allowed"] is True
         done = [d for d, t in seen if t == PAGES]
-        assert any(0 < d < PAGES for d in done), seen
+        assert set(range(1, PAGES)) <= set(done), seen
         assert done == sorted(done)
     finally:
         app.state.check_jobs.shutdown()
