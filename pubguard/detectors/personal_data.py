@@ -83,10 +83,20 @@ PERSONAL_PHONE_WORDS = (
     "家庭住址",
     "户主电话",
 )
+# A free-mail address an office publishes as its own (pubguard/lexicon/context.toml).
+OFFICE_MAIL_LEADS = lexicon.words("context", "office_mail_leads")
+PERSONAL_MAIL_LEADS = lexicon.words("context", "personal_mail_leads")
+PAGE_FURNITURE = lexicon.words("context", "page_furniture")
+PAGE_CONTACT_LABELS = lexicon.words("context", "page_contact_labels")
+ROSTER_WORDS = lexicon.words("context", "roster_words")
 FREE_MAIL = (
     "qq.com", "163.com", "126.com", "yeah.net", "sina.com", "sina.cn", "sohu.com", "139.com", "189.cn",
     "foxmail.com", "gmail.com", "hotmail.com", "outlook.com", "live.com", "yahoo.com", "aliyun.com", "wo.cn",
 )  # fmt: skip
+
+
+FREE_MAIL_PERSONAL = "个人免费邮箱域名"
+FREE_MAIL_OFFICE = "免费邮箱域名"
 
 
 def _words(text: str) -> frozenset[str]:
@@ -123,6 +133,7 @@ NOT_NAMES = _words(
 )
 # jieba tags some form words as names ("银行卡" -> nr): a token holding one of these is no name.
 NAME_BLOCKERS = ("银行", "卡", "证", "号", "手机", "电话", "身份", "账", "帐", "码", "邮箱", "护照", "户口")
+ORGAN_ENDINGS = lexicon.words("organs", "organ_endings")
 ORG_SUFFIXES = (
     *lexicon.words("organs", "organ_endings"),
     *lexicon.words("organs", "place_endings"),
@@ -176,6 +187,17 @@ RE_LABEL_NAME = re.compile(
 )
 RE_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]{1,2000}")
 RE_STRONG_ID_LABEL = re.compile(r"(?:身份证|身份号码|证件号|公民身份)[号码]{0,2}(?:为|是)?[:：\s]{0,3}$")
+# The mailbox label right before an address ("电子邮箱：", "E-mail:", "投稿信箱为").
+RE_MAIL_LABEL = re.compile(
+    r"(?:电子邮箱|电子信箱|电子邮件|邮箱地址|邮箱|信箱|邮件|e-?mail)(?:地址)?(?:为|是)?[ ]{0,2}[:：]?[ ]{0,2}$",
+    re.IGNORECASE,
+)
+RE_LEAD_CUT = re.compile(r"[\s,，。;；:：、()（）|｜/]")
+RE_TITLED_NAME = re.compile(rf"[{_CJK}](?:老师|先生|女士|同志)")
+MAIL_LINE_BEFORE = 40  # characters of the address's line searched for a person's name
+FURNITURE_LINES = 2  # lines either side of an address searched for page furniture
+FURNITURE_REACH = 160  # ... within this many characters
+MAX_ROW_CELLS = 40  # cells of a table row looked at for a person's name
 RE_NAME_CELL = re.compile(rf"^(?:[{_CJK}]{{2,4}}|[{_CJK}]{{1,8}}[·•.．][{_CJK}]{{1,10}})$")
 
 
@@ -367,6 +389,7 @@ class Hit:
     mask_kind: str = "default"
     label: str = ""
     needs_person_row: bool = False  # kept only if its table row also holds an ID/bank number
+    why: str = ""  # the message's closing sentence when the rule's default does not fit
 
 
 def _closest(prefix: str, words: Iterable[str]) -> tuple[int, str | None]:
@@ -542,13 +565,17 @@ def decide_landline(hit: Hit, words: tuple[str, ...]) -> bool:
     return True
 
 
+def _mail_domain(address: str) -> str:
+    return address.rsplit("@", 1)[-1].lower()
+
+
 def decide_email(hit: Hit, words: tuple[str, ...]) -> bool:
     """Official mailboxes (政府域名、单位信箱) are public contacts, not personal data."""
-    domain = hit.value.rsplit("@", 1)[-1].lower()
+    domain = _mail_domain(hit.value)
     if domain.endswith((".gov.cn", ".gov")) or ".gov." in domain:
         return False
     if domain in FREE_MAIL:
-        hit.explain.append("个人免费邮箱域名")
+        hit.explain.append(FREE_MAIL_PERSONAL)
         hit.severity = Severity.MEDIUM
         hit.confidence = 0.7
     elif hit.cell is not None:
@@ -563,6 +590,96 @@ def decide_email(hit: Hit, words: tuple[str, ...]) -> bool:
         hit.severity = Severity.LOW
         hit.confidence = 0.5
     return True
+
+
+def office_mailbox(hit: Hit, norm: str, tables: Tables, nlp: NlpEngine) -> str | None:
+    """Why a free-mail address (qq/163/126 ...) is an office's published mailbox, or None.
+
+    Like Presidio's context words, but both ways: the label before it (投稿/提交/举报邮箱, an
+    organ name + 邮箱), or page furniture around it (主办, 邮编, ICP备 within two lines) make it
+    the office's; a person's name before it on its line, a personal label (个人/本人邮箱), a
+    roster table or 名单/公示 words around it keep it personal."""
+    line_start = norm.rfind("\n", 0, hit.start) + 1
+    before = norm[max(line_start, hit.start - MAIL_LINE_BEFORE) : hit.start]
+    label = RE_MAIL_LABEL.search(before)
+    head = before[: label.start()] if label else before.rstrip(" :：")
+    lead = RE_LEAD_CUT.split(head)[-1]
+    if label and lead.endswith(PERSONAL_MAIL_LEADS):
+        return None
+    reason = None
+    if lead.endswith(OFFICE_MAIL_LEADS):
+        reason = f"前文为“{lead[-8:]}{label.group().strip(' :：') if label else ''}”，是单位的收件邮箱"
+    elif label and len(lead) >= 3 and lead.endswith(ORGAN_ENDINGS):
+        reason = f"前文为单位名称“{lead[-12:]}”，是该单位的邮箱"
+    else:
+        window = _lines_around(norm, hit.start, hit.end)
+        if not any(w in window for w in ROSTER_WORDS):
+            marks = [w for w in PAGE_FURNITURE if w in window]
+            contacts = [w for w in PAGE_CONTACT_LABELS if w in window]
+            if hit.block is not None and hit.block.kind == BlockKind.FOOTER:
+                reason = "位于页脚中"
+            elif marks or len(contacts) >= 2:
+                reason = f"位于页面底部信息中（前后有“{'”“'.join((marks or contacts)[:3])}”）"
+    if reason is None or _person_before(before, nlp) or _person_table(hit, tables, nlp):
+        return None
+    return reason
+
+
+def _lines_around(norm: str, start: int, end: int) -> str:
+    """The address's line and FURNITURE_LINES lines either side (at most FURNITURE_REACH
+    characters each way), without the address itself."""
+    lo = norm.rfind("\n", 0, start) + 1
+    for _ in range(FURNITURE_LINES):
+        if lo <= 0:
+            break
+        lo = norm.rfind("\n", 0, lo - 1) + 1
+    hi = norm.find("\n", end)
+    for _ in range(FURNITURE_LINES):
+        if hi < 0:
+            break
+        hi = norm.find("\n", hi + 1)
+    hi = len(norm) if hi < 0 else hi
+    return norm[max(lo, start - FURNITURE_REACH) : start] + " " + norm[end : min(hi, end + FURNITURE_REACH)]
+
+
+def _person_before(before: str, nlp: NlpEngine) -> bool:
+    """A person's name earlier in the address's sentence (联系人：王芳，张伟 男 …, 李老师)."""
+    text = re.split(r"[。；;！？!?]", before)[-1]
+    for m in RE_LABEL_NAME.finditer(text):
+        name = m.group(1)
+        if name not in NOT_NAMES and not any(b in name for b in NAME_BLOCKERS):
+            return True
+    if any(m.group()[0] in SURNAMES for m in RE_TITLED_NAME.finditer(text)):
+        return True
+    if not any(c in SURNAMES for c in text):
+        return False
+    return any(
+        tok.name_like
+        and _has_surname(tok.word)
+        and re.fullmatch(f"[{_CJK}]{{2,4}}", tok.word) is not None
+        and tok.word not in NOT_NAMES
+        and not tok.word.endswith(ORG_SUFFIXES)  # jieba tags 文明办 as a name
+        and not any(b in tok.word for b in NAME_BLOCKERS)
+        for tok in nlp.words(text)
+    )
+
+
+def _person_table(hit: Hit, tables: Tables, nlp: NlpEngine) -> bool:
+    """The address is a cell of a roster: its table has a name column, or its row a name."""
+    if hit.cell is None:
+        return False
+    if any(_is_name_header(h) for h in tables.headers.get(hit.cell[:2], {}).values()):
+        return True
+    page, table, row, _ = hit.cell
+    cells = (tables.texts.get((page, table, row, c)) for c in range(MAX_ROW_CELLS))
+    return any(
+        text is not None
+        and RE_NAME_CELL.match(text) is not None
+        and text not in NOT_NAMES
+        and not text.endswith(ORG_SUFFIXES)
+        and _looks_like_name(text, nlp)
+        for text in cells
+    )
 
 
 def _decide_with_context(kind: str, confidence: float) -> Callable[[Hit, tuple[str, ...]], bool]:
@@ -655,6 +772,7 @@ class PersonalDataDetector(Detector):
                     taken.add(s, e)
         hits += self._wrapped(doc, norm, tables, taken)
         hits = self._resolve_rows(hits)
+        self._office_mailboxes(norm, tables, hits, ctx.nlp)
         names = self._names(doc, norm, tables, hits, ctx.nlp)
         findings = [self._finding(doc, ctx, h) for h in hits]
         findings += [self._finding(doc, ctx, h) for h in names]
@@ -740,6 +858,21 @@ class PersonalDataDetector(Detector):
                 h.explain.append("同一行含身份证号或银行卡号")
             out.append(h)
         return out
+
+    @staticmethod
+    def _office_mailboxes(norm: str, tables: Tables, hits: list[Hit], nlp: NlpEngine) -> None:
+        """Free-mail addresses an office publishes as its own: low, kept for a reviewer's look."""
+        for h in hits:
+            if h.rule != "email" or _mail_domain(h.value) not in FREE_MAIL:
+                continue
+            reason = office_mailbox(h, norm, tables, nlp)
+            if reason:
+                h.severity = Severity.LOW
+                h.confidence = 0.3
+                h.label = "单位电子邮箱"
+                h.explain = [FREE_MAIL_OFFICE if e == FREE_MAIL_PERSONAL else e for e in h.explain]
+                h.explain.append(reason)
+                h.why = "免费邮箱也可能是个人的，请核实后再发布。"
 
     # -- names --------------------------------------------------------------------------------
     def _names(self, doc: Document, norm: str, tables: Tables, hits: list[Hit], nlp: NlpEngine) -> list[Hit]:
@@ -863,7 +996,7 @@ class PersonalDataDetector(Detector):
             category=Category.PERSONAL_DATA,
             rule=h.rule,
             severity=h.severity,
-            message=f"发现{h.label}{where}：{reasons}。{_WHY.get(h.rule, _WHY['default'])}",
+            message=f"发现{h.label}{where}：{reasons}。{h.why or _WHY.get(h.rule, _WHY['default'])}",
             raw=raw,
             start=h.start,
             end=h.end,
