@@ -209,3 +209,44 @@ def test_hidden_login_help_with_the_sites_help_line_is_furniture():
     for leak in ("值班人员王建国家中电话0591-62623959", "如有问题请致电13907712345"):
         found = medium_up(scan(page(f'<div style="display:none">{leak}</div>')))
         assert found == [("hidden_text", "high")], leak
+
+
+META_NOTES = """
+<meta http-equiv=X-UA-Compatible content="IE=edge">
+<!--主要是强制让文档的宽度与设备宽度保持1:1，最大宽度1.0，禁止屏幕缩放。-->
+<meta content="width=device-width,initial-scale=1.0,maximum-scale=1.0,user-scalable=no" name=viewport>
+<!--这个也是iphone私有标签，允许全屏浏览。-->
+<meta content=yes name=apple-mobile-web-app-capable>
+<!--禁止数字自动识别为电话号码，这个比较有用，因为一串数字在iphone上会显示成蓝色，样式加成别的颜色也是不生效的。-->
+<meta content="telephone=no" name=format-detection>
+<!--禁止手机号和邮箱地址自动识别-->
+<meta content="email=no" name=format-detection>
+"""
+
+
+def test_developer_notes_on_meta_tags_are_low():
+    """Notes next to <meta> viewport / format-detection tags (a real 文明网 page): 电话号码 is what
+    the browser is told not to detect, not a number on the page."""
+    found = [f for f in scan(page("", head=META_NOTES)) if f.rule == "html_comment"]
+    assert medium_up(found) == []
+    assert found and all(str(f.severity) == "low" for f in found)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        # a real leak in a browser note: a name and a mobile
+        "<!--禁止数字自动识别为电话，测试时联系王建国13907712345-->",
+        "<!--iphone 适配问题请联系李明，邮箱 liming1979@163.com-->",
+        # draft wording stays a draft trace, browser words or not
+        "<!--iphone 版此栏目暂不公开，待领导审定后再上线-->",
+    ],
+)
+def test_a_leak_in_a_browser_note_stays_high(note: str):
+    assert medium_up(scan(page("", head=note))) == [("html_comment", "high")]
+
+
+def test_telephone_word_outside_a_browser_note_stays_high():
+    """Without a browser/device cue, 电话 in a comment is still a contact hint."""
+    note = "<!--办公室电话待核实后再补上，先不要显示-->"
+    assert medium_up(scan(page("", head=note))) == [("html_comment", "high")]

@@ -36,6 +36,17 @@ TECH_WORDS = (
     "跳转", "采集", "日志", "埋点", "标识", "模板", "样式", "脚本", "代码", "竖屏", "横屏", "域名", "用户行为",
     "页面", "网页", "点击量", "访问量", "字段", "采编", "嵌入", "维护", "显示", "链接",
 )  # fmt: skip
+# Notes on how browsers and devices treat the page (the <meta> viewport / format-detection tags,
+# iPhone private tags, IE document modes): "禁止数字自动识别为电话号码" names what a browser detects,
+# it gives no number. In such a note those words do not count; a value (a mobile, an ID, an address,
+# a credential) still does, and so does draft wording.
+BROWSER_NOTE_RE = re.compile(
+    r"(?<![A-Za-z])(?:iphone|ipad|ios|android|safari|webkit|viewport|format-detection|telephone=no|"
+    r"meta|user-scalable|initial-scale|x-ua-compatible)(?![A-Za-z])"
+    r"|私有标签|设备宽度|屏幕缩放|禁止缩放|全屏浏览|状态条|状态栏|自动识别|兼容模式|渲染模式|安卓",
+    re.IGNORECASE,
+)
+BROWSER_DETECTS_RE = re.compile(r"(?:电话|手机|邮箱|邮件|地址)(?:号码|号|地址)?")
 # Hidden notices a page's scripts show when needed (an old browser, leaving the site).
 HIDDEN_NOTICE_WORDS = ("浏览器", "插件", "即将离开", "跳转", "链接", "登录", "注册")
 # An organisation's line for help ("请致电0591-62623959", 咨询电话 ...): public, not a person's.
@@ -98,13 +109,22 @@ def _contact_number(text: str) -> bool:
 
 def _sensitive(text: str) -> bool:
     """Draft/internal wording, credentials or contact data."""
+    return _sensitive_words(text) or _sensitive_value(text)
+
+
+def _sensitive_words(text: str) -> bool:
+    """Draft/internal wording and value labels (内部, 审定, 电话, 手机号：, 密码：)."""
     low = SECRECY_ORGAN_RE.sub("", text.lower())
-    return (
-        any(h in low for h in SENSITIVE_HINTS)
-        or bool(LABEL_HINTS.search(text))
-        or _contact_number(text)
-        or bool(EMAIL_RE.search(text))
-    )
+    return any(h in low for h in SENSITIVE_HINTS) or bool(LABEL_HINTS.search(text))
+
+
+def _sensitive_value(text: str) -> bool:
+    """A value itself: a contact or ID number, an e-mail address."""
+    return _contact_number(text) or bool(EMAIL_RE.search(text))
+
+
+def _browser_note(text: str) -> bool:
+    return BROWSER_NOTE_RE.search(text) is not None
 
 
 # A publishing system's stamp: two or more ASCII `Key=value` pairs
@@ -179,15 +199,19 @@ def _html_comment_severity(text: str, visible: str = "") -> Severity | None:
     """Comments that say something. Not: conditional comments, layout markers such as
     <!-- 头部开始 -->, comments without any Han characters or words, commented-out copies of what
     the page shows anyway. High: draft/internal wording, credentials, contact data (and a change
-    word such as 修改/删除 in a non-technical comment). Low: a label or title without a sentence, or
-    a developer's note about the code. Medium: other sentences."""
+    word such as 修改/删除 in a non-technical comment); in a note about browsers and devices (<meta>
+    viewport/format-detection, iPhone tags) the words for what a browser detects (电话号码) are no
+    hint, values still are. Low: a label or title without a sentence, or a developer's note about
+    the code or the browser. Medium: other sentences."""
     if CONDITIONAL_COMMENT.search(text):
         return None
-    if _sensitive(text):
+    browser = _browser_note(text)
+    words = BROWSER_DETECTS_RE.sub("", text) if browser else text
+    if _sensitive_value(text) or _sensitive_words(words):
         return Severity.HIGH
     if shown_elsewhere(text, visible):
         return None
-    technical = _technical(text) or any(w in text for w in CODE_PLACEMENT_WORDS)
+    technical = browser or _technical(text) or any(w in text for w in CODE_PLACEMENT_WORDS)
     low = text.lower()
     if not technical and any(h in low for h in WEAK_HINTS):
         return Severity.HIGH
