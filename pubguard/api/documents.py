@@ -25,7 +25,7 @@ import json
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -399,7 +399,7 @@ class DocumentViews:
         return removed
 
 
-def boxes_for_page(page: dict[str, Any], findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def boxes_for_page(page: dict[str, Any], findings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Findings located on `page` with their bbox as percentages of the page (for overlays)."""
     out: list[dict[str, Any]] = []
     w, h = float(page.get("width") or 0), float(page.get("height") or 0)
@@ -434,10 +434,10 @@ PROPERTY_LABELS = {
 }  # fmt: skip
 
 
-Span = tuple[int, int, int, dict[str, Any]]  # start, end, finding number, finding
+Span = tuple[int, int, int, Mapping[str, Any]]  # start, end, finding number, finding
 
 
-def _located(text: str, findings: list[dict[str, Any]]) -> list[Span]:
+def _located(text: str, findings: Sequence[Mapping[str, Any]]) -> list[Span]:
     out = []
     for n, f in enumerate(findings, 1):
         loc = f.get("location") or {}
@@ -450,7 +450,7 @@ def _located(text: str, findings: list[dict[str, Any]]) -> list[Span]:
     return out
 
 
-def _spans(text: str, findings: list[dict[str, Any]]) -> list[Span]:
+def _spans(text: str, findings: Sequence[Mapping[str, Any]]) -> list[Span]:
     """Marks of the running text: in order, a span overlapping an earlier one left out (the
     list beside the text still shows it)."""
     kept: list[Span] = []
@@ -460,7 +460,7 @@ def _spans(text: str, findings: list[dict[str, Any]]) -> list[Span]:
     return kept
 
 
-def _inner_spans(text: str, findings: list[dict[str, Any]]) -> tuple[list[Span], list[Span]]:
+def _inner_spans(text: str, findings: Sequence[Mapping[str, Any]]) -> tuple[list[Span], list[Span]]:
     """(marks, outer) for the laid-out view: shortest first, so a finding over a whole table (a
     roster) does not hide the values inside it; a span holding other marks is `outer` (the
     table it covers is outlined instead)."""
@@ -529,7 +529,9 @@ def _property_label(field: str) -> str:
     return PERSON_FIELD_LABELS.get(key) or PROPERTY_LABELS.get(key) or field
 
 
-def highlighted_text(text: str, findings: list[dict[str, Any]], blocks: list[list[Any]] | None = None) -> str:
+def highlighted_text(
+    text: str, findings: Sequence[Mapping[str, Any]], blocks: list[list[Any]] | None = None
+) -> str:
     """The document text as HTML with each located finding wrapped in a <mark>. With the
     layout's `blocks` (DOCX, XLSX …): table cells as HTML tables, each sheet under its name, and
     the document properties in their own panel instead of the running text."""

@@ -14,13 +14,14 @@ from pubguard.finding import Finding
 from pubguard.infoclass import InfoClass
 from pubguard.report.cells import SafeCsvWriter
 from pubguard.review import NotFound, ReviewService
+from pubguard.review.readmodels import DraftDetailView, VersionView
 from pubguard.review.service import Actor
 from pubguard.scan import Disclosure, FileResult
 
 REVIEW_COLUMNS = ["review_status", "review_reason", "decided_by", "finding_id"]
 
 
-def _version(draft: dict[str, Any], version_id: int | None) -> dict[str, Any]:
+def _version(draft: DraftDetailView, version_id: int | None) -> VersionView:
     vid = version_id or draft.get("current_version_id")
     version = next((v for v in draft["versions"] if v["id"] == vid), None)
     if version is None:

@@ -35,6 +35,7 @@ from pubguard.review import ATTRIBUTES, InvalidInput, ReviewService
 from pubguard.review.errors import ReviewError
 from pubguard.review.gate import STATUS_LABELS
 from pubguard.review.queries import sites_with_role
+from pubguard.review.readmodels import StepView
 
 router = APIRouter(include_in_schema=False)
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -349,7 +350,7 @@ def draft_context(request: Request, svc: ReviewService, me: Principal, draft_id:
     }
 
 
-def _before(steps: list[dict], step: dict, active: dict) -> bool:
+def _before(steps: list[StepView], step: StepView, active: StepView) -> bool:
     keys = [s["key"] for s in steps]
     return keys.index(step["key"]) < keys.index(active["key"])
 

@@ -38,6 +38,7 @@ async def clean_copy(request: Request, draft_id: DraftId, me: Me, svc: Svc) -> H
         return RedirectResponse(f"/drafts/{draft_id}#versions", status_code=303)  # type: ignore[return-value]
     ctx = await run_in_threadpool(draft_context, request, svc, me, draft_id)
     response = page(request, me, "_draft_body.html", **ctx)
-    verdict = "复查后可提交发布审核" if version["clean"]["releasable"] else "复查仍有问题，不可发布"
+    clean = version["clean"]  # a clean copy's version always has its report
+    verdict = "复查后可提交发布审核" if clean and clean["releasable"] else "复查仍有问题，不可发布"
     response.headers["HX-Trigger"] = _flash_header(f"已生成清理稿（第{version['number']}版），{verdict}。")
     return response

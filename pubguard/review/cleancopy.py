@@ -22,6 +22,7 @@ from pubguard.review.base import Actor, Scanner, ServiceBase, _iso, log
 from pubguard.review.errors import InvalidInput, NotFound
 from pubguard.review.gate import clean_copy_problems
 from pubguard.review.models import CleanCopy, Draft, Version
+from pubguard.review.readmodels import VersionView
 
 if TYPE_CHECKING:
     pass
@@ -166,7 +167,7 @@ class CleanCopyMixin(ServiceBase):
         note: str = "",
         scan: bool = True,
         scanner: Scanner | None = None,
-    ) -> dict[str, Any]:
+    ) -> VersionView:
         """Make the clean copy of the current version `version_id` and add it as a new version
         (editor only, like an upload; a stale version is refused). The clean report is stored
         with it and the audit entry written in the same transaction; the copy is scanned now

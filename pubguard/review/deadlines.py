@@ -11,9 +11,10 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import chinese_calendar
+
+from pubguard.review.readmodels import DeadlineView
 
 log = logging.getLogger("pubguard.review.deadlines")
 
@@ -77,7 +78,7 @@ class Deadline:
     overdue: bool
     approximate: bool
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> DeadlineView:
         return {
             "kind": self.kind,
             "label": self.label,

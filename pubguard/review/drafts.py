@@ -20,6 +20,7 @@ from pubguard.review.errors import InvalidInput, InvalidState, NotFound
 from pubguard.review.gate import PUBLIC, STATUS_LABELS, WITHHELD, normalise_attribute
 from pubguard.review.models import Comment, Draft, DraftStep, FindingRow, Job, Site, User, Version
 from pubguard.review.publish import name_for_format, safe_filename
+from pubguard.review.readmodels import CommentView, DraftDetailView, DraftSummaryView, VersionView
 from pubguard.review.states import DraftEvent
 from pubguard.review.workflow import WorkflowDef
 from pubguard.scan import FileResult
@@ -46,7 +47,7 @@ class DraftsMixin(ServiceBase):
         note: str = "",
         scan: bool = True,
         scanner: Scanner | None = None,
-    ) -> dict[str, Any]:
+    ) -> DraftDetailView:
         """Create a draft (and its first version when `data` is given) in one transaction:
         a crash leaves either nothing or a draft with its version and queued scan. The file is
         stored first (content-addressed; a stray temporary file is swept at start-up).
@@ -141,7 +142,7 @@ class DraftsMixin(ServiceBase):
             raise InvalidInput(f"文件无法接收：{exc.message}", code=exc.code) from exc
         return sha, size, fmt, name_for_format(filename, fmt)
 
-    def set_important(self, actor: Actor, draft_id: int, important: bool) -> dict[str, Any]:
+    def set_important(self, actor: Actor, draft_id: int, important: bool) -> DraftDetailView:
         """Flag as important information (adds the 通读 step; 3-working-day deadline)."""
         with self.db.write() as s:
             user = self._user(s, actor)
@@ -181,7 +182,7 @@ class DraftsMixin(ServiceBase):
         note: str = "",
         scan: bool = True,
         scanner: Scanner | None = None,
-    ) -> dict[str, Any]:
+    ) -> VersionView:
         """Add a new version (a first upload or a fix). The file goes to the content-addressed
         store; the scan runs now (`scan=True`) or as a job. Steps approved on the previous
         version re-open as the workflow's reopen policy says."""
@@ -405,7 +406,7 @@ class DraftsMixin(ServiceBase):
 
     def set_disclosure(
         self, actor: Actor, draft_id: int, attribute: str, *, basis: str = "", reason: str = ""
-    ) -> dict[str, Any]:
+    ) -> DraftSummaryView:
         """Set the disclosure attribute (editor, or the reviewer of the confirming step).
         Anything but 主动公开 needs a legal basis and a reason. Changing an attribute that 终审
         already confirmed re-opens 终审."""
@@ -465,7 +466,7 @@ class DraftsMixin(ServiceBase):
         version_id: int | None = None,
         step_key: str | None = None,
         attachment: tuple[str, bytes] | None = None,
-    ) -> dict[str, Any]:
+    ) -> CommentView:
         """A reviewer's comment, or a proofreader's correction (kind="correction", may carry
         an attached file, e.g. a marked-up copy)."""
         body = (body or "").strip()

@@ -448,7 +448,10 @@ class FoiMixin(ServiceBase):
             data=data,
             filename=filename,
         )
-        clean = self.make_clean_version(actor, draft["id"], draft["current_version_id"], options or {})
+        source_id = draft["current_version_id"]
+        if source_id is None:  # pragma: no cover - create_draft with data always adds a version
+            raise InvalidState("区分处理稿件没有版本。")
+        clean = self.make_clean_version(actor, draft["id"], source_id, options or {})
         self.set_disclosure(
             actor,
             draft["id"],

@@ -23,6 +23,7 @@ from pubguard.review.errors import InvalidInput, InvalidState
 from pubguard.review.gate import STATUS_LABELS
 from pubguard.review.models import Draft, FindingRow, Version
 from pubguard.review.models_routes import InterpretationLink
+from pubguard.review.readmodels import DraftSummaryView, LinkedDraft, LinksView
 from pubguard.review.routes import load_routes
 
 # Findings the review layer adds itself (not a detector's): their category and its label.
@@ -98,10 +99,10 @@ def pair_link(other: Draft, filename: str) -> dict[str, Any]:
     return {"draft_id": other.id, "title": other.title, "file": filename, "path": f"../{other.id}/{filename}"}
 
 
-def links_view(s: Session, draft: Draft) -> dict[str, Any]:
+def links_view(s: Session, draft: Draft) -> LinksView:
     as_policy, as_interp = link_of(s, draft.id)
 
-    def brief(draft_id: int) -> dict[str, Any] | None:
+    def brief(draft_id: int) -> LinkedDraft | None:
         other = s.get(Draft, draft_id)
         if other is None:
             return None
@@ -162,7 +163,7 @@ class InterpretationMixin(ServiceBase):
             )
         )
 
-    def link_interpretation(self, actor: Actor, policy_id: int, interpretation_id: int) -> dict[str, Any]:
+    def link_interpretation(self, actor: Actor, policy_id: int, interpretation_id: int) -> DraftSummaryView:
         """Link a policy draft to its 解读 draft (editor of the site; same site; one each way)."""
         if policy_id == interpretation_id:
             raise InvalidInput("政策文件和解读不能是同一篇稿件。")
@@ -228,7 +229,7 @@ class InterpretationMixin(ServiceBase):
             s.flush()
             return self._draft_summary(s, policy)
 
-    def unlink_interpretation(self, actor: Actor, policy_id: int, reason: str = "") -> dict[str, Any]:
+    def unlink_interpretation(self, actor: Actor, policy_id: int, reason: str = "") -> DraftSummaryView:
         reason = (reason or "").strip()
         if not reason:
             raise InvalidInput("解除政策解读关联须填写理由。")

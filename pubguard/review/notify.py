@@ -143,7 +143,7 @@ class NotifyMixin(ServiceBase):
                 select(Draft).where(Draft.status.in_(("draft", "in_review", "approved")))
             ).scalars()
             for draft in drafts:
-                deadline = self.deadline(draft, s)  # type: ignore[attr-defined]  # ViewsMixin
+                deadline = self.deadline(draft, s)
                 if deadline is None:
                     continue
                 if deadline.overdue:

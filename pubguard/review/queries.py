@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from pubguard.review.errors import NotFound
 from pubguard.review.models import Job, Site, Version
+from pubguard.review.readmodels import VersionMetaView
 from pubguard.review.service import Actor, ReviewService
 
 
-def version_meta(svc: ReviewService, actor: Actor, version_id: int) -> dict[str, Any]:
+def version_meta(svc: ReviewService, actor: Actor, version_id: int) -> VersionMetaView:
     """A version's record (without the scan result) plus its latest scan job, if any."""
     with svc.db.read() as s:
         user = svc._user(s, actor)
@@ -26,10 +27,12 @@ def version_meta(svc: ReviewService, actor: Actor, version_id: int) -> dict[str,
         job = s.execute(
             select(Job).where(Job.version_id == version.id).order_by(Job.id.desc()).limit(1)
         ).scalar_one_or_none()
-        out["job"] = job.to_dict() if job else None
-        out["site"] = draft.site
-        out["current"] = draft.current_version_id == version.id
-        return out
+        return {
+            **out,
+            "job": job.to_dict() if job else None,
+            "site": draft.site,
+            "current": draft.current_version_id == version.id,
+        }
 
 
 def job_status(svc: ReviewService, actor: Actor, job_id: int) -> dict[str, Any]:

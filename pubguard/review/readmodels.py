@@ -3,11 +3,17 @@ web UI and the CLI. They are TypedDicts, so the values stay plain JSON-ready dic
 time (the API's response models and the templates read them unchanged) while mypy checks
 every key that producers write and consumers read.
 
-Add a key here first, then in the function that builds the view (views.py)."""
+Add a key here first, then in the function that builds the view (views.py). Keys are listed
+in the order the builder writes them: the JSON the API serves keeps that order, and
+tests/review/test_readmodels.py checks both the keys and their order against real results."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any
+
+# typing_extensions' TypedDict (the same plain dicts at run time): pydantic can validate it on
+# Python < 3.12, which tests/review/test_readmodels.py does against real service results.
+from typing_extensions import TypedDict
 
 
 class StepView(TypedDict):
@@ -62,3 +68,204 @@ class FindingView(TypedDict):
     confirmed_by: str | None
     confirmed_at: str | None  # ISO 8601
     fixed_in_version_id: int | None
+
+
+class DisclosureView(TypedDict):
+    """The 公开属性 block of a draft summary: the scan's proposal, the setting, the 终审
+    confirmation (`ViewsMixin._draft_summary`; GET /drafts/{id}/disclosure)."""
+
+    proposed: str | None
+    proposal: dict[str, Any] | None  # gate.propose_disclosure's suggestion as stored
+    attribute: str | None  # 主动公开 | 依申请公开 | 不予公开, None: not set
+    basis: str
+    reason: str
+    set_by: str | None
+    set_at: str | None  # ISO 8601
+    confirmed_by: str | None
+    confirmed_at: str | None  # ISO 8601
+    confirmed_version_id: int | None
+
+
+class RejectionView(TypedDict):
+    """The latest 退回意见 while it is the news about a draft (`ViewsMixin._last_rejection`)."""
+
+    body: str
+    author: str | None
+    step_name: str
+    at: str | None  # ISO 8601
+
+
+class DeadlineView(TypedDict):
+    """The 公开时限 of a draft (`deadlines.Deadline.to_dict`)."""
+
+    kind: str  # normal | important | change
+    label: str
+    limit_days: int
+    start: str  # ISO date
+    due: str  # ISO date
+    remaining: int  # working days left; negative: overdue by that many
+    overdue: bool
+    approximate: bool
+    text: str
+
+
+class ClassChoice(TypedDict):
+    key: str
+    label: str
+
+
+class InfoClassView(TypedDict):
+    """The 信息类别 block of a draft summary (`routes.info_class_view`)."""
+
+    key: str
+    label: str | None
+    reason: str
+    needs_interpretation: bool
+    proposal: dict[str, Any] | None  # the scan's class suggestion as stored
+    differs: bool
+    choices: list[ClassChoice]
+
+
+class GateView(TypedDict):
+    """The release gate (`check_release`, `get_draft()["gate"]`): ok, or every reason why not."""
+
+    ok: bool
+    reasons: list[str]
+
+
+class DraftSummaryView(TypedDict):
+    """One draft in lists and after every workflow action (`ViewsMixin._draft_summary`)."""
+
+    last_rejection: RejectionView | None
+    id: int
+    site: str
+    site_name: str
+    column: str
+    title: str
+    status: str  # a states.DraftStatus value
+    status_label: str
+    returned: bool
+    important: bool
+    workflow: str
+    created_by: str | None
+    created_by_id: int
+    created_at: str | None  # ISO 8601
+    updated_at: str | None  # ISO 8601
+    formed_on: str | None  # ISO date
+    current_version_id: int | None
+    current_version: int | None  # its number (第n版)
+    scan_status: str | None  # a states.ScanStatus value of the current version
+    released_version_id: int | None
+    released_at: str | None  # ISO 8601
+    active_step: StepView | None
+    steps: list[StepView]
+    open_findings: dict[str, int]  # severity -> open findings of the current version
+    disclosure: DisclosureView
+    deadline: DeadlineView | None
+    info_class: InfoClassView | None
+    lock_version: int
+
+
+class VersionView(TypedDict):
+    """One version of a draft (`ViewsMixin._version_dict`; the upload answer's `version`)."""
+
+    id: int
+    draft_id: int
+    number: int
+    filename: str
+    sha256: str
+    size: int
+    format: str | None
+    note: str
+    uploaded_by_id: int
+    created_at: str | None  # ISO 8601
+    scan_status: str  # a states.ScanStatus value
+    scan_error: str | None
+    scan_error_code: str | None
+    pages: int
+    scanned_at: str | None  # ISO 8601
+    clean_of_version_id: int | None
+    clean: dict[str, Any] | None  # cleancopy.clean_view of a clean copy
+
+
+class VersionMetaView(VersionView):
+    """A version with its latest scan job (`queries.version_meta`, GET /versions/{id})."""
+
+    job: dict[str, Any] | None  # models.Job.to_dict
+    site: str
+    current: bool  # it is the draft's current version
+
+
+class CommentView(TypedDict):
+    """A comment, correction or rejection (`ViewsMixin._comment_dict`)."""
+
+    id: int
+    version_id: int | None
+    step_key: str | None
+    author: str | None
+    author_id: int
+    kind: str  # comment | correction | rejection
+    body: str
+    attachment_sha256: str | None
+    attachment_name: str | None
+    created_at: str | None  # ISO 8601
+
+
+class PublishedAttachmentView(TypedDict):
+    """A 附件 published with a release, with its web address (`views._published_attachment`)."""
+
+    file: str | None  # as recorded in the release row
+    sha256: str | None
+    size: int | None
+    location: str
+    url: str | None
+    url_text: str | None
+
+
+class ReleaseView(TypedDict):
+    """A release record (`ViewsMixin._release_dict`); `url`: the page's web address."""
+
+    id: int
+    draft_id: int
+    version_id: int
+    target_kind: str
+    target: str
+    location: str
+    url: str | None
+    url_text: str | None
+    file: str
+    released_by: str | None
+    released_at: str | None  # ISO 8601
+    withdrawn_at: str | None  # ISO 8601
+    withdrawn_by: str | None
+    withdraw_reason: str
+    attachments: list[PublishedAttachmentView]
+
+
+class LinkedDraft(TypedDict):
+    draft_id: int
+    title: str
+    status: str
+    status_label: str
+
+
+class LinksView(TypedDict):
+    """Policy ↔ 解读 links of a draft (`interpretation.links_view`)."""
+
+    needs_interpretation: bool
+    interpretation: LinkedDraft | None
+    policy: LinkedDraft | None
+
+
+class DraftDetailView(DraftSummaryView):
+    """Everything about a draft for its page (`ViewsMixin.get_draft`): the summary, then these."""
+
+    versions: list[VersionView]
+    findings: list[FindingView]
+    comments: list[CommentView]
+    releases: list[ReleaseView]
+    gate: GateView
+    actions: list[str]
+    approval_hold: str | None
+    open_blockers: int
+    links: LinksView

@@ -51,6 +51,7 @@ from pubguard.review.publish import (
     safe_filename,
     target_from_config,
 )
+from pubguard.review.readmodels import DraftSummaryView, ReleaseView
 from pubguard.review.states import DraftEvent
 
 HOST = socket.gethostname()[:60]
@@ -117,7 +118,7 @@ class ReleaseMixin(ServiceBase):
         version_id: int | None = None,
         *,
         target: PublishTarget | None = None,
-    ) -> dict[str, Any]:
+    ) -> ReleaseView:
         """Publish the current version through the site's target when the gate allows.
         Releasing a version that is already online is a no-op returning the same release."""
         with self.db.write() as s:  # step 1: the intent
@@ -473,7 +474,7 @@ class ReleaseMixin(ServiceBase):
 
     def withdraw(
         self, actor: Actor, draft_id: int, reason: str, *, target: PublishTarget | None = None
-    ) -> dict[str, Any]:
+    ) -> DraftSummaryView:
         """撤稿: take the draft offline (publisher or admin; reason required) — whatever the
         target serves for it, even if the database has no release row (a crashed release)."""
         reason = (reason or "").strip()

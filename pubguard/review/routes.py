@@ -22,6 +22,7 @@ from pubguard.review.base import Actor, ServiceBase
 from pubguard.review.errors import InvalidInput, InvalidState
 from pubguard.review.gate import STATUS_LABELS
 from pubguard.review.models import Draft, DraftStep
+from pubguard.review.readmodels import DraftSummaryView, InfoClassView
 
 if TYPE_CHECKING:
     pass
@@ -188,7 +189,7 @@ def info_class_roles(draft: Draft) -> tuple[str, ...]:
     return ("editor", "admin")
 
 
-def info_class_view(draft: Draft) -> dict[str, Any] | None:
+def info_class_view(draft: Draft) -> InfoClassView | None:
     """The class block of a draft summary: the class, its label and flags, the suggestion."""
     routes = load_routes(draft.workflow)
     if routes is None:
@@ -235,7 +236,7 @@ class RoutesMixin(ServiceBase):
 
     def set_info_class(
         self, actor: Actor, draft_id: int, info_class: str, *, reason: str = ""
-    ) -> dict[str, Any]:
+    ) -> DraftSummaryView:
         """Set or change the information class (editor before submission; editor, reviewers or
         admin later, with a reason). The steps become the class's route; after submission every
         step whose predecessors changed restarts. Audited as `draft.info_class`."""

@@ -54,7 +54,18 @@ from pubguard.review.models import (
     Version,
 )
 from pubguard.review.publish import PublishTarget, target_from_config, web_address
-from pubguard.review.readmodels import FindingView, StepView
+from pubguard.review.readmodels import (
+    CommentView,
+    DraftDetailView,
+    DraftSummaryView,
+    FindingView,
+    GateView,
+    PublishedAttachmentView,
+    RejectionView,
+    ReleaseView,
+    StepView,
+    VersionView,
+)
 from pubguard.review.routes import info_class_roles, info_class_view, load_routes, route_problems
 from pubguard.review.workflow import ROLES
 
@@ -82,7 +93,9 @@ def _readable_url(url: str | None) -> str | None:
     return unquote(url) if url else None
 
 
-def _published_attachment(a: dict[str, Any], publish: dict[str, Any] | None, draft_id: int) -> dict[str, Any]:
+def _published_attachment(
+    a: dict[str, Any], publish: dict[str, Any] | None, draft_id: int
+) -> PublishedAttachmentView:
     """A 附件 of a release record with its web address, like the release's `url`."""
     location = str(a.get("location") or "")
     url = web_address(publish, draft_id, location) if location else None
@@ -224,7 +237,7 @@ class ViewsMixin(ServiceBase):
         return out
 
     @staticmethod
-    def _comment_dict(c: Comment, names: dict[int, str]) -> dict[str, Any]:
+    def _comment_dict(c: Comment, names: dict[int, str]) -> CommentView:
         return {
             "id": c.id,
             "version_id": c.version_id,
@@ -238,7 +251,7 @@ class ViewsMixin(ServiceBase):
             "created_at": _iso(c.created_at),
         }
 
-    def check_release(self, draft_id: int) -> dict[str, Any]:
+    def check_release(self, draft_id: int) -> GateView:
         """The release gate: `{"ok": bool, "reasons": [中文, ...]}`."""
         with self.db.read() as s:
             draft = self._draft(s, draft_id)
@@ -282,7 +295,7 @@ class ViewsMixin(ServiceBase):
     @staticmethod
     def _release_dict(
         r: Release, names: dict[int, str], publish: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
+    ) -> ReleaseView:
         """`url`: the page's web address (`publish.web_address`; None without a `base_url`)."""
         return {
             "id": r.id,
@@ -318,7 +331,7 @@ class ViewsMixin(ServiceBase):
             draft.formed_on, self.today(), important=draft.important, changed_on=changed_on
         )
 
-    def _version_dict(self, v: Version) -> dict[str, Any]:
+    def _version_dict(self, v: Version) -> VersionView:
         return {
             "id": v.id,
             "draft_id": v.draft_id,
@@ -360,7 +373,7 @@ class ViewsMixin(ServiceBase):
             "confirms_disclosure": st.confirms_disclosure,
         }
 
-    def _draft_summary(self, s: Session, draft: Draft) -> dict[str, Any]:
+    def _draft_summary(self, s: Session, draft: Draft) -> DraftSummaryView:
         active = self._active_step(draft)
         ids = [draft.created_by_id] + [x for st in draft.steps for x in (st.assignee_id, st.approved_by_id)]
         names = self._usernames(s, ids + [draft.disclosure_set_by_id, draft.disclosure_confirmed_by_id])
@@ -419,7 +432,7 @@ class ViewsMixin(ServiceBase):
             "lock_version": draft.lock_version,
         }
 
-    def _last_rejection(self, s: Session, draft: Draft) -> dict[str, Any] | None:
+    def _last_rejection(self, s: Session, draft: Draft) -> RejectionView | None:
         """The latest 退回意见 while it is the news about the draft: returned to the editor, or
         sent back to an earlier step and not yet past it (no approval since)."""
         if not (draft.returned or draft.status == "in_review"):
@@ -456,16 +469,16 @@ class ViewsMixin(ServiceBase):
             "at": _iso(c.created_at),
         }
 
-    def get_draft(self, actor: Actor, draft_id: int) -> dict[str, Any]:
+    def get_draft(self, actor: Actor, draft_id: int) -> DraftDetailView:
         """Everything about a draft for its page: summary, versions, findings of the current
         version, comments, releases, the gate and the actions `actor` may take now."""
         with self.db.read() as s:
             user = self._user(s, actor)
             draft = self._draft(s, draft_id)
             self._can_view(user, draft)
-            d = self._draft_summary(s, draft)
-            d["versions"] = [self._version_dict(v) for v in draft.versions]
-            d["findings"] = (
+            summary = self._draft_summary(s, draft)
+            versions = [self._version_dict(v) for v in draft.versions]
+            findings = (
                 self._findings_for(s, draft, draft.current_version_id, include_fixed=True)
                 if draft.current_version_id
                 else []
@@ -478,18 +491,30 @@ class ViewsMixin(ServiceBase):
                 + [r.released_by_id for r in releases]
                 + [r.withdrawn_by_id for r in releases],
             )
-            d["comments"] = [self._comment_dict(c, names) for c in comments]
+            comment_views = [self._comment_dict(c, names) for c in comments]
             site_row = s.get(Site, draft.site)
             publish = site_row.publish if site_row else None
-            d["releases"] = [self._release_dict(r, names, publish) for r in releases]
+            release_views = [self._release_dict(r, names, publish) for r in releases]
             reasons = self._gate(s, draft)
-            d["gate"] = {"ok": not reasons, "reasons": reasons}
-            d["actions"] = self._actions(s, user, draft)
+            gate: GateView = {"ok": not reasons, "reasons": reasons}
+            actions = self._actions(s, user, draft)
             active = self._active_step(draft)
-            d["approval_hold"] = self.approval_hold(s, draft, active) if active is not None else None
-            d["open_blockers"] = self._open_blockers(s, draft)
-            d["links"] = links_view(s, draft)
-            return d
+            hold = self.approval_hold(s, draft, active) if active is not None else None
+            open_blockers = self._open_blockers(s, draft)
+            links = links_view(s, draft)
+            # The summary's keys first, then these: the order the JSON has always had.
+            return {
+                **summary,
+                "versions": versions,
+                "findings": findings,
+                "comments": comment_views,
+                "releases": release_views,
+                "gate": gate,
+                "actions": actions,
+                "approval_hold": hold,
+                "open_blockers": open_blockers,
+                "links": links,
+            }
 
     def _actions(self, s: Session, user: User, draft: Draft) -> list[str]:
         """The actions `user` may take on `draft` now (for buttons; the operations re-check)."""
@@ -565,7 +590,7 @@ class ViewsMixin(ServiceBase):
         sort: str = "updated",
         limit: int = 100,
         offset: int = 0,
-    ) -> list[dict[str, Any]]:
+    ) -> list[DraftSummaryView]:
         """Drafts the actor may see, newest first. `queue=True` (我的待办): drafts where the
         actor can act now — the current step is theirs to approve, or the draft is with them
         as its editor (not yet submitted, or returned), or it is approved (待发布) and the actor is
@@ -606,7 +631,7 @@ class ViewsMixin(ServiceBase):
                 stmt = stmt.where(Draft.created_by_id == user.id)
             if queue:
                 stmt = stmt.where(Draft.status.in_(("in_review", "draft", "approved")))
-            out: list[dict[str, Any]] = []
+            out: list[DraftSummaryView] = []
             skipped = 0
             for draft in s.execute(stmt).scalars():
                 active = self._active_step(draft)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from pubguard.review.base import Actor, ServiceBase
 from pubguard.review.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied
 from pubguard.review.gate import PUBLIC, STATUS_LABELS, public_conflicts
 from pubguard.review.models import Comment, Draft, DraftStep, FindingRow, User, Version
+from pubguard.review.readmodels import DraftSummaryView
 from pubguard.review.states import DraftEvent
 
 
@@ -25,7 +26,7 @@ class WorkflowMixin(ServiceBase):
         comment: str = "",
         *,
         acknowledge_blockers: bool | None = None,
-    ) -> dict[str, Any]:
+    ) -> DraftSummaryView:
         """Send a draft into review (first time, after a return, or after a withdrawal).
         Open 阻断 findings: with the workflow's `[submit] open_blockers = "refuse"` 送审 is
         refused; with "warn" (default) a caller that showed the warning passes
@@ -90,7 +91,7 @@ class WorkflowMixin(ServiceBase):
         if draft.disclosure is None:
             raise InvalidState("请先设置公开属性（主动公开 / 依申请公开 / 不予公开）。")
 
-    def recall(self, actor: Actor, draft_id: int, comment: str = "") -> dict[str, Any]:
+    def recall(self, actor: Actor, draft_id: int, comment: str = "") -> DraftSummaryView:
         """The editor takes a draft back out of review (撤回送审); approvals on the current
         version stay."""
         with self.db.write() as s:
@@ -125,7 +126,7 @@ class WorkflowMixin(ServiceBase):
             holder = self._usernames(s, [step.assignee_id]).get(step.assignee_id, "他人")
             raise Conflict(f"「{step.name}」已由 {holder} 领取，不能由您处理。")
 
-    def claim(self, actor: Actor, draft_id: int, step_key: str | None = None) -> dict[str, Any]:
+    def claim(self, actor: Actor, draft_id: int, step_key: str | None = None) -> DraftSummaryView:
         """Take the current step so others see it is being worked on."""
         with self.db.write() as s:
             user = self._user(s, actor)
@@ -147,7 +148,7 @@ class WorkflowMixin(ServiceBase):
         *,
         step_key: str | None = None,
         comment: str = "",
-    ) -> dict[str, Any]:
+    ) -> DraftSummaryView:
         """Approve the current step on the given (current) version. At the step that confirms
         the disclosure attribute (终审) the attribute must be set and consistent."""
         with self.db.write() as s:
@@ -242,7 +243,7 @@ class WorkflowMixin(ServiceBase):
         *,
         to_step: str | None = None,
         step_key: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> DraftSummaryView:
         """Reject the current step: back to the editor (default) or to an earlier step, whose
         approvals from there on are cleared. A comment is required."""
         comment = (comment or "").strip()
@@ -292,10 +293,10 @@ class WorkflowMixin(ServiceBase):
         draft: Draft,
         version_id: int | None,
         step_key: str,
-        user: Any,
+        user: User,
         kind: str,
         body: str,
-        now: Any,
+        now: dt.datetime,
     ) -> None:
         """The comment an approval or rejection leaves on its step (kept with the draft)."""
         s.add(
@@ -310,7 +311,9 @@ class WorkflowMixin(ServiceBase):
             )
         )
 
-    def reassign(self, actor: Actor, draft_id: int, step_key: str, assignee: Actor | None) -> dict[str, Any]:
+    def reassign(
+        self, actor: Actor, draft_id: int, step_key: str, assignee: Actor | None
+    ) -> DraftSummaryView:
         """Give a pending step to another eligible user (site admin, or the current holder)."""
         with self.db.write() as s:
             user = self._user(s, actor)
@@ -346,7 +349,7 @@ class WorkflowMixin(ServiceBase):
                 )
             return self._draft_summary(s, draft)
 
-    def archive(self, actor: Actor, draft_id: int, comment: str = "") -> dict[str, Any]:
+    def archive(self, actor: Actor, draft_id: int, comment: str = "") -> DraftSummaryView:
         """归档: close a draft for good (依申请公开 / 不予公开 drafts, or abandoned ones). Its
         versions, scans, decisions and comments stay and can be exported."""
         with self.db.write() as s:

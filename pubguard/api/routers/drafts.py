@@ -15,6 +15,7 @@ from pubguard.api.schemas import MAX_ID, DraftDetail, DraftSummary, ImportantIn,
 from pubguard.api.uploads import checked_upload
 from pubguard.review import ReviewService
 from pubguard.review.queries import version_meta
+from pubguard.review.readmodels import DraftDetailView, DraftSummaryView, VersionView
 
 router = APIRouter(tags=["稿件"])
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -23,7 +24,7 @@ DraftId = Annotated[int, Path(ge=1, le=MAX_ID, description="稿件编号")]
 
 
 def upload_response(
-    request: Request, svc: ReviewService, me: Principal, draft_id: int, version: dict
+    request: Request, svc: ReviewService, me: Principal, draft_id: int, version: VersionView
 ) -> dict:
     """After an upload: wake the workers, answer with the draft, the version and its job."""
     request.app.state.pool.notify()
@@ -49,7 +50,7 @@ def list_drafts(
     overdue: Annotated[bool | None, Query(description="true 只看超期；false 只看未超期")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
-) -> list[dict]:
+) -> list[DraftSummaryView]:
     return svc.list_drafts(
         me.id,
         site=site,
@@ -102,14 +103,14 @@ def create_draft(
 
 
 @router.get("/drafts/{draft_id}", response_model=DraftDetail, responses=COMMON, summary="稿件详情")
-def get_draft(draft_id: DraftId, me: Me, svc: Svc) -> dict:
+def get_draft(draft_id: DraftId, me: Me, svc: Svc) -> DraftDetailView:
     return svc.get_draft(me.id, draft_id)
 
 
 @router.put(
     "/drafts/{draft_id}/important", response_model=DraftDetail, responses=ACTION, summary="设置重要信息标记"
 )
-def set_important(draft_id: DraftId, body: ImportantIn, me: Me, svc: Svc) -> dict:
+def set_important(draft_id: DraftId, body: ImportantIn, me: Me, svc: Svc) -> DraftDetailView:
     return svc.set_important(me.id, draft_id, body.important)
 
 

@@ -13,6 +13,7 @@ from pubguard.api.routers import ACTION, COMMON
 from pubguard.api.routers.drafts import DraftId
 from pubguard.api.schemas import DraftSummary, Input, Text, _no_nul
 from pubguard.review import ReviewService
+from pubguard.review.readmodels import DraftSummaryView
 
 router = APIRouter(tags=["分级审批"])
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -28,7 +29,8 @@ class InfoClassIn(Input):
 
 @router.get("/drafts/{draft_id}/info-class", responses=COMMON, summary="信息类别（建议、当前类别、可选类别）")
 def get_info_class(draft_id: DraftId, me: Me, svc: Svc) -> dict | None:
-    return svc.get_draft(me.id, draft_id)["info_class"]
+    view = svc.get_draft(me.id, draft_id)["info_class"]
+    return dict(view) if view is not None else None  # no response model: JSON as it was
 
 
 @router.put(
@@ -37,5 +39,5 @@ def get_info_class(draft_id: DraftId, me: Me, svc: Svc) -> dict | None:
     responses=ACTION,
     summary="设置或修改信息类别",
 )
-def set_info_class(draft_id: DraftId, body: InfoClassIn, me: Me, svc: Svc) -> dict:
+def set_info_class(draft_id: DraftId, body: InfoClassIn, me: Me, svc: Svc) -> DraftSummaryView:
     return svc.set_info_class(me.id, draft_id, body.info_class, reason=body.reason)

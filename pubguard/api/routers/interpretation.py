@@ -12,6 +12,7 @@ from pubguard.api.routers import ACTION, COMMON
 from pubguard.api.routers.drafts import DraftId
 from pubguard.api.schemas import MAX_ID, DraftSummary, Input, Text
 from pubguard.review import ReviewService
+from pubguard.review.readmodels import DraftSummaryView
 
 router = APIRouter(tags=["政策解读"])
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -28,13 +29,13 @@ class UnlinkIn(Input):
 
 @router.get("/drafts/{draft_id}/links", responses=COMMON, summary="政策文件与解读的关联")
 def get_links(draft_id: DraftId, me: Me, svc: Svc) -> dict:
-    return svc.get_draft(me.id, draft_id)["links"]
+    return dict(svc.get_draft(me.id, draft_id)["links"])  # no response model: JSON as it was
 
 
 @router.put(
     "/drafts/{draft_id}/interpretation", response_model=DraftSummary, responses=ACTION, summary="关联政策解读"
 )
-def link(draft_id: DraftId, body: LinkIn, me: Me, svc: Svc) -> dict:
+def link(draft_id: DraftId, body: LinkIn, me: Me, svc: Svc) -> DraftSummaryView:
     return svc.link_interpretation(me.id, draft_id, body.interpretation_id)
 
 
@@ -44,5 +45,5 @@ def link(draft_id: DraftId, body: LinkIn, me: Me, svc: Svc) -> dict:
     responses=ACTION,
     summary="解除政策解读关联",
 )
-def unlink(draft_id: DraftId, body: UnlinkIn, me: Me, svc: Svc) -> dict:
+def unlink(draft_id: DraftId, body: UnlinkIn, me: Me, svc: Svc) -> DraftSummaryView:
     return svc.unlink_interpretation(me.id, draft_id, body.reason)

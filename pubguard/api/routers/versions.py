@@ -16,6 +16,7 @@ from pubguard.api.schemas import MAX_ID, DiffOut, JobOut, ScanStatusOut, UploadO
 from pubguard.api.uploads import checked_upload
 from pubguard.review import NotFound, ReviewService
 from pubguard.review.queries import job_status, version_meta
+from pubguard.review.readmodels import VersionMetaView, VersionView
 
 router = APIRouter(tags=["版本与检查"])
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -25,7 +26,9 @@ VersionId = Annotated[int, Path(ge=1, le=MAX_ID, description="版本编号")]
 PNG: dict[int | str, dict[str, Any]] = {200: {"content": {"image/png": {}}, "description": "页面图像"}}
 
 
-def version_layout(request: Request, svc: ReviewService, me: Principal, version_id: int) -> tuple[dict, dict]:
+def version_layout(
+    request: Request, svc: ReviewService, me: Principal, version_id: int
+) -> tuple[VersionMetaView, dict]:
     """(version meta, layout) — the file is read only when the layout is not cached yet."""
     meta = version_meta(svc, me.id, version_id)
     views = request.app.state.views
@@ -36,7 +39,7 @@ def version_layout(request: Request, svc: ReviewService, me: Principal, version_
     return meta, views.layout(meta["sha256"], meta["filename"], load, stored_mask(svc, me, meta))
 
 
-def stored_mask(svc: ReviewService, me: Principal, meta: dict) -> Boxes:
+def stored_mask(svc: ReviewService, me: Principal, meta: VersionMetaView) -> Boxes:
     """Boxes of the personal values the version's scan located (OCR included): painted over
     in the cached page images as well as those the layout pass finds itself."""
     if meta.get("scan_status") != "ok":
@@ -59,7 +62,7 @@ def version_text(request: Request, svc: ReviewService, me: Principal, version_id
 @router.get(
     "/drafts/{draft_id}/versions", response_model=list[VersionOut], responses=COMMON, summary="版本历史"
 )
-def list_versions(draft_id: DraftId, me: Me, svc: Svc) -> list[dict]:
+def list_versions(draft_id: DraftId, me: Me, svc: Svc) -> list[VersionView]:
     return svc.get_draft(me.id, draft_id)["versions"]
 
 
@@ -86,7 +89,7 @@ def upload_version(
 @router.get(
     "/versions/{version_id}", response_model=VersionOut, responses=COMMON, summary="版本信息与检查状态"
 )
-def get_version(version_id: VersionId, me: Me, svc: Svc) -> dict:
+def get_version(version_id: VersionId, me: Me, svc: Svc) -> VersionMetaView:
     return version_meta(svc, me.id, version_id)
 
 

@@ -1,0 +1,103 @@
+"""The typed read models (pubguard/review/readmodels.py) against what the service really
+returns: every key in the order the builder writes it (the API's JSON keeps that order) and
+every value of the declared type (pydantic, strict). A key added to, dropped from or retyped
+in a builder without its read model fails here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from pubguard.review import ReviewService
+from pubguard.review.queries import version_meta
+from pubguard.review.readmodels import (
+    CommentView,
+    DraftDetailView,
+    DraftSummaryView,
+    FindingView,
+    GateView,
+    ReleaseView,
+    StepView,
+    VersionMetaView,
+)
+from review.helpers import CLEAN, approve_through, new_draft
+
+WITH_ID = "!high personal_data id_card 11**************1234\n!medium proofreading repeated 的的\n" + CLEAN
+
+
+def keys(view: type) -> list[str]:
+    """The keys of a TypedDict in declaration order (a subclass: its base's keys first)."""
+    return list(view.__annotations__)
+
+
+def check(view: type, value: Any) -> None:
+    """`value` has exactly `view`'s keys, in its order, each of the declared type."""
+    assert list(value) == keys(view), f"{view.__name__}: keys differ"
+    TypeAdapter(view).validate_python(value, strict=True)
+
+
+@pytest.fixture
+def released(svc: ReviewService) -> tuple[int, list[DraftSummaryView]]:
+    """A draft that went the whole way, with every optional block filled at some point:
+    a finding decided, a comment, a return with its reason, a second version, the release.
+    Returns its id and the summaries the workflow actions answered with."""
+    d = new_draft(svc, WITH_ID)
+    did = d["id"]
+    answers: list[DraftSummaryView] = []
+    fid = next(f["id"] for f in d["findings"] if f["rule"] == "repeated")
+    svc.decide_finding("p1", fid, "confirmed")
+    svc.add_comment("p1", did, "请核对第二段")
+    answers.append(svc.reject("p1", did, d["current_version_id"], "身份证号须删除"))
+    svc.upload_version("ed", did, "v2.txt", CLEAN.encode())
+    answers.append(svc.submit("ed", did))
+    approve_through(svc, did)
+    svc.release("pub", did)
+    return did, answers
+
+
+def test_draft_detail_and_summary_match_their_read_models(svc: ReviewService, released) -> None:
+    did, answers = released
+    d = svc.get_draft("ed", did)
+    check(DraftDetailView, d)
+    assert d["releases"] and d["comments"] and d["versions"] and d["findings"]  # the lists were checked
+    for st in d["steps"]:
+        check(StepView, st)
+    for f in d["findings"]:
+        check(FindingView, f)
+    for c in d["comments"]:
+        check(CommentView, c)
+    for r in d["releases"]:
+        check(ReleaseView, r)
+    check(GateView, d["gate"])
+    for summary in [*answers, *svc.list_drafts("ed")]:
+        check(DraftSummaryView, summary)
+    returned = answers[0]
+    assert returned["last_rejection"] is not None and returned["last_rejection"]["body"] == "身份证号须删除"
+    assert returned["deadline"] is not None and returned["info_class"] is not None
+
+
+def test_the_other_read_models(svc: ReviewService, released) -> None:
+    did, _ = released
+    check(GateView, svc.check_release(did))
+    d = svc.get_draft("ed", did)
+    assert d["current_version_id"] is not None
+    check(VersionMetaView, version_meta(svc, "ed", d["current_version_id"]))
+    check(CommentView, svc.add_comment("ed", did, "已按意见修改"))
+    check(DraftSummaryView, svc.withdraw("pub", did, "内容有误"))
+
+
+def test_the_check_fails_on_a_missing_extra_or_retyped_key(svc: ReviewService) -> None:
+    d = new_draft(svc, submit=False)
+    summary = next(s for s in svc.list_drafts("ed") if s["id"] == d["id"])
+    check(DraftSummaryView, summary)
+    missing = {k: v for k, v in summary.items() if k != "lock_version"}
+    with pytest.raises(AssertionError):
+        check(DraftSummaryView, missing)
+    with pytest.raises(AssertionError):
+        check(DraftSummaryView, {**summary, "surprise": 1})
+    with pytest.raises(ValidationError):
+        check(DraftSummaryView, {**summary, "id": str(summary["id"])})
+    with pytest.raises(ValidationError):  # nested blocks are checked too
+        check(DraftSummaryView, {**summary, "disclosure": {**summary["disclosure"], "basis": None}})
