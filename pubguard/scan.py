@@ -6,9 +6,13 @@ limits, timeouts and per-file errors are handled in exactly one place.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,21 +154,49 @@ def drop_shadowed(findings: list[Finding]) -> list[Finding]:
     return kept
 
 
+_gc_lock = threading.Lock()
+_gc_holders = 0  # scans running with the cyclic collector paused (threads share one collector)
+_gc_was_enabled = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while detectors run. They allocate hundreds of
+    thousands of short-lived, acyclic objects (matches, lines, spans), and each gen-0/1/2 pass
+    walks every live container: ~15 % of a large text scan's CPU. Reference counting still
+    frees them; whatever cycles they leave are collected once the last scan ends (the
+    collector is restarted, never forced). Nested and concurrent scans share the pause."""
+    global _gc_holders, _gc_was_enabled
+    with _gc_lock:
+        if _gc_holders == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_holders += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holders -= 1
+            if _gc_holders == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def scan_document(doc: Document, config: ScanConfig | None = None, identity: str | None = None) -> FileResult:
     config = config or ScanConfig()
     identity = identity or doc.name
-    findings = run_detectors(doc, config, identity)
     from pubguard.disclosure import suggest_disclosure
 
-    return FileResult(
-        path=doc.name,
-        format=doc.source_format or doc.format,
-        pages=doc.page_count,
-        findings=findings,
-        disclosure=suggest_disclosure(doc, findings),
-        info_class=suggest_info_class(doc),
-        warnings=list(doc.warnings),
-    )
+    with gc_paused():
+        findings = run_detectors(doc, config, identity)
+        return FileResult(
+            path=doc.name,
+            format=doc.source_format or doc.format,
+            pages=doc.page_count,
+            findings=findings,
+            disclosure=suggest_disclosure(doc, findings),
+            info_class=suggest_info_class(doc),
+            warnings=list(doc.warnings),
+        )
 
 
 FAULT_INJECT_ENV = "PUBGUARD_FAULT_INJECT"

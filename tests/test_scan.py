@@ -59,3 +59,36 @@ def test_different_evidence_stays_separate() -> None:
     result = _scan("本店产品为全网第一品牌。\n本店产品为销量第一品牌。\n")
     terms = sorted(f.evidence for f in result.findings if f.category == "sensitive_term")
     assert len(terms) == 2 and all(f.count == 1 for f in result.findings)
+
+
+def test_the_collector_is_paused_while_detectors_run_and_restored_after() -> None:
+    import gc
+
+    from pubguard import scan as scan_module
+
+    seen: list[bool] = []
+    real = scan_module.run_detectors
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    assert gc.isenabled()
+    scan_module.run_detectors = spy
+    try:
+        with scan_module.gc_paused():  # a scan inside another (archive members) shares the pause
+            assert not gc.isenabled()
+            result = scan_bytes("联系人：王伟，手机：13812345678。".encode(), "a.txt", ScanConfig(ocr=False))
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        scan_bytes("各单位要高度重视。".encode(), "b.txt", ScanConfig(ocr=False))
+    finally:
+        scan_module.run_detectors = real
+    assert seen == [False, False] and gc.isenabled()
+    assert any(f.rule == "mobile" for f in result.findings)
+    gc.disable()  # a host that runs without the collector keeps it off
+    try:
+        scan_bytes("各单位要高度重视。".encode(), "c.txt", ScanConfig(ocr=False))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
