@@ -4,15 +4,24 @@ SQLite: the sqlite3 driver's own transaction handling is switched off and we emi
 ourselves — `BEGIN IMMEDIATE` for writes, so writers queue on the database lock instead of
 failing half-way, and plain `BEGIN` for reads (WAL lets reads run beside a writer).
 PostgreSQL (psycopg 3): one engine; writers lock the draft row with SELECT … FOR UPDATE.
-Either way `Draft.lock_version` is the last line of defence against lost updates."""
+Either way `Draft.lock_version` is the last line of defence against lost updates.
+
+The unit of work: every write of the review service is one `Database.write()` block, a
+`UnitOfWork` — one session, one transaction. The rows an operation changes, its audit entries
+(`audit.append` on the same session) and its outbox rows (消息 `notifications`) commit together
+or not at all; what must not happen before the commit (sending the e-mails) is registered on
+the unit of work (`UnitOfWork.of(session).collect(...)`) and runs only after it committed,
+never after a rollback. An operation that must survive a crash between two steps (a release:
+intent row, publish, record) uses one unit of work per step, on purpose (releasing.py)."""
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -29,6 +38,46 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 0x70756267  # "pubg": advisory lock so two processes never migrate at once
 
 CONFLICT_MESSAGE = "该稿件正被他人同时处理，您的操作未生效。请刷新后重试。"
+_UOW_KEY = "pubguard.unit_of_work"
+
+T = TypeVar("T")
+
+
+class UnitOfWork:
+    """One write transaction of the review service (see the module docstring): `session`,
+    plus the outboxes whose contents are handed over only once the transaction committed."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        # key -> (sender, items); Any: each key's items and sender agree (see `collect`).
+        self._outboxes: dict[str, tuple[Callable[[list[Any]], None], list[Any]]] = {}
+
+    @classmethod
+    def of(cls, session: Session) -> UnitOfWork:
+        """The unit of work `session` belongs to; a read session has none (writing an outbox
+        row there would be lost), so asking for it is a programming error."""
+        uow = session.info.get(_UOW_KEY)
+        if not isinstance(uow, UnitOfWork):
+            raise RuntimeError("outbox use outside Database.write(): a read session has no unit of work")
+        return uow
+
+    def collect(self, key: str, item: T, send: Callable[[list[T]], None]) -> None:
+        """Put `item` in the outbox `key`. After the commit, `send` gets every item of that
+        outbox in one call, in the order they came; after a rollback, nothing is sent."""
+        box = self._outboxes.get(key)
+        if box is None:
+            box = self._outboxes[key] = (send, [])
+        box[1].append(item)
+
+    def pending(self, key: str) -> int:
+        """How many items the outbox `key` holds (tests, logs)."""
+        box = self._outboxes.get(key)
+        return len(box[1]) if box else 0
+
+    def _committed(self) -> None:
+        outboxes, self._outboxes = self._outboxes, {}
+        for send, items in outboxes.values():
+            send(items)
 
 
 def _sqlite_engine(url: str, begin: str) -> Engine:
@@ -108,11 +157,14 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One unit of work: commits on success, rolls back on any error. Lost races surface
-        as `Conflict` with a Chinese message."""
+        """One unit of work (`UnitOfWork`): commits on success, rolls back on any error, then
+        hands the outboxes over (after a commit only). Lost races surface as `Conflict` with a
+        Chinese message."""
         try:
-            with self._write() as session, session.begin():
-                yield session
+            with self._write() as session:
+                uow = session.info[_UOW_KEY] = UnitOfWork(session)
+                with session.begin():
+                    yield session
         except StaleDataError as exc:
             raise Conflict(CONFLICT_MESSAGE) from exc
         except OperationalError as exc:
@@ -123,6 +175,7 @@ class Database:
             if _is_conflict(exc):
                 raise Conflict(CONFLICT_MESSAGE) from exc
             raise
+        uow._committed()  # outside the try: a sender's failure is not a lost race
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -15,16 +15,18 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from typing import Any
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from pubguard.review.base import Actor, ServiceBase, log
+from pubguard.review.db import UnitOfWork
 from pubguard.review.errors import PermissionDenied
 from pubguard.review.models import Draft, DraftStep, RoleGrant, User
 from pubguard.review.models_notify import Notification
 
 KIND_LABELS = {"turn": "待办", "returned": "退回", "deadline_soon": "时限将到", "overdue": "已超期"}
 DEADLINE_SOON_DAYS = 1  # working days left at which 时限将到 is sent (0 = due today)
+MAIL_OUTBOX = "mail"  # the unit of work's outbox of e-mails (db.UnitOfWork)
 
 
 class NotifyMixin(ServiceBase):
@@ -214,19 +216,15 @@ class NotifyMixin(ServiceBase):
                 stmt = stmt.where(Notification.id.in_(list(ids)))
             if draft_id is not None:
                 stmt = stmt.where(Notification.draft_id == draft_id)
-            return int(s.execute(stmt.values(read_at=self.now())).rowcount or 0)  # type: ignore[attr-defined]
+            result = s.execute(stmt.values(read_at=self.now()))
+            return int(result.rowcount or 0) if isinstance(result, CursorResult) else 0
 
     # ------------------------------------------------------------ e-mail
     def _queue_mail(self, s: Session, user: User, row: Notification) -> None:
-        outbox: list[tuple[str, str, Notification]] | None = s.info.get("pg_mail")
-        if outbox is None:
-            outbox = s.info["pg_mail"] = []
-            event.listen(s, "after_commit", self._after_commit, once=True)
-            event.listen(s, "after_rollback", lambda sess: sess.info.pop("pg_mail", None), once=True)
-        outbox.append((user.email, user.label, row))
+        """The e-mail of `row`, in the unit of work's mail outbox: sent once it committed."""
+        UnitOfWork.of(s).collect(MAIL_OUTBOX, (user.email or "", user.label, row), self._after_commit)
 
-    def _after_commit(self, s: Session) -> None:
-        outbox = s.info.pop("pg_mail", None) or []
+    def _after_commit(self, outbox: list[tuple[str, str, Notification]]) -> None:
         mails = [
             (to, name, n.id, n.title, n.body if n.kind != "returned" else "", n.link)
             for to, name, n in outbox
