@@ -391,6 +391,33 @@ def test_drawings_read_only_where_the_content_can_paint(tmp_path) -> None:
     assert not pdfmod._JS_NAME_RAW.search(b"<</S/JSON>> /JSX")
 
 
+def test_path_operators_found_at_the_start_middle_and_end_of_a_stream() -> None:
+    from pubguard.extract import pdf as pdfmod
+
+    paints = [
+        b"m 0 0 l S",
+        b"0 0 m 10 0 l S",
+        b"q 0 0 10 10 re f Q",
+        b"/Sh0 sh",
+        b"/Im1 Do",
+        b"[1 2]0 d\n1 1 m",
+        b"x\nre",
+    ]
+    for stream in paints:
+        assert pdfmod._may_draw(stream), stream
+    quiet = [
+        b"BT /F1 12 Tf 1 0 0 1 79 100 Tm <4E2D> Tj ET",
+        b"",
+        b"/Form1 Dox",
+        b"Tm",
+        b"are",
+        b"msh",
+    ]
+    for stream in quiet:
+        assert not pdfmod._may_draw(stream), stream
+    assert pdfmod._may_draw(None)
+
+
 def test_link_text_is_the_part_of_the_line_under_the_link() -> None:
     pdf = pymupdf.open()
     page = pdf.new_page()
