@@ -199,22 +199,35 @@ def paragraphs(doc: Document) -> list[Para]:
 
 
 def _paragraphs_with_layout(doc: Document) -> list[Para]:
-    groups: list[list[TextBlock]] = []
+    # Pass 1: the right edge of each page's visible text, and the runs of blocks with one
+    # paragraph key (a PDF line), each as (its blocks, its text joined).
+    invisible = _INVISIBLE_KINDS
     right_edge: dict[int, float] = {}
+    groups: list[list[TextBlock]] = []
     last_key: tuple | None = None
+    current: list[TextBlock] = []
     for i, b in enumerate(doc.blocks):
-        if b.hidden or b.kind in _INVISIBLE_KINDS:
+        if b.hidden or b.kind in invisible:
             continue
-        if b.bbox is not None:
-            right_edge[b.page] = max(right_edge.get(b.page, 0.0), b.bbox[2])
+        bbox = b.bbox
+        if bbox is not None:
+            edge = right_edge.get(b.page)
+            x1 = bbox[2]
+            # max(right_edge.get(page, 0.0), x1), without the call
+            if edge is None:
+                right_edge[b.page] = x1 if x1 > 0.0 else 0.0
+            elif x1 > edge:
+                right_edge[b.page] = x1
         if not b.text:
             continue
         key = (b.page, b.paragraph, b.kind) if b.paragraph >= 0 else (b.page, -1 - i, b.kind)
-        if groups and last_key == key:
-            groups[-1].append(b)
+        if last_key == key and groups:
+            current.append(b)
         else:
-            groups.append([b])
+            current = [b]
+            groups.append(current)
             last_key = key
+    # Pass 2: wrapped lines joined (`_continues`), offsets as Para.add keeps them.
     out: list[Para] = []
     pieces: list[str] = []
     size = 0
@@ -228,10 +241,11 @@ def _paragraphs_with_layout(doc: Document) -> list[Para]:
             para = Para(ocr=first.kind == BlockKind.OCR, kind=first.kind)
             out.append(para)
             pieces, size = [], 0
+        offsets, starts = para.offsets, para.starts
         for b in blocks:  # Para.add, with the text joined once at the end
-            if not (para.offsets and para.starts[-1] + (size - para.offsets[-1]) == b.start):
-                para.offsets.append(size)
-                para.starts.append(b.start)
+            if not (offsets and starts[-1] + (size - offsets[-1]) == b.start):
+                offsets.append(size)
+                starts.append(b.start)
             pieces.append(b.text)
             size += len(b.text)
         prev = blocks
@@ -272,17 +286,20 @@ def _paragraphs_without_layout(doc: Document) -> list[Para]:
 
 def _continues(prev: list[TextBlock], nxt: TextBlock, right_edge: dict[int, float]) -> bool:
     last = prev[-1]
-    if last.bbox is None or nxt.bbox is None or last.page != nxt.page or last.kind != nxt.kind:
+    lbox, nbox = last.bbox, nxt.bbox
+    if lbox is None or nbox is None or last.page != nxt.page or last.kind != nxt.kind:
         return False
     if last.kind == BlockKind.TABLE_CELL:
         return False
-    text = (last.text if len(prev) == 1 else "".join(b.text for b in prev)).rstrip()
-    if not text or text.endswith(TERMINAL):
-        return False
+    # The geometry first (no string built): the line reaches the right edge and the next one
+    # is not above it.
     edge = right_edge.get(last.page, 0.0)
-    x0 = last.bbox[0] if len(prev) == 1 else min(b.bbox[0] for b in prev if b.bbox)
+    x0 = lbox[0] if len(prev) == 1 else min(b.bbox[0] for b in prev if b.bbox)
     width = edge - x0
-    return width > 0 and last.bbox[2] >= edge - 0.08 * width and nxt.bbox[1] >= last.bbox[1]
+    if not (width > 0 and lbox[2] >= edge - 0.08 * width and nbox[1] >= lbox[1]):
+        return False
+    text = (last.text if len(prev) == 1 else "".join(b.text for b in prev)).rstrip()
+    return bool(text) and not text.endswith(TERMINAL)
 
 
 # --- issues ---------------------------------------------------------------------------------
