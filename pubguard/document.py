@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import io
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -230,6 +231,9 @@ class Document:
     _starts: list[int] = field(default_factory=list, repr=False)
     # Derived data shared by detectors (line index ...), see `cached`; cleared by finalize().
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    # Set by finalize(): (stamp, first block of each line) when every line of `text` is a run
+    # of whole blocks; None otherwise.
+    _runs: tuple[tuple[int, int, int], array[int]] | None = field(default=None, repr=False, compare=False)
 
     # -- building -------------------------------------------------------------------------
     def finalize(self) -> Document:
@@ -238,11 +242,13 @@ class Document:
         parts: list[str] = []
         pos = 0
         prev_par: tuple[int, int, str] | None = None
-        for block in self.blocks:
+        runs = array("l")  # index of the first block of each line of `text` (see text_lines)
+        for k, block in enumerate(self.blocks):
             key = (block.page, block.paragraph, block.kind)
             if parts and not (block.paragraph >= 0 and key == prev_par):
                 parts.append("\n")
                 pos += 1
+                runs.append(k)
             block.start = pos
             parts.append(block.text)
             pos += len(block.text)
@@ -251,14 +257,23 @@ class Document:
         self.text = "".join(parts)
         self._starts = [b.start for b in self.blocks]
         self._cache = {}
+        # The runs are the lines exactly when no block holds a newline of its own.
+        if self.blocks and self.text.count("\n") == len(runs):
+            runs.insert(0, 0)
+            self._runs = (self._stamp(), runs)
+        else:
+            self._runs = None
         return self
+
+    def _stamp(self) -> tuple[int, int, int]:
+        return (id(self.text), len(self.text), len(self.blocks))
 
     def cached(self, key: Any, build: Callable[[], Any]) -> Any:
         """Per-document memo for derived data several detectors need (built once per scan).
 
         Values depend on `text` and `blocks` only: they are rebuilt when either changes (a new
         finalize(), blocks added). Callers must treat the value as read-only."""
-        stamp = (id(self.text), len(self.text), len(self.blocks))
+        stamp = self._stamp()
         hit = self._cache.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
@@ -343,6 +358,8 @@ class Document:
         return self.cached("text_lines", self._build_text_lines)
 
     def _build_text_lines(self) -> list[TextLine]:
+        if self._runs is not None and self._runs[0] == self._stamp():
+            return self._text_lines_from_runs(self._runs[1])
         blocks = [b for b in self.blocks if b.text]
         n = len(blocks)
         out: list[TextLine] = []
@@ -362,6 +379,31 @@ class Document:
                 j += 1
             if found:
                 out.append(TextLine(start, end, text, found))
+        return out
+
+    def _text_lines_from_runs(self, runs: array[int]) -> list[TextLine]:
+        """`_build_text_lines` when each line of `text` is a run of whole blocks (finalize()
+        saw no newline inside a block): a line's blocks are its run's non-empty ones, and a
+        line of one block shares the block's string."""
+        blocks = self.blocks
+        text = self.text
+        out: list[TextLine] = []
+        bounds = list(runs)
+        bounds.append(len(blocks))
+        for k in range(len(bounds) - 1):
+            i, j = bounds[k], bounds[k + 1]
+            if j - i == 1:
+                b = blocks[i]
+                line = b.text
+                if not line or line.isspace():
+                    continue
+                out.append(TextLine(b.start, b.end, line, [b]))
+                continue
+            start, end = blocks[i].start, blocks[j - 1].end
+            line = text[start:end]
+            if not line or line.isspace():
+                continue
+            out.append(TextLine(start, end, line, [b for b in blocks[i:j] if b.text]))
         return out
 
     def visible_blocks(self) -> Iterable[TextBlock]:
