@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jsonschema
 
@@ -92,3 +93,24 @@ def test_the_collector_is_paused_while_detectors_run_and_restored_after() -> Non
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_collector_is_paused_while_a_pdf_is_extracted() -> None:
+    import gc
+
+    import pubguard.extract as extract_module
+
+    seen: list[bool] = []
+    real = extract_module.extract
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    pdf = (Path(__file__).resolve().parent.parent / "samples" / "red_header_seal.pdf").read_bytes()
+    extract_module.extract = spy
+    try:
+        result = scan_bytes(pdf, "red_header_seal.pdf", ScanConfig(ocr=False))
+    finally:
+        extract_module.extract = real
+    assert seen == [False] and gc.isenabled() and result.status == "ok"
