@@ -498,33 +498,56 @@ class _PdfBuilder:
         blocks: list[TextBlock] = []
         visible_chars = 0
         invisible: list[BBox] | None = None
+        body = BlockKind.BODY
+        hidden_of = self._hidden
         # An infinite clip keeps text placed outside the page (it is not displayed).
         data = cpage.get_text("dict", flags=_TEXT_FLAGS, sort=True, clip=self.m.INFINITE_RECT())
         for block in data.get("blocks", []):
             for line in block.get("lines", []):
                 spans = [s for s in line.get("spans", []) if s.get("text")]
-                if not spans or not "".join(s["text"] for s in spans).strip():
+                if not spans:
+                    continue
+                if len(spans) == 1:
+                    if not spans[0]["text"].strip():
+                        continue
+                elif not "".join(s["text"] for s in spans).strip():
                     continue
                 line_box = tr(line["bbox"])
                 alignment = _alignment(line_box, width)
-                paragraph = self.next_paragraph()
+                paragraph = self.paragraph
+                self.paragraph += 1
                 for span in spans:
                     bbox = tr(span["bbox"])
                     if invisible is None:
                         invisible = [] if "char_flags" in span else self._invisible_boxes(cpage, tr)
-                    hidden, reason = self._hidden(span, bbox, width, height, invisible)
+                    size = span.get("size", 0.0)
+                    char_flags = span.get("char_flags")
                     if (
-                        hidden
-                        and reason == "pdf:render_mode_3"
-                        and scan_images
-                        and _center_in(bbox, scan_images)
+                        char_flags is not None
+                        and char_flags & (_CHAR_FILLED | _CHAR_STROKED)
+                        and not invisible
+                        and span.get("alpha", 255) != 0
+                        and bbox[2] > 0
+                        and bbox[3] > 0
+                        and bbox[0] < width
+                        and bbox[1] < height
+                        and float(span.get("size", 1.0)) >= 1.0
                     ):
-                        # The invisible OCR layer of a searchable scan: it repeats what the
-                        # page image shows, so it is not concealed content.
-                        hidden, reason = False, "pdf:ocr_text_layer"
+                        hidden, reason = False, None  # what _hidden answers for plain ink
+                    else:
+                        hidden, reason = hidden_of(span, bbox, width, height, invisible)
+                        if (
+                            hidden
+                            and reason == "pdf:render_mode_3"
+                            and scan_images
+                            and _center_in(bbox, scan_images)
+                        ):
+                            # The invisible OCR layer of a searchable scan: it repeats what the
+                            # page image shows, so it is not concealed content.
+                            hidden, reason = False, "pdf:ocr_text_layer"
                     bold = bool(
                         span.get("flags", 0) & _FONT_BOLD
-                        or span.get("char_flags", 0) & _CHAR_BOLD
+                        or (char_flags or 0) & _CHAR_BOLD
                         or _bold_font(str(span.get("font", "")))
                     )
                     text = span["text"]
@@ -532,16 +555,16 @@ class _PdfBuilder:
                         visible_chars += len(text.strip())
                     blocks.append(
                         TextBlock(
-                            text=text,
-                            page=number,
-                            kind=BlockKind.BODY,
-                            bbox=bbox,
-                            font_size=round(float(span.get("size", 0.0)), 2),
-                            color=_colour(int(span.get("color", 0))),
-                            bold=bold,
-                            hidden=hidden,
-                            alignment=alignment,
-                            paragraph=paragraph,
+                            text,
+                            number,
+                            body,
+                            bbox,
+                            round(float(size), 2),
+                            _colour(int(span.get("color", 0))),
+                            bold,
+                            hidden,
+                            alignment,
+                            paragraph,
                             source=reason,
                         )
                     )
