@@ -512,7 +512,19 @@ def check_confusions(text: str, confusions: ConfusionList) -> Iterator[Issue]:
 _DOCNO_TRIGGER = re.compile(
     RE_DOCNO.pattern.split(")", 1)[0].removeprefix("(?P<open>")
 )  # its opening bracket
+# RE_DOCNO itself with full-width digits allowed wherever it takes a digit: it matches a raw
+# paragraph wherever RE_DOCNO matches the paragraph with its digits folded (one character for
+# one, so at the same place), and far fewer paragraphs than the bracket alone (（ is everywhere).
+# Only when the pattern spells its digits as [0-9] (and not \d); else the bracket is the trigger.
+_DOCNO_RAW = (
+    re.compile(RE_DOCNO.pattern.replace("[0-9]", "[0-9" + "".join(map(chr, _FULLWIDTH_DIGITS)) + "]"))
+    if "[0-9]" in RE_DOCNO.pattern and "\\d" not in RE_DOCNO.pattern
+    else _DOCNO_TRIGGER
+)
 _MIXED_TRIGGER = re.compile(r"[,;:?!()]")  # RE_MIXED / RE_MIXED_PAREN report one of these
+# RE_MIXED_PAREN over paragraphs joined by newlines: `$` at each paragraph's end.
+_MIXED_PAREN_LINES = re.compile(RE_MIXED_PAREN.pattern, re.M)
+_PAIR_CHARS_OR_NEWLINE = re.compile(_PAIR_CHARS.pattern[:-1] + "\n]")
 
 
 def _join(paras: list[Para]) -> tuple[str, list[int]]:
@@ -524,6 +536,45 @@ def _join(paras: list[Para]) -> tuple[str, list[int]]:
         starts.append(pos)
         pos += len(p.text) + 1
     return "\n".join(p.text for p in paras), starts
+
+
+def _unbalanced_paras(joined: str, count: int) -> set[int] | None:
+    """Indexes of the paragraphs whose paired marks `check_pairs` must look at (not balanced,
+    or holding ’), decided for all paragraphs at once: the marks of every paragraph, newline-
+    separated, reduced together (a pair never spans a newline, so each paragraph's marks reduce
+    as `_balanced` reduces them alone). None when a paragraph holds a newline itself."""
+    marks = "".join(_PAIR_CHARS_OR_NEWLINE.findall(joined))
+    if marks.count("\n") != count - 1:
+        return None
+    residue = marks
+    while True:
+        before = len(residue)
+        for pair in _MATCHED:
+            residue = residue.replace(pair, "")
+        if len(residue) == before:
+            break
+    out = {k for k, r in enumerate(residue.split("\n")) if r}
+    if "’" in marks:
+        out |= {k for k, m in enumerate(marks.split("\n")) if "’" in m}
+    return out
+
+
+def _mixed_by_para(joined: str, starts: list[int]) -> list[tuple[int, int, str]]:
+    """(paragraph index, offset, mark) of every `mixed_hits` hit of every paragraph, in order,
+    from one pass of each pattern over the newline-joined paragraphs (none may hold a newline:
+    both patterns look one character around the mark, and a newline is in neither class)."""
+    hits = [(m.start(), m.group()) for m in RE_MIXED.finditer(joined)]
+    paren = [(m.start(), m.group()) for m in _MIXED_PAREN_LINES.finditer(joined)]
+    if paren:
+        hits = sorted(hits + paren)
+    out: list[tuple[int, int, str]] = []
+    k, nxt, n = 0, (starts[1] if len(starts) > 1 else len(joined) + 1), len(starts)
+    for pos, ch in hits:
+        if pos >= nxt:
+            k = bisect.bisect_right(starts, pos) - 1
+            nxt = starts[k + 1] if k + 1 < n else len(joined) + 1
+        out.append((k, pos - starts[k], ch))
+    return out
 
 
 def _paras_with(trigger: re.Pattern[str], joined: str, starts: list[int]) -> set[int]:
@@ -561,12 +612,16 @@ class ProofreadingDetector(Detector):
         # paragraphs hold none, and calling every check on every paragraph was the cost.
         joined, starts = _join(paras)
         may_confuse = _paras_with(confusions.starts or confusions.first_chars, joined, starts)
-        may_docno = _paras_with(_DOCNO_TRIGGER, joined, starts)
-        may_pair = _paras_with(_PAIR_CHARS, joined, starts)
-        may_mix = _paras_with(_MIXED_TRIGGER, joined, starts)
         may_repeat = _paras_with(RE_DOUBLE, joined, starts)
-        issues: list[tuple[Para, Issue]] = []
+        unbalanced = _unbalanced_paras(joined, len(paras)) if paras else set()
+        one_line = unbalanced is not None  # no paragraph holds a newline: whole-text passes
+        may_docno = _paras_with(_DOCNO_RAW if one_line else _DOCNO_TRIGGER, joined, starts)
+        may_pair = unbalanced if unbalanced is not None else _paras_with(_PAIR_CHARS, joined, starts)
+        may_mix = set() if one_line else _paras_with(_MIXED_TRIGGER, joined, starts)
         mixed: list[tuple[Para, int, str]] = []  # one finding per document: positions only
+        if one_line:
+            mixed = [(paras[k], i, ch) for k, i, ch in _mixed_by_para(joined, starts) if not paras[k].ocr]
+        issues: list[tuple[Para, Issue]] = []
         for k, para in enumerate(paras):
             text = para.text
             found = list(check_confusions(text, confusions)) if k in may_confuse else []

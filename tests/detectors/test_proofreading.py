@@ -351,3 +351,49 @@ def test_paragraphs_without_boxes_match_the_layout_walk() -> None:
     joined = next(p for p in fast if p.text == "为做好政务公开工作")
     assert len(joined.offsets) == 2  # the hidden block breaks the run: two pieces
     assert doc.text[joined.to_doc(4)] == joined.text[4]
+
+
+def test_whole_text_passes_pick_the_paragraphs_and_hits_of_the_per_paragraph_checks() -> None:
+    """The joined-paragraph passes (pairs reduced together, mixed punctuation, the doc-number
+    trigger) against the per-paragraph functions they replace, on random prose-like strings."""
+    import random
+
+    from pubguard.detectors import proofreading as pr
+
+    rng = random.Random(14)
+    alphabet = (
+        list("各单位要落实国办函发号第年")
+        + list("“”‘’（）《》【】〔〕[]()")
+        + list(",;:?!。，、 ")
+        + list("0123456789０１２３")
+    )
+    for _ in range(300):
+        texts = [
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(rng.randint(1, 8))
+        ]
+        texts = [t for t in texts if t] or ["各单位"]
+        joined = "\n".join(texts)
+        starts = [sum(len(t) + 1 for t in texts[:k]) for k in range(len(texts))]
+        marks = ["".join(pr._PAIR_CHARS.findall(t)) for t in texts]
+        expected_pairs = {k for k, m in enumerate(marks) if "’" in m or not pr._balanced(m)}
+        assert pr._unbalanced_paras(joined, len(texts)) == expected_pairs, texts
+        expected_mixed = [(k, i, ch) for k, t in enumerate(texts) for i, ch in pr.mixed_hits(t)]
+        assert pr._mixed_by_para(joined, starts) == expected_mixed, texts
+        with_docno = {k for k, t in enumerate(texts) if list(pr.check_doc_numbers(t))}
+        assert with_docno <= pr._paras_with(pr._DOCNO_RAW, joined, starts), texts
+    assert pr._unbalanced_paras("（一\n二）", 3) is None  # a paragraph holding a newline
+    assert pr._mixed_by_para("工作,要求\n落实(任务)\n好", [0, 6, 13]) == [
+        (0, 2, ","),
+        (1, 2, "("),
+        (1, 5, ")"),
+    ]
+    assert pr._paras_with(pr._DOCNO_RAW, "见（公告）\n某发〔２０２２〕３号", [0, 6]) == {1}
+
+
+def test_doc_numbers_with_full_width_digits_are_still_checked_on_joined_paragraphs() -> None:
+    doc = prose("各单位：", "按照某政办发〔２０２２〕０３号文件执行。", "落实(任务)要求。")
+    found = scan(doc)
+    docno = of_rule(found, "doc_number_format")
+    assert [located(doc, f) for f in docno] == ["某政办发〔２０２２〕０３号"]
+    assert [f.count for f in of_rule(found, "mixed_punctuation")] == [2]
+    assert not of_rule(scan(prose("按照某政办发〔2022〕3号文件执行。")), "doc_number_format")
