@@ -4,7 +4,7 @@ CSRF enforcement for cookie sessions and the upload body limit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,6 +20,7 @@ from pubguard.api.security import (
     csrf_token,
 )
 from pubguard.review import ReviewService
+from pubguard.review.readmodels import SessionUserView
 
 CHECK_SCOPE = "check"
 CHECK_PATHS = ("/api/v1/check",)
@@ -27,7 +28,7 @@ CHECK_PATHS = ("/api/v1/check",)
 
 @dataclass
 class Principal:
-    user: dict[str, Any]
+    user: SessionUserView
     token: str
     via: Literal["cookie", "bearer"]
 

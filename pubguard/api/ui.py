@@ -35,7 +35,7 @@ from pubguard.review import ATTRIBUTES, InvalidInput, ReviewService
 from pubguard.review.errors import ReviewError
 from pubguard.review.gate import STATUS_LABELS
 from pubguard.review.queries import sites_with_role
-from pubguard.review.readmodels import StepView
+from pubguard.review.readmodels import JobView, StepView
 
 router = APIRouter(include_in_schema=False)
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -367,13 +367,14 @@ def draft_body(request: Request, draft_id: DraftId, me: Me, svc: Svc) -> HTMLRes
     return page(request, me, "_draft_body.html", **draft_context(request, svc, me, draft_id))
 
 
-def scan_pages(job: dict[str, Any] | None) -> dict[str, Any] | None:
+def scan_pages(job: JobView | None) -> dict[str, Any] | None:
     """What the status line shows of a running job's page progress (pubguard.progress)."""
     from pubguard.progress import STAGE_LABELS, bar_value
 
-    if not job or job.get("status") != "running" or not job.get("pages_total"):
+    total = job["pages_total"] if job and job["status"] == "running" else None
+    if not job or not total:
         return None
-    done, total, stage = job.get("pages_done") or 0, job["pages_total"], job.get("pages_stage") or "read"
+    done, stage = job["pages_done"] or 0, job["pages_stage"] or "read"
     return {
         "done": done,
         "total": total,

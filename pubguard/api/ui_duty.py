@@ -17,6 +17,7 @@ from pubguard.api.schemas import MAX_ID
 from pubguard.api.ui import _text, page
 from pubguard.review import InvalidInput, ReviewService
 from pubguard.review.duty import DUTY_ROLES, OUTCOMES
+from pubguard.review.readmodels import SiteView
 
 router = APIRouter(include_in_schema=False)
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -24,7 +25,7 @@ Me = Annotated[Principal, Depends(current_principal)]
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def _duty_sites(me: Principal, svc: ReviewService) -> list[dict]:
+def _duty_sites(me: Principal, svc: ReviewService) -> list[SiteView]:
     sites = svc.list_sites()
     if me.user.get("is_admin"):
         return sites

@@ -31,6 +31,7 @@ from pubguard.review.models import (
 )
 from pubguard.review.passwords import hash_password, new_token, token_hash, verify_password
 from pubguard.review.publish import target_from_config
+from pubguard.review.readmodels import SessionUserView, SiteView, UserView
 from pubguard.review.workflow import ROLES, load_workflow
 
 
@@ -55,7 +56,7 @@ class AccountsMixin(ServiceBase):
         roles: Iterable[tuple[str, str]] = (),
         actor: Actor | None = None,
         email: str = "",
-    ) -> dict[str, Any]:
+    ) -> UserView:
         """Create a user with roles `[(site, role), ...]` (site "*" = every site). `email`:
         where 消息 are e-mailed when SMTP is configured (never in audit details or logs)."""
         username = username.strip()
@@ -93,9 +94,7 @@ class AccountsMixin(ServiceBase):
             )
             return user.to_dict()
 
-    def grant_role(
-        self, username: str, site: str, role: str, *, actor: Actor | None = None
-    ) -> dict[str, Any]:
+    def grant_role(self, username: str, site: str, role: str, *, actor: Actor | None = None) -> UserView:
         if role not in ROLES:
             raise InvalidInput(f"角色无效：{role}。")
         with self.db.write() as s:
@@ -111,9 +110,7 @@ class AccountsMixin(ServiceBase):
             s.flush()
             return user.to_dict()
 
-    def revoke_role(
-        self, username: str, site: str, role: str, *, actor: Actor | None = None
-    ) -> dict[str, Any]:
+    def revoke_role(self, username: str, site: str, role: str, *, actor: Actor | None = None) -> UserView:
         with self.db.write() as s:
             admin = self._require_user_admin(s, actor, [site])
             user = self._user(s, username)
@@ -139,7 +136,7 @@ class AccountsMixin(ServiceBase):
                 t.revoked_at = t.revoked_at or self.now()
             self._audit(s, me, "user.password", details={"user": user.username})
 
-    def set_user_active(self, username: str, active: bool, *, actor: Actor | None = None) -> dict[str, Any]:
+    def set_user_active(self, username: str, active: bool, *, actor: Actor | None = None) -> UserView:
         with self.db.write() as s:
             user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
             if user is None:
@@ -152,7 +149,7 @@ class AccountsMixin(ServiceBase):
             s.flush()
             return user.to_dict()
 
-    def set_user_email(self, username: str, email: str, *, actor: Actor | None = None) -> dict[str, Any]:
+    def set_user_email(self, username: str, email: str, *, actor: Actor | None = None) -> UserView:
         """Set (or clear, with "") the address 消息 are e-mailed to. The audit entry names the user,
         never the address."""
         with self.db.write() as s:
@@ -165,7 +162,7 @@ class AccountsMixin(ServiceBase):
             s.flush()
             return user.to_dict()
 
-    def authenticate(self, username: str, password: str) -> dict[str, Any] | None:
+    def authenticate(self, username: str, password: str) -> UserView | None:
         """The user's dict when the password matches an active account, else None. An unknown
         name (or an account without password) costs one scrypt too, so the answer time does not
         tell which names exist."""
@@ -236,7 +233,7 @@ class AccountsMixin(ServiceBase):
                 self._audit(s, user, "token.issue", details={"kind": kind})
         return token
 
-    def resolve_token(self, token: str) -> dict[str, Any] | None:
+    def resolve_token(self, token: str) -> SessionUserView | None:
         with self.db.read() as s:
             row = s.execute(
                 select(AuthToken).where(AuthToken.token_hash == token_hash(token))
@@ -258,11 +255,11 @@ class AccountsMixin(ServiceBase):
             if row is not None and row.revoked_at is None:
                 row.revoked_at = self.now()
 
-    def get_user(self, actor: Actor) -> dict[str, Any]:
+    def get_user(self, actor: Actor) -> UserView:
         with self.db.read() as s:
             return self._user(s, actor).to_dict()
 
-    def list_users(self) -> list[dict[str, Any]]:
+    def list_users(self) -> list[UserView]:
         with self.db.read() as s:
             return [u.to_dict() for u in s.execute(select(User).order_by(User.username)).scalars()]
 
@@ -275,7 +272,7 @@ class AccountsMixin(ServiceBase):
         publish: dict[str, Any] | None = None,
         columns: Iterable[str] = (),
         actor: Actor | None = None,
-    ) -> dict[str, Any]:
+    ) -> SiteView:
         if not _SITE_KEY.match(key):
             raise InvalidInput("站点标识只能包含字母、数字、下划线、点和连字符（如 gov-example）。")
         load_workflow(workflow)  # refuse an unknown workflow now, not at the first draft
@@ -301,9 +298,7 @@ class AccountsMixin(ServiceBase):
             self._audit(s, admin, "site.create", details={"site": key, "name": name, "workflow": workflow})
             return site.to_dict()
 
-    def set_site_columns(
-        self, key: str, columns: Iterable[str], *, actor: Actor | None = None
-    ) -> dict[str, Any]:
+    def set_site_columns(self, key: str, columns: Iterable[str], *, actor: Actor | None = None) -> SiteView:
         """The site's 栏目 list, in menu order (empty: the upload form takes free text)."""
         cols = _columns(columns)
         with self.db.write() as s:
@@ -316,7 +311,7 @@ class AccountsMixin(ServiceBase):
             s.flush()
             return site.to_dict()
 
-    def list_sites(self) -> list[dict[str, Any]]:
+    def list_sites(self) -> list[SiteView]:
         with self.db.read() as s:
             return [x.to_dict() for x in s.execute(select(Site).order_by(Site.key)).scalars()]
 

@@ -7,7 +7,7 @@ uploads. A 阻断 or 高 finding, or a failed scan, in any attachment keeps the 
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from pubguard.labels import SEVERITY
 from pubguard.review.base import Actor, Scanner, ServiceBase, _iso, log
 from pubguard.review.errors import InvalidState, NotFound
 from pubguard.review.models import Attachment, Draft, User, Version
+from pubguard.review.readmodels import AttachmentView
 
 MAX_ATTACHMENTS = 20
 BLOCKING = (Severity.BLOCKER, Severity.HIGH)
@@ -45,7 +46,7 @@ class AttachmentsMixin(ServiceBase):
         data: bytes | BinaryIO,
         *,
         scanner: Scanner | None = None,
-    ) -> dict[str, Any]:
+    ) -> AttachmentView:
         with self.db.read() as s:
             user = self._me(s, actor)
             draft = self._draft(s, draft_id)
@@ -125,7 +126,7 @@ class AttachmentsMixin(ServiceBase):
             return []
         return self._reopen_for_new_version(draft, version)
 
-    def list_attachments(self, actor: Actor, draft_id: int) -> list[dict[str, Any]]:
+    def list_attachments(self, actor: Actor, draft_id: int) -> list[AttachmentView]:
         with self.db.read() as s:
             user = self._me(s, actor)
             draft = self._draft(s, draft_id)
@@ -158,7 +159,7 @@ class AttachmentsMixin(ServiceBase):
         return list(s.execute(stmt).scalars())
 
     @staticmethod
-    def _attachment_dict(row: Attachment, names: dict[int, str]) -> dict[str, Any]:
+    def _attachment_dict(row: Attachment, names: dict[int, str]) -> AttachmentView:
         findings = (row.scan_result or {}).get("findings") or [] if row.scan_status == "ok" else []
         counts = {sev: 0 for sev in SEVERITY}
         for f in findings:

@@ -29,6 +29,7 @@ from sqlalchemy.types import TypeDecorator
 
 from pubguard.masking import mask_email
 from pubguard.progress import STAGE_LABELS
+from pubguard.review.readmodels import JobView, SiteView, UserView
 from pubguard.review.states import DraftStatus, FindingStatus, ScanStatus, StepStatus, check_constraint
 
 NAMING = {
@@ -92,7 +93,7 @@ class User(Base):
     def label(self) -> str:
         return self.display_name or self.username
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> UserView:
         return {
             "id": self.id,
             "username": self.username,
@@ -150,7 +151,7 @@ class Site(Base):
     # The site's 栏目, in menu order (None/empty: the upload form takes free text).
     columns: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> SiteView:
         return {
             "key": self.key,
             "name": self.name,
@@ -418,7 +419,7 @@ class Job(Base):
     pages_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
     pages_stage: Mapped[str | None] = mapped_column(String(16), nullable=True)  # read | analyse
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JobView:
         return {
             "id": self.id,
             "kind": self.kind,

@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterable
 from email.message import EmailMessage
 from email.utils import formataddr
-from typing import Any
 
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from pubguard.review.db import UnitOfWork
 from pubguard.review.errors import PermissionDenied
 from pubguard.review.models import Draft, DraftStep, RoleGrant, User
 from pubguard.review.models_notify import Notification
+from pubguard.review.readmodels import NotificationView
 
 KIND_LABELS = {"turn": "待办", "returned": "退回", "deadline_soon": "时限将到", "overdue": "已超期"}
 DEADLINE_SOON_DAYS = 1  # working days left at which 时限将到 is sent (0 = due today)
@@ -185,7 +185,7 @@ class NotifyMixin(ServiceBase):
 
     def list_notifications(
         self, actor: Actor, *, unread: bool = False, limit: int = 50
-    ) -> list[dict[str, Any]]:
+    ) -> list[NotificationView]:
         with self.db.read() as s:
             user = self._me(s, actor)
             stmt = select(Notification).where(Notification.user_id == user.id)
@@ -271,7 +271,7 @@ class NotifyMixin(ServiceBase):
         return len(sent_ids)
 
 
-def _notification_dict(n: Notification) -> dict[str, Any]:
+def _notification_dict(n: Notification) -> NotificationView:
     return {
         "id": n.id,
         "draft_id": n.draft_id,

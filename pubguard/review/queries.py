@@ -4,13 +4,11 @@ rule is restated here."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
 from pubguard.review.errors import NotFound
 from pubguard.review.models import Job, Site, Version
-from pubguard.review.readmodels import VersionMetaView
+from pubguard.review.readmodels import JobStatusView, SiteView, VersionMetaView
 from pubguard.review.service import Actor, ReviewService
 
 
@@ -35,7 +33,7 @@ def version_meta(svc: ReviewService, actor: Actor, version_id: int) -> VersionMe
         }
 
 
-def job_status(svc: ReviewService, actor: Actor, job_id: int) -> dict[str, Any]:
+def job_status(svc: ReviewService, actor: Actor, job_id: int) -> JobStatusView:
     """A job with its version's scan status, for someone allowed to see the draft."""
     with svc.db.read() as s:
         job = s.get(Job, job_id)
@@ -44,10 +42,10 @@ def job_status(svc: ReviewService, actor: Actor, job_id: int) -> dict[str, Any]:
         version_id = job.version_id
     meta = version_meta(svc, actor, version_id)
     out = meta["job"] if meta["job"] and meta["job"]["id"] == job_id else svc.get_job(job_id)
-    return dict(out, draft_id=meta["draft_id"], scan_status=meta["scan_status"])
+    return {**out, "draft_id": meta["draft_id"], "scan_status": meta["scan_status"]}
 
 
-def sites_with_role(svc: ReviewService, actor: Actor, role: str) -> list[dict[str, Any]]:
+def sites_with_role(svc: ReviewService, actor: Actor, role: str) -> list[SiteView]:
     """Sites where the actor holds `role` (or every site for a global admin)."""
     with svc.db.read() as s:
         user = svc._user(s, actor)

@@ -188,10 +188,34 @@ class VersionView(TypedDict):
     clean: dict[str, Any] | None  # cleancopy.clean_view of a clean copy
 
 
+class JobView(TypedDict):
+    """A background scan job (`models.Job.to_dict`; `claim_job`, `run_job`, `get_job`)."""
+
+    id: int
+    kind: str
+    version_id: int | None
+    status: str  # a states.JobStatus value
+    attempts: int
+    error: str | None
+    pages_done: int | None
+    pages_total: int | None
+    pages_stage: str | None  # read | analyse
+    pages_stage_label: str | None
+    created_at: str | None  # ISO 8601
+    finished_at: str | None  # ISO 8601
+
+
+class JobStatusView(JobView):
+    """A job with its version's scan status (`queries.job_status`, GET /jobs/{id})."""
+
+    draft_id: int
+    scan_status: str
+
+
 class VersionMetaView(VersionView):
     """A version with its latest scan job (`queries.version_meta`, GET /versions/{id})."""
 
-    job: dict[str, Any] | None  # models.Job.to_dict
+    job: JobView | None
     site: str
     current: bool  # it is the draft's current version
 
@@ -269,3 +293,71 @@ class DraftDetailView(DraftSummaryView):
     approval_hold: str | None
     open_blockers: int
     links: LinksView
+
+
+class RoleGrantView(TypedDict):
+    site: str  # "*": every site
+    role: str
+
+
+class UserView(TypedDict):
+    """An account (`models.User.to_dict`); the e-mail address only masked."""
+
+    id: int
+    username: str
+    display_name: str
+    is_active: bool
+    is_admin: bool
+    email_masked: str
+    roles: list[RoleGrantView]
+
+
+class SessionUserView(UserView):
+    """The account behind a token (`resolve_token`; the web API's `Principal.user`)."""
+
+    token_kind: str  # session | api | …
+
+
+class SiteView(TypedDict):
+    """A site (`models.Site.to_dict`)."""
+
+    key: str
+    name: str
+    workflow: str
+    publish: dict[str, Any] | None  # publish target config (publish.target_from_config)
+    columns: list[str]
+
+
+class NotificationView(TypedDict):
+    """One 消息 (`notify._notification_dict`)."""
+
+    id: int
+    draft_id: int | None
+    kind: str  # turn | returned | deadline_soon | overdue
+    kind_label: str
+    title: str
+    body: str
+    link: str
+    created_at: str | None  # ISO 8601
+    read_at: str | None  # ISO 8601
+    emailed: bool
+
+
+class AttachmentView(TypedDict):
+    """A 附件 of a draft with its own scan (`AttachmentsMixin._attachment_dict`)."""
+
+    id: int
+    draft_id: int
+    version_id: int
+    filename: str
+    size: int
+    format: str | None
+    sha256: str
+    uploaded_by: str
+    created_at: str | None  # ISO 8601
+    scan_status: str
+    scan_error: str | None
+    findings: list[dict[str, Any]]  # category, rule, severity, message, evidence, location
+    counts: dict[str, int]  # severity -> findings
+    blocking: int
+    problems: list[str]  # gate reasons

@@ -3,7 +3,7 @@ process) scans the version later; several workers on PostgreSQL skip each other'
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
@@ -23,13 +23,14 @@ from pubguard.review.models import (
     Job,
     Version,
 )
+from pubguard.review.readmodels import JobView
 
 if TYPE_CHECKING:
     pass
 
 
 class JobsMixin(ServiceBase):
-    def claim_job(self, worker: str) -> dict[str, Any] | None:
+    def claim_job(self, worker: str) -> JobView | None:
         """Take the oldest queued job (or one left running by a dead worker). Several workers
         on PostgreSQL skip each other's rows (FOR UPDATE SKIP LOCKED)."""
         with self.db.write() as s:
@@ -57,7 +58,7 @@ class JobsMixin(ServiceBase):
             s.flush()
             return job.to_dict()
 
-    def run_job(self, job_id: int, *, scanner: Scanner | None = None) -> dict[str, Any]:
+    def run_job(self, job_id: int, *, scanner: Scanner | None = None) -> JobView:
         """Run a claimed scan job: scan outside any transaction, then store the result."""
         with self.db.read() as s:
             job = s.get(Job, job_id)
@@ -125,7 +126,7 @@ class JobsMixin(ServiceBase):
             done += 1
         return done
 
-    def get_job(self, job_id: int) -> dict[str, Any]:
+    def get_job(self, job_id: int) -> JobView:
         with self.db.read() as s:
             job = s.get(Job, job_id)
             if job is None:

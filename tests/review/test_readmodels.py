@@ -11,15 +11,22 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from pubguard.review import ReviewService
-from pubguard.review.queries import version_meta
+from pubguard.review.queries import job_status, sites_with_role, version_meta
 from pubguard.review.readmodels import (
+    AttachmentView,
     CommentView,
     DraftDetailView,
     DraftSummaryView,
     FindingView,
     GateView,
+    JobStatusView,
+    JobView,
+    NotificationView,
     ReleaseView,
+    SessionUserView,
+    SiteView,
     StepView,
+    UserView,
     VersionMetaView,
 )
 from review.helpers import CLEAN, approve_through, new_draft
@@ -86,6 +93,34 @@ def test_the_other_read_models(svc: ReviewService, released) -> None:
     check(VersionMetaView, version_meta(svc, "ed", d["current_version_id"]))
     check(CommentView, svc.add_comment("ed", did, "已按意见修改"))
     check(DraftSummaryView, svc.withdraw("pub", did, "内容有误"))
+
+
+def test_accounts_sites_jobs_messages_and_attachments(svc: ReviewService) -> None:
+    check(UserView, svc.get_user("ed"))
+    for u in svc.list_users():
+        check(UserView, u)
+    user = svc.resolve_token(svc.issue_token("ed", kind="api"))
+    assert user is not None and user["token_kind"] == "api"
+    check(SessionUserView, user)
+    for site in [*svc.list_sites(), *sites_with_role(svc, "ed", "editor")]:
+        check(SiteView, site)
+    d = svc.create_draft("ed", "gov", "排队的稿件", data=CLEAN.encode(), filename="a.txt", scan=False)
+    job = svc.claim_job("test")
+    assert job is not None
+    check(JobView, job)
+    check(JobView, svc.run_job(job["id"]))
+    check(JobView, svc.get_job(job["id"]))
+    check(JobStatusView, job_status(svc, "ed", job["id"]))
+    svc.set_disclosure("ed", d["id"], "主动公开")
+    svc.submit("ed", d["id"])
+    notes = svc.list_notifications("p1")
+    assert notes
+    for n in notes:
+        check(NotificationView, n)
+    check(AttachmentView, svc.add_attachment("ed", d["id"], "附件.txt", WITH_ID.encode()))
+    (att,) = svc.list_attachments("ed", d["id"])
+    check(AttachmentView, att)
+    assert att["findings"] and att["blocking"] == 1
 
 
 def test_the_check_fails_on_a_missing_extra_or_retyped_key(svc: ReviewService) -> None:

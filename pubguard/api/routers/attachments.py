@@ -14,6 +14,7 @@ from pubguard.api.routers.drafts import DraftId
 from pubguard.api.schemas import MAX_ID
 from pubguard.api.uploads import checked_upload
 from pubguard.review import ReviewService
+from pubguard.review.readmodels import AttachmentView
 
 router = APIRouter(tags=["附件"])
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -42,7 +43,7 @@ class AttachmentOut(BaseModel):
 @router.get(
     "/drafts/{draft_id}/attachments", response_model=list[AttachmentOut], responses=COMMON, summary="附件列表"
 )
-def list_attachments(draft_id: DraftId, me: Me, svc: Svc) -> list[dict[str, Any]]:
+def list_attachments(draft_id: DraftId, me: Me, svc: Svc) -> list[AttachmentView]:
     return svc.list_attachments(me.id, draft_id)
 
 
@@ -55,7 +56,7 @@ def list_attachments(draft_id: DraftId, me: Me, svc: Svc) -> list[dict[str, Any]
 )
 def add_attachment(
     request: Request, draft_id: DraftId, me: Me, svc: Svc, file: Annotated[UploadFile, File()]
-) -> dict[str, Any]:
+) -> AttachmentView:
     name, stream, _fmt = checked_upload(file, request.app.state.settings.max_upload_bytes)
     return svc.add_attachment(me.id, draft_id, name, stream)
 

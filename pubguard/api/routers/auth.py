@@ -14,6 +14,7 @@ from pubguard.api.routers import COMMON, errors
 from pubguard.api.schemas import LoginIn, LoginOut, MeOut, SiteOut, TokenIn, TokenOut, UserCreateIn, UserOut
 from pubguard.api.security import SESSION_COOKIE, csrf_token
 from pubguard.review import PermissionDenied, ReviewService
+from pubguard.review.readmodels import SiteView, UserView
 
 router = APIRouter(tags=["认证与用户"])
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -24,7 +25,7 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def authenticate(request: Request, svc: ReviewService, username: str, password: str) -> dict:
+def authenticate(request: Request, svc: ReviewService, username: str, password: str) -> UserView:
     """Password check behind the login throttle (per user name + client address)."""
     throttle = request.app.state.throttle
     ip = client_ip(request)
@@ -99,7 +100,7 @@ def whoami(request: Request, me: Me) -> MeOut:
 @router.get(
     "/users", response_model=list[UserOut], responses=errors(401, 403), summary="用户列表（系统管理员）"
 )
-def list_users(me: Me, svc: Svc) -> list[dict]:
+def list_users(me: Me, svc: Svc) -> list[UserView]:
     if not me.user.get("is_admin"):
         raise PermissionDenied("只有系统管理员可以查看用户列表。")
     return svc.list_users()
@@ -112,7 +113,7 @@ def list_users(me: Me, svc: Svc) -> list[dict]:
     responses=errors(401, 403, 404, 409, 422),
     summary="创建用户",
 )
-def create_user(body: UserCreateIn, me: Me, svc: Svc) -> dict:
+def create_user(body: UserCreateIn, me: Me, svc: Svc) -> UserView:
     return svc.create_user(
         body.username,
         display_name=body.display_name,
@@ -124,5 +125,5 @@ def create_user(body: UserCreateIn, me: Me, svc: Svc) -> dict:
 
 
 @router.get("/sites", response_model=list[SiteOut], responses=COMMON, summary="站点列表")
-def list_sites(me: Me, svc: Svc) -> list[dict]:
+def list_sites(me: Me, svc: Svc) -> list[SiteView]:
     return svc.list_sites()

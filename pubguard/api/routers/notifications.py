@@ -11,6 +11,7 @@ from pubguard.api.deps import Principal, current_principal, get_service
 from pubguard.api.routers import COMMON
 from pubguard.api.schemas import MAX_ID, Input
 from pubguard.review import ReviewService
+from pubguard.review.readmodels import NotificationView
 
 router = APIRouter(tags=["消息"])
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -48,7 +49,7 @@ def list_notifications(
     svc: Svc,
     unread: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> list[dict]:
+) -> list[NotificationView]:
     return svc.list_notifications(me.id, unread=unread, limit=limit)
 
 

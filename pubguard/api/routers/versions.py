@@ -16,7 +16,7 @@ from pubguard.api.schemas import MAX_ID, DiffOut, JobOut, ScanStatusOut, UploadO
 from pubguard.api.uploads import checked_upload
 from pubguard.review import NotFound, ReviewService
 from pubguard.review.queries import job_status, version_meta
-from pubguard.review.readmodels import VersionMetaView, VersionView
+from pubguard.review.readmodels import JobStatusView, VersionMetaView, VersionView
 
 router = APIRouter(tags=["版本与检查"])
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -111,7 +111,7 @@ def scan_status(version_id: VersionId, me: Me, svc: Svc) -> dict:
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=COMMON, summary="后台检查任务")
-def get_job(job_id: Annotated[int, Path(ge=1, le=MAX_ID)], me: Me, svc: Svc) -> dict:
+def get_job(job_id: Annotated[int, Path(ge=1, le=MAX_ID)], me: Me, svc: Svc) -> JobStatusView:
     return job_status(svc, me.id, job_id)
 
 
