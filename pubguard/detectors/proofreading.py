@@ -440,11 +440,14 @@ def mixed_hits(text: str) -> list[tuple[int, str]]:
     return sorted(hits + paren) if paren else hits
 
 
-def check_repeats(text: str, skip: Iterable[tuple[int, int]] = ()) -> Iterator[Issue]:
+def check_repeats(
+    text: str, skip: Iterable[tuple[int, int]] = (), at: Iterable[int] | None = None
+) -> Iterator[Issue]:
+    """Accidental doubled characters; `at`: where RE_DOUBLE.finditer(text) matches, when the
+    caller already knows (`_doubled`)."""
     taken = list(skip)
-    for m in RE_DOUBLE.finditer(text):
-        i = m.start()
-        pair = m.group()
+    for i in (m.start() for m in RE_DOUBLE.finditer(text)) if at is None else at:
+        pair = text[i : i + 2]
         if pair in REDUPLICATIONS or any(a < i + 2 and i < b for a, b in taken):
             continue
         # AABB words (认认真真, 实实在在) and ABB/AAB shapes formed with neighbours.
@@ -577,6 +580,35 @@ def _mixed_by_para(joined: str, starts: list[int]) -> list[tuple[int, int, str]]
     return out
 
 
+def _doubled(joined: str, starts: list[int]) -> dict[int, list[int]]:
+    """Paragraph index -> the offsets in that paragraph where RE_DOUBLE.finditer matches (a
+    CJK character followed by itself; leftmost, non-overlapping), for all paragraphs joined by
+    newlines (a newline is no CJK character, so no pair spans two). Long texts: code points
+    compared with numpy instead of the regex's backreference tried at every ideograph."""
+    if len(joined) < 4096:
+        positions = [m.start() for m in RE_DOUBLE.finditer(joined)]
+    else:
+        import numpy as np
+
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        head = codes[:-1]
+        cjk = ((head >= 0x4E00) & (head <= 0x9FFF)) | ((head >= 0x3400) & (head <= 0x4DBF))
+        positions = []
+        last = -2
+        for p in np.flatnonzero(cjk & (head == codes[1:])).tolist():
+            if p >= last + 2:  # finditer goes on after each match: 哈哈哈 is one match
+                positions.append(p)
+                last = p
+    out: dict[int, list[int]] = {}
+    k, nxt, n = 0, (starts[1] if len(starts) > 1 else len(joined) + 1), len(starts)
+    for pos in positions:
+        if pos >= nxt:
+            k = bisect.bisect_right(starts, pos) - 1
+            nxt = starts[k + 1] if k + 1 < n else len(joined) + 1
+        out.setdefault(k, []).append(pos - starts[k])
+    return out
+
+
 def _paras_with(trigger: re.Pattern[str], joined: str, starts: list[int]) -> set[int]:
     """Indexes of the paragraphs in which `trigger` matches."""
     out: set[int] = set()
@@ -612,7 +644,7 @@ class ProofreadingDetector(Detector):
         # paragraphs hold none, and calling every check on every paragraph was the cost.
         joined, starts = _join(paras)
         may_confuse = _paras_with(confusions.starts or confusions.first_chars, joined, starts)
-        may_repeat = _paras_with(RE_DOUBLE, joined, starts)
+        doubled = _doubled(joined, starts)
         unbalanced = _unbalanced_paras(joined, len(paras)) if paras else set()
         one_line = unbalanced is not None  # no paragraph holds a newline: whole-text passes
         may_docno = _paras_with(_DOCNO_RAW if one_line else _DOCNO_TRIGGER, joined, starts)
@@ -633,8 +665,9 @@ class ProofreadingDetector(Detector):
                     found += check_pairs(text, next_text)
                 if k in may_mix:
                     mixed += [(para, i, ch) for i, ch in mixed_hits(text)]
-                if k in may_repeat:
-                    found += check_repeats(text, [(i.start, i.end) for i in found if i.rule == "confusion"])
+                if k in doubled:
+                    taken = [(i.start, i.end) for i in found if i.rule == "confusion"]
+                    found += check_repeats(text, taken, doubled[k])
             if found:
                 issues += [(para, issue) for issue in found]
         out = self._findings(doc, ctx, issues)

@@ -397,3 +397,26 @@ def test_doc_numbers_with_full_width_digits_are_still_checked_on_joined_paragrap
     assert [located(doc, f) for f in docno] == ["某政办发〔２０２２〕０３号"]
     assert [f.count for f in of_rule(found, "mixed_punctuation")] == [2]
     assert not of_rule(scan(prose("按照某政办发〔2022〕3号文件执行。")), "doc_number_format")
+
+
+def test_doubled_characters_found_for_all_paragraphs_as_finditer_finds_them_in_each() -> None:
+    import random
+
+    from pubguard.detectors import proofreading as pr
+
+    rng = random.Random(7)
+    alphabet = list("的的在哈哈一人民主") + ["\U00020000", "a", "1", "，", " "]
+    for size in (3, 200):  # joined text under and over the numpy threshold
+        for _ in range(40):
+            texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))) for _ in range(size)]
+            joined = "\n".join(texts)
+            starts = [0]
+            for t in texts[:-1]:
+                starts.append(starts[-1] + len(t) + 1)
+            expected = {k: [m.start() for m in pr.RE_DOUBLE.finditer(t)] for k, t in enumerate(texts)}
+            assert pr._doubled(joined, starts) == {k: v for k, v in expected.items() if v}
+    assert pr._doubled("哈哈哈\n的的", [0, 4]) == {0: [0], 1: [0]}
+    text = "研究的的问题"
+    assert (
+        [i.start for i in pr.check_repeats(text, at=[2])] == [i.start for i in pr.check_repeats(text)] == [2]
+    )
