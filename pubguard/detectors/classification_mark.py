@@ -192,19 +192,28 @@ def _compact(text: str, translated: str) -> tuple[str, Sequence[int]]:
     return "".join(chars), index
 
 
+_TRANSLATE_CHUNK = 1 << 16  # code points per numpy pass: its temporaries stay small (~4 bytes each, x6)
+
+
 def _translate_all(text: str) -> str:
-    """text.translate(_nfkc_one_table()) for a whole document: numpy over code points."""
+    """text.translate(_nfkc_one_table()) for a whole document: numpy over code points, a
+    chunk at a time (the mapping is per code point, so chunks join to the same string)."""
     table = _nfkc_one_table()
     if len(text) < 4096:
         return text.translate(table)
     import numpy as np
 
     lut = _nfkc_lut()
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    out = codes.copy()
-    bmp = codes < 0x10000
-    out[bmp] = lut[codes[bmp]]
-    return out.tobytes().decode("utf-32-le", "surrogatepass")
+    parts = []
+    for i in range(0, len(text), _TRANSLATE_CHUNK):
+        codes = np.frombuffer(
+            text[i : i + _TRANSLATE_CHUNK].encode("utf-32-le", "surrogatepass"), dtype="<u4"
+        )
+        out = codes.copy()
+        bmp = codes < 0x10000
+        out[bmp] = lut[codes[bmp]]
+        parts.append(out.tobytes().decode("utf-32-le", "surrogatepass"))
+    return parts[0] if len(parts) == 1 else "".join(parts)
 
 
 @lru_cache(maxsize=1)
@@ -229,11 +238,19 @@ class Line:
     red: bool
     index: int = -1  # ordinal among visible body lines of its page, -1 for other kinds
     _compact: tuple[str, Sequence[int]] | None = field(default=None, repr=False, compare=False)
+    # The document's text translated by _nfkc_one_table(), when this line needs nothing but
+    # that (no whitespace, zero-width or astral character, printable): compact() is then its
+    # slice, taken when asked instead of kept per line.
+    _folded: str | None = field(default=None, repr=False, compare=False)
 
     def compact(self) -> tuple[str, Sequence[int]]:
-        """`compact(self.text)`, computed once: lines are shared by the detectors of a scan."""
-        if self._compact is None:
-            self._compact = compact(self.text)
+        """`compact(self.text)`; lines are shared by the detectors of a scan."""
+        if self._compact is not None:
+            return self._compact
+        if self._folded is not None:
+            piece = self._folded[self.start : self.end]
+            return (self.text if piece == self.text else piece), range(len(piece))
+        self._compact = compact(self.text)
         return self._compact
 
 
@@ -292,11 +309,13 @@ def _build_lines(doc: Document, skip_kinds: frozenset[BlockKind]) -> list[Line]:
         if first.kind in BODYISH:
             index = counters.get(page, 0)
             counters[page] = index + 1
-        piece = translated[tl.start : tl.end]
-        if plain and piece == tl.text:
-            piece = tl.text  # nothing to fold (most lines): share the line's string, not a copy
-        comp = (piece, range(len(piece))) if plain else _compact(tl.text, piece)
-        lines.append(Line(tl.start, tl.end, tl.text, page, first.kind, blocks, bbox, red, index, comp))
+        if plain:  # compact() is the slice of `translated`, taken when asked
+            lines.append(
+                Line(tl.start, tl.end, tl.text, page, first.kind, blocks, bbox, red, index, None, translated)
+            )
+        else:
+            comp = _compact(tl.text, translated[tl.start : tl.end])
+            lines.append(Line(tl.start, tl.end, tl.text, page, first.kind, blocks, bbox, red, index, comp))
     return lines
 
 
