@@ -187,3 +187,21 @@ def test_scan_document_attaches_the_suggestion() -> None:
     result = scan_document(doc, ScanConfig(enabled={"classification_mark"}))
     assert result.disclosure is not None and result.disclosure.suggested == "依申请公开"
     assert result.to_dict()["disclosure"]["suggested"] == "依申请公开"
+
+
+def test_body_lines_of_plain_text_drop_every_whitespace_but_newlines() -> None:
+    import random
+    import re
+
+    from pubguard.disclosure import _build_body_lines
+
+    rng = random.Random(5)
+    pieces = [" ", "\t", "\u3000", "\xa0", "\r", "\u2028", "\x85", "各", "单位", "a1", "（一）"]
+    for _ in range(300):
+        doc = Document(name="t.txt", format="txt", pages=[Page(1, 0, 0)])
+        for i in range(rng.randint(1, 6)):
+            text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+            doc.blocks.append(TextBlock(text, 1, kind=BlockKind.BODY, paragraph=i))
+        doc.finalize()
+        expected = [ln for ln in re.sub(r"[^\S\n]+", "", doc.text).split("\n") if ln]
+        assert _build_body_lines(doc) == expected, doc.text
