@@ -26,6 +26,9 @@ class Limits:
     max_archive_depth: int = 3
     max_archive_members: int = 2000
     max_member_bytes: int = 100 * 1024 * 1024
+    # Local stylesheets a page links in a folder/site scan (pubguard.extract.local).
+    max_stylesheet_bytes: int = 1024 * 1024
+    max_stylesheets: int = 32
 
 
 @dataclass

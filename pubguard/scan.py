@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pubguard.config import ScanConfig
 from pubguard.detectors import ScanContext, detectors_for
@@ -24,6 +24,9 @@ from pubguard.errors import PubGuardError
 from pubguard.finding import Finding, Severity, aggregate_repeats, assign_fingerprints
 from pubguard.infoclass import InfoClass, suggest_info_class
 from pubguard.progress import page_progress
+
+if TYPE_CHECKING:
+    from pubguard.extract.local import LocalFiles
 
 log = logging.getLogger("pubguard.scan")
 
@@ -226,12 +229,14 @@ def scan_bytes(
     keep_document: bool = False,
     _budget: Any = None,
     _depth: int = 0,
+    local: LocalFiles | None = None,
 ) -> FileResult:
     """Scan one file's bytes. Never raises for bad input: errors become `status: error`.
 
     Archives (.zip/.rar/.7z/.tar ...) and files embedded in PDF/Office/OFD files are scanned
     member by member under one shared budget (`pubguard.extract.archive`); their findings join
-    this file's, each naming its member in `location.member`."""
+    this file's, each naming its member in `location.member`. `local` (folder and site scans):
+    where the file lives, so a page's linked local stylesheets are read (inside that root)."""
     import hashlib
 
     from pubguard.extract import extract
@@ -249,7 +254,7 @@ def scan_bytes(
             result = _scan_archive(data, name, fmt, config, identity or name, budget, _depth)
         else:
             with gc_paused():  # extraction too: its blocks and boxes are what the heap grows by
-                doc = extract(data, name, config)
+                doc = extract(data, name, config, local)
                 result = scan_document(doc, config, identity or name)
             result.path = name
             if doc.attachments or fmt in ("docx", "xlsx", "pptx"):

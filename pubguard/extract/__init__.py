@@ -7,6 +7,7 @@ import importlib
 from pubguard.config import ScanConfig
 from pubguard.document import Document
 from pubguard.errors import EmptyFile, TooLarge, UnsupportedFormat
+from pubguard.extract.local import LocalFiles
 from pubguard.extract.sniff import check_zip_limits, sniff_format
 
 # format -> (module, function). Each function: (data: bytes, name: str, config: ScanConfig) -> Document
@@ -47,8 +48,11 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
 ZIP_FORMATS = frozenset({"docx", "xlsx", "pptx", "ofd", "odt", "ods", "odp"})
 
 
-def extract(data: bytes, name: str = "", config: ScanConfig | None = None) -> Document:
-    """Detect the format from the bytes and extract a finalized `Document`."""
+def extract(
+    data: bytes, name: str = "", config: ScanConfig | None = None, local: LocalFiles | None = None
+) -> Document:
+    """Detect the format from the bytes and extract a finalized `Document`. `local`: where a
+    page scanned in a folder lives, so its linked local stylesheets can be read (HTML only)."""
     config = config or ScanConfig()
     if len(data) > config.limits.max_file_bytes:
         raise TooLarge(
@@ -63,7 +67,9 @@ def extract(data: bytes, name: str = "", config: ScanConfig | None = None) -> Do
     if module_name is None or func_name is None:
         raise UnsupportedFormat(f"暂不支持 {fmt} 格式。")
     func = getattr(importlib.import_module(module_name), func_name)
-    doc: Document = func(data, name, config)
+    doc: Document = (
+        func(data, name, config, local=local) if fmt == "html" and local else func(data, name, config)
+    )
     doc.format = doc.format or fmt
     if not doc.text:
         doc.finalize()

@@ -14,7 +14,8 @@ Layout of the result:
 - hidden text: hidden=True and source="html:<reason>" (display:none, visibility:hidden,
   hidden_attr, font-size:0, opacity:0, white_text, same_as_background, transparent_text,
   offscreen, zero_size) from the computed style: inline styles, the `hidden` attribute and
-  the page's `<style>` sheets, parsed by tinycss2 and matched by lexbor's selector engine, in
+  the page's `<style>` sheets (and, in a folder or site scan, the local files its
+  `<link rel="stylesheet">` name, read inside the scanned root only: pubguard.extract.local), parsed by tinycss2 and matched by lexbor's selector engine, in
   cascade order (!important, specificity, source order; colours and visibility inherited).
   aria-hidden is an accessibility hint, not concealment, and is ignored;
 - red rules: an `<hr>` or a block with a red top/bottom border -> a Drawing (kind "border",
@@ -58,6 +59,7 @@ from pubguard.document import (
     is_red,
     is_white,
 )
+from pubguard.extract.local import LocalFiles
 from pubguard.extract.text import decode_text
 
 _BLOCK_TAG_NAMES = """address article aside blockquote body caption center dd details dialog dir div dl dt
@@ -997,6 +999,26 @@ def _screen_media(media: str | None) -> bool:
     return any(k in _SCREEN_MEDIA for k in kinds)
 
 
+def _sheets(parser: LexborHTMLParser, local: LocalFiles | None) -> list[str]:
+    """The page's screen style sheets in document order: `<style>` elements and, when the page
+    is scanned in a folder (`local`), the local files its `<link rel="stylesheet">` name."""
+    sheets = []
+    for node in parser.css("style, link") if local is not None else parser.css("style"):
+        attrs = node.attributes
+        if not _screen_media(attrs.get("media")):
+            continue
+        if node.tag == "style":
+            sheets.append(node.text(deep=True) or "")
+            continue
+        rel = (attrs.get("rel") or "").lower().split()
+        if "stylesheet" not in rel or "alternate" in rel or "disabled" in attrs or local is None:
+            continue
+        css = local.stylesheet(attrs.get("href") or "")
+        if css is not None:
+            sheets.append(css)
+    return sheets
+
+
 def sniff_charset(data: bytes) -> str | None:
     """The charset a page declares (`<meta charset>`, http-equiv, XML declaration)."""
     head = data[:4096]
@@ -1004,8 +1026,9 @@ def sniff_charset(data: bytes) -> str | None:
     return m.group(1).decode("ascii", "replace") if m else None
 
 
-def extract_html(data: bytes, name: str, config: ScanConfig) -> Document:
-    """Site page -> Document (see the module docstring for the layout)."""
+def extract_html(data: bytes, name: str, config: ScanConfig, local: LocalFiles | None = None) -> Document:
+    """Site page -> Document (see the module docstring for the layout). With `local` (a folder
+    or site scan), linked local stylesheets join the cascade (pubguard.extract.local)."""
     text, encoding = decode_text(data, declared=sniff_charset(data))
     doc = Document(name=name, format="html")
     doc.pages.append(Page(number=1, width=0, height=0, unit="px"))
@@ -1019,11 +1042,7 @@ def extract_html(data: bytes, name: str, config: ScanConfig) -> Document:
         if href:
             base = urljoin(base, href) if base else (href if re.match(r"^https?://", href, re.I) else base)
 
-    sheets = [
-        style_node.text(deep=True) or ""
-        for style_node in parser.css("style")
-        if _screen_media(style_node.attributes.get("media"))
-    ]
+    sheets = _sheets(parser, local)
     walker = _Walker(doc, _StyleSheet(parser, sheets), base)
     root = parser.root
     if root is not None:

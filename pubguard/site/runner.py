@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pubguard.config import ScanConfig
 from pubguard.errors import ScanTimeout
+from pubguard.extract.local import LocalFiles
 from pubguard.scan import FileResult, scan_bytes
 from pubguard.site.boilerplate import block_hashes, collapse_boilerplate
 from pubguard.site.ignore import FileFilter
@@ -34,6 +35,9 @@ class FileJob:
     path: str  # where to read it
     display: str  # what the report shows (path or URL)
     identity: str  # document identity for fingerprints (relative path or URL)
+    # The folder scanned (a named file: its own folder). Linked local stylesheets of a page are
+    # read inside it only (pubguard.extract.local); None: no file next to the page is read.
+    root: str | None = None
 
 
 @dataclass
@@ -58,7 +62,12 @@ def iter_jobs(
     file_filter = file_filter if file_filter is not None else FileFilter()
     for root in paths:
         if root.is_file():
-            yield FileJob(str(root), str(root) if not base_url else _url(base_url, root.name), root.name)
+            yield FileJob(
+                str(root),
+                str(root) if not base_url else _url(base_url, root.name),
+                root.name,
+                str(root.parent),
+            )
             continue
         wanted = file_filter.for_root(root)
         prefix = os.path.join(str(root), "")  # plain strings: pathlib costs more than the walk
@@ -80,6 +89,7 @@ def iter_jobs(
                     p,
                     _url(base_url, rel) if base_url else p,
                     _url(base_url, rel) if base_url else rel,
+                    str(root),
                 )
 
 
@@ -133,7 +143,10 @@ def scan_job(job: FileJob, config: ScanConfig) -> FileResult:
         )
     try:
         with time_limit(config.limits.timeout_seconds):
-            result = scan_bytes(data, job.display, config, identity=job.identity, keep_document=True)
+            local = LocalFiles(job.path, job.root, config.limits) if job.root is not None else None
+            result = scan_bytes(
+                data, job.display, config, identity=job.identity, keep_document=True, local=local
+            )
         doc, result.document = result.document, None  # never shipped back to the parent
         if doc is not None and doc.format == "html" and result.findings:
             result.block_hashes = block_hashes(doc, result.findings)
