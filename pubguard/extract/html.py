@@ -403,6 +403,7 @@ class _Ctx:
     pre: bool = False
     ancestors: _Ancestors | None = None
     nav: bool = False  # inside <nav> / role="navigation"
+    region: int = -1  # the display:none element this text is hidden by (see `reveal_main_content`)
 
 
 @dataclass(slots=True)
@@ -480,6 +481,9 @@ class _Walker:
         self.pending_images: list[ImageItem] = []
         self.tables: list[_Table] = []
         self.table_count = 0
+        self.main_title = ""  # the article's title, whitespace removed (see `reveal_main_content`)
+        self.region_count = 0
+        self.regions: dict[int, list[TextBlock]] = {}  # display:none element -> its text blocks
 
     # -- paragraphs --
     def _new_par(self) -> int:
@@ -516,7 +520,38 @@ class _Walker:
             img.paragraph = anchor if anchor is not None else max(self.last_par, 0)
         self.pending_images = []
 
+    def reveal_main_content(self) -> None:
+        """A page whose article is shown by its scripts: the wrapper holding the article is
+        display:none in the stylesheet (`#contentwrap{display:none}` + `$(".contentwrap").show()`,
+        often twice: the normal and the 长者/elder-mode copy), and the article's title is nowhere
+        visible. Like an anti-flicker `body{display:none}`, every visitor sees that text, so it
+        is not concealed: a display:none element holding the title and a whole article
+        (>= MAIN_CONTENT_CHARS) is shown. A hidden old version or list next to a visible article
+        stays hidden (the title is visible), and so does a hidden block without the title."""
+        title = self.main_title
+        if not title or not self.regions:
+            return
+        visible = "".join(
+            _squash_ws(b.text)
+            for b in self.doc.blocks
+            if not b.hidden and b.kind in (BlockKind.BODY, BlockKind.TABLE_CELL)
+        )
+        if title in visible:
+            return
+        for blocks in self.regions.values():
+            text = "".join(_squash_ws(b.text) for b in blocks)
+            if title in text and len(text) >= MAIN_CONTENT_CHARS:
+                for b in blocks:
+                    if b.source == "html:display:none":
+                        b.hidden, b.source = False, None
+
     def _block(self, text: str, ctx: _Ctx, hidden: str | None, par: int) -> TextBlock:
+        block = self._make_block(text, ctx, hidden, par)
+        if hidden == "display:none" and ctx.region >= 0:
+            self.regions.setdefault(ctx.region, []).append(block)
+        return block
+
+    def _make_block(self, text: str, ctx: _Ctx, hidden: str | None, par: int) -> TextBlock:
         cell = ctx.cell
         color = ctx.color if isinstance(ctx.color, tuple) else None
         bg = ctx.bg if isinstance(ctx.bg, tuple) and ctx.bg != UNKNOWN_BG else None
@@ -729,6 +764,10 @@ class _Walker:
             if px is not None:
                 if px <= 1 and hidden is None:  # 0 or a 1px "dot": unreadable on purpose
                     hidden = "font-size:0"
+                elif px > 1 and hidden == "font-size:0":
+                    # A container's font-size:0 (the inline-block gap trick, body{font-size:0})
+                    # hides nothing its children give a readable size again.
+                    hidden = None
                 font_pt = round(max(px, 0) * 0.75, 2)
         color = ctx.color
         font_color = attrs.get("color") if tag == "font" else attrs.get("text") if tag == "body" else None
@@ -759,8 +798,20 @@ class _Walker:
         elif a in ("start", "end"):
             align = "left" if a == "start" else "right"
         pre = ctx.pre or tag in ("pre", "textarea", "listing", "xmp")
+        region = ctx.region
+        if hidden == "display:none" and ctx.hidden is None:
+            region = self.region_count
+            self.region_count += 1
         return replace(
-            ctx, hidden=hidden, color=color, bg=bg, font_pt=font_pt, bold=bold, align=align, pre=pre
+            ctx,
+            hidden=hidden,
+            color=color,
+            bg=bg,
+            font_pt=font_pt,
+            bold=bold,
+            align=align,
+            pre=pre,
+            region=region,
         )
 
     # -- tables --
@@ -999,6 +1050,28 @@ def _screen_media(media: str | None) -> bool:
     return any(k in _SCREEN_MEDIA for k in kinds)
 
 
+MAIN_CONTENT_CHARS = 200  # a wrapper hidden until scripts show it holds a whole article
+MIN_TITLE_CHARS = 10  # shorter <title> parts are site names (某某市人民政府), not articles
+_TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|—–]+|\s{2,})\s*")
+
+
+def _squash_ws(text: str) -> str:
+    return "".join(text.split())
+
+
+def _article_title(parser: LexborHTMLParser) -> str:
+    """The article's title (meta ArticleTitle, else the first part of <title> before the site
+    name), whitespace removed; "" when too short to identify an article (a site name)."""
+    meta = parser.css_first('meta[name="ArticleTitle"], meta[name="articletitle"]')
+    title = (meta.attributes.get("content") or "") if meta is not None else ""
+    if not title.strip():
+        node = parser.css_first("title")
+        parts = _TITLE_SPLIT_RE.split((node.text() or "").strip()) if node is not None else []
+        title = parts[0] if parts else ""
+    title = _squash_ws(title)
+    return title if len(title) >= MIN_TITLE_CHARS else ""
+
+
 def _sheets(parser: LexborHTMLParser, local: LocalFiles | None) -> list[str]:
     """The page's screen style sheets in document order: `<style>` elements and, when the page
     is scanned in a folder (`local`), the local files its `<link rel="stylesheet">` name."""
@@ -1044,6 +1117,7 @@ def extract_html(data: bytes, name: str, config: ScanConfig, local: LocalFiles |
 
     sheets = _sheets(parser, local)
     walker = _Walker(doc, _StyleSheet(parser, sheets), base)
+    walker.main_title = _article_title(parser)
     root = parser.root
     if root is not None:
         # Comments before <html> hang off the document node, not the root element.
@@ -1051,4 +1125,5 @@ def extract_html(data: bytes, name: str, config: ScanConfig, local: LocalFiles |
         for child in list(doc_node.iter(include_text=True)) if doc_node is not root else [root]:
             walker.walk(child, _Ctx())
     walker.flush()
+    walker.reveal_main_content()
     return doc.finalize()

@@ -250,3 +250,73 @@ def test_telephone_word_outside_a_browser_note_stays_high():
     """Without a browser/device cue, 电话 in a comment is still a contact hint."""
     note = "<!--办公室电话待核实后再补上，先不要显示-->"
     assert medium_up(scan(page("", head=note))) == [("html_comment", "high")]
+
+
+# -- real site stylesheets (read in folder scans): container rules that hide nothing -----------
+def script_shown_page(wrapper_css: str, extra: str = "") -> str:
+    """A 四川-style article page: the whole article wrapper is display:none in the site's sheet
+    and its scripts show it (`$(".contentwrap").show()`); an elder-mode copy likewise."""
+    article = f"<h1>某市开展服务企业活动月系列活动</h1><p>{ARTICLE}</p><p>{ARTICLE}</p><p>{ARTICLE}</p>"
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>某市开展服务企业活动月系列活动_某省人民政府网站</title>
+<meta name="ArticleTitle" content="某市开展服务企业活动月系列活动">
+<style>{wrapper_css}</style></head><body>
+<div class="head">某省人民政府网站 首页 政务公开</div>
+<div id="contentwrap" class="contentwrap">{article}</div>
+<div id="eldercontentwrap" class="contentwrap2">{article}</div>
+{extra}
+<script>$(".contentwrap").show();</script></body></html>"""
+
+
+def test_article_wrapper_shown_by_scripts_is_not_hidden_text():
+    css = "#contentwrap,#eldercontentwrap{display:none}"
+    assert medium_up(scan(script_shown_page(css))) == []
+
+
+def test_hidden_block_without_the_title_stays_hidden_on_a_script_shown_page():
+    css = "#contentwrap,#eldercontentwrap{display:none} .old{display:none}"
+    leak = '<div class="old">经研究，拟将王建国同志调整为二级调研员，此件暂不公开，请注意保密。</div>'
+    assert ("hidden_text", "high") in medium_up(scan(script_shown_page(css, leak)))
+
+
+def test_hidden_old_version_next_to_a_visible_article_stays_hidden():
+    """The title is visible: a display:none copy with other wording is an old version."""
+    old = (
+        '<div style="display:none"><h2>某市开展服务企业活动月系列活动</h2>'
+        "<p>（初稿）经市政府研究决定，拟将每年9月作为全市服务企业活动月，具体方案待领导审定后印发。"
+        "各区县要提前摸排重点企业诉求，形成问题清单，报市发改委汇总，请勿对外公开。</p>"
+        + "<p>各有关部门要按照职责分工抓好落实，确保各项措施落地见效，重要情况及时报告。</p>" * 3
+        + "</div>"
+    )
+    assert ("hidden_text", "high") in medium_up(scan(page(old)))
+
+
+def test_font_size_zero_container_hides_nothing_its_children_resize():
+    """body{font-size:0} (the inline-block gap trick) with the article at 16px: readable."""
+    css = "<style>body{font-size:0} h1,p,.detail{font-size:16px}</style>"
+    shown = scan(
+        page(
+            '<div class="detail"><p>经研究，上述名单中第三名因材料不全暂缓公示，待补齐后另行发布。</p></div>',
+            head=css,
+        )
+    )
+    assert medium_up(shown) == []
+    # text the page leaves at size 0 is still unreadable on purpose
+    hidden = scan(
+        page(
+            '<div class="gap"><span>经研究，上述名单中第三名因材料不全暂缓公示，待补齐后另行发布。</span></div>',
+            head="<style>.gap{font-size:0}</style>",
+        )
+    )
+    assert medium_up(hidden) == [("hidden_text", "medium")]
+
+
+def test_hidden_qr_prompt_and_bare_form_labels_are_furniture():
+    furniture = (
+        '<div style="display:none">扫描二维码,体验响应式网站，随时随地获取某市文化广电旅游体育局最新信息。</div>'
+        '<form style="display:none"><p>联系手机：</p><p>验证码：</p></form>'
+    )
+    assert medium_up(scan(page(furniture))) == []
+    # a label with its value is contact data
+    leak = '<form style="display:none"><label>联系手机：13907712345</label></form>'
+    assert medium_up(scan(page(leak))) == [("hidden_text", "high")]

@@ -48,7 +48,8 @@ BROWSER_NOTE_RE = re.compile(
 )
 BROWSER_DETECTS_RE = re.compile(r"(?:电话|手机|邮箱|邮件|地址)(?:号码|号|地址)?")
 # Hidden notices a page's scripts show when needed (an old browser, leaving the site).
-HIDDEN_NOTICE_WORDS = ("浏览器", "插件", "即将离开", "跳转", "链接", "登录", "注册")
+# A QR-code prompt ("扫描二维码，体验响应式网站") is a popup shown on hover.
+HIDDEN_NOTICE_WORDS = ("浏览器", "插件", "即将离开", "跳转", "链接", "登录", "注册", "二维码")
 # An organisation's line for help ("请致电0591-62623959", 咨询电话 ...): public, not a person's.
 SERVICE_CALL_WORDS = (*lexicon.words("context", "official_phone_words"), "致电", "拨打")
 # A comment about where its code goes ("这部分内容一定要放在网站最底部"): a developer's note.
@@ -115,7 +116,13 @@ def _sensitive(text: str) -> bool:
 def _sensitive_words(text: str) -> bool:
     """Draft/internal wording and value labels (内部, 审定, 电话, 手机号：, 密码：)."""
     low = SECRECY_ORGAN_RE.sub("", text.lower())
-    return any(h in low for h in SENSITIVE_HINTS) or bool(LABEL_HINTS.search(text))
+    return any(h in low for h in SENSITIVE_HINTS) or _label_with_value(text)
+
+
+def _label_with_value(text: str) -> bool:
+    """A value label (手机号：, 密码：) followed by something: a bare label of a hidden form
+    ("联系手机：" and nothing after it) gives no value."""
+    return any(text[m.end() :].strip("码碼:：=是为 \u3000") for m in LABEL_HINTS.finditer(text))
 
 
 def _sensitive_value(text: str) -> bool:
