@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pubguard.review.models import AuditEntry, AuditHead, User
+from pubguard.review.readmodels import AuditEntryView
 
 GENESIS_HASH = "0" * 64
 
@@ -81,7 +82,7 @@ def append(
     return entry
 
 
-def entry_to_dict(e: AuditEntry) -> dict[str, Any]:
+def entry_to_dict(e: AuditEntry) -> AuditEntryView:
     return {
         "seq": e.seq,
         "at": e.at,

@@ -361,3 +361,60 @@ class AttachmentView(TypedDict):
     counts: dict[str, int]  # severity -> findings
     blocking: int
     problems: list[str]  # gate reasons
+
+
+class AuditEntryView(TypedDict):
+    """One entry of the hash-chained audit log (`audit.entry_to_dict`)."""
+
+    seq: int
+    at: str  # ISO 8601 UTC, as hashed
+    actor_id: int | None
+    actor: str  # username, or "system"
+    action: str
+    draft_id: int | None
+    version_id: int | None
+    step: str | None
+    comment: str
+    details: dict[str, Any]  # the action's own record (canonical JSON in the row)
+    prev_hash: str
+    hash: str
+
+
+class AuditLogEntryView(AuditEntryView):
+    """An audit entry as the pages show it (`ViewsMixin.audit_log`)."""
+
+    actor_name: str
+    what: str  # what was decided, in Chinese (views.audit_what)
+    step_name: str | None
+
+
+class PrecisionRow(TypedDict):
+    """Reviewer decisions on one detector's findings (`ViewsMixin.detector_precision`)."""
+
+    detector: str
+    confirmed: int
+    accepted: int
+    fixed: int
+    false_positive: int
+    open: int
+    decided: int
+    precision: float | None  # None: nothing decided yet
+
+
+class InfoClassDefView(TypedDict):
+    """One information class of a workflow (`routes.InfoClassDef.to_dict`; `info_classes`)."""
+
+    key: str
+    label: str
+    description: str
+    important: bool
+    needs_interpretation: bool
+    extra_steps: list[str]  # names of the steps the class adds
+    omit: list[str]  # keys of the steps it leaves out
+
+
+class RevealView(TypedDict):
+    """查看完整值: one personal value in full (`RevealMixin.reveal_value`; audited, never stored)."""
+
+    finding_id: int
+    value: str

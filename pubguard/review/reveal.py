@@ -17,6 +17,7 @@ from pubguard.finding import Category, assign_fingerprints
 from pubguard.review.base import Actor, ServiceBase, draft_identity
 from pubguard.review.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from pubguard.review.models import Draft, FindingRow, User, Version
+from pubguard.review.readmodels import RevealView
 
 UNMASK_ACTION = "finding.unmask"
 MIN_REASON_CHARS = 4
@@ -46,7 +47,7 @@ class RevealMixin(ServiceBase):
         admin = "或管理员" if policy.unmask_admin else ""
         return f"{user.label} 无权查看完整的个人信息：站点「{site}」规定须由{who}{admin}查看。"
 
-    def reveal_value(self, actor: Actor, finding_id: int, reason: str) -> dict[str, Any]:
+    def reveal_value(self, actor: Actor, finding_id: int, reason: str) -> RevealView:
         """The full value of one personal-data finding (audited; never stored)."""
         reason = (reason or "").strip()
         with self.db.read() as s:

@@ -22,7 +22,7 @@ from pubguard.review.base import Actor, ServiceBase
 from pubguard.review.errors import InvalidInput, InvalidState
 from pubguard.review.gate import STATUS_LABELS
 from pubguard.review.models import Draft, DraftStep
-from pubguard.review.readmodels import DraftSummaryView, InfoClassView
+from pubguard.review.readmodels import DraftSummaryView, InfoClassDefView, InfoClassView
 
 if TYPE_CHECKING:
     pass
@@ -42,7 +42,7 @@ class InfoClassDef:
     important: bool = False
     needs_interpretation: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> InfoClassDefView:
         return {
             "key": self.key,
             "label": self.label,
@@ -212,7 +212,7 @@ class RoutesMixin(ServiceBase):
     def routes_for(self, draft: Draft) -> Routes | None:
         return load_routes(draft.workflow)
 
-    def info_classes(self, workflow: str = "default") -> list[dict[str, Any]]:
+    def info_classes(self, workflow: str = "default") -> list[InfoClassDefView]:
         routes = load_routes(workflow)
         return [c.to_dict() for c in routes.classes] if routes else []
 

@@ -8,7 +8,7 @@ import json
 import os
 import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +55,13 @@ from pubguard.review.models import (
 )
 from pubguard.review.publish import PublishTarget, target_from_config, web_address
 from pubguard.review.readmodels import (
+    AuditLogEntryView,
     CommentView,
     DraftDetailView,
     DraftSummaryView,
     FindingView,
     GateView,
+    PrecisionRow,
     PublishedAttachmentView,
     RejectionView,
     ReleaseView,
@@ -191,7 +193,7 @@ class ViewsMixin(ServiceBase):
             "fixed_in_version_id": r.fixed_in_version_id,
         }
 
-    def detector_precision(self, site: str | None = None) -> list[dict[str, Any]]:
+    def detector_precision(self, site: str | None = None) -> list[PrecisionRow]:
         """Per-detector precision from reviewer decisions (evaluation data). Each finding is
         counted once per draft (its latest row): confirmed, accepted and fixed count as true,
         false_positive as false; undecided findings are reported but not counted."""
@@ -218,7 +220,7 @@ class ViewsMixin(ServiceBase):
             name = by_category.get(r.category, r.category)
             verdict = r.decision if r.status == "fixed" and r.decision == "false_positive" else r.status
             stats.setdefault(name, Counter())[verdict] += 1
-        out = []
+        out: list[PrecisionRow] = []
         for name, c in sorted(stats.items()):
             true = c["confirmed"] + c["accepted"] + c["fixed"]
             false = c["false_positive"]
@@ -693,7 +695,7 @@ class ViewsMixin(ServiceBase):
         offset: int = 0,
         action: str | None = None,
         by: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[AuditLogEntryView]:
         """Audit entries, oldest first of the newest `limit` (after `offset`); `action`: one
         action or a prefix ending in "." ("foi."); `by`: the actor's username. Each entry also
         has `actor_name` (the display name) and `what` (what was decided, in Chinese)."""
@@ -726,14 +728,23 @@ class ViewsMixin(ServiceBase):
                     select(User).where(User.username.in_({e["actor"] for e in entries}))
                 ).scalars()
             }
-            for e in entries:
-                e["actor_name"] = names.get(e["actor"]) or ("系统" if e["actor"] == "system" else e["actor"])
-                e["what"] = audit_what(e)
-                step = e.get("step")
-                e["step_name"] = (
-                    step_names.get(step) or (e["details"] or {}).get("step_name") or step if step else None
+            out: list[AuditLogEntryView] = []
+            for e in entries:  # the entry's keys, then these three, as the JSON always had them
+                step = e["step"]
+                out.append(
+                    {
+                        **e,
+                        "actor_name": names.get(e["actor"])
+                        or ("系统" if e["actor"] == "system" else e["actor"]),
+                        "what": audit_what(e),
+                        "step_name": (
+                            step_names.get(step) or (e["details"] or {}).get("step_name") or step
+                            if step
+                            else None
+                        ),
+                    }
                 )
-            return entries
+            return out
 
     def verify_audit(self, checkpoints: Path | None = None) -> audit.AuditVerification:
         """Recompute the chain and compare it with the signed checkpoints (default: the
@@ -840,7 +851,7 @@ class ViewsMixin(ServiceBase):
         return buf.getvalue()
 
 
-def audit_what(entry: dict[str, Any]) -> str:
+def audit_what(entry: Mapping[str, Any]) -> str:
     """What an audit entry decided, in Chinese, from its details (labels from pubguard.labels)."""
     d = entry.get("details") or {}
     action = entry.get("action")

@@ -14,14 +14,17 @@ from pubguard.review import ReviewService
 from pubguard.review.queries import job_status, sites_with_role, version_meta
 from pubguard.review.readmodels import (
     AttachmentView,
+    AuditLogEntryView,
     CommentView,
     DraftDetailView,
     DraftSummaryView,
     FindingView,
     GateView,
+    InfoClassDefView,
     JobStatusView,
     JobView,
     NotificationView,
+    PrecisionRow,
     ReleaseView,
     SessionUserView,
     SiteView,
@@ -93,6 +96,18 @@ def test_the_other_read_models(svc: ReviewService, released) -> None:
     check(VersionMetaView, version_meta(svc, "ed", d["current_version_id"]))
     check(CommentView, svc.add_comment("ed", did, "已按意见修改"))
     check(DraftSummaryView, svc.withdraw("pub", did, "内容有误"))
+    entries = svc.audit_log("ed", draft_id=did)
+    assert any(e["step_name"] for e in entries) and any(e["what"] for e in entries)
+    for e in [*entries, *svc.audit_log("root", limit=50)]:
+        check(AuditLogEntryView, e)
+    rows = svc.detector_precision()
+    assert any(r["decided"] for r in rows)
+    for row in rows:
+        check(PrecisionRow, row)
+    classes = svc.info_classes()
+    assert classes
+    for c in classes:
+        check(InfoClassDefView, c)
 
 
 def test_accounts_sites_jobs_messages_and_attachments(svc: ReviewService) -> None:

@@ -11,6 +11,7 @@ from pubguard.api.routers import COMMON, errors
 from pubguard.api.routers.drafts import DraftId
 from pubguard.api.schemas import AuditEntryOut, AuditVerifyOut
 from pubguard.review import ReviewService
+from pubguard.review.readmodels import AuditLogEntryView
 
 router = APIRouter(tags=["审计"])
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -22,7 +23,7 @@ Me = Annotated[Principal, Depends(current_principal)]
 )
 def draft_audit(
     draft_id: DraftId, me: Me, svc: Svc, limit: Annotated[int, Query(ge=1, le=5000)] = 500
-) -> list[dict]:
+) -> list[AuditLogEntryView]:
     return svc.audit_log(me.id, draft_id=draft_id, limit=limit)
 
 
@@ -32,7 +33,7 @@ def draft_audit(
     responses=errors(401, 403, 422),
     summary="全部审计记录（系统管理员）",
 )
-def all_audit(me: Me, svc: Svc, limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> list[dict]:
+def all_audit(me: Me, svc: Svc, limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> list[AuditLogEntryView]:
     return svc.audit_log(me.id, limit=limit)
 
 

@@ -12,7 +12,7 @@ from pubguard.api.routers import ACTION, COMMON, errors
 from pubguard.api.routers.drafts import DraftId
 from pubguard.api.schemas import MAX_ID, DecisionIn, FindingOut, RevealIn, RevealOut
 from pubguard.review import PermissionDenied, ReviewService
-from pubguard.review.readmodels import FindingView
+from pubguard.review.readmodels import FindingView, RevealView
 
 router = APIRouter(tags=["检查结果"])
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -53,7 +53,7 @@ def decide(
 )
 def reveal(
     finding_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: RevealIn, me: Me, svc: Svc, response: Response
-) -> dict:
+) -> RevealView:
     out = svc.reveal_value(me.id, finding_id, body.reason)
     response.headers.update(NO_STORE)
     return out
@@ -63,4 +63,4 @@ def reveal(
 def precision(me: Me, svc: Svc, site: Annotated[str | None, Query(max_length=64)] = None) -> list[dict]:
     if not me.user.get("is_admin"):
         raise PermissionDenied("只有系统管理员可以查看检测器准确率统计。")
-    return svc.detector_precision(site)
+    return [dict(row) for row in svc.detector_precision(site)]  # no response model: JSON as it was
