@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pubguard.details import MarkDetails, PersonalDataDetails, SensitiveTermDetails, TelegramDetails
 from pubguard.document import BlockKind, Document
 from pubguard.finding import Category, Finding, Severity
 
@@ -144,7 +145,7 @@ def _from_marks(findings: list[Finding]) -> list[Reason]:
                 )
             )
         elif f.rule == "telegram_header":
-            word = (f.details or {}).get("word") or "电报"
+            word = (f.details.word if isinstance(f.details, TelegramDetails) else None) or "电报"
             out.append(
                 Reason(
                     WITHHELD,
@@ -153,7 +154,8 @@ def _from_marks(findings: list[Finding]) -> list[Reason]:
                 )
             )
         elif f.rule == "internal_marking":
-            out.append(_internal_reason(str((f.details or {}).get("mark") or f.evidence)))
+            mark = f.details.mark if isinstance(f.details, MarkDetails) else ""
+            out.append(_internal_reason(mark or f.evidence))
     return out
 
 
@@ -176,7 +178,9 @@ def _internal_reason(mark: str) -> Reason:
 def _from_personal_data(findings: list[Finding]) -> list[Reason]:
     counts: dict[str, int] = {}
     for f in findings:
-        if f.category != Category.PERSONAL_DATA or (f.details or {}).get("masked"):
+        if f.category != Category.PERSONAL_DATA or (
+            isinstance(f.details, PersonalDataDetails) and f.details.masked
+        ):
             continue
         if not f.severity.at_least(Severity.MEDIUM) or f.confidence < 0.5:
             continue
@@ -200,9 +204,9 @@ def _from_terms(findings: list[Finding]) -> list[Reason]:
     for f in findings:
         if f.category != Category.SENSITIVE_TERM:
             continue
-        details = f.details or {}
-        listname = str(details.get("list") or f.rule.partition(".")[0])
-        term = str(details.get("term") or f.evidence)
+        details = f.details if isinstance(f.details, SensitiveTermDetails) else SensitiveTermDetails()
+        listname = details.list or f.rule.partition(".")[0]
+        term = details.term or f.evidence
         if listname == "drafts":
             out.append(
                 Reason(

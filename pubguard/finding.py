@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from pubguard import labels
+from pubguard.details import Details, RawDetails, details_from_json
 from pubguard.document import BBox
 from pubguard.targets import Target, merge_repeat
 
@@ -100,7 +101,9 @@ class Finding:
     evidence_hash: str = ""
     confidence: float = 1.0
     block_kind: str | None = None  # where the text sat (body, comment, metadata ...)
-    details: dict[str, Any] = field(default_factory=dict)  # detector-specific, no raw PII
+    # Detector-specific, no raw PII: the detector's model (pubguard.details). A dict given here
+    # (stored data, tests) becomes that model.
+    details: Details = field(default_factory=RawDetails)
     # Typed target for the cleaner (pubguard.targets); in-process only, not part of to_dict().
     target: Target | None = None
     # The same problem repeated (one term, one punctuation mark thousands of times): one
@@ -109,6 +112,10 @@ class Finding:
     locations: list[Location] = field(default_factory=list)
     # Fingerprints under keys kept from earlier rotations (pubguard.keys); in memory only.
     previous_fingerprints: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.details, Details):
+            self.details = details_from_json(str(self.category), self.rule, self.details)
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -124,8 +131,9 @@ class Finding:
             "confidence": round(self.confidence, 3),
             "block_kind": self.block_kind,
         }
-        if self.details:
-            d["details"] = self.details
+        details = self.details.to_json()
+        if details:
+            d["details"] = details
         if self.count > 1:
             d["count"] = self.count
             d["locations"] = [loc.to_dict() for loc in self.locations]
@@ -145,7 +153,7 @@ class Finding:
             fingerprint=d.get("fingerprint", ""),
             confidence=d.get("confidence", 1.0),
             block_kind=d.get("block_kind"),
-            details=d.get("details") or {},
+            details=details_from_json(d["category"], d["rule"], d.get("details")),
             count=int(d.get("count") or 1),
             locations=[_location(x) for x in d.get("locations") or ()],
         )

@@ -20,6 +20,7 @@ from lxml import etree
 
 from pubguard.clean.common import text_range
 from pubguard.config import ScanConfig
+from pubguard.details import HiddenContentDetails, SealDetails, SignatureDetails
 from pubguard.document import BlockKind, Document
 from pubguard.errors import CorruptFile, UnsupportedFormat
 from pubguard.extract.docx import DocxTrace, trace_docx, w
@@ -230,15 +231,15 @@ def _finding_range(doc: Document, f: Finding) -> tuple[tuple[int, int] | None, b
         block = doc.block_at(rng[0])
         if block is not None and block.kind not in NOT_ANCHORABLE:
             return rng, True
-    anchor = (f.details or {}).get("anchor")
-    if isinstance(anchor, list) and len(anchor) == 2 and anchor[1] > anchor[0]:
-        return (int(anchor[0]), int(anchor[1])), False
+    anchor = f.details.anchor if isinstance(f.details, HiddenContentDetails) else None
+    if anchor is not None and anchor[1] > anchor[0]:
+        return anchor, False
     return None, False
 
 
 def _paragraph_runs(trace: DocxTrace, main: str, f: Finding, doc: Document) -> list[etree._Element]:
-    pid = (f.details or {}).get("paragraph")
-    if not isinstance(pid, int):
+    pid = f.details.paragraph if isinstance(f.details, (SealDetails, SignatureDetails)) else None
+    if pid is None:
         rng = text_range(f)
         block = doc.block_at(rng[0]) if rng else None
         pid = block.paragraph if block is not None and block.kind not in NOT_ANCHORABLE else None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from pubguard.config import ScanConfig
+from pubguard.details import Details, details_from_json
 from pubguard.detectors.targeting import build_target
 from pubguard.document import BBox, Document
 from pubguard.finding import Finding, Location, Severity, evidence_hash
@@ -46,12 +47,14 @@ class ScanContext:
         basis: str = "",
         mask_kind: str | None = None,
         confidence: float = 1.0,
-        details: dict | None = None,
+        details: Details | dict | None = None,
         evidence: str | None = None,
         target: Target | None = None,
     ) -> Finding:
         """Build a finding: masks `raw` when `mask_kind` is given, locates text offsets on the
-        page, and hashes the raw evidence (the raw value itself is never stored)."""
+        page, and hashes the raw evidence (the raw value itself is never stored). `details` is
+        the detector's model (`pubguard.details`); a dict is read into the category's model."""
+        info = details_from_json(str(category), rule, details if details is not None else {})
         shown = (
             evidence
             if evidence is not None
@@ -75,7 +78,7 @@ class ScanContext:
                 page=page,
                 bbox=bbox,
                 block=blk,
-                details=details or {},
+                details=info,
             )
         return Finding(
             category=category,
@@ -89,7 +92,7 @@ class ScanContext:
             evidence_hash=evidence_hash(raw),
             confidence=confidence,
             block_kind=block_kind,
-            details=details or {},
+            details=info,
             target=target,
         )
 

@@ -13,11 +13,12 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from pubguard import lexicon
+from pubguard.details import MarkDetails, SecretLevelDetails, TelegramDetails
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import BBox, BlockKind, Document, TextBlock, union_bbox
@@ -563,7 +564,7 @@ class ClassificationMarkDetector(Detector):
             line=line,
             tok=tok,
             confidence=confidence,
-            details={"level": level, "term": term, "position": pos, "fen_hao": fenhao},
+            details=SecretLevelDetails(level=level, term=term, position=pos, fen_hao=fenhao),
         )
 
     def _simple(
@@ -608,7 +609,7 @@ class ClassificationMarkDetector(Detector):
             line=line,
             tok=tok,
             confidence=confidence,
-            details={"mark": mark, "position": pos},
+            details=MarkDetails(mark=mark, position=pos),
         )
 
     @staticmethod
@@ -689,7 +690,7 @@ class ClassificationMarkDetector(Detector):
             suggestion=suggestion,
             basis=BASIS_TELEGRAM,
             confidence=min(confidence, 0.99),
-            details={"word": word or None, "fields": labels, "red": line.red},
+            details=TelegramDetails(word=word or None, fields=tuple(labels), red=line.red),
         )
 
     def _add(
@@ -707,19 +708,19 @@ class ClassificationMarkDetector(Detector):
         line: Line,
         tok: Token,
         confidence: float,
-        details: dict,
+        details: SecretLevelDetails | MarkDetails,
     ) -> None:
         """One finding per mark: a running header repeats it on every page, which is one
         problem, not forty (pages are listed in details)."""
         existing = found.get((rule, key))
         if existing is not None:
-            pages = existing.details.setdefault("pages", [])
-            if line.page and line.page not in pages:
-                pages.append(line.page)
-            existing.details["occurrences"] = existing.details.get("occurrences", 1) + 1
+            seen = existing.details
+            assert isinstance(seen, (SecretLevelDetails, MarkDetails))
+            pages = seen.pages + (line.page,) if line.page and line.page not in seen.pages else seen.pages
+            existing.details = replace(seen, pages=pages, occurrences=seen.occurrences + 1)
             existing.confidence = max(existing.confidence, confidence)
             return
-        details = {**details, "pages": [line.page] if line.page else [], "occurrences": 1}
+        details = replace(details, pages=(line.page,) if line.page else ())
         found[(rule, key)] = ctx.finding(
             doc,
             category=self.category,

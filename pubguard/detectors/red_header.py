@@ -18,6 +18,7 @@ from statistics import median
 from typing import Any
 
 from pubguard import layout, lexicon
+from pubguard.details import RedHeaderDetails
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.detectors.vision import (
@@ -418,14 +419,12 @@ class RedHeaderDetector(Detector):
         if "red_rule" in sig:
             ev_parts.append("红色分隔线")
         evidence = " / ".join(ev_parts) or seen
-        details: dict[str, Any] = {
-            "signals": kinds,
-            "sources": {k: sig[k].source for k in kinds},
-        }
-        if organ and organ.text:
-            details["organ_mark"] = organ.text
-        if number:
-            details["doc_number"] = number.text
+        details = RedHeaderDetails(
+            signals=tuple(kinds),
+            sources={k: sig[k].source for k in kinds},
+            organ_mark=organ.text if organ and organ.text else None,
+            doc_number=number.text if number else None,
+        )
         bbox = union_bbox(sig[k].bbox for k in kinds)
         if len(kinds) == 1:  # the red organ mark alone: worth a look, not a blocker
             return ctx.finding(
@@ -467,7 +466,7 @@ class RedHeaderDetector(Detector):
         # The paragraphs / lines the signals came from, whether one was a picture, and their box.
         finding.target = replace(
             ev.target or RedHeaderTarget(),
-            picture="image" in details["sources"].values(),
+            picture=details.picture,
             box=finding.location.bbox,
         )
         return finding

@@ -16,9 +16,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
+from pubguard.details import ElectronicSealDetails, SealDetails, SignatureDetails
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.detectors.vision import (
@@ -64,7 +65,7 @@ class _Hit:
     confidence: float
     source: str  # "image" | "scan" | "vector" | "render"
     key: str  # stable identity for the evidence hash
-    details: dict[str, Any] = field(default_factory=dict)
+    details: SealDetails | SignatureDetails | ElectronicSealDetails = field(default_factory=SealDetails)
 
 
 @register
@@ -90,10 +91,13 @@ class SealDetector(Detector):
     def _electronic(self, doc: Document) -> Iterator[_Hit]:
         """Electronic seals and signatures the file itself records (OFD Signs/): certain."""
         for n, sig in enumerate(doc.signatures):
-            details: dict[str, Any] = {"kind": sig.kind, "signature_source": sig.source}
-            for key in ("provider", "signed_at", "seal_name"):
-                if getattr(sig, key):
-                    details[key] = getattr(sig, key)
+            details = ElectronicSealDetails(
+                kind=sig.kind,
+                signature_source=sig.source,
+                provider=sig.provider or None,
+                signed_at=sig.signed_at or None,
+                seal_name=sig.seal_name or None,
+            )
             key = f"electronic|{sig.source}|{sig.page}|{n}"
             yield _Hit("electronic_seal", sig.page, sig.bbox, 1.0, "electronic", key, details)
 
@@ -119,7 +123,7 @@ class SealDetector(Detector):
                     seal.confidence,
                     "scan",
                     f"scan|{page.number}|{rel}",
-                    {**seal.details, "pixel_bbox": list(seal.box)},
+                    replace(seal.details, pixel_bbox=tuple(seal.box)),
                 )
 
     def _images(self, doc: Document) -> Iterator[_Hit]:
@@ -159,7 +163,7 @@ class SealDetector(Detector):
                     seal.confidence,
                     "image",
                     f"image|{found.digest}|{seal.box[0] // 10},{seal.box[1] // 10}",
-                    {**seal.details, **_image_details(im, found, seal.box)},
+                    _at_picture(seal.details, im, found, seal.box),
                 )
             sig = found.signature
             if sig is not None and not found.seals and _signature_sized(im, page):
@@ -171,7 +175,7 @@ class SealDetector(Detector):
                     round(min(conf, 0.9), 2),
                     "image",
                     f"signature|{found.digest}",
-                    {**sig.details, **_image_details(im, found, sig.box)},
+                    _at_picture(sig.details, im, found, sig.box),
                 )
 
     def _vectors(self, doc: Document, found: list[_Hit]) -> Iterator[_Hit]:
@@ -218,12 +222,13 @@ class SealDetector(Detector):
             where += "的图片"
         elif h.source == "vector":
             where += "的矢量图形"
-        shape = SHAPE_LABELS.get(str(h.details.get("shape")), "")
-        if h.rule == "electronic_seal":
-            what = "电子印章" if h.details.get("kind") == "seal" else "数字签名"
-            name = f"“{h.details['seal_name']}”" if h.details.get("seal_name") else ""
+        d = h.details
+        shape = SHAPE_LABELS.get(str(d.shape), "") if isinstance(d, SealDetails) else ""
+        if isinstance(d, ElectronicSealDetails):
+            what = "电子印章" if d.kind == "seal" else "数字签名"
+            name = f"“{d.seal_name}”" if d.seal_name else ""
             at = f"第{h.page}页" if h.page else "文件中"
-            when = f"，签署时间 {h.details['signed_at']}" if h.details.get("signed_at") else ""
+            when = f"，签署时间 {d.signed_at}" if d.signed_at else ""
             message = (
                 f"{at}带有{what}{name}（OFD 签章记录{when}）。"
                 "非涉密公文在网站发布时不得带有单位公章或领导个人签章，电子签章同样适用。"
@@ -231,11 +236,8 @@ class SealDetector(Detector):
             evidence = f"{what}{name}"
             severity, suggestion = Severity.BLOCKER, SUGGEST_SEAL
         elif h.rule == "official_seal":
-            parts = [
-                p
-                for p, ok in (("五角星", h.details.get("star")), ("环形文字", h.details.get("rim_text")))
-                if ok
-            ]
+            star, rim = (d.star, d.rim_text) if isinstance(d, SealDetails) else (None, None)
+            parts = [p for p, ok in (("五角星", star), ("环形文字", rim)) if ok]
             extra = f"（含{'、'.join(parts)}）" if parts else ""
             message = f"{where}中检测到红色{shape}公章{extra}。非涉密公文在网站发布时不得带有单位公章。"
             evidence = f"红色{shape}印章{extra}"
@@ -245,11 +247,11 @@ class SealDetector(Detector):
             evidence = f"红色{shape}小印章"
             severity, suggestion = Severity.HIGH, SUGGEST_SEAL
         else:
-            ink = "蓝色" if h.details.get("ink") == "blue" else "深色"
+            ink = "蓝色" if isinstance(d, SignatureDetails) and d.ink == "blue" else "深色"
             message = f"{where}中疑似有手写签名（{ink}细笔画），网站发布的公文不得带有领导个人签章或签名，请人工确认。"
             evidence = f"疑似手写签名图片（{ink}笔迹）"
             severity, suggestion = Severity.HIGH, SUGGEST_SIGNATURE
-        details = {"source": h.source, **h.details}
+        details = replace(d, source=h.source)
         return ctx.finding(
             doc,
             category=self.category,
@@ -428,12 +430,12 @@ def _vector_seals(drawings: list[Drawing], red_text: list[Any], page: Page) -> t
             ambiguous.append(ring.bbox)
             continue
         star_ok = star is not None and _star_like(star) is True
-        details = {
-            "shape": "round" if max(a, b) / max(min(a, b), 1e-6) < 1.2 else "oval",
-            "star": star_ok,
-            "rim_text": chars >= 2,
-            "diameter_mm": round(_mm(page, major), 1),
-        }
+        details = SealDetails(
+            shape="round" if max(a, b) / max(min(a, b), 1e-6) < 1.2 else "oval",
+            star=star_ok,
+            rim_text=chars >= 2,
+            diameter_mm=round(_mm(page, major), 1),
+        )
         conf = 0.6 + 0.25 * star_ok + 0.1 * (chars >= 2)
         hits.append(
             _Hit(
@@ -468,10 +470,10 @@ def _vector_seals(drawings: list[Drawing], red_text: list[Any], page: Page) -> t
                     0.8,
                     "vector",
                     f"vector-personal|{page.number}|{round(_mm(page, max(w, h)))}",
-                    {
-                        "shape": "square" if max(w, h) / min(w, h) < 1.15 else "rectangle",
-                        "side_mm": round(_mm(page, max(w, h)), 1),
-                    },
+                    SealDetails(
+                        shape="square" if max(w, h) / min(w, h) < 1.15 else "rectangle",
+                        side_mm=round(_mm(page, max(w, h)), 1),
+                    ),
                 )
             )
     return hits, ambiguous
@@ -503,12 +505,12 @@ def _docx_shape_seals(doc: Document) -> Iterator[_Hit]:
             0.8,
             "vector",
             f"docx-shape|{ring.paragraph}",
-            {
-                "shape": "round" if not sized or max(w, h) / min(w, h) < 1.2 else "oval",
-                "star": True,
-                "rim_text": False,
-                "paragraph": ring.paragraph,
-            },
+            SealDetails(
+                shape="round" if not sized or max(w, h) / min(w, h) < 1.2 else "oval",
+                star=True,
+                rim_text=False,
+                paragraph=ring.paragraph,
+            ),
         )
 
 
@@ -524,7 +526,7 @@ def _render_hits(raster: Raster, page: Page, known: list[BBox]) -> Iterator[_Hit
             round(seal.confidence * 0.95, 2),
             "render",
             f"render|{page.number}|{_relative_key(box, page)}",
-            dict(seal.details),
+            seal.details,
         )
 
 
@@ -542,15 +544,21 @@ def _digest(im: ImageItem) -> str:
         return _image_key(im)
 
 
-def _image_details(im: ImageItem, found: _Analysis, box: tuple[int, int, int, int]) -> dict[str, Any]:
-    """Where the mark is inside the picture, in the picture's own pixels."""
+_PictureMark = TypeVar("_PictureMark", SealDetails, SignatureDetails)
+
+
+def _at_picture(
+    details: _PictureMark, im: ImageItem, found: _Analysis, box: tuple[int, int, int, int]
+) -> _PictureMark:
+    """`details` with where the mark is: the picture (its name, its DOCX paragraph) and the box
+    inside it, in the picture's own pixels."""
     f = found.scale or 1.0
-    d: dict[str, Any] = {"image_pixel_bbox": [round(v / f) for v in box]}
-    if im.name:
-        d["image"] = im.name
-    if im.paragraph >= 0:
-        d["paragraph"] = im.paragraph
-    return d
+    return replace(
+        details,
+        image_pixel_bbox=tuple(round(v / f) for v in box),
+        image=im.name or None,
+        paragraph=im.paragraph if im.paragraph >= 0 else None,
+    )
 
 
 def _relative_key(box: BBox, page: Page) -> str:

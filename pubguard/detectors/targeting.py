@@ -12,8 +12,15 @@ The red_header detector sets its `RedHeaderTarget` itself, proofreading passes a
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from pubguard.details import (
+    Details,
+    ElectronicSealDetails,
+    HiddenContentDetails,
+    SealDetails,
+    SecretLevelDetails,
+    SignatureDetails,
+)
 from pubguard.document import BBox, BlockKind, Document, TextBlock
 from pubguard.targets import (
     AnnotationTarget,
@@ -35,20 +42,10 @@ def _span(start: int | None, end: int | None) -> Span | None:
     return (start, end)
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _ranges(details: dict[str, Any], span: Span | None) -> tuple[Span, ...]:
-    out: list[Span] = []
-    for pair in details.get("offsets") or ():
-        if isinstance(pair, (list, tuple)) and len(pair) == 2:
-            a, b = _int(pair[0]), _int(pair[1])
-            if a is not None and b is not None:
-                out.append((a, b))
-    if not out and span is not None:
-        out.append(span)
-    return tuple(out)
+def _ranges(details: Details, span: Span | None) -> tuple[Span, ...]:
+    if isinstance(details, HiddenContentDetails) and details.offsets:
+        return details.offsets
+    return (span,) if span is not None else ()
 
 
 def _cell(block: TextBlock | None) -> Cell | None:
@@ -67,20 +64,22 @@ def build_target(
     page: int | None,
     bbox: BBox | None,
     block: TextBlock | None,
-    details: dict[str, Any],
+    details: Details,
 ) -> Target | None:
     """The target of a finding of `category` located at `start`-`end` / `page`, `bbox`
     (`block` is the block at `start`)."""
     span = _span(start, end)
     if category == "seal":
-        image = details.get("image")
-        source = details.get("source")
+        picture = details if isinstance(details, (SealDetails, SignatureDetails)) else None
+        seal = (
+            details if isinstance(details, (SealDetails, SignatureDetails, ElectronicSealDetails)) else None
+        )
         return SealTarget(
             page=page,
             box=bbox,
-            paragraph=_int(details.get("paragraph")),
-            image=image if isinstance(image, str) and image else None,
-            source=source if isinstance(source, str) else None,
+            paragraph=picture.paragraph if picture is not None else None,
+            image=(picture.image or None) if picture is not None else None,
+            source=seal.source if seal is not None else None,
         )
     if category == "leader_annotation":
         return AnnotationTarget(span=span, page=page, box=bbox)
@@ -91,17 +90,18 @@ def build_target(
         if rule == "comment" and block is not None and block.source:
             m = _COMMENT_ID.match(block.source)
             comment_ids = (m.group(1),) if m else ()
-        fields = details.get("fields")
+        fields = details.fields if isinstance(details, HiddenContentDetails) else None
         return HiddenContentTarget(
             span=span,
             ranges=_ranges(details, span),
             page=page,
             box=bbox,
             comment_ids=comment_ids,
-            metadata_fields=tuple(str(k) for k in fields) if isinstance(fields, (list, tuple)) else (),
+            metadata_fields=fields or (),
         )
     if category == "classification_mark":
-        return MarkTarget(span=span, fen_hao=bool(details.get("fen_hao")), page=page, box=bbox)
+        fen_hao = isinstance(details, SecretLevelDetails) and details.fen_hao
+        return MarkTarget(span=span, fen_hao=fen_hao, page=page, box=bbox)
     return None
 
 

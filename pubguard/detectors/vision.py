@@ -22,6 +22,7 @@ import numpy as np
 
 from pubguard.colour import RED_INK, hsv_pixels, paper_balanced, with_faint_red
 from pubguard.colour import red_mask as colour_red_mask
+from pubguard.details import SealDetails, SignatureDetails
 from pubguard.document import BBox, Document, ImageItem, Page
 from pubguard.lazy import lazy_import
 
@@ -368,7 +369,7 @@ class SealHit:
     kind: str  # "official" | "personal"
     box: PxBox
     confidence: float
-    details: dict[str, Any] = field(default_factory=dict)
+    details: SealDetails = field(default_factory=SealDetails)  # source and position: set by seal.py
 
 
 def find_seals(
@@ -747,15 +748,14 @@ def _official_seal(
         return None
     conf = 0.55 + 0.25 * (star >= 0.5) + 0.15 * rim_text + 0.05 * (ring_cov >= 0.9)
     x, y, bw, bh = cv2.boundingRect(hull)
-    details = {
-        "shape": "round" if major / minor < 1.2 else "oval",
-        "ring_coverage": round(float(ring_cov), 2),
-        "star": bool(star >= 0.5),
-        "rim_text": bool(rim_text),
-        "diameter_px": round(float(major), 1),
-    }
-    if ppm:
-        details["diameter_mm"] = round(float(major / ppm), 1)
+    details = SealDetails(
+        shape="round" if major / minor < 1.2 else "oval",
+        ring_coverage=round(float(ring_cov), 2),
+        star=bool(star >= 0.5),
+        rim_text=bool(rim_text),
+        diameter_px=round(float(major), 1),
+        diameter_mm=round(float(major / ppm), 1) if ppm else None,
+    )
     return SealHit("official", (x, y, x + bw, y + bh), round(min(float(conf), 0.98), 2), details)
 
 
@@ -858,13 +858,12 @@ def _personal_seal(region: np.ndarray, ppm: float | None) -> SealHit | None:
     if density >= 0.45 and _white_parts(inner, hh * ww) < WHITE_GLYPH_MIN_PARTS:
         return None  # red ground with one white sign on it: an app icon or a badge, not 白文 glyphs
     bx, by, bw2, bh2 = cv2.boundingRect(hull)
-    details = {
-        "shape": "square" if side_max / side_min < 1.15 else "rectangle",
-        "framed": bool(framed),
-        "side_px": round(float(side_max), 1),
-    }
-    if ppm:
-        details["side_mm"] = round(float(side_max / ppm), 1)
+    details = SealDetails(
+        shape="square" if side_max / side_min < 1.15 else "rectangle",
+        framed=bool(framed),
+        side_px=round(float(side_max), 1),
+        side_mm=round(float(side_max / ppm), 1) if ppm else None,
+    )
     conf = 0.8 if framed else 0.7 if white_text else 0.6
     return SealHit("personal", (bx, by, bx + bw2, by + bh2), conf, details)
 
@@ -874,7 +873,7 @@ def _personal_seal(region: np.ndarray, ppm: float | None) -> SealHit | None:
 class SignatureHit:
     box: PxBox
     confidence: float
-    details: dict[str, Any] = field(default_factory=dict)
+    details: SignatureDetails = field(default_factory=SignatureDetails)
 
 
 def find_signature(rgb: np.ndarray) -> SignatureHit | None:
@@ -924,12 +923,12 @@ def find_signature(rgb: np.ndarray) -> SignatureHit | None:
         return None
     blue_frac = float(np.count_nonzero(blue[y : y + bh, x : x + bw])) / max(1, int(np.count_nonzero(crop)))
     conf = 0.6 if blue_frac > 0.5 else 0.5
-    details = {
-        "ink": "blue" if blue_frac > 0.5 else "dark",
-        "strokes": len(comps),
-        "stroke_px": round(float(stroke_w), 1),
-        "straight_fraction": round(float(straight), 2),
-    }
+    details = SignatureDetails(
+        ink="blue" if blue_frac > 0.5 else "dark",
+        strokes=len(comps),
+        stroke_px=round(float(stroke_w), 1),
+        straight_fraction=round(float(straight), 2),
+    )
     return SignatureHit((x, y, x + bw, y + bh), conf, details)
 
 

@@ -397,9 +397,9 @@ class DraftsMixin(ServiceBase):
             block_kind=f.block_kind,
             # A repeated problem (one finding with a count): its occurrences travel with it.
             details=(
-                {**f.details, "count": f.count, "locations": [loc.to_dict() for loc in f.locations]}
+                {**f.details.to_json(), "count": f.count, "locations": [loc.to_dict() for loc in f.locations]}
                 if f.count > 1
-                else f.details or None
+                else f.details.to_json() or None
             ),
             status="open",
         )

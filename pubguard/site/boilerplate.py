@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pubguard.details import Boilerplate
 from pubguard.document import Document
 from pubguard.finding import compute_fingerprint
 from pubguard.scan import FileResult
@@ -158,15 +159,14 @@ def collapse_boilerplate(
             where = "全站" if scope == "" else f"栏目“{scope}”"
             ev = hashlib.sha256(f"{f.evidence}\x1f{k[3]}".encode()).hexdigest()[:24]
             f.fingerprint = compute_fingerprint(str(f.category), f.rule, ev, f"template:{scope}", n)
-            f.details = {
-                **f.details,
-                "boilerplate": {
-                    "scope": scope or "site",
-                    "pages": count,
-                    "scope_pages": section_pages[scope] if scope else stats.site_pages,
-                    "examples": examples[group],
-                },
-            }
+            f.details = f.details.with_boilerplate(
+                Boilerplate(
+                    scope=scope or "site",
+                    pages=count,
+                    scope_pages=section_pages[scope] if scope else stats.site_pages,
+                    examples=tuple(examples[group]),
+                )
+            )
             f.message += (
                 f"（{where}模板内容：{count} 个页面重复出现，仅在此报告一次，请在网站模板中统一处理。）"
             )

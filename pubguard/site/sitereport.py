@@ -124,10 +124,12 @@ def to_html(results: list[FileResult], summary_extra: dict | None = None, histor
         extra += f"<li>基线抑制：{summary['baseline_suppressed']} 项，未使用的基线条目 {len(summary.get('baseline_unused', []))} 条</li>"
     extra += f"<li>页面内 pubguard:allow 抑制：{summary.get('inline_suppressed', 0)} 项</li>"
     extra += f"<li>增量缓存命中：{summary.get('cached', 0)} 个文件</li>"
-    templates = [f.details["boilerplate"] for r in results for f in r.findings if "boilerplate" in f.details]
+    templates = [
+        f.details.boilerplate for r in results for f in r.findings if f.details.boilerplate is not None
+    ]
     if templates:
         extra += (
-            f"<li>网站模板重复内容：{len(templates)} 项，共在 {sum(t['pages'] for t in templates)} 个页面上重复，"
+            f"<li>网站模板重复内容：{len(templates)} 项，共在 {sum(t.pages for t in templates)} 个页面上重复，"
             "每项仅在首个页面报告一次</li>"
         )
     tz = site_timezone()
