@@ -333,3 +333,20 @@ def test_boilerplate_is_typed_and_written_last() -> None:
         "examples": ["/a.html", "/b.html"],
     }
     assert details_from_json("sensitive_term", "ad_superlative", json.loads(json.dumps(data))) == model
+
+
+def test_detectors_construct_their_models_not_dicts() -> None:
+    """Every detector states its details as its model: no dict literal handed over as details."""
+    import re
+
+    import pubguard.detectors as pkg
+
+    root = Path(pkg.__file__).parent
+    pattern = re.compile(r"details\s*[=:][^=\n]*[{]|details\[\s*[\"']")
+    offenders = [
+        f"{p.relative_to(root)}:{i}"
+        for p in sorted(root.rglob("*.py"))
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line.split("#")[0])
+    ]
+    assert offenders == []

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pubguard import lexicon
+from pubguard.details import AnnotationDetails
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.detectors.classification_mark import Line, build_lines
@@ -368,11 +369,11 @@ class LeaderAnnotationDetector(Detector):
             suggestion=SUGGESTION,
             basis=BASIS,
             confidence=min(confidence, 0.97),
-            details={
-                "form": cand.match.form,
-                "evidence": list(dict.fromkeys(cand.evidence)),
-                "signer": cand.signer or None,
-            },
+            details=AnnotationDetails(
+                form=cand.match.form,
+                evidence=tuple(dict.fromkeys(cand.evidence)),
+                signer=cand.signer or None,
+            ),
         )
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from pubguard import lexicon
+from pubguard.details import PersonalDataDetails, RosterDetails
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import BlockKind, Document, TextBlock
@@ -973,7 +974,7 @@ class PersonalDataDetector(Detector):
                     suggestion="名单确需公示的，仅保留必要字段（如姓名脱敏为“张*”、证件号仅留后4位）；否则删除名单或改为依申请公开。",
                     basis=BASIS,
                     confidence=0.9,
-                    details={"rows_with_id": rows, "scope": key[0]},
+                    details=RosterDetails(rows_with_id=rows, scope=key[0]),
                 )
             )
         return out
@@ -1004,11 +1005,7 @@ class PersonalDataDetector(Detector):
             basis=BASIS,
             mask_kind=h.mask_kind,
             confidence=h.confidence,
-            details={
-                "recognizer": h.label,
-                "checks": list(h.explain),
-                **({"column": h.column} if h.column else {}),
-            },
+            details=PersonalDataDetails(recognizer=h.label, checks=tuple(h.explain), column=h.column or None),
         )
 
 

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pubguard import lexicon, segment
+from pubguard.details import ProofreadingDetails
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import NON_VISIBLE_KINDS, BlockKind, Document, TextBlock
@@ -315,7 +316,7 @@ class Issue:
     evidence: str
     severity: Severity
     basis: str
-    details: dict = field(default_factory=dict)
+    details: ProofreadingDetails = field(default_factory=ProofreadingDetails)
     # What makes two issues "the same problem" (one finding with a count): the wrong word, the
     # doubled pair, the unmatched mark; the evidence snippet when empty.
     key: str = ""
@@ -374,7 +375,7 @@ def check_doc_numbers(text: str) -> Iterator[Issue]:
             text[start : m.end()],
             SEVERITY["doc_number_format"],
             BASIS_DOCNO,
-            {"corrected": fixed},
+            ProofreadingDetails(corrected=fixed),
         )
 
 
@@ -506,7 +507,7 @@ def check_confusions(text: str, confusions: ConfusionList) -> Iterator[Issue]:
             snippet(text, m.start(), m.end(), 6),
             entry.severity,
             BASIS_TEXT,
-            {"wrong": entry.wrong, "right": entry.right},
+            ProofreadingDetails(wrong=entry.wrong, right=entry.right),
             key=m.group(),
         )
 
@@ -704,7 +705,7 @@ class ProofreadingDetector(Detector):
             suggestion=suggestion,
             basis=BASIS_PUNCT,
             confidence=0.75,
-            details={"marks": marks} if len(mixed) > 1 else {},
+            details=ProofreadingDetails(marks=marks if len(mixed) > 1 else None),
             target=ProofreadingTarget(tuple(spans)),  # the clean copy replaces each of these
         )
         if len(mixed) > 1:
@@ -765,7 +766,7 @@ class ProofreadingDetector(Detector):
                     suggestion="全文查找替换或逐处校对。",
                     basis=BASIS_PUNCT if rule in ("unmatched_pair", "mixed_punctuation") else BASIS_TEXT,
                     confidence=0.7,
-                    details={"count": len(spans)},
+                    details=ProofreadingDetails(count=len(spans)),
                 )
             )
         return out

@@ -16,10 +16,10 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import ahocorasick_rs
 
+from pubguard.details import SensitiveTermDetails
 from pubguard.detectors import register
 from pubguard.detectors.base import Detector, ScanContext
 from pubguard.document import Document
@@ -329,18 +329,16 @@ class SensitiveTermDetector(Detector):
         findings = []
         for hit in ruleset.scan(doc.text, ctx.config.allow_terms):
             rule = hit.rule
-            details: dict[str, Any] = {
-                "rule_id": rule.full_id,
-                "title": rule.title,
-                "list": rule.list_name,
-                "list_label": rule.label,
-                "term": hit.term,
-            }
-            if rule.replacement:
-                details["replacement"] = rule.replacement
             block = doc.block_at(hit.start)
-            if block is not None and block.hidden:
-                details["hidden"] = True  # invisible on the page, still in the file
+            details = SensitiveTermDetails(
+                rule_id=rule.full_id,
+                title=rule.title,
+                list=rule.list_name,
+                list_label=rule.label,
+                term=hit.term,
+                replacement=rule.replacement or None,
+                hidden=block is not None and block.hidden,  # invisible on the page, still in the file
+            )
             findings.append(
                 ctx.finding(
                     doc,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pubguard.details import HiddenContentDetails
 from pubguard.detectors.base import ScanContext
 from pubguard.detectors.hidden_content._shared import (
     BASIS_DRAFT_TRACES,
@@ -49,18 +50,18 @@ def comments(doc: Document, ctx: ScanContext) -> list[Finding]:
             else (" Word 批注" if doc.format == "docx" else "批注/注释")
         )
         when = f"，{block.date[:10]}" if block.date else ""
-        details: dict = {}
+        anchor: tuple[int, int] | None = None
         info = _source_info(block.source)
         if "range" in info:
             a, _, b = info["range"].partition("-")
             if a.isdigit() and b.isdigit():
-                details["anchor"] = [int(a), int(b)]
+                anchor = (int(a), int(b))
         return _Item(
             Severity.HIGH,
             f"文档含有{what}（作者：{_author(block.author, ctx)}{when}），"
             "批注内容在下载文件中可见，可能泄露审稿意见或联系人信息。",
             "批注",
-            details,
+            HiddenContentDetails(anchor=anchor),
         )
 
     return _per_group(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pubguard.details import HiddenContentDetails
 from pubguard.detectors.base import ScanContext
 from pubguard.detectors.hidden_content._masker import preview
 from pubguard.detectors.hidden_content._shared import BASIS_ACTIVE, CATEGORY, MAX_INDIVIDUAL, SUGGEST_EMBEDDED
@@ -27,7 +28,7 @@ def embedded(doc: Document, ctx: ScanContext) -> list[Finding]:
                 suggestion=SUGGEST_EMBEDDED,
                 basis=BASIS_ACTIVE,
                 evidence="、".join(shown[:5]) + " 等",
-                details={"count": len(names)},
+                details=HiddenContentDetails(count=len(names)),
             )
         ]
     return [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pubguard import lexicon
 from pubguard.colour import contrast_ratio
+from pubguard.details import HiddenContentDetails
 from pubguard.detectors.base import ScanContext
 from pubguard.detectors.hidden_content._geometry import (
     COVER_SHARE,
@@ -79,10 +80,10 @@ def fake_redactions(doc: Document, ctx: ScanContext) -> list[Finding]:
                 suggestion=SUGGEST_REDACTION,
                 basis=BASIS_REDACTION,
                 evidence=f"被遮盖文字：{mask_value(raw.strip(), 'default', ctx.config.masking)}",
-                details={
-                    "method": "annot:redact" if pending else "dark_box",
-                    "ranges": [list(r) for r in ranges],
-                },
+                details=HiddenContentDetails(
+                    method="annot:redact" if pending else "dark_box",
+                    ranges=tuple((a, b) for a, b in ranges),
+                ),
             )
         )
     return out

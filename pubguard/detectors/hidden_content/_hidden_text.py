@@ -3,6 +3,7 @@ hidden_text, white_text)."""
 
 from __future__ import annotations
 
+from pubguard.details import HiddenContentDetails
 from pubguard.detectors.base import ScanContext
 from pubguard.detectors.hidden_content._geometry import _on_image
 from pubguard.detectors.hidden_content._html_text import _html_hidden_severity
@@ -75,7 +76,7 @@ def hidden_text(doc: Document, ctx: ScanContext) -> list[Finding]:
             severities[id(g)],
             f"{label}（{reason}）：页面上看不到，但文件中仍可复制、检索。",
             label,
-            {"reason": reason},
+            HiddenContentDetails(reason=reason),
             rule="white_text" if white else "hidden_text",
         )
 

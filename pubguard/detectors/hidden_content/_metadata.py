@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from pubguard.details import HiddenContentDetails
 from pubguard.detectors.base import ScanContext
 from pubguard.detectors.hidden_content._person import looks_like_person
 from pubguard.detectors.hidden_content._shared import (
@@ -71,7 +72,7 @@ def metadata_people(doc: Document, ctx: ScanContext) -> list[Finding]:
                 suggestion=SUGGEST_METADATA,
                 basis=BASIS_METADATA,
                 evidence=f"{labels}：{masked}",
-                details={"fields": keys},
+                details=HiddenContentDetails(fields=tuple(keys)),
             )
         )
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pubguard.details import HiddenContentDetails
 from pubguard.detectors.base import ScanContext
 from pubguard.detectors.hidden_content._shared import (
     BASIS_DRAFT_TRACES,
@@ -46,7 +47,9 @@ def revisions(doc: Document, ctx: ScanContext) -> list[Finding]:
                 )
             else:
                 msg = f"修订痕迹：插入的文字尚未接受（修订人：{_author(block.author, ctx)}{when}）。"
-            return _Item(severity, msg, label, {"revision": "delete" if deleted else "insert"})
+            return _Item(
+                severity, msg, label, HiddenContentDetails(revision="delete" if deleted else "insert")
+            )
 
         out += _per_group(
             doc,

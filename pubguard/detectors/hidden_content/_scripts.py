@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pubguard.details import HiddenContentDetails
 from pubguard.detectors.base import ScanContext
 from pubguard.detectors.hidden_content._masker import preview
 from pubguard.detectors.hidden_content._shared import BASIS_ACTIVE, CATEGORY, MAX_INDIVIDUAL, SUGGEST_SCRIPT
@@ -28,7 +29,7 @@ def scripts(doc: Document, ctx: ScanContext) -> list[Finding]:
                 suggestion=SUGGEST_SCRIPT,
                 basis=BASIS_ACTIVE,
                 evidence=what if macro else f"脚本：{preview(script, ctx.config.masking, 30)}",
-                details={"kind": "vba" if macro else "javascript", "count": len(entries)},
+                details=HiddenContentDetails(kind="vba" if macro else "javascript", count=len(entries)),
             )
         )
     return out

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from pubguard.details import HiddenContentDetails
 from pubguard.detectors.base import ScanContext
 from pubguard.detectors.hidden_content._masker import preview
 from pubguard.detectors.hidden_content._person import looks_like_person
@@ -138,7 +139,7 @@ class _Item(NamedTuple):
     severity: Severity
     message: str
     label: str  # evidence reads: {label}：“{preview}”
-    details: dict | None = None
+    details: HiddenContentDetails | None = None
     rule: str | None = None  # only when it differs from the section's rule
 
 
@@ -178,7 +179,9 @@ def _summary(
         suggestion=suggestion,
         basis=basis,
         evidence=evidence,
-        details={"count": len(groups), "offsets": [[g.start, g.end] for g in groups[:100]]},
+        details=HiddenContentDetails(
+            count=len(groups), offsets=tuple((g.start, g.end) for g in groups[:100])
+        ),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pubguard.colour import indistinguishable
+from pubguard.details import HiddenContentDetails
 from pubguard.detectors.base import ScanContext
 from pubguard.detectors.hidden_content._geometry import (
     COVER_SHARE,
@@ -119,10 +120,10 @@ def white_text(doc: Document, ctx: ScanContext) -> list[Finding]:
             Severity.HIGH,
             f"{what}：颜色与底色几乎相同，页面上看不见，但仍可复制、检索。",
             what,
-            {
-                "color": _hex(_rgb(color)),
-                "background": _hex(backgrounds.get(id(g.first), (255, 255, 255))),
-            },
+            HiddenContentDetails(
+                color=_hex(_rgb(color)),
+                background=_hex(backgrounds.get(id(g.first), (255, 255, 255))),
+            ),
         )
 
     out = _per_group(
@@ -152,7 +153,7 @@ def white_text(doc: Document, ctx: ScanContext) -> list[Finding]:
                 suggestion=SUGGEST_REDACTION,
                 basis=BASIS_REDACTION,
                 evidence=f"被遮盖文字：{mask_value(g.text.strip(), 'default', ctx.config.masking)}",
-                details={"method": "shading"},
+                details=HiddenContentDetails(method="shading"),
             )
         )
     return out
