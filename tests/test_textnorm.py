@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from pubguard import textnorm
@@ -122,3 +123,22 @@ def test_normalize_terms_batch_equals_one_by_one() -> None:
     textnorm._TERM_CACHE.clear()
     assert textnorm.normalize_terms(terms) == one_by_one
     assert [textnorm.normalize_term(t) for t in terms] == one_by_one
+
+
+def test_long_text_in_pieces_normalises_like_one_piece() -> None:
+    """fold() and OpenCC work in pieces on long texts (cut after a newline for OpenCC): the same
+    text and offsets as the whole-text pass; offsets are int32 below 2**31 characters."""
+    import opencc
+
+    from pubguard import textnorm
+
+    whole = textnorm._opencc_t2s()
+    trad = opencc.OpenCC("s2t").convert("关于进一步加强政务公开工作的通知，各单位要高度重视。\n" * 6000)
+    assert len(trad) > 2 * textnorm._T2S_CHUNK
+    assert textnorm.t2s(trad) == whole(trad) != trad
+    spaced = ("内 部 资 料\u200b，注意保存。" * 9000) + "\n"
+    n = textnorm.normalize(spaced)
+    assert n.offsets.dtype == np.int32 and len(n.offsets) == len(n.text)
+    assert n.text.startswith("内部资料，注意保存。") and "\u200b" not in n.text
+    assert all(spaced[int(n.offsets[i])] == n.text[i] for i in range(0, len(n.text), 997))
+    assert textnorm.fold("Ａ" * 70000 + "\n") == textnorm.fold("Ａ" * 5000) * 14 + "\n" == "a" * 70000 + "\n"
