@@ -350,3 +350,67 @@ def test_detectors_construct_their_models_not_dicts() -> None:
         if pattern.search(line.split("#")[0])
     ]
     assert offenders == []
+
+
+def test_an_old_stored_scan_still_makes_every_report() -> None:
+    """A version's scan as the database holds it (JSON, written by an older release): old keys,
+    a value of another type, details that are not an object. Every report writer still works and
+    the JSON report keeps the stored details."""
+    import jsonschema
+
+    from pubguard import report
+    from pubguard.api.reports import file_result
+
+    base = {
+        "message": "m",
+        "evidence": "e",
+        "location": {"page": 1, "bbox": None, "start": 0, "end": 2},
+        "fingerprint": "f" * 16,
+    }
+    scan = {
+        "status": "ok",
+        "format": "docx",
+        "pages": 1,
+        "findings": [
+            {
+                **base,
+                "category": "seal",
+                "rule": "official_seal",
+                "severity": "blocker",
+                "details": {"source": "image", "paragraph": "7", "score": 0.9},
+            },
+            {
+                **base,
+                "category": "red_header",
+                "rule": "red_header",
+                "severity": "blocker",
+                "details": {"signals": "organ_mark,red_rule", "sources": {"organ_mark": 1}},
+            },
+            {
+                **base,
+                "category": "hidden_content",
+                "rule": "comment",
+                "severity": "high",
+                "details": ["anchor"],
+            },
+            {**base, "category": "personal_data", "rule": "mobile", "severity": "high"},
+        ],
+    }
+    version = {"filename": "旧稿.docx", "format": "docx", "sha256": "0" * 64}
+    result = file_result(version, scan)
+    assert [type(f.details) for f in result.findings] == [
+        d.SealDetails,
+        d.RedHeaderDetails,
+        d.HiddenContentDetails,
+        d.PersonalDataDetails,
+    ]
+    seal = result.findings[0]
+    assert seal.details.paragraph is None  # a string id is not a paragraph id
+    doc = json.loads(report.to_json([result]))
+    jsonschema.validate(doc, report.load_schema())
+    written = [f.get("details") for f in doc["files"][0]["findings"]]
+    assert written[0] == {"source": "image", "paragraph": "7", "score": 0.9}
+    assert written[1] == {"signals": "organ_mark,red_rule", "sources": {"organ_mark": 1}}
+    assert written[2] is None  # not an object: dropped, not fatal
+    for text in (report.to_sarif([result]), report.to_csv([result]), report.to_text([result])):
+        assert "旧稿.docx" in text
