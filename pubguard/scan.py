@@ -77,6 +77,9 @@ class FileResult:
     # `findings`, each with location.member): [{path, status, error, error_code, format, pages, findings}]
     members: list[dict[str, Any]] = field(default_factory=list)
     suppressed_findings: list[SuppressedFinding] = field(default_factory=list, repr=False)
+    # Folder/site scans: local stylesheets the page read (path -> sha256), so the site cache can
+    # tell when a changed sheet makes its cached result stale. Internal, like block_hashes.
+    stylesheets: dict[str, str] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {

@@ -13,11 +13,13 @@ scanned, so relative links can be resolved there — and only there:
 - a root-relative link (`/cn/css/base.css`) is looked up under the scanned root (the site root).
 
 A single uploaded page (API, archive members, embedded files) has no `LocalFiles`: its linked
-sheets stay unknown, as before.
+sheets stay unknown, as before. The site cache stores the sha256 of every sheet a page read
+(`FileResult.stylesheets`) and rescans the page when one of them changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -40,6 +42,7 @@ class LocalFiles:
     limits: Limits = field(default_factory=Limits)
     read_paths: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # path read -> sha256 (site cache check)
 
     def resolve(self, href: str) -> str | None:
         """The file a stylesheet link names, when it is a local `.css` file inside the root."""
@@ -81,7 +84,17 @@ class LocalFiles:
         except PubGuardError:
             return None
         self.read_paths.append(path)
+        self.digests[path] = hashlib.sha256(data).hexdigest()
         return text
+
+
+def file_digest(path: str) -> str | None:
+    """sha256 of a stylesheet file as `LocalFiles` read it (None: gone or unreadable)."""
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
 
 
 _CSS_CHARSET_RE = re.compile(rb'^@charset\s+"([A-Za-z0-9_\-]+)"')

@@ -176,6 +176,8 @@ class ResultCache:
         payload = result.to_dict()
         if result.block_hashes:
             payload["block_hashes"] = result.block_hashes
+        if result.stylesheets:
+            payload["stylesheets"] = result.stylesheets
         self.conn.execute(
             "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
             (result.sha256, self.ruleset, identity, json.dumps(payload, ensure_ascii=False)),
@@ -208,5 +210,6 @@ def result_from_dict(d: dict) -> FileResult:
         suppressed=d.get("suppressed", 0),
         unused_suppressions=d.get("unused_suppressions", []),
         block_hashes=d.get("block_hashes") or {},
+        stylesheets=d.get("stylesheets") or {},
         members=d.get("members") or [],
     )

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pubguard.config import ScanConfig
 from pubguard.errors import ScanTimeout
-from pubguard.extract.local import LocalFiles
+from pubguard.extract.local import LocalFiles, file_digest
 from pubguard.scan import FileResult, scan_bytes
 from pubguard.site.boilerplate import block_hashes, collapse_boilerplate
 from pubguard.site.ignore import FileFilter
@@ -147,6 +147,8 @@ def scan_job(job: FileJob, config: ScanConfig) -> FileResult:
             result = scan_bytes(
                 data, job.display, config, identity=job.identity, keep_document=True, local=local
             )
+        if local is not None and local.digests:
+            result.stylesheets = dict(local.digests)
         doc, result.document = result.document, None  # never shipped back to the parent
         if doc is not None and doc.format == "html" and result.findings:
             result.block_hashes = block_hashes(doc, result.findings)
@@ -350,18 +352,25 @@ def _cached(cache, i: int, job: FileJob, stats: RunStats, stats_of: dict[int, tu
     if known is not None:
         hit = cache.get(known, job.identity)
         if hit is not None:
-            return hit
+            return hit if _stylesheets_unchanged(hit) else None
     try:
         digest = _sha256_file(job.path)
     except OSError:
         return None
     stats.hashed += 1
     hit = cache.get(digest, job.identity)
+    if hit is not None and not _stylesheets_unchanged(hit):
+        return None  # a linked local sheet changed: the page's colours may have
     if hit is None:
         stats_of[i] = (st, digest)
     elif hasattr(cache, "remember_stat") and digest != known:
         cache.remember_stat(job.identity, job.path, st, digest)
     return hit
+
+
+def _stylesheets_unchanged(hit: FileResult) -> bool:
+    """Every local stylesheet the cached result was computed with still has the same content."""
+    return all(file_digest(path) == sha for path, sha in hit.stylesheets.items())
 
 
 def _sha256_file(path: str) -> str:

@@ -176,3 +176,24 @@ def is_red(block) -> bool:  # noqa: ANN001
     from pubguard.document import is_red as red
 
     return block.color is not None and red(block.color)
+
+
+def test_site_cache_rescans_a_page_when_its_linked_sheet_changes(tmp_path: Path) -> None:
+    from pubguard.site.cache import ResultCache
+    from pubguard.site.runner import run_jobs
+
+    root = site(tmp_path, RED_CSS)
+    cache_path = tmp_path / "cache.sqlite"
+
+    def run() -> tuple[list[str], int]:
+        cache = ResultCache(cache_path, CONFIG)
+        results, stats = run_jobs(list(iter_jobs([root])), CONFIG, cache=cache, isolate=False)
+        cache.close()
+        rules = [f.rule for r in results for f in r.findings if f.category == "red_header"]
+        return rules, stats.cached
+
+    assert run() == (["red_header"], 0)
+    assert run() == (["red_header"], 1)  # unchanged page and sheet: answered from the cache
+    (root / "static" / "css" / "main.css").write_text(BLUE_CSS, encoding="utf-8")
+    assert run() == ([], 0)  # the page did not change, its sheet did: rescanned
+    assert run() == ([], 1)
