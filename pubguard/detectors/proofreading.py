@@ -264,23 +264,26 @@ def _paragraphs_without_layout(doc: Document) -> list[Para]:
     size = 0
     last_key: tuple | None = None
     invisible = _INVISIBLE_KINDS
+    ocr = BlockKind.OCR
     for i, b in enumerate(doc.blocks):
-        if b.hidden or b.kind in invisible or not b.text:
+        text = b.text
+        if not text or b.hidden or b.kind in invisible:
             continue
-        key = (b.page, b.paragraph, b.kind) if b.paragraph >= 0 else (b.page, -1 - i, b.kind)
+        kind = b.kind
+        key = (b.page, b.paragraph, kind) if b.paragraph >= 0 else (b.page, -1 - i, kind)
         if para is None or key != last_key:
-            if para is not None:
+            if para is not None and len(pieces) > 1:
                 para.text = "".join(pieces)
-            para = Para(offsets=[0], starts=[b.start], ocr=b.kind == BlockKind.OCR, kind=b.kind)
+            para = Para(text, [0], [b.start], kind == ocr, kind)  # one piece: its text already
             out.append(para)
-            pieces, size, last_key = [b.text], len(b.text), key
+            pieces, size, last_key = [text], len(text), key
             continue
         if para.starts[-1] + (size - para.offsets[-1]) != b.start:
             para.offsets.append(size)
             para.starts.append(b.start)
-        pieces.append(b.text)
-        size += len(b.text)
-    if para is not None:
+        pieces.append(text)
+        size += len(text)
+    if para is not None and len(pieces) > 1:
         para.text = "".join(pieces)
     return out
 
