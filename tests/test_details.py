@@ -414,3 +414,22 @@ def test_an_old_stored_scan_still_makes_every_report() -> None:
     assert written[2] is None  # not an object: dropped, not fatal
     for text in (report.to_sarif([result]), report.to_csv([result]), report.to_text([result])):
         assert "旧稿.docx" in text
+
+
+def test_no_reader_indexes_finding_details_by_string_key() -> None:
+    """clean/, the report, disclosure, the site scan and the detectors read typed attributes.
+    (review/ and api/ are left out: their `details` are audit and error dicts.)"""
+    import re
+
+    import pubguard
+
+    root = Path(pubguard.__file__).parent
+    pattern = re.compile(r"""details(?:\s*or\s*\{\}\))?(?:\.get\(\s*["']|\[\s*["']|\.setdefault\(\s*["'])""")
+    offenders = [
+        f"{p.relative_to(root)}:{i}"
+        for p in sorted(root.rglob("*.py"))
+        if p.relative_to(root).parts[0] not in {"review", "api"} and p.name != "details.py"
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line.split("#")[0]) and "`" not in line
+    ]
+    assert offenders == []
