@@ -210,4 +210,4 @@ def test_red_header_target_carries_its_box_and_picture_flag(config):
     assert all(f.target.box == f.location.bbox and f.target.box for f in headers)
     result, _trace = prepare_docx(sample("draft_tracked.docx"), "d.docx", config)
     (header,) = [f for f in result.findings if f.rule == "red_header"]
-    assert header.target.picture == ("image" in header.details["sources"].values())
+    assert header.target.picture == header.details.picture

@@ -79,8 +79,8 @@ def test_registered() -> None:
 def test_secret_level_variants(mark: str, level: str, term: str | None) -> None:
     (f,) = detect(docx([mark, *BODY]))
     assert f.rule == "secret_level" and f.severity == Severity.BLOCKER
-    assert f.details["level"] == level and f.details["term"] == term
-    assert f.details["position"] == "top"
+    assert f.details.level == level and f.details.term == term
+    assert f.details.position == "top"
     assert f.location.start == 0
 
 
@@ -88,14 +88,14 @@ def test_fen_hao_line_and_emergency() -> None:
     doc = docx(["000123", "机密★5年", "特急", "某某市人民政府文件", *BODY])
     found = {f.rule: f for f in detect(doc)}
     assert set(found) == {"secret_level", "emergency"}
-    assert found["secret_level"].details["fen_hao"] is True
+    assert found["secret_level"].details.fen_hao is True
     assert found["emergency"].severity == Severity.INFO
     assert found["secret_level"].confidence > 0.97
 
 
 def test_fen_hao_on_the_same_line() -> None:
     (f,) = detect(docx(["000045  秘密★1年", *BODY]))
-    assert f.details["fen_hao"] is True
+    assert f.details.fen_hao is True
 
 
 def test_level_alone_must_be_near_the_top() -> None:
@@ -108,7 +108,7 @@ def test_star_form_alone_deep_in_text_is_high_not_blocker() -> None:
     lines = [*BODY[:6], "密级标志的标注示例如下：", "汇报材料", "秘密★10年", *BODY[6:]]
     (f,) = detect(docx(lines))
     assert f.severity == Severity.HIGH and f.confidence < 0.7
-    assert f.details["position"] is None
+    assert f.details.position is None
 
 
 @pytest.mark.parametrize(
@@ -160,14 +160,14 @@ def test_internal_marking_only_in_mark_positions() -> None:
     # ... but in the page header it counts, wherever the header block sits in the text.
     lines_with_header = [*BODY, ("内部资料 注意保存", BlockKind.HEADER)]
     (f,) = detect(docx(lines_with_header))
-    assert f.rule == "internal_marking" and f.details["position"] == "header"
+    assert f.rule == "internal_marking" and f.details.position == "header"
 
 
 def test_red_standalone_mark_anywhere() -> None:
     lines = body_pdf_lines(BODY, 1, 200) + [("注意保密", 1, (79, 500, 143, 516))]
     doc = pdf(lines, colors={len(lines) - 1: RED})
     (f,) = detect(doc)
-    assert f.details["position"] == "red"
+    assert f.details.position == "red"
 
 
 def test_pdf_top_fraction_and_running_header_dedup() -> None:
@@ -176,7 +176,7 @@ def test_pdf_top_fraction_and_running_header_dedup() -> None:
     lines += [("秘密★1年", 2, (79, 60, 160, 76))]  # repeated at the top of page 2
     lines += body_pdf_lines(BODY[4:], 2, 120)
     (f,) = detect(pdf(lines, pages=2))
-    assert f.details["pages"] == [1, 2] and f.details["occurrences"] == 2
+    assert f.details.pages == (1, 2) and f.details.occurrences == 2
     assert f.location.page == 1 and f.location.bbox is not None
 
 
@@ -190,7 +190,7 @@ def test_telegram_word_red() -> None:
     doc = pdf([("明  电", 1, (250, 60, 345, 100))] + body_pdf_lines(BODY, 1, 200), colors={0: RED})
     (f,) = detect(doc)
     assert f.rule == "telegram_header" and f.severity == Severity.BLOCKER
-    assert f.details["word"] == "明电" and f.details["red"] is True
+    assert f.details.word == "明电" and f.details.red is True
     assert f.confidence >= 0.95
 
 
@@ -204,7 +204,7 @@ def test_telegram_fields_without_the_word() -> None:
     ]
     (f,) = detect(docx(lines))
     assert f.rule == "telegram_header"
-    assert f.details["fields"] == ["发电单位", "签批盘号", "等级"]
+    assert f.details.fields == ("发电单位", "签批盘号", "等级")
 
 
 def test_telegram_table_cells() -> None:
@@ -212,7 +212,7 @@ def test_telegram_table_cells() -> None:
     doc = docx([(c, BlockKind.TABLE_CELL) for c in cells] + BODY)
     (f,) = detect(doc)
     assert f.rule == "telegram_header"
-    assert f.details["word"] == "密码电报" and set(f.details["fields"]) == {"发电单位", "电报编号"}
+    assert f.details.word == "密码电报" and set(f.details.fields) == {"发电单位", "电报编号"}
 
 
 def test_telegram_attached_behind_a_cover_page() -> None:
@@ -224,7 +224,7 @@ def test_telegram_attached_behind_a_cover_page() -> None:
     lines += body_pdf_lines(BODY[2:5], 2, 230)
     (f,) = detect(pdf(lines, pages=2, colors={len(BODY): RED}))
     assert f.rule == "telegram_header" and f.location.page == 2
-    assert f.details["word"] == "明电" and set(f.details["fields"]) == {"发电单位", "等级", "签批盘号"}
+    assert f.details.word == "明电" and set(f.details.fields) == {"发电单位", "等级", "签批盘号"}
 
 
 def test_telegram_fields_low_on_a_page_are_prose_tables() -> None:

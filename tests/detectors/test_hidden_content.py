@@ -95,7 +95,7 @@ def test_draft_docx_comment_revision_hidden_and_author():
     assert comment.severity == "high" and comment.block_kind == "comment"
     assert "王*" in comment.message and "王建国" not in comment.message
     assert comment.evidence.endswith("…”") and comment.evidence.startswith("批注：“此段请核实")
-    anchor = comment.details["anchor"]
+    anchor = comment.details.anchor
     assert doc.text[anchor[0] : anchor[1]] == NOTICE[2]
 
     deletion = by_rule[("tracked_change", "delete")]
@@ -144,7 +144,7 @@ def test_many_tracked_changes_are_aggregated():
         )
     found = [f for f in run(from_docx(d)) if f.rule == "tracked_change"]
     assert len(found) == 1
-    assert found[0].details["count"] == 25 and found[0].severity == "high"
+    assert found[0].details.count == 25 and found[0].severity == "high"
     assert "25" in found[0].message and "李*" in found[0].message
 
 
@@ -440,7 +440,7 @@ def test_tracked_paragraph_mark_alone_is_a_tracked_change(tag):
     _mark_paragraph(d, "请各单位于3月底前报送资金使用情况。", tag)
     found = [f for f in run(from_docx(d)) if f.rule == "tracked_change"]
     assert len(found) == 1
-    assert found[0].details["revision"] == ("delete" if tag == "del" else "insert")
+    assert found[0].details.revision == ("delete" if tag == "del" else "insert")
     assert "段落标记" in found[0].evidence and "刘*" in found[0].message
 
 
@@ -632,4 +632,4 @@ def test_box_after_the_end_of_a_line_hides_nothing():
 
 def test_box_over_the_last_word_of_a_line_is_found():
     found = [f for f in run(_line_meeting_box(cover_last_word=True)) if f.rule == "fake_redaction"]
-    assert len(found) == 1 and found[0].details["ranges"]
+    assert len(found) == 1 and found[0].details.ranges

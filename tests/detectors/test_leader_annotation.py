@@ -70,7 +70,7 @@ def test_top_margin_note_on_printed_request() -> None:
     doc = make_doc([note, *body_lines(REQUEST_BODY)])
     (f,) = detect(doc)
     assert f.rule == "instruction" and f.severity == Severity.HIGH
-    assert "margin" in f.details["evidence"]
+    assert "margin" in f.details.evidence
     assert f.evidence.startswith("请张某某同志阅处")
     assert f.location.page == 1 and f.location.bbox is not None and f.location.bbox[3] <= 56
 
@@ -79,9 +79,9 @@ def test_side_margin_note_signed() -> None:
     note = L("拟同意，请李市长审定。王某 4.8", (10, 300, 70, 316))
     doc = make_doc([*body_lines(REQUEST_BODY), note])
     (f,) = detect(doc)
-    assert set(f.details["evidence"]) >= {"margin", "signed"}
-    assert f.details["form"] == "拟同意"
-    assert f.details["signer"] == "王某"
+    assert set(f.details.evidence) >= {"margin", "signed"}
+    assert f.details.form == "拟同意"
+    assert f.details.signer == "王某"
     assert f.confidence > 0.9
 
 
@@ -91,7 +91,7 @@ def test_blue_ink_inside_the_column() -> None:
     lines.insert(5, L("同意。", (300, 330, 348, 346), color=BLUE))
     doc = make_doc(lines)
     (f,) = detect(doc)
-    assert f.details["evidence"] == ["ink"]
+    assert f.details.evidence == ("ink",)
     assert f.evidence == "同意。"
 
 
@@ -100,7 +100,7 @@ def test_handwriting_ocr_over_text_layer() -> None:
     lines.append(L("请王局长阅示", (300, 420, 396, 436), kind=BlockKind.OCR))
     doc = make_doc(lines)
     (f,) = detect(doc)
-    assert "handwriting" in f.details["evidence"]
+    assert "handwriting" in f.details.evidence
 
 
 def test_ocr_on_a_pure_scan_is_not_handwriting_evidence() -> None:
@@ -114,14 +114,14 @@ def test_word_comment_with_instruction() -> None:
     lines = [L(t) for t in REQUEST_BODY] + [L("同意", kind=BlockKind.COMMENT)]
     doc = make_doc(lines, fmt="docx")
     (f,) = detect(doc)
-    assert f.details["evidence"] == ["comment"]
+    assert f.details.evidence == ("comment",)
     assert f.block_kind == "comment"
 
 
 def test_strict_signed_line_without_layout() -> None:
     doc = make_doc([L("拟同意。王某某 2023.4.8"), *[L(t) for t in REQUEST_BODY]], fmt="docx")
     (f,) = detect(doc)
-    assert f.details["evidence"] == ["signed"]
+    assert f.details.evidence == ("signed",)
     assert f.confidence >= 0.8
 
 
@@ -133,8 +133,8 @@ def test_label_block_signed_on_next_line() -> None:
     ]
     doc = make_doc(lines, fmt="docx")
     (f,) = detect(doc)
-    assert f.details["form"] == "label"
-    assert f.details["signer"] == "李某某"
+    assert f.details.form == "label"
+    assert f.details.signer == "李某某"
     assert "2021年4月8日" in f.evidence  # the span covers the signature line
 
 
@@ -145,7 +145,7 @@ def test_processing_form_cell() -> None:
         doc.blocks.append(TextBlock(t, 1, kind=BlockKind.TABLE_CELL, row=r, col=c, table=0, paragraph=i))
     doc.finalize()
     (f,) = detect(doc)
-    assert "signed" in f.details["evidence"]
+    assert "signed" in f.details.evidence
     assert f.evidence.startswith("同意")
 
 
@@ -215,4 +215,4 @@ def test_grey_text_is_not_another_ink() -> None:
 def test_floating_text_box_note() -> None:
     lines = [L(t) for t in REQUEST_BODY] + [L("请王局长阅示", kind=BlockKind.TEXT_BOX)]
     (f,) = detect(make_doc(lines, fmt="docx"))
-    assert f.details["evidence"] == ["text_box"]
+    assert f.details.evidence == ("text_box",)

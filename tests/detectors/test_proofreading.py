@@ -52,7 +52,7 @@ def test_doc_number_errors(text: str, wrong: str, fixed: str) -> None:
     assert len(found) == 1
     f = found[0]
     assert located(doc, f) == wrong and f.evidence == wrong
-    assert f"“{fixed}”" in f.suggestion and f.details["corrected"] == fixed
+    assert f"“{fixed}”" in f.suggestion and f.details.corrected == fixed
     assert f.severity == Severity.MEDIUM and "GB/T 9704-2012" in f.basis
 
 
@@ -147,7 +147,7 @@ def test_half_width_between_chinese() -> None:
     assert [doc.text[loc.start : loc.end] for loc in found.locations] == [",", ";", "(", ")"]
     assert found.count == 4 and found.locations[0] == found.location
     assert "，" in found.suggestion and "（" in found.suggestion and "全文共 4 处" in found.message
-    assert found.details["marks"] == {",": 1, ";": 1, "(": 1, ")": 1}
+    assert found.details.marks == {",": 1, ";": 1, "(": 1, ")": 1}
 
 
 def test_one_half_width_mark_is_reported_as_before() -> None:
@@ -229,13 +229,13 @@ def test_confusion_list_is_data_with_examples() -> None:
 def test_confusion_examples(entry) -> None:  # noqa: ANN001 - pytest param
     for sentence in entry.match:
         doc = prose(sentence)
-        found = [f for f in of_rule(scan(doc), "confusion") if f.details["right"] == entry.right]
+        found = [f for f in of_rule(scan(doc), "confusion") if f.details.right == entry.right]
         assert found, sentence
         assert located(doc, found[0]) == entry.wrong
         assert f"“{entry.right}”" in found[0].suggestion
     for sentence in entry.no_match:
         assert [
-            f for f in of_rule(scan(prose(sentence)), "confusion") if f.details["wrong"] == entry.wrong
+            f for f in of_rule(scan(prose(sentence)), "confusion") if f.details.wrong == entry.wrong
         ] == []
 
 
@@ -279,7 +279,7 @@ def test_many_different_issues_are_capped_with_a_summary() -> None:
     doc = prose(*[f"依据桂政办发[2023]{n}号文件。" for n in range(1, MAX_PER_RULE + 11)])
     found = of_rule(scan(doc), "doc_number_format")
     assert len(found) == MAX_PER_RULE + 1
-    assert "另有10处" in found[-1].message and found[-1].details["count"] == 10
+    assert "另有10处" in found[-1].message and found[-1].details.count == 10
 
 
 def test_evidence_masks_long_numbers() -> None:

@@ -73,8 +73,8 @@ def test_pdf_full_red_header():
     assert [f.rule for f in found] == ["red_header"]
     f = found[0]
     assert f.severity == Severity.BLOCKER and f.category == "red_header" and f.confidence >= 0.9
-    assert f.details["signals"] == ["organ_mark", "red_rule", "doc_number"]
-    assert f.details["organ_mark"] == "某某市人民政府文件" and f.details["doc_number"] == "某政发〔2023〕5号"
+    assert f.details.signals == ("organ_mark", "red_rule", "doc_number")
+    assert f.details.organ_mark == "某某市人民政府文件" and f.details.doc_number == "某政发〔2023〕5号"
     assert doc.text[f.location.start : f.location.end] == "某某市人民政府文件"
     x0, y0, x1, y1 = f.location.bbox
     assert x0 <= 80 and x1 >= 515 and y0 < 200 and y1 >= 279
@@ -94,7 +94,7 @@ def test_pdf_full_red_header():
 def test_pdf_two_of_three(organ, number, line, expected):
     found = run(header_pdf(organ=organ, number=number, line=line))
     assert [f.rule for f in found] == ["red_header"]
-    assert found[0].details["signals"] == expected
+    assert found[0].details.signals == tuple(expected)
     assert found[0].severity == Severity.BLOCKER
 
 
@@ -153,8 +153,8 @@ def test_pdf_header_pasted_as_picture_plus_text_number():
 
     found = run(header_pdf(organ=None, number="某政发〔2023〕5号", line=None, extra=picture))
     assert [f.rule for f in found] == ["red_header"]
-    assert found[0].details["signals"] == ["organ_mark", "red_rule", "doc_number"]
-    assert found[0].details["sources"]["organ_mark"] == "image"
+    assert found[0].details.signals == ("organ_mark", "red_rule", "doc_number")
+    assert found[0].details.sources["organ_mark"] == "image"
 
 
 def _pseudo_glyphs(page: pymupdf.Page) -> None:
@@ -172,8 +172,8 @@ def _pseudo_glyphs(page: pymupdf.Page) -> None:
 
 def test_pdf_organ_mark_as_outlines_is_read_from_pixels():
     found = run(header_pdf(organ=None, line=None, extra=_pseudo_glyphs))
-    assert [f.details["signals"] for f in found] == [["organ_mark", "doc_number"]]
-    assert found[0].details["sources"]["organ_mark"] == "vector-render"
+    assert [f.details.signals for f in found] == [("organ_mark", "doc_number")]
+    assert found[0].details.sources["organ_mark"] == "vector-render"
 
 
 def test_pdf_red_bar_chart_at_the_top_is_not_an_organ_mark():
@@ -204,8 +204,8 @@ def _spread_pdf(organ: str = "某某市人民政府", color=RED_F, rule: bool = 
 def test_pdf_spread_organ_mark_one_glyph_per_line():
     found = run(_spread_pdf())
     assert [f.rule for f in found] == ["red_header"]
-    assert found[0].details["organ_mark"] == "某某市人民政府"
-    assert found[0].details["signals"] == ["organ_mark", "red_rule"]
+    assert found[0].details.organ_mark == "某某市人民政府"
+    assert found[0].details.signals == ("organ_mark", "red_rule")
 
 
 @pytest.mark.parametrize(
@@ -258,7 +258,7 @@ def test_docx_red_header_with_paragraph_border():
     found = run(doc)
     assert [f.rule for f in found] == ["red_header"]
     f = found[0]
-    assert f.details["signals"] == ["organ_mark", "red_rule", "doc_number"]
+    assert f.details.signals == ("organ_mark", "red_rule", "doc_number")
     assert doc.text[f.location.start : f.location.end] == "某某市教育局文件"
     assert f.location.bbox is None and f.location.page == 1
 
@@ -296,8 +296,8 @@ def _docx_table_rule(colour: str = "C8102E") -> Document:
 def test_docx_rule_as_red_table_border():
     found = run(_docx_table_rule())
     assert [f.rule for f in found] == ["red_header"]
-    assert found[0].details["signals"] == ["organ_mark", "red_rule"]
-    assert found[0].details["sources"]["red_rule"] == "docx:border"
+    assert found[0].details.signals == ("organ_mark", "red_rule")
+    assert found[0].details.sources["red_rule"] == "docx:border"
 
 
 def test_docx_black_table_border_is_no_red_rule():
@@ -311,7 +311,7 @@ def test_docx_black_organ_and_no_border_is_clean():
 def test_docx_red_title_with_red_border_is_not_a_header():
     # organ mark replaced by a red title; the number + red border still make two signals
     found = run(_docx(organ="关于开展校园安全检查的通知"))
-    assert [f.details["signals"] for f in found] == [["red_rule", "doc_number"]]
+    assert [f.details.signals for f in found] == [("red_rule", "doc_number")]
     assert run(_docx(organ="关于开展校园安全检查的通知", border=False)) == []
 
 
@@ -343,7 +343,7 @@ def test_docx_header_picture_counts_only_at_the_top(at_top):
     d.save(buf)
     found = run(extract(buf.getvalue(), "t.docx", NO_OCR))
     if at_top:
-        assert [f.details["signals"] for f in found] == [["organ_mark", "red_rule", "doc_number"]]
+        assert [f.details.signals for f in found] == [("organ_mark", "red_rule", "doc_number")]
     else:
         assert found == []
 
@@ -379,8 +379,8 @@ def test_scan_red_header_from_pixels():
     found = run(scan_doc(scan_page()))
     assert [f.rule for f in found] == ["red_header"]
     f = found[0]
-    assert f.details["signals"] == ["organ_mark", "red_rule"]
-    assert f.details["sources"] == {"organ_mark": "pixels", "red_rule": "pixels"}
+    assert f.details.signals == ("organ_mark", "red_rule")
+    assert f.details.sources == {"organ_mark": "pixels", "red_rule": "pixels"}
     x0, y0, x1, y1 = f.location.bbox
     assert x0 <= 260 and x1 >= 1000 and 230 <= y0 <= 300 and 495 <= y1 <= 510
 
@@ -388,8 +388,8 @@ def test_scan_red_header_from_pixels():
 def test_scan_rule_plus_ocr_number():
     ocr = [("某政发〔2023〕5号", (470.0, 430.0, 770.0, 470.0))]
     found = run(scan_doc(scan_page(mark=None), ocr))
-    assert [f.details["signals"] for f in found] == [["red_rule", "doc_number"]]
-    assert found[0].details["sources"]["doc_number"] == "ocr"
+    assert [f.details.signals for f in found] == [("red_rule", "doc_number")]
+    assert found[0].details.sources["doc_number"] == "ocr"
 
 
 def test_scan_red_title_read_by_ocr_is_not_an_organ_mark():
@@ -456,9 +456,9 @@ def test_scan_through_the_image_extractor_with_ocr():
     found = run(doc)
     assert [f.rule for f in found] == ["red_header"]
     f = found[0]
-    assert f.details["signals"] == ["organ_mark", "red_rule", "doc_number"]
-    assert f.details["sources"]["doc_number"] == "ocr"
-    assert f.details["organ_mark"] == "某某市人民政府文件"  # the OCR line over the red glyph row
+    assert f.details.signals == ("organ_mark", "red_rule", "doc_number")
+    assert f.details.sources["doc_number"] == "ocr"
+    assert f.details.organ_mark == "某某市人民政府文件"  # the OCR line over the red glyph row
     assert f.location.start is not None and f.block_kind == "ocr"
 
 
@@ -486,7 +486,7 @@ def test_html_red_header_from_css_classes() -> None:
     )
     (f,) = run(doc)
     assert f.rule == "red_header" and f.severity == Severity.BLOCKER
-    assert set(f.details["signals"]) == {"organ_mark", "red_rule", "doc_number"}
+    assert set(f.details.signals) == {"organ_mark", "red_rule", "doc_number"}
 
 
 def test_html_red_header_with_an_hr_rule_and_no_number() -> None:
@@ -495,7 +495,7 @@ def test_html_red_header_with_an_hr_rule_and_no_number() -> None:
         '<h1 class="red">中共某某县委办公室</h1><hr class="sep">',
     )
     (f,) = run(doc)
-    assert f.rule == "red_header" and set(f.details["signals"]) == {"organ_mark", "red_rule"}
+    assert f.rule == "red_header" and set(f.details.signals) == {"organ_mark", "red_rule"}
 
 
 def test_html_red_site_banner_and_black_title_are_not_a_red_header() -> None:

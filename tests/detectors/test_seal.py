@@ -134,10 +134,10 @@ def test_scanned_seal_rotated_noisy_under_black_text():
     assert [f.rule for f in found] == ["official_seal"]
     f = found[0]
     assert f.severity == Severity.BLOCKER and f.category == "seal"
-    assert f.details["star"] and f.details["rim_text"] and f.details["source"] == "scan"
+    assert f.details.star and f.details.rim_text and f.details.source == "scan"
     x0, y0, x1, y1 = f.location.bbox
     assert 690 <= x0 <= 740 and 1240 <= y0 <= 1290 and 230 <= x1 - x0 <= 270
-    assert 35 <= f.details["diameter_mm"] <= 50
+    assert 35 <= f.details.diameter_mm <= 50
     assert "公章" in f.message and "单位公章" in f.basis and "GB/T 9704" in f.basis
 
 
@@ -158,7 +158,7 @@ def test_scanned_personal_seal():
     found = run(image_doc(scanned_page(personal_seal(100), at=(900, 1400), overprint=False)))
     assert [f.rule for f in found] == ["personal_seal"]
     assert found[0].severity == Severity.HIGH
-    assert 10 <= found[0].details["side_mm"] <= 25
+    assert 10 <= found[0].details.side_mm <= 25
 
 
 @pytest.mark.parametrize(
@@ -245,7 +245,7 @@ def test_pdf_vector_seal_circle_and_star():
     found = run(_extract(pdf))
     assert [f.rule for f in found] == ["official_seal"]
     f = found[0]
-    assert f.details["source"] == "vector" and f.details["star"]
+    assert f.details.source == "vector" and f.details.star
     assert f.location.page == 1 and f.location.bbox == pytest.approx((360, 630, 480, 750), abs=3)
 
 
@@ -255,7 +255,7 @@ def test_pdf_vector_seal_with_red_rim_text_and_no_star():
     page.draw_circle((420, 690), 60, color=RED_F, width=2.5)
     page.insert_text((385, 665), "某某市财政局", fontname="china-s", fontsize=12, color=RED_F)
     found = run(_extract(pdf))
-    assert [f.rule for f in found] == ["official_seal"] and found[0].details["rim_text"]
+    assert [f.rule for f in found] == ["official_seal"] and found[0].details.rim_text
 
 
 def test_pdf_red_circle_alone_is_not_a_seal():
@@ -286,7 +286,7 @@ def test_pdf_star_drawn_with_curves_is_found_by_rendering():
     shape.finish(color=RED_F, fill=RED_F, closePath=True)
     shape.commit()
     found = run(_extract(pdf))
-    assert [(f.rule, f.details["source"]) for f in found] == [("official_seal", "render")]
+    assert [(f.rule, f.details.source) for f in found] == [("official_seal", "render")]
     assert found[0].location.bbox == pytest.approx((360, 630, 480, 750), abs=6)
 
 
@@ -308,10 +308,10 @@ def test_pdf_embedded_seal_image_maps_into_page():
     found = run(_extract(pdf))
     assert [f.rule for f in found] == ["official_seal"]
     f = found[0]
-    assert f.details["source"] == "image" and f.details["image"]
+    assert f.details.source == "image" and f.details.image
     # The seal fills the picture minus a 15 px transparent border of 270 px.
     assert f.location.bbox == pytest.approx((356.7, 626.7, 463.3, 733.3), abs=2.5)
-    assert f.details["image_pixel_bbox"][0] == pytest.approx(15, abs=3)
+    assert f.details.image_pixel_bbox[0] == pytest.approx(15, abs=3)
 
 
 def test_pdf_scanned_page_seal_in_points():
@@ -385,7 +385,7 @@ def test_signature_image_at_the_end():
     assert [f.rule for f in found] == ["signature"]
     f = found[0]
     assert f.severity == Severity.HIGH and f.confidence < 0.9 and f.location.page == 2
-    assert f.details["ink"] == "blue"
+    assert f.details.ink == "blue"
     x0, y0, x1, y1 = f.location.bbox
     assert x0 >= 380 and x1 <= 520 and y0 >= 700 and y1 <= 750
 
@@ -415,4 +415,4 @@ def test_docx_inline_seal_picture_has_page_and_pixel_box():
     found = run(extract(buf.getvalue(), "t.docx", NO_OCR))
     assert [f.rule for f in found] == ["official_seal"]
     f = found[0]
-    assert f.location.page == 1 and f.details["image"] and len(f.details["image_pixel_bbox"]) == 4
+    assert f.location.page == 1 and f.details.image and len(f.details.image_pixel_bbox) == 4

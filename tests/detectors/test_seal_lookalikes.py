@@ -230,7 +230,7 @@ def test_crop_scale_is_unknown_but_a4_scan_keeps_its_size_check():
     """A tight crop has no physical size; a page-shaped scan keeps the mm checks (a 6-mm red
     ring on an A4 scan is no seal)."""
     found = image_findings(on_white(seal()))
-    assert "diameter_mm" not in found[0].details
+    assert found[0].details.diameter_mm is None
     page = Image.new("RGB", (827, 1169), "white")  # A4 at 100 dpi
     tiny = seal(24, rim="某某局")
     page.paste(on_white(tiny), (500, 900), tiny)
@@ -238,7 +238,7 @@ def test_crop_scale_is_unknown_but_a4_scan_keeps_its_size_check():
     big = seal(170)  # 43 mm at 100 dpi
     page.paste(on_white(big), (450, 800), big)
     found = image_findings(page)
-    assert rules(found) == {"official_seal"} and 38 <= found[0].details["diameter_mm"] <= 48
+    assert rules(found) == {"official_seal"} and 38 <= found[0].details.diameter_mm <= 48
 
 
 def _square_seal(side: int = 200, *, frame: float = 0.06, gap: float = 0.06, framed: bool = True,
@@ -312,7 +312,7 @@ def test_embedded_electronic_seal_reaches_the_detector(fmt, variant):
     doc = extract(raw, f"t.{fmt}", NO_OCR)
     found = list(SealDetector().detect(doc, ScanContext(config=NO_OCR)))
     assert [f.rule for f in found] == ["official_seal"]
-    assert found[0].details["source"] == "image"
+    assert found[0].details.source == "image"
 
 
 # -- negatives ------------------------------------------------------------------------------------

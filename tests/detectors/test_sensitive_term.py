@@ -52,7 +52,7 @@ def test_traditional_characters_point_at_original_text() -> None:
     doc = make_doc("關於做好防汛工作的通知", "本件為內部資料，請妥善處理。")
     (f,) = detect(doc)
     assert f.rule == "internal_term"
-    assert f.details["rule_id"] == "confidential.internal-material"
+    assert f.details.rule_id == "confidential.internal-material"
     assert f.severity is Severity.MEDIUM
     assert f.evidence == "內部資料"
     assert doc.text[f.location.start : f.location.end] == "內部資料"
@@ -67,7 +67,7 @@ def test_traditional_characters_point_at_original_text() -> None:
 def test_evasion_is_seen_through(spaced: str) -> None:
     doc = make_doc("通知", f"此件系{spaced}，仅限本单位。")
     findings = detect(doc)
-    assert [f.details["rule_id"] for f in findings] == ["confidential.internal-material"]
+    assert [f.details.rule_id for f in findings] == ["confidential.internal-material"]
     f = findings[0]
     assert f.evidence == spaced
     assert doc.text[f.location.start : f.location.end] == spaced
@@ -85,7 +85,7 @@ def test_hidden_text_is_scanned_and_flagged() -> None:
     doc.blocks.append(TextBlock(text="2024年第一季度城镇低保对象公示", page=1, paragraph=0))
     doc.blocks.append(TextBlock(text="内部资料 仅供审核", page=1, paragraph=1, hidden=True))
     (f,) = detect(doc.finalize())
-    assert f.details["hidden"] is True
+    assert f.details.hidden is True
     assert f.evidence == "内部资料"
 
 
@@ -98,9 +98,9 @@ def test_longest_match_without_overlap() -> None:
 def test_norm_typo_reports_replacement() -> None:
     doc = make_doc("根据《中华人民共合国政府信息公开条例》，现就有关事项通知如下。")
     (f,) = detect(doc)
-    assert (f.rule, f.details["rule_id"]) == ("norm_expression", "norms.state-name-typo")
+    assert (f.rule, f.details.rule_id) == ("norm_expression", "norms.state-name-typo")
     assert f.severity is Severity.HIGH
-    assert f.details["replacement"] == "中华人民共和国"
+    assert f.details.replacement == "中华人民共和国"
     assert f.evidence == "中华人民共合国"
 
 
@@ -112,7 +112,7 @@ def test_user_txt_list_and_cache_follows_edits(tmp_path: Path) -> None:
     findings = detect(doc, cfg)
     assert [(f.evidence, f.severity) for f in findings] == [("星火甲项目", Severity.HIGH)]
     assert findings[0].rule == "custom_term"
-    assert findings[0].details["rule_id"] == "user-project_codes.terms"
+    assert findings[0].details.rule_id == "user-project_codes.terms"
     assert get_ruleset([lst]) is get_ruleset([lst])  # built once
 
     lst.write_text("星火甲项目\n蓝海乙项目\n", encoding="utf-8")
@@ -142,7 +142,7 @@ exceptions = ["蓝鲸工程师"]
     )
     doc = make_doc("蓝鲸工程进展顺利。", "招聘蓝鲸工程师两名。")
     findings = detect(doc, ScanConfig(wordlists=[lst]))
-    assert [(f.rule, f.details["rule_id"], f.location.start) for f in findings] == [
+    assert [(f.rule, f.details.rule_id, f.location.start) for f in findings] == [
         ("custom_term", "local.codename", 0)
     ]
     assert findings[0].message == "出现项目代号“蓝鲸工程”。"
@@ -174,7 +174,7 @@ def test_quoted_and_talked_about_marks_are_ignored() -> None:
 
 def test_standalone_marks_are_found() -> None:
     doc = make_doc("内部资料　注意保存", "工作秘密", "关于调整部分岗位职责的通知（讨论稿）", "各科室：")
-    rules = sorted(f.details["rule_id"] for f in detect(doc))
+    rules = sorted(f.details.rule_id for f in detect(doc))
     assert rules == sorted(
         [
             "confidential.internal-material",
@@ -212,14 +212,14 @@ XX国家级经济技术开发区是1992年经国务院批准设立的国家级�
 def test_realistic_government_prose_is_clean(prose: str) -> None:
     doc = make_doc(*prose.split("\n"))
     findings = detect(doc)
-    assert findings == [], [(f.details["rule_id"], f.evidence) for f in findings]
+    assert findings == [], [(f.details.rule_id, f.evidence) for f in findings]
 
 
 def test_positive_inside_realistic_prose() -> None:
     lines = DEV_ZONE.split("\n")
     lines.insert(2, "开发区是企业投资的首选之地，拥有国家级品质的营商环境。")
     findings = detect(make_doc(*lines))
-    assert sorted((f.details["rule_id"], f.evidence) for f in findings) == [
+    assert sorted((f.details.rule_id, f.evidence) for f in findings) == [
         ("advertising.superlative-ad", "首选"),
         ("advertising.superlative-statutory", "国家级"),
     ]
@@ -232,7 +232,7 @@ def test_draft_outside_consultation_is_found() -> None:
         "XX市城市绿化管理条例（草案）", "第一章　总则", "第一条　为了促进城市绿化事业发展，制定本条例。"
     )
     (f,) = detect(doc)
-    assert (f.rule, f.details["rule_id"]) == ("process_draft", "drafts.bill-draft")
+    assert (f.rule, f.details.rule_id) == ("process_draft", "drafts.bill-draft")
     assert f.evidence == "草案"
 
 

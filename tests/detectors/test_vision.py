@@ -175,7 +175,7 @@ def _ring_with_star(size: int = 300, star: bool = True, fill: bool = False) -> n
 def test_find_seals_ring_with_star():
     hits = V.find_seals(_ring_with_star())
     assert [h.kind for h in hits] == ["official"]
-    assert hits[0].details["star"] is True
+    assert hits[0].details.star is True
     x0, y0, x1, y1 = hits[0].box
     assert abs(x0 - 20) <= 3 and abs(x1 - 280) <= 3
 
@@ -230,7 +230,7 @@ def _signature(color=(20, 40, 160)) -> np.ndarray:
 
 def test_find_signature_positive_blue_and_black():
     blue = V.find_signature(_signature())
-    assert blue is not None and blue.details["ink"] == "blue"
+    assert blue is not None and blue.details.ink == "blue"
     assert V.find_signature(_signature(color=(15, 15, 15))) is not None
 
 
@@ -336,4 +336,4 @@ def test_find_seals_still_finds_a_full_seal_on_a_busy_picture():
         a = math.radians(-200 + 220 * (i + 0.5) / 7)
         d.text((700 + 100 * math.cos(a), 500 + 100 * math.sin(a)), ch, font=f, fill=RED, anchor="mm")
     hits = V.find_seals(V.to_rgb(img))
-    assert [(h.kind, h.details["star"], h.details["rim_text"]) for h in hits] == [("official", True, True)]
+    assert [(h.kind, h.details.star, h.details.rim_text) for h in hits] == [("official", True, True)]

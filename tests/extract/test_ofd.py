@@ -66,7 +66,7 @@ def test_electronic_seal_is_a_blocker_with_page_and_box() -> None:
     assert f.location.bbox == pytest.approx(
         (120 * MM_TO_PT, 200 * MM_TO_PT, 162 * MM_TO_PT, 242 * MM_TO_PT), abs=0.1
     )
-    assert "南宁市财政局公章" in f.message and f.details["provider"]
+    assert "南宁市财政局公章" in f.message and f.details.provider
     # the seal picture under the stamp is the same seal: one finding, not two
     assert not [x for x in result.findings if x.rule == "official_seal"]
     assert {"red_header/red_header", "personal_data/mobile"} <= _rules(result)

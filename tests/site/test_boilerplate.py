@@ -68,14 +68,14 @@ def test_template_leak_reported_once_with_page_count(tmp_path: Path) -> None:
     first = found["p000.html"]
     assert {f.rule for f in first} >= {"html_comment", "mobile"}
     for f in first:
-        assert f.details["boilerplate"]["pages"] == 8
-        assert f.details["boilerplate"]["scope_pages"] == 8
-        assert len(f.details["boilerplate"]["examples"]) == 8
+        assert f.details.boilerplate.pages == 8
+        assert f.details.boilerplate.scope_pages == 8
+        assert len(f.details.boilerplate.examples) == 8
         assert "仅在此报告一次" in f.message
     for name in ("p001.html", "p004.html", "p007.html"):
         assert found[name] == []
     own = found["p005.html"]
-    assert own and all("boilerplate" not in f.details for f in own)
+    assert own and all(f.details.boilerplate is None for f in own)
     assert stats.boilerplate_templates == len(first)
     assert stats.boilerplate_collapsed == 7 * len(first)
     from jsonschema import validate
@@ -118,8 +118,8 @@ def test_section_template_collapsed_within_its_section(tmp_path: Path) -> None:
     results, stats = run_jobs(list(iter_jobs([root])), CONFIG)
     with_leak = [r for r in results if template_findings([r])[Path(r.path).name]]
     assert [Path(r.path).parent.name + "/" + Path(r.path).name for r in with_leak] == ["rsxx/p000.html"]
-    details = with_leak[0].findings[0].details["boilerplate"]
-    assert details["scope"] == "rsxx" and details["pages"] == 6 and details["scope_pages"] == 6
+    template = with_leak[0].findings[0].details.boilerplate
+    assert template.scope == "rsxx" and template.pages == 6 and template.scope_pages == 6
     assert stats.boilerplate_collapsed == 5 * stats.boilerplate_templates > 0
 
 
