@@ -79,6 +79,9 @@ class TextBlock:
     source: str | None = None  # free-form hint: "ocr", "w:txbxContent", "html:display:none" ...
     start: int = 0  # offsets into Document.text, set by Document.finalize()
     end: int = 0
+    # PDF paint order on the page (content-stream sequence number, as Drawing.order); -1 when
+    # unknown. Set only where it decides something (spans that meet a dark fill).
+    order: int = -1
 
     @property
     def is_red(self) -> bool:
@@ -130,6 +133,9 @@ class Drawing:
     items: list[Any] = field(default_factory=list, repr=False)  # raw path items when useful
     source: str | None = None
     paragraph: int = -1  # DOCX: paragraph id the border/shape belongs to (bbox then approximate)
+    # PDF: paint order on the page (PyMuPDF seqno; what is painted later lies on top); -1 unknown.
+    # bbox is then the painted area: the path's box cut to the clip in force when it was painted.
+    order: int = -1
 
 
 @dataclass(slots=True)

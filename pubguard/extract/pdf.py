@@ -610,10 +610,15 @@ class _PdfBuilder:
                 spans.extend(chars_of)
         if len(spans) != len(blocks):
             return  # not the same span sequence: keep the estimates
+        painted = _paint_order(cpage)
         for k in touching:
             chars = spans[k]
             if "".join(ch["c"] for ch in chars) == blocks[k].text:
                 blocks[k].char_boxes = [tr(tuple(ch["bbox"])) for ch in chars]
+            keys = [key for ch in chars if (key := _origin_key(ch.get("origin"))) is not None]
+            orders = [painted[key] for key in keys if key in painted]
+            if orders:
+                blocks[k].order = min(orders)  # the earliest: if any of it is under a box, so is the span
 
     @staticmethod
     def _hidden(
@@ -717,13 +722,14 @@ class _PdfBuilder:
     def _drawings(self, number: int, cpage: Any, tr: Callable[[Any], BBox]) -> list[Drawing]:
         out: list[Drawing] = []
         try:
-            paths = cpage.get_drawings()
+            entries = cpage.get_drawings(extended=True)
         except Exception:
             return out
+        paths = _clipped_paths(entries, tr)
         if len(paths) > _MAX_DRAWINGS_PER_PAGE:
             self.truncated_drawings.append(number)
             paths = paths[:_MAX_DRAWINGS_PER_PAGE]
-        for path in paths:
+        for path, painted in paths:
             kind_ops = str(path.get("type") or "")
             items = [_plain_item(it, tr) for it in path.get("items", [])]
             stroke = _rgb(path.get("color")) if "s" in kind_ops else None
@@ -733,13 +739,14 @@ class _PdfBuilder:
                 Drawing(
                     page=number,
                     kind=_drawing_kind(path.get("items", []), bool(path.get("closePath"))),
-                    bbox=tr(path["rect"]),
+                    bbox=painted,
                     stroke=stroke,
                     fill=fill,
                     width=float(path.get("width") or 0.0),
                     fill_opacity=float(1.0 if opacity is None else opacity),
                     items=items,
                     source="pdf:path",
+                    order=int(path.get("seqno", -1)),
                 )
             )
         return out
@@ -896,6 +903,63 @@ _OBJSTM_RAW = re.compile(rb"/(?:O|#4[fF])(?:b|#62)(?:j|#6[aA])(?:S|#53)(?:t|#74)
 # stream is matched on its own.
 _PATH_OPS = re.compile(rb"[\s\])>](?:m|re|sh|Do)(?![^\s\[(/<%])")
 _PATH_OPS_FIRST = re.compile(rb"(?:m|re|sh|Do)(?![^\s\[(/<%])")
+
+
+def _origin_key(origin: Any) -> tuple[int, int] | None:
+    if not origin or len(origin) < 2:
+        return None
+    return (round(float(origin[0]) * 10), round(float(origin[1]) * 10))
+
+
+def _paint_order(cpage: Any) -> dict[tuple[int, int], int]:
+    """Glyph origin (0.1 pt) -> the sequence number of the text operation that painted it, from
+    the page's text trace (the same numbering as the drawings' seqno). Empty when the trace
+    cannot be read: the order stays unknown and nothing changes."""
+    out: dict[tuple[int, int], int] = {}
+    try:
+        trace = cpage.get_texttrace()
+    except Exception:
+        return out
+    for span in trace:
+        seqno = span.get("seqno")
+        if seqno is None:
+            continue
+        for ch in span.get("chars", ()):
+            key = _origin_key(ch[2] if len(ch) > 2 else None)
+            if key is not None:
+                out.setdefault(key, int(seqno))
+    return out
+
+
+def _clipped_paths(
+    entries: list[dict[str, Any]], tr: Callable[[Any], BBox]
+) -> list[tuple[dict[str, Any], BBox]]:
+    """The painted paths of `get_drawings(extended=True)`, each with the part of its box that
+    the clips in force let through (a white fill clipped to below a blue title band does not
+    lie under the band's white title). Clip and group entries open a level; a path at level L
+    is cut by the open clips of lower levels. A path clipped away entirely paints nothing and
+    is dropped."""
+    out: list[tuple[dict[str, Any], BBox]] = []
+    clips: list[tuple[int, BBox | None]] = []  # (level, rectangle) of the open clips
+    for e in entries:
+        level = int(e.get("level") or 0)
+        while clips and clips[-1][0] >= level:
+            clips.pop()
+        kind = e.get("type")
+        if kind in ("clip", "group"):
+            rect = e.get("scissor") if kind == "clip" else None
+            clips.append((level, tr(rect) if rect is not None else None))
+            continue
+        if "rect" not in e:
+            continue
+        x0, y0, x1, y1 = tr(e["rect"])
+        for _, c in clips:
+            if c is not None:
+                x0, y0, x1, y1 = max(x0, c[0]), max(y0, c[1]), min(x1, c[2]), min(y1, c[3])
+        if x1 < x0 or y1 < y0:
+            continue
+        out.append((e, (x0, y0, x1, y1)))
+    return out
 
 
 def _contents(page: Any) -> bytes | None:

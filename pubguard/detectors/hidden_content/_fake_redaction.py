@@ -9,6 +9,7 @@ from pubguard.details import HiddenContentDetails
 from pubguard.detectors.base import ScanContext
 from pubguard.detectors.hidden_content._geometry import (
     COVER_SHARE,
+    ON_PANEL_SHARE,
     _area,
     _boxes,
     _intersection,
@@ -90,17 +91,22 @@ def fake_redactions(doc: Document, ctx: ScanContext) -> list[Finding]:
 
 
 def _covered(blocks: list[TextBlock], d: Drawing, *, check_colour: bool) -> list[int]:
-    """Offsets (in doc.text) of the characters hidden under the drawing: >= 60 % of an exact
+    """Offsets (in doc.text) of the characters hidden under the drawing (those painted after
+    it, when the paint order is known, only if the box is fitted to them: ON_PANEL_SHARE):
+    >= 60 % of an exact
     character box; for estimated boxes (no per-character geometry) the character's centre
     column inside the box and >= 60 % of its height covered, which tolerates the estimate's
     drift of a fraction of a character."""
     offsets: list[int] = []
+    on_top: list[int] = []  # painted after the box (PDF paint order): lying on it
+    on_top_area = 0.0
     for b in blocks:
         assert b.bbox is not None
         if _intersection(b.bbox, d.bbox) <= 0:
             continue
         if check_colour and d.fill is not None and contrast_ratio(_rgb(b.color), d.fill) >= 3.0:
             continue  # light text on the dark box: a visible label (table header), not hidden
+        after = 0 <= d.order < b.order
         exact = bool(b.char_boxes) and len(b.char_boxes or []) == len(b.text)
         for k, box in enumerate(char_boxes(b)):
             if b.text[k].isspace() or _area(box) <= 0:
@@ -111,6 +117,11 @@ def _covered(blocks: list[TextBlock], d: Drawing, *, check_colour: bool) -> list
                 cx = (box[0] + box[2]) / 2
                 v_overlap = max(min(box[3], d.bbox[3]) - max(box[1], d.bbox[1]), 0.0)
                 hit = d.bbox[0] <= cx <= d.bbox[2] and v_overlap >= COVER_SHARE * (box[3] - box[1])
-            if hit:
+            if hit and after:
+                on_top.append(b.start + k)
+                on_top_area += _intersection(box, d.bbox)
+            elif hit:
                 offsets.append(b.start + k)
-    return offsets
+    if on_top and on_top_area >= ON_PANEL_SHARE * _area(d.bbox):
+        offsets += on_top  # dark words on a box fitted to them: as unreadable as under it
+    return sorted(offsets)

@@ -19,6 +19,12 @@ from pubguard.document import (
 
 # A character counts as covered when this share of its box lies under the dark box.
 COVER_SHARE = 0.6
+# Text painted after a dark fill lies on it (PDF paint order). In a colour close to the fill it
+# is still unreadable: a box laid over the words (x-ray rectangles_yes: black words on a black
+# box), so a fake redaction. On a large dark panel (a cover page's lower half, a banner) whose
+# area the covered characters fill less than this share of, it is a label printed on the panel
+# (a court's "Exh. B - 4" on a brochure cover, x-ray no_bad_redactions.5.5), not a redaction.
+ON_PANEL_SHARE = 0.05
 
 
 # -- geometry ---------------------------------------------------------------------------------
@@ -208,7 +214,13 @@ def _boxes(d: Drawing) -> list[Drawing]:
     rects = [it[1] for it in d.items if it and it[0] == "re" and len(it) > 1 and len(it[1]) == 4]
     if len(rects) < 2 or len(rects) != len(d.items):
         return [d]
-    return [replace(d, bbox=(float(r[0]), float(r[1]), float(r[2]), float(r[3])), items=[]) for r in rects]
+    # d.bbox is the painted area (cut to the clip in PDF): each rectangle is cut to it as well.
+    x0, y0, x1, y1 = d.bbox
+    cut = [
+        (max(float(r[0]), x0), max(float(r[1]), y0), min(float(r[2]), x1), min(float(r[3]), y1))
+        for r in rects
+    ]
+    return [replace(d, bbox=c, items=[]) for c in cut if c[2] > c[0] and c[3] > c[1]]
 
 
 def _is_redaction_box(d: Drawing) -> bool:

@@ -81,6 +81,29 @@ def _background(doc: Document, block: TextBlock) -> RGB | None:
     return next((d.fill for d in under if d.fill and not indistinguishable(color, d.fill)), (255, 255, 255))
 
 
+def _shadow_of_shown_text(doc: Document, block: TextBlock, bg: RGB) -> bool:
+    """The same words drawn again at the same place in a colour that shows: the block is a
+    text effect (a white shadow or outline drawn under dark menu text, x-ray
+    no_bad_redactions.6.2), nothing is concealed."""
+    if block.bbox is None:
+        return False
+    words = block.text.strip()
+    for other in doc.blocks:
+        if (
+            other is block
+            or other.page != block.page
+            or other.hidden
+            or other.bbox is None
+            or other.color is None
+            or other.text.strip() != words
+            or indistinguishable(other.color, bg)
+        ):
+            continue
+        if _intersection(block.bbox, other.bbox) >= 0.5 * min(_area(block.bbox), _area(other.bbox)):
+            return True
+    return False
+
+
 def white_text(doc: Document, ctx: ScanContext) -> list[Finding]:
     idx: list[int] = []
     redacted: list[int] = []
@@ -111,6 +134,10 @@ def white_text(doc: Document, ctx: ScanContext) -> list[Finding]:
         else:
             idx.append(i)
         backgrounds[id(b)] = bg
+    if idx and doc.format == "pdf":
+        idx = [
+            i for i in idx if not _shadow_of_shown_text(doc, doc.blocks[i], backgrounds[id(doc.blocks[i])])
+        ]
     groups = [g for g in group_consecutive(doc, idx) if substantive(g.text)]
 
     def item(g: Group) -> _Item:
