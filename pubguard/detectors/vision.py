@@ -470,6 +470,7 @@ def _seals_in(
     strict: bool = False,
 ) -> list[SealHit]:
     hsv = hsv_of(np.ascontiguousarray(rgb)) if hsv is None else hsv
+    strong = red
     red = with_faint_red(rgb, red, hsv)
     unit = ppm or WORK_PX_PER_MM
     bridged = bridge_dark(red, dark_mask(rgb, hsv), radius=max(1, round(unit * 0.4)) + 1)
@@ -499,7 +500,13 @@ def _seals_in(
         if np.count_nonzero(colours[y0:y1, x0:x1]) > 0.04 * gw * gh:
             continue  # multi-coloured: chart, logo, photo
         raw = cv2.bitwise_and(red[y0:y1, x0:x1], own)
-        hit = _official_seal(region, raw, ppm, strict) or (None if strict else _personal_seal(region, ppm))
+        hit = _official_seal(region, raw, ppm, strict)
+        if hit is None and not strict:
+            # The faint-ink halo (JPEG bleed, pink fringes) thickens the strokes of a small
+            # seal until frame and glyphs run together: judge it on the strong ink as well.
+            hit = _personal_seal(region, ppm) or _personal_seal(
+                cv2.bitwise_and(strong[y0:y1, x0:x1], own), ppm
+            )
         found = [hit] if hit is not None else _split_seals(region, raw, ppm, strict, min_px)
         for hit in found:
             bx0, by0, bx1, by1 = hit.box

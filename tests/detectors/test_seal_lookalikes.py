@@ -279,6 +279,26 @@ def test_square_personal_seal_crop_is_found(variant):
     assert all(f.severity == Severity.HIGH for f in found)
 
 
+def _contract_photo_with_name_seal(blur: float) -> Image.Image:
+    """A phone photo of a contract (look-alike of a real one, realworld holdout5): a small framed
+    name seal whose ink bleeds (a pink fringe that the faint-ink mask takes in, so frame and glyphs
+    run together) beside 法定代表人签署, and the company's round seal."""
+    img = paper((440, 560), lines=0)
+    d = ImageDraw.Draw(img)
+    for i, label in enumerate(["甲方（名称）：某某投资置业有限公司", "法定代表人签署：", "甲方盖章："]):
+        d.text((20, 40 + 120 * i), label, font=font(16), fill=(40, 40, 40))
+    name = _square_seal(56, frame=0.07, gap=0.04, text="王国爱印").crop((16, 16, 80, 80))
+    img.paste(name.filter(ImageFilter.GaussianBlur(blur)), (200, 120))
+    ring = seal(110, rim="某某投资置业有限公司", middle="合同专用章")
+    img.paste(on_white(ring), (80, 300), ring)
+    return photo(img, cast=(1.0, 0.96, 0.92))
+
+
+def test_small_name_seal_with_bleeding_ink_on_a_contract_photo_is_found():
+    found = image_findings(_contract_photo_with_name_seal(0.6), "JPEG")
+    assert rules(found) == {"official_seal", "personal_seal"}, [(f.rule, f.details) for f in found]
+
+
 # -- electronic seals embedded in DOCX and PDF ----------------------------------------------------
 def _transparent_on_black(img: Image.Image) -> bytes:
     """An electronic-seal PNG as some tools write it: transparent pixels are black underneath."""
