@@ -773,6 +773,7 @@ ARC_TEXT_BAND = (0.55, 0.84)
 ARC_TEXT_MIN_COVERAGE = 0.45
 ARC_TEXT_DENSITY = (0.08, 0.55)
 ARC_TEXT_MIN_PIECES = 4
+ARC_TEXT_MIN_GLYPH_RHO = 0.1  # radial extent of a glyph piece, in radii (the band is 0.29)
 
 
 def _arc_text(on: np.ndarray, rho: np.ndarray, theta: np.ndarray) -> bool:
@@ -786,8 +787,15 @@ def _arc_text(on: np.ndarray, rho: np.ndarray, theta: np.ndarray) -> bool:
         return False
     if angular_coverage(theta[ink], bins=36) < ARC_TEXT_MIN_COVERAGE:
         return False
-    _, pieces = components(np.where(ink, 255, 0).astype(np.uint8), min_area=4)
-    return len(pieces) >= ARC_TEXT_MIN_PIECES
+    labels, pieces = components(np.where(ink, 255, 0).astype(np.uint8), min_area=4)
+    # A glyph stands across the band; the inner edge of a thick ring (a prohibition sign's,
+    # reaching into the band) is a thin sliver along it, broken into pieces in a small picture.
+    upright = 0
+    for piece in pieces:
+        r = rho[labels == piece.label]
+        if float(r.max() - r.min()) >= ARC_TEXT_MIN_GLYPH_RHO:
+            upright += 1
+    return upright >= ARC_TEXT_MIN_PIECES
 
 
 FRAME_LINE_COVER = 0.8

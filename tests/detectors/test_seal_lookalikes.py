@@ -349,6 +349,12 @@ def _sign(kind: str) -> Image.Image:
     return img
 
 
+def _ring_only() -> Image.Image:
+    img = Image.new("RGB", (300, 300), "white")
+    ImageDraw.Draw(img).ellipse([30, 30, 270, 270], outline=RED, width=26)
+    return img
+
+
 def _pie(colours) -> Image.Image:
     img = Image.new("RGB", (520, 360), "white")
     d = ImageDraw.Draw(img)
@@ -441,6 +447,11 @@ NEGATIVES = {
     "red_text": _red_text,
     "red_square_app_icon": _red_square_icon,
     "sign_photo": lambda: photo(_sign("no_parking").resize((600, 600))),
+    # web icon size (75 px, as road-sign pages show them): the thick ring's inner edge, broken
+    # into slivers by the small raster, is no rim text
+    "small_no_parking_sign": lambda: _sign("no_parking").resize((75, 75), Image.LANCZOS),
+    "small_no_straight_sign": lambda: _sign("no_straight").resize((75, 75), Image.LANCZOS),
+    "small_plain_red_ring": lambda: _ring_only().resize((75, 75), Image.LANCZOS),
 }
 
 
