@@ -22,7 +22,7 @@ from pubguard.review.base import Actor, Scanner, ServiceBase, _iso, log
 from pubguard.review.errors import InvalidInput, NotFound
 from pubguard.review.gate import clean_copy_problems
 from pubguard.review.models import CleanCopy, Draft, Version
-from pubguard.review.readmodels import VersionView
+from pubguard.review.readmodels import CleanReportView, VersionView
 
 if TYPE_CHECKING:
     pass
@@ -240,7 +240,7 @@ class CleanCopyMixin(ServiceBase):
             s.refresh(version)  # the viewonly clean_copy relationship sees the new row
             return self._version_dict(version)
 
-    def get_clean_report(self, actor: Actor, draft_id: int, version_id: int) -> dict[str, Any]:
+    def get_clean_report(self, actor: Actor, draft_id: int, version_id: int) -> CleanReportView:
         """The stored clean report of a clean-copy version, with the reviewers' view of it."""
         with self.db.read() as s:
             user = self._user(s, actor)

@@ -9,7 +9,7 @@ tests/review/test_readmodels.py checks both the keys and their order against rea
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 # typing_extensions' TypedDict (the same plain dicts at run time): pydantic can validate it on
 # Python < 3.12, which tests/review/test_readmodels.py does against real service results.
@@ -418,3 +418,26 @@ class RevealView(TypedDict):
 
     finding_id: int
     value: str
+
+
+class CleanReportView(TypedDict):
+    """A clean copy's stored report and the reviewers' view of it (`get_clean_report`)."""
+
+    draft_id: int
+    version_id: int
+    number: int
+    source_version_id: int
+    report: dict[str, Any]  # CleanReport.to_dict() (pubguard.clean/1), masked evidence only
+    review: dict[str, Any]  # cleancopy.clean_view
+
+
+Settled = Literal["finished", "rolled_back", "retry"]  # how reconcile settled one release intent
+
+
+class ReconcileView(TypedDict):
+    """What `reconcile()` did: draft ids per outcome, and the stray files it swept."""
+
+    finished: list[int]
+    rolled_back: list[int]
+    retry: list[int]
+    swept: list[str]

@@ -51,7 +51,7 @@ from pubguard.review.publish import (
     safe_filename,
     target_from_config,
 )
-from pubguard.review.readmodels import DraftSummaryView, ReleaseView
+from pubguard.review.readmodels import DraftSummaryView, ReconcileView, ReleaseView, Settled
 from pubguard.review.states import DraftEvent
 
 HOST = socket.gethostname()[:60]
@@ -397,7 +397,7 @@ class ReleaseMixin(ServiceBase):
             details={"intent_id": intent.id, "reason": why, "removed": len(removed)},
         )
 
-    def _settle(self, s: Session, draft: Draft, intent: ReleaseIntent, tgt: PublishTarget) -> str:
+    def _settle(self, s: Session, draft: Draft, intent: ReleaseIntent, tgt: PublishTarget) -> Settled:
         """Finish (`finished`) or roll back (`rolled_back`) an interrupted release; `retry` when
         a webhook could not be reached (left pending for the next run)."""
         version = s.get_one(Version, intent.version_id)
@@ -434,10 +434,10 @@ class ReleaseMixin(ServiceBase):
         self._record_release(s, draft, intent, user, tgt, location, reconciled=True, files=files)
         return "finished"
 
-    def reconcile(self) -> dict[str, Any]:
+    def reconcile(self) -> ReconcileView:
         """Settle every interrupted release and sweep stray temporary files. Safe to run while
         other processes work: intents of live processes are left alone, drafts are locked."""
-        out: dict[str, Any] = {"finished": [], "rolled_back": [], "retry": [], "swept": []}
+        out: ReconcileView = {"finished": [], "rolled_back": [], "retry": [], "swept": []}
         with self.db.read() as s:
             pending = (
                 s.execute(
@@ -468,8 +468,14 @@ class ReleaseMixin(ServiceBase):
                 seen.add(tgt.describe())
                 out["swept"].extend(tgt.sweep())
         out["swept"].extend(self.store.sweep())
-        if any(out.values()):
-            log.info("reconcile: %s", {k: len(v) for k, v in out.items()})
+        counts = {
+            "finished": len(out["finished"]),
+            "rolled_back": len(out["rolled_back"]),
+            "retry": len(out["retry"]),
+            "swept": len(out["swept"]),
+        }
+        if any(counts.values()):
+            log.info("reconcile: %s", counts)
         return out
 
     def withdraw(

@@ -25,9 +25,11 @@ from pubguard.review import (
     StaleVersion,
 )
 from pubguard.review.gate import clean_copy_problems
+from pubguard.review.readmodels import CleanReportView, VersionView
 from review.cleandocs import ID_NUMBER, red_header_docx, telegram_pdf
 from review.conftest import seed
 from review.helpers import SITE, Clock, approve_through
+from review.test_readmodels import check
 
 
 @pytest.fixture
@@ -93,6 +95,8 @@ def test_clean_copy_of_a_red_header_docx_is_a_new_releasable_version(rsvc):
     assert rsvc.verify_audit().ok
 
     stored = rsvc.get_clean_report("r1", d["id"], v2["id"])
+    check(CleanReportView, stored)  # its read model, keys and types
+    check(VersionView, v2)
     assert stored["report"]["schema"] == "pubguard.clean/1" and stored["source_version_id"] == v1
     everything = json.dumps([stored, d, rsvc.audit_log("ed", draft_id=d["id"])], ensure_ascii=False)
     leaked = ID_NUMBER in everything

@@ -25,6 +25,7 @@ from pubguard.review.readmodels import (
     JobView,
     NotificationView,
     PrecisionRow,
+    ReconcileView,
     ReleaseView,
     SessionUserView,
     SiteView,
@@ -96,6 +97,7 @@ def test_the_other_read_models(svc: ReviewService, released) -> None:
     check(VersionMetaView, version_meta(svc, "ed", d["current_version_id"]))
     check(CommentView, svc.add_comment("ed", did, "已按意见修改"))
     check(DraftSummaryView, svc.withdraw("pub", did, "内容有误"))
+    check(ReconcileView, svc.reconcile())
     entries = svc.audit_log("ed", draft_id=did)
     assert any(e["step_name"] for e in entries) and any(e["what"] for e in entries)
     for e in [*entries, *svc.audit_log("root", limit=50)]:

@@ -16,6 +16,7 @@ from pubguard.api.routers.drafts import DraftId, upload_response
 from pubguard.api.routers.versions import VersionId
 from pubguard.api.schemas import Input, Open, Text, UploadOut
 from pubguard.review import ReviewService
+from pubguard.review.readmodels import CleanReportView
 
 router = APIRouter(tags=["清理稿与批注版"])
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -87,7 +88,7 @@ def make_clean_copy(
     responses=COMMON,
     summary="清理稿的清理报告与复查结论",
 )
-def clean_report(draft_id: DraftId, version_id: VersionId, me: Me, svc: Svc) -> dict:
+def clean_report(draft_id: DraftId, version_id: VersionId, me: Me, svc: Svc) -> CleanReportView:
     return svc.get_clean_report(me.id, draft_id, version_id)
 
 
