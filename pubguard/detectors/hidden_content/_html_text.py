@@ -40,13 +40,8 @@ TECH_WORDS = (
 # iPhone private tags, IE document modes): "禁止数字自动识别为电话号码" names what a browser detects,
 # it gives no number. In such a note those words do not count; a value (a mobile, an ID, an address,
 # a credential) still does, and so does draft wording.
-BROWSER_NOTE_RE = re.compile(
-    r"(?<![A-Za-z])(?:iphone|ipad|ios|android|safari|webkit|viewport|format-detection|telephone=no|"
-    r"meta|user-scalable|initial-scale|x-ua-compatible)(?![A-Za-z])"
-    r"|私有标签|设备宽度|屏幕缩放|禁止缩放|全屏浏览|状态条|状态栏|自动识别|兼容模式|渲染模式|安卓",
-    re.IGNORECASE,
-)
-BROWSER_DETECTS_RE = re.compile(r"(?:电话|手机|邮箱|邮件|地址)(?:号码|号|地址)?")
+BROWSER_NOTE_RE = lexicon.pattern("context", "browser_note")
+BROWSER_DETECTS_RE = lexicon.pattern("context", "browser_detected_words")
 # Hidden notices a page's scripts show when needed (an old browser, leaving the site).
 # A QR-code prompt ("扫描二维码，体验响应式网站") is a popup shown on hover.
 HIDDEN_NOTICE_WORDS = ("浏览器", "插件", "即将离开", "跳转", "链接", "登录", "注册", "二维码")
