@@ -33,6 +33,13 @@ from pubguard.review.errors import InvalidInput, InvalidState, NotFound
 from pubguard.review.models import Draft, FindingRow, Release, Site, User, Version
 from pubguard.review.models_routes import DutyItem, DutyRoster, DutyRun
 from pubguard.review.publish import FolderTarget, target_from_config
+from pubguard.review.readmodels import (
+    DutyFindingSummary,
+    DutyItemView,
+    DutyRescanView,
+    DutyRunView,
+    RosterEntryView,
+)
 from pubguard.review.sheets import xlsx_bytes
 
 KINDS = {"recheck": "重要信息发布后复查", "finding": "读网新发现问题", "anomaly": "页面异常"}
@@ -70,7 +77,7 @@ def _on_duty(s: Session, site: str, day: dt.date) -> int | None:
     ).scalar_one_or_none()
 
 
-def _finding_summary(f: dict[str, Any]) -> dict[str, Any]:
+def _finding_summary(f: dict[str, Any]) -> DutyFindingSummary:
     return {
         "fingerprint": f.get("fingerprint"),
         "category": f.get("category"),
@@ -82,7 +89,7 @@ def _finding_summary(f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _rescan_summary(result: Any, reviewed: set[str], anomaly: str, *, withdrawn: bool) -> dict[str, Any]:
+def _rescan_summary(result: Any, reviewed: set[str], anomaly: str, *, withdrawn: bool) -> DutyRescanView:
     """A re-scan of a published copy: its findings (masked evidence), those new since review."""
     findings = [_finding_summary(f.to_dict()) for f in result.findings]
     return {
@@ -117,7 +124,7 @@ class DutyMixin(ServiceBase):
     # -------------------------------------------------------------- roster
     def set_roster(
         self, actor: Actor, site: str, on_date: dt.date, usernames: Iterable[str]
-    ) -> list[dict[str, Any]]:
+    ) -> list[RosterEntryView]:
         """The duty roster of a site for one day (replaces that day's list; site admin)."""
         with self.db.write() as s:
             user = self._user(s, actor)
@@ -143,7 +150,7 @@ class DutyMixin(ServiceBase):
             )
         return self.roster(actor, site, on_date, on_date)
 
-    def roster(self, actor: Actor, site: str, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    def roster(self, actor: Actor, site: str, start: dt.date, end: dt.date) -> list[RosterEntryView]:
         with self.db.read() as s:
             user = self._user(s, actor)
             self._require_role(user, site, *DUTY_ROLES, what="查看值班表")
@@ -159,7 +166,7 @@ class DutyMixin(ServiceBase):
             ]
 
     # -------------------------------------------------------------- items
-    def _item_dict(self, s: Session, item: DutyItem) -> dict[str, Any]:
+    def _item_dict(self, s: Session, item: DutyItem) -> DutyItemView:
         names = self._usernames(s, [item.assignee_id, item.checked_by_id])
         return {
             "id": item.id,
@@ -206,7 +213,7 @@ class DutyMixin(ServiceBase):
         start: dt.date | None = None,
         end: dt.date | None = None,
         limit: int = 500,
-    ) -> list[dict[str, Any]]:
+    ) -> list[DutyItemView]:
         """The 值班读网日志 of a site, newest due date first."""
         with self.db.read() as s:
             user = self._user(s, actor)
@@ -225,11 +232,11 @@ class DutyMixin(ServiceBase):
             )
             return [self._item_dict(s, r) for r in rows]
 
-    def get_duty_item(self, actor: Actor, item_id: int) -> dict[str, Any]:
+    def get_duty_item(self, actor: Actor, item_id: int) -> DutyItemView:
         with self.db.read() as s:
             return self._item_dict(s, self._duty_item(s, self._user(s, actor), item_id))
 
-    def recheck_item(self, actor: Actor, item_id: int, *, scanner: Scanner | None = None) -> dict[str, Any]:
+    def recheck_item(self, actor: Actor, item_id: int, *, scanner: Scanner | None = None) -> DutyItemView:
         """Re-scan the published copy of the item's release with today's rules; what is new
         since review (or the page's anomaly) is stored with the item. Audited `duty.rescan`."""
         with self.db.read() as s:
@@ -249,7 +256,7 @@ class DutyMixin(ServiceBase):
         with self.db.write() as s:
             user = self._user(s, actor)
             item = self._duty_item(s, user, item_id, lock=True)
-            item.rescan = rescan
+            item.rescan = dict(rescan)
             item.rescanned_at = self.now()
             self._audit(
                 s,
@@ -268,7 +275,7 @@ class DutyMixin(ServiceBase):
 
     def close_duty_item(
         self, actor: Actor, item_id: int, *, found: str, outcome: str, withdraw_reason: str = ""
-    ) -> dict[str, Any]:
+    ) -> DutyItemView:
         """End an item: who checked (the actor), what was found, what was done — 改正, 撤稿
         (takes the page down now, in the same step) or 无问题. Audited `duty.close`."""
         found = (found or "").strip()
@@ -309,9 +316,7 @@ class DutyMixin(ServiceBase):
             return self._item_dict(s, item)
 
     # -------------------------------------------------------------- daily re-scan
-    def run_duty_now(
-        self, actor: Actor, site: str, *, scanner: Scanner | None = None
-    ) -> dict[str, Any] | None:
+    def run_duty_now(self, actor: Actor, site: str, *, scanner: Scanner | None = None) -> DutyRunView | None:
         """The daily re-scan of one site started by a person (publisher or admin of the site)."""
         with self.db.read() as s:
             user = self._user(s, actor)
@@ -321,14 +326,14 @@ class DutyMixin(ServiceBase):
 
     def run_duty(
         self, site: str | None = None, *, scanner: Scanner | None = None, only_if_due: bool = False
-    ) -> list[dict[str, Any]]:
+    ) -> list[DutyRunView]:
         """The daily re-scan of every page online (one site or all), diffed against the last
         run. `only_if_due`: skip sites that already ran today (the worker's daily trigger)."""
         with self.db.read() as s:
             sites = [site] if site else list(s.execute(select(Site.key).order_by(Site.key)).scalars())
             if site and s.get(Site, site) is None:
                 raise NotFound(f"站点不存在：{site}。")
-        out = []
+        out: list[DutyRunView] = []
         for key in sites:
             try:
                 summary = self._run_site(key, scanner, only_if_due)
@@ -339,7 +344,7 @@ class DutyMixin(ServiceBase):
                 out.append(summary)
         return out
 
-    def _run_site(self, site: str, scanner: Scanner | None, only_if_due: bool) -> dict[str, Any] | None:
+    def _run_site(self, site: str, scanner: Scanner | None, only_if_due: bool) -> DutyRunView | None:
         today = self.today()
         with self.db.write() as s:  # claim the run (site row locked: two workers never both run)
             site_row = s.execute(select(Site).where(Site.key == site).with_for_update()).scalar_one()
@@ -381,7 +386,7 @@ class DutyMixin(ServiceBase):
         new: list[tuple[Any, ...]] = []
         anomalies: list[tuple[Any, ...]] = []
         errors: list[str] = []
-        rescans: dict[int, dict[str, Any]] = {}
+        rescans: dict[int, DutyRescanView] = {}
         findings = 0
         for rel_id, location, draft_id, title, filename, data, anomaly, reviewed in live:
             if anomaly:
@@ -435,7 +440,7 @@ class DutyMixin(ServiceBase):
                 )
             ).scalars():
                 assert item.release_id is not None  # selected by release_id IN (...)
-                item.rescan = rescans[item.release_id]
+                item.rescan = dict(rescans[item.release_id])
                 item.rescanned_at = self.now()
             run.finished_at = self.now()
             run.pages = len(live)

@@ -441,3 +441,76 @@ class ReconcileView(TypedDict):
     rolled_back: list[int]
     retry: list[int]
     swept: list[str]
+
+
+# ---------------------------------------------------------------------- 值班读网 (duty.py)
+class RosterEntryView(TypedDict):
+    """One person on duty on one day (`DutyMixin.roster`)."""
+
+    date: str  # ISO date
+    username: str
+    name: str
+
+
+class DutyFindingSummary(TypedDict):
+    """A finding of a re-scan as the duty log keeps it (`duty._finding_summary`); evidence is
+    masked by the detector."""
+
+    fingerprint: str | None
+    category: str | None
+    rule: str | None
+    severity: str | None
+    message: str | None
+    evidence: str | None
+    page: int | None
+
+
+class DutyRescanView(TypedDict):
+    """A re-scan of a published copy (`duty._rescan_summary`), stored on the duty item."""
+
+    status: str
+    error: str | None
+    anomaly: str  # '' when the page looks right
+    findings: list[DutyFindingSummary]
+    new: list[DutyFindingSummary]  # not seen at review
+    withdrawn: bool
+
+
+class DutyItemView(TypedDict):
+    """One entry of the 值班读网日志 (`DutyMixin._item_dict`)."""
+
+    id: int
+    site: str
+    kind: str  # recheck | finding | anomaly
+    kind_label: str
+    draft_id: int | None
+    release_id: int | None
+    run_id: int | None
+    title: str
+    location: str
+    due_on: str  # ISO date
+    overdue: bool
+    assignee: str | None
+    finding: dict[str, Any] | None  # stored JSON: a DutyFindingSummary, or {"message": …} for an anomaly
+    rescan: dict[str, Any] | None  # stored JSON: a DutyRescanView
+    rescanned_at: str | None  # ISO 8601
+    status: str  # open | closed
+    status_label: str
+    checked_by: str | None
+    checked_at: str | None
+    found: str | None
+    outcome: str | None  # corrected | withdrawn | no_issue
+    outcome_label: str
+    created_at: str | None
+
+
+class DutyRunView(TypedDict):
+    """The summary of one site's daily re-scan (`DutyMixin._run_site`)."""
+
+    site: str
+    run_id: int
+    date: str  # ISO date
+    pages: int
+    findings: int
+    new_items: int
+    errors: list[str]

@@ -45,7 +45,8 @@ def duty_items(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> list[dict[str, Any]]:
-    return svc.list_duty_items(me.id, site, status=status, start=start, end=end)
+    items = svc.list_duty_items(me.id, site, status=status, start=start, end=end)
+    return [dict(it) for it in items]  # no response model: JSON as it was
 
 
 @router.get("/sites/{site}/duty.xlsx", responses=COMMON, summary="导出值班读网日志（XLSX）")
@@ -57,29 +58,32 @@ def duty_xlsx(
 
 @router.get("/sites/{site}/duty/roster", responses=COMMON, summary="值班表")
 def roster(site: SiteKey, me: Me, svc: Svc, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    return svc.roster(me.id, site, start, end)
+    return [dict(r) for r in svc.roster(me.id, site, start, end)]  # no response model: JSON as it was
 
 
 @router.put("/sites/{site}/duty/roster/{day}", responses=ACTION, summary="排定某天的值班人员（站点管理员）")
 def set_roster(site: SiteKey, day: dt.date, body: RosterIn, me: Me, svc: Svc) -> list[dict[str, Any]]:
-    return svc.set_roster(me.id, site, day, body.users)
+    rows = svc.set_roster(me.id, site, day, body.users)
+    return [dict(r) for r in rows]  # no response model: JSON as it was
 
 
 @router.post("/sites/{site}/duty/run", responses=ACTION, summary="立即运行每日读网复查")
 def run(site: SiteKey, me: Me, svc: Svc) -> dict[str, Any] | None:
-    return svc.run_duty_now(me.id, site)
+    summary = svc.run_duty_now(me.id, site)
+    return dict(summary) if summary is not None else None  # no response model: JSON as it was
 
 
 @router.post("/duty/{item_id}/recheck", responses=ACTION, summary="按今天的规则复查已发布页面")
 def recheck(item_id: ItemId, me: Me, svc: Svc) -> dict[str, Any]:
-    return svc.recheck_item(me.id, item_id)
+    return dict(svc.recheck_item(me.id, item_id))  # no response model: JSON as it was
 
 
 @router.post("/duty/{item_id}/close", responses=ACTION, summary="办结值班事项（改正 / 撤稿 / 无问题）")
 def close(item_id: ItemId, body: CloseIn, me: Me, svc: Svc) -> dict[str, Any]:
-    return svc.close_duty_item(
+    item = svc.close_duty_item(
         me.id, item_id, found=body.found, outcome=body.outcome, withdraw_reason=body.reason
     )
+    return dict(item)  # no response model: JSON as it was
 
 
 def _filters(
