@@ -118,18 +118,41 @@ t2s: Callable[[str], str] = _default_t2s
 
 @dataclass(frozen=True, slots=True)
 class NormText:
-    """Normalised text plus `offsets[i]` = index in `original` of normalised character i."""
+    """Normalised text plus the map back: `offsets[i]` = index in `original` of normalised
+    character i. The map is kept dense only when 繁→简 changed a line's length (`dense`);
+    otherwise the normalised text is the original with some characters dropped, and only
+    `shift[j] = gone[j] - j` over the sorted dropped positions is kept (none: the identity),
+    so a 2,000-page text carries no 8 MB array of offsets."""
 
     text: str
-    offsets: np.ndarray  # int32 (int64 past 2**31 characters), len(text)
     original: str
+    dense: np.ndarray | None = None  # int32 (int64 past 2**31 characters), len(text)
+    shift: np.ndarray | None = None  # ascending, one per dropped character
+
+    def offset(self, i: int) -> int:
+        """Index in `original` of normalised character i (0 <= i < len(text))."""
+        if self.dense is not None:
+            return int(self.dense[i])
+        if self.shift is None:
+            return i
+        return i + int(np.searchsorted(self.shift, i, side="right"))
+
+    @property
+    def offsets(self) -> np.ndarray:
+        """The whole map as an array (built on demand)."""
+        if self.dense is not None:
+            return self.dense
+        idx = np.arange(len(self.text), dtype=_offset_dtype(len(self.original)))
+        if self.shift is None:
+            return idx
+        return (idx + np.searchsorted(self.shift, idx, side="right")).astype(idx.dtype)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the normalised range [start, end)."""
         if end <= start:
-            pos = int(self.offsets[start]) if start < len(self.offsets) else len(self.original)
+            pos = self.offset(start) if start < len(self.text) else len(self.original)
             return pos, pos
-        return int(self.offsets[start]), int(self.offsets[end - 1]) + 1
+        return self.offset(start), self.offset(end - 1) + 1
 
 
 def _newlines(text: str) -> np.ndarray:
@@ -237,7 +260,8 @@ def _keep_mask(text: str) -> tuple[np.ndarray, np.ndarray] | None:
     """Which characters survive, computed with numpy over code points (no per-character
     Python): zero-width characters go everywhere; whitespace between two Han characters goes;
     separators inside a spaced-out run of single Han characters (内-部-资-料: three or more
-    characters, gaps of 1–3 separators) go. Returns (code points, keep) or None if all stay.
+    characters, gaps of 1–3 separators) go. Returns (code points, the dropped positions in
+    ascending order) or None if all stay.
 
     Only the separator positions are looked at after one table look-up over the text (zero-width
     characters are separators too): Chinese prose has few of them."""
@@ -278,9 +302,7 @@ def _keep_mask(text: str) -> tuple[np.ndarray, np.ndarray] | None:
     if not dropped.any() and not zw.any():
         return None
     gone = dropped[np.cumsum(new_run) - 1] | zw  # per separator position: its run dropped
-    keep = np.ones(n, dtype=bool)
-    keep[pos[gone]] = False
-    return cps, keep
+    return cps, pos[gone]
 
 
 def _offset_dtype(n: int) -> type[np.signedinteger]:
@@ -291,24 +313,37 @@ def normalize(text: str) -> NormText:
     """Fold, convert to simplified characters, and drop evasion characters; keep an offset map."""
     folded = fold(text)
     converted, conv_map = _convert_aligned(folded)
-    # int32 (half the memory: 8 MB per 2M characters) when every offset fits, as they do below 2**31.
-    offsets = conv_map if conv_map is not None else np.arange(len(converted), dtype=_offset_dtype(len(text)))
+    del folded
+    if converted == text:
+        converted = text  # one string, not an equal copy held for the scan
     kept = _keep_mask(converted)
     if kept is None:
-        return NormText(converted, offsets, text)
-    cps, keep = kept
-    gone = np.flatnonzero(~keep)
+        return NormText(converted, text, conv_map)
+    cps, gone = kept
     if len(gone) * 64 > len(converted):  # many characters dropped: one numpy pass
-        return NormText(cps[keep].tobytes().decode("utf-32-le"), offsets[keep], text)
-    del cps, kept  # few dropped: the text between them, sliced (no 3 copies of the text in UCS-4)
-    pieces: list[str] = []
-    prev = 0
-    for g in gone.tolist():
-        if g > prev:
-            pieces.append(converted[prev:g])
-        prev = g + 1
-    pieces.append(converted[prev:])
-    return NormText("".join(pieces), offsets[keep], text)
+        keep = np.ones(len(converted), dtype=bool)
+        keep[gone] = False
+        ntext = cps[keep].tobytes().decode("utf-32-le")
+    else:
+        del cps, kept  # few dropped: the text between them, sliced (no 3 copies of the text in UCS-4)
+        pieces: list[str] = []
+        prev = 0
+        for g in gone.tolist():
+            if g > prev:
+                pieces.append(converted[prev:g])
+            prev = g + 1
+        pieces.append(converted[prev:])
+        ntext = "".join(pieces)
+        del pieces
+        keep = None
+    if conv_map is not None:
+        if keep is None:
+            keep = np.ones(len(converted), dtype=bool)
+            keep[gone] = False
+        return NormText(ntext, text, conv_map[keep])
+    # int32 (half the memory) when every offset fits, as they do below 2**31 characters.
+    dtype = _offset_dtype(len(text))
+    return NormText(ntext, text, None, (gone - np.arange(len(gone))).astype(dtype))
 
 
 # Normal forms of lexicon terms, shared by every rule set built in this process: a 20,000-term
