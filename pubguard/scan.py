@@ -11,11 +11,12 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pubguard.config import ScanConfig
 from pubguard.detectors import ScanContext, detectors_for
@@ -109,9 +110,43 @@ class FileResult:
         return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
 
 
+# Text length from which the heap is trimmed after each detector (`_release_freed_heap`).
+_TRIM_FROM_CHARS = 1 << 18
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, or None where there is none (musl, macOS, Windows)."""
+    try:
+        import ctypes
+        import ctypes.util
+
+        name = ctypes.util.find_library("c")
+        fn = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except (OSError, AttributeError):
+        return None
+    if fn is None:
+        return None
+    fn.argtypes = [ctypes.c_size_t]
+    fn.restype = ctypes.c_int
+    return cast("Callable[[int], int]", fn)
+
+
+def _release_freed_heap() -> None:
+    """Hand the pages a detector freed back to the system. A detector's multi-MB numpy and
+    string temporaries are freed into glibc's heap (its dynamic mmap threshold keeps them off
+    mmap once one has been freed), where they stay resident and the next detector's temporaries
+    pile on top: on a 2,000-page PDF the peak RSS was set that way. Memory contents and
+    results are unchanged."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def run_detectors(doc: Document, config: ScanConfig, identity: str) -> list[Finding]:
     ctx = ScanContext(config=config)
     findings: list[Finding] = []
+    trim = len(doc.text) >= _TRIM_FROM_CHARS
     for det in detectors_for(None):
         if not config.detector_enabled(det.name):
             continue
@@ -122,6 +157,8 @@ def run_detectors(doc: Document, config: ScanConfig, identity: str) -> list[Find
         except Exception as exc:  # one broken detector must not hide the others' findings
             log.exception("detector %s failed on %s", det.name, identity)
             doc.warnings.append(f"检测器 {det.name} 运行出错（{type(exc).__name__}），该项结果可能不完整。")
+        if trim:
+            _release_freed_heap()
     min_rank = Severity(config.min_severity).rank
     findings = [f for f in findings if f.severity.rank >= min_rank]
     findings = drop_shadowed(findings)

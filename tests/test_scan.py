@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from pubguard import report
 from pubguard.config import ScanConfig
@@ -93,6 +94,23 @@ def test_the_collector_is_paused_while_detectors_run_and_restored_after() -> Non
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_heap_is_trimmed_after_each_detector_of_a_long_text_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pubguard import scan as scan_module
+    from pubguard.detectors import detectors_for
+
+    calls: list[int] = []
+    monkeypatch.setattr(scan_module, "_release_freed_heap", lambda: calls.append(1))
+    config = ScanConfig(ocr=False)
+    short = scan_bytes("联系人：王伟，手机：13812345678。".encode(), "a.txt", config)
+    assert calls == [] and any(f.rule == "mobile" for f in short.findings)
+    monkeypatch.setattr(scan_module, "_TRIM_FROM_CHARS", 10)
+    again = scan_bytes("联系人：王伟，手机：13812345678。".encode(), "a.txt", config)
+    assert len(calls) == len(detectors_for(None))
+    assert [f.to_dict() for f in again.findings] == [f.to_dict() for f in short.findings]
+    monkeypatch.undo()
+    scan_module._release_freed_heap()  # the real call (glibc's malloc_trim here) is harmless
 
 
 def test_the_collector_is_paused_while_a_pdf_is_extracted() -> None:

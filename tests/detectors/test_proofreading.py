@@ -399,6 +399,28 @@ def test_doc_numbers_with_full_width_digits_are_still_checked_on_joined_paragrap
     assert not of_rule(scan(prose("按照某政办发〔2022〕3号文件执行。")), "doc_number_format")
 
 
+def test_doubled_characters_across_numpy_pieces_as_finditer_finds_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pairs and runs (哈哈哈) straddling the cut between two numpy pieces are found once."""
+    import random
+
+    from pubguard.detectors import proofreading as pr
+
+    rng = random.Random(11)
+    alphabet = list("的的哈哈哈人") + ["\U00020000", "a", "\n"]
+    for chunk in (1, 2, 3, 7, 64):
+        monkeypatch.setattr(pr, "_DOUBLED_CHUNK", chunk)
+        for _ in range(30):
+            joined = "".join(rng.choice(alphabet) for _ in range(rng.randint(4100, 4400)))
+            texts = joined.split("\n")
+            starts = [0]
+            for t in texts[:-1]:
+                starts.append(starts[-1] + len(t) + 1)
+            expected = {k: [m.start() for m in pr.RE_DOUBLE.finditer(t)] for k, t in enumerate(texts)}
+            assert pr._doubled(joined, starts) == {k: v for k, v in expected.items() if v}
+
+
 def test_doubled_characters_found_for_all_paragraphs_as_finditer_finds_them_in_each() -> None:
     import random
 
