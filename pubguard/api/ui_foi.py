@@ -78,7 +78,7 @@ def foi_list(
 ) -> HTMLResponse:
     sites = _foi_sites(me, svc)
     view = list_view(
-        svc.list_foi(me.id, limit=2000),
+        [dict(r) for r in svc.list_foi(me.id, limit=2000)],
         q=q,
         fields=("number", "description", "channel_label", "applicant_kind_label"),
         status=status,

@@ -38,6 +38,17 @@ from pubguard.review.errors import InvalidInput, InvalidState, NotFound
 from pubguard.review.gate import ON_REQUEST
 from pubguard.review.models import Draft, User
 from pubguard.review.privacy import PrivateValues
+from pubguard.review.readmodels import (
+    FoiApplicantView,
+    FoiCandidateDraft,
+    FoiDraftRef,
+    FoiLimitReminder,
+    FoiLimitView,
+    FoiNoticeReminder,
+    FoiPreparedView,
+    FoiRegisterView,
+    FoiView,
+)
 from pubguard.review.registers import FoiPrivate, FoiRequest
 
 CONFIG_FILE = Path(__file__).parent / "foi.toml"
@@ -94,7 +105,7 @@ class Limit:
     approximate: bool
     text: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> FoiLimitView:
         return {
             "kind": self.kind,
             "label": self.label,
@@ -225,7 +236,7 @@ class FoiMixin(ServiceBase):
         applicant_kind: str = "natural",
         channel: str = "online",
         received_on: dt.date | str | None = None,
-    ) -> dict[str, Any]:
+    ) -> FoiView:
         """Register a request. `applicant`: name (person or organisation), id_number, phone,
         address, email — stored apart; the description is kept masked elsewhere."""
         description = (description or "").replace("\x00", "").strip()
@@ -277,7 +288,7 @@ class FoiMixin(ServiceBase):
 
     def request_correction(
         self, actor: Actor, request_id: int, items: str, *, on: dt.date | str | None = None
-    ) -> dict:
+    ) -> FoiView:
         """告知补正 — once, stating everything to correct; the answer clock stops until the 补正 arrives."""
         items = (items or "").replace("\x00", "").strip()
         if not items:
@@ -301,7 +312,9 @@ class FoiMixin(ServiceBase):
             self._audit(s, user, "foi.correction", details=self._foi_ref(req))
             return self._foi_view(s, req, user)
 
-    def receive_correction(self, actor: Actor, request_id: int, *, on: dt.date | str | None = None) -> dict:
+    def receive_correction(
+        self, actor: Actor, request_id: int, *, on: dt.date | str | None = None
+    ) -> FoiView:
         """The 补正 arrived: the 20-working-day answer clock starts again from that day."""
         with self.db.write() as s:
             user = self._acting(s, actor)
@@ -320,7 +333,7 @@ class FoiMixin(ServiceBase):
 
     def start_consultation(
         self, actor: Actor, request_id: int, *, party: str, on: dt.date | str | None = None
-    ) -> dict:
+    ) -> FoiView:
         """征求第三方（或其他机关）意见: the answer clock pauses."""
         party = (party or "").replace("\x00", "").strip()
         if not party:
@@ -339,7 +352,7 @@ class FoiMixin(ServiceBase):
 
     def end_consultation(
         self, actor: Actor, request_id: int, *, result: str = "", on: dt.date | str | None = None
-    ) -> dict:
+    ) -> FoiView:
         with self.db.write() as s:
             user = self._acting(s, actor)
             req = self._foi(s, request_id, lock=True)
@@ -357,7 +370,7 @@ class FoiMixin(ServiceBase):
             self._audit(s, user, "foi.consultation_end", details=self._foi_ref(req))
             return self._foi_view(s, req, user)
 
-    def extend_foi(self, actor: Actor, request_id: int, days: int, reason: str) -> dict:
+    def extend_foi(self, actor: Actor, request_id: int, days: int, reason: str) -> FoiView:
         """One extension of at most 20 working days, approved by the head of the 政府信息公开工作机构
         before the limit; the written notice is the 延期答复告知书 (`foi_notice(..., "extension")`)."""
         reason = (reason or "").replace("\x00", "").strip()
@@ -385,7 +398,7 @@ class FoiMixin(ServiceBase):
 
     # ------------------------------------------------------------ drafts and 区分处理
 
-    def foi_candidate_drafts(self, actor: Actor, request_id: int, q: str = "") -> list[dict[str, Any]]:
+    def foi_candidate_drafts(self, actor: Actor, request_id: int, q: str = "") -> list[FoiCandidateDraft]:
         """Drafts of the request's site tagged 依申请公开, newest first (title contains `q`)."""
         with self.db.read() as s:
             user = self._acting(s, actor)
@@ -403,7 +416,7 @@ class FoiMixin(ServiceBase):
                 for d in s.execute(stmt.limit(100)).scalars()
             ]
 
-    def foi_link_draft(self, actor: Actor, request_id: int, draft_id: int) -> dict:
+    def foi_link_draft(self, actor: Actor, request_id: int, draft_id: int) -> FoiView:
         with self.db.write() as s:
             user = self._acting(s, actor)
             req = self._foi(s, request_id, lock=True)
@@ -417,7 +430,7 @@ class FoiMixin(ServiceBase):
 
     def foi_prepare_release(
         self, actor: Actor, request_id: int, options: dict[str, Any] | None = None
-    ) -> dict:
+    ) -> FoiPreparedView:
         """区分处理: a new draft from the linked 依申请公开 draft's current version, cleaned with the
         existing clean copy (`make_clean_version`) and submitted to the normal review. The actor
         needs the editor role (it becomes the draft's author)."""
@@ -468,8 +481,7 @@ class FoiMixin(ServiceBase):
                 s, user, "foi.release_draft", draft=self._draft(s, draft["id"]), details=self._foi_ref(req)
             )
             view = self._foi_view(s, req, user)
-        view["clean"] = clean.get("clean")
-        return view
+        return {**view, "clean": clean.get("clean")}
 
     def _release_problem(self, s: Session, req: FoiRequest, *, clean_required: bool) -> str | None:
         if req.release_draft_id is None:
@@ -499,7 +511,7 @@ class FoiMixin(ServiceBase):
         *,
         note: str = "",
         on: dt.date | str | None = None,
-    ) -> dict:
+    ) -> FoiView:
         types = answer_types()
         key = _pick(answer_type, {k: v["label"] for k, v in types.items()}, "答复类型")
         spec = types[key]
@@ -568,7 +580,7 @@ class FoiMixin(ServiceBase):
             name=row.name, phone=row.phone, address=row.address, email=row.email, id_number=row.id_number
         )
 
-    def _foi_view(self, s: Session, req: FoiRequest, user: User | None) -> dict[str, Any]:
+    def _foi_view(self, s: Session, req: FoiRequest, user: User | None) -> FoiView:
         cfg = config()
         types = answer_types()
         today = self.today()
@@ -577,7 +589,7 @@ class FoiMixin(ServiceBase):
         roles = self._roles(user, req.site) if user else set()
         staff = bool(roles & {"foi", "foi_head", "admin"})
         names = self._usernames(s, [req.extension_approved_by_id, req.answered_by_id])
-        drafts = {}
+        drafts: dict[str, FoiDraftRef | None] = {}
         for key in ("source_draft_id", "release_draft_id"):
             did = getattr(req, key)
             if did:
@@ -646,7 +658,7 @@ class FoiMixin(ServiceBase):
             },
         }
 
-    def get_foi(self, actor: Actor, request_id: int) -> dict[str, Any]:
+    def get_foi(self, actor: Actor, request_id: int) -> FoiView:
         with self.db.read() as s:
             user = self._acting(s, actor)
             req = self._foi(s, request_id)
@@ -661,7 +673,7 @@ class FoiMixin(ServiceBase):
         todo: bool = False,
         year: int | None = None,
         limit: int = 300,
-    ) -> list[dict[str, Any]]:
+    ) -> list[FoiView]:
         """Requests the actor handles (`todo=True`: open ones, soonest limit first)."""
         with self.db.read() as s:
             user = self._acting(s, actor)
@@ -675,7 +687,7 @@ class FoiMixin(ServiceBase):
                     FoiRequest.received_on >= dt.date(year, 1, 1),
                     FoiRequest.received_on <= dt.date(year, 12, 31),
                 )
-            out = []
+            out: list[FoiView] = []
             for req in s.execute(stmt).scalars():
                 if not self._roles(user, req.site) & {"foi", "foi_head", "admin"}:
                     continue
@@ -688,9 +700,9 @@ class FoiMixin(ServiceBase):
                 )
             return out
 
-    def foi_reminders(self, actor: Actor) -> list[dict[str, Any]]:
+    def foi_reminders(self, actor: Actor) -> list[FoiLimitReminder | FoiNoticeReminder]:
         """Limits due within the reminder window (or past), one line each."""
-        out = []
+        out: list[FoiLimitReminder | FoiNoticeReminder] = []
         for r in self.list_foi(actor, todo=True):
             for x in r["limits"]:
                 if x["soon"] or x["overdue"]:
@@ -706,7 +718,7 @@ class FoiMixin(ServiceBase):
                 )
         return out
 
-    def foi_register(self, actor: Actor, request_id: int) -> dict[str, Any]:
+    def foi_register(self, actor: Actor, request_id: int) -> FoiRegisterView:
         """The authorised register view with the applicant (audited, without values)."""
         with self.db.write() as s:
             user = self._acting(s, actor)
@@ -715,11 +727,15 @@ class FoiMixin(ServiceBase):
             row = s.get(FoiPrivate, req.id)
             self._audit(s, user, "foi.register_view", details=self._foi_ref(req))
             view = self._foi_view(s, req, user)
-            view["applicant"] = {
-                k: getattr(row, k) if row else ""
-                for k in ("name", "id_number", "phone", "address", "email", "description")
+            applicant: FoiApplicantView = {
+                "name": row.name if row else "",
+                "id_number": row.id_number if row else "",
+                "phone": row.phone if row else "",
+                "address": row.address if row else "",
+                "email": row.email if row else "",
+                "description": row.description if row else "",
             }
-            return view
+            return {**view, "applicant": applicant}
 
     def foi_notice(
         self, actor: Actor, request_id: int, kind: str = "answer", fmt: str = "docx"

@@ -514,3 +514,147 @@ class DutyRunView(TypedDict):
     findings: int
     new_items: int
     errors: list[str]
+
+
+# ---------------------------------------------------------------------- 依申请公开 (foi.py)
+class FoiLimitView(TypedDict):
+    """One time limit of a request (`foi.Limit.to_dict`)."""
+
+    kind: str  # correction | answer | consultation
+    label: str
+    due: str | None  # ISO date; None while paused (征求意见 under way)
+    remaining: int | None
+    overdue: bool
+    soon: bool
+    approximate: bool
+    text: str
+
+
+class FoiDraftRef(TypedDict):
+    """The linked 依申请公开 draft or the 区分处理 draft of a request."""
+
+    id: int
+    title: str
+    status: str
+    status_label: str
+
+
+class FoiCorrectionView(TypedDict):
+    requested_on: str | None
+    items: str
+    received_on: str | None
+
+
+class FoiExtensionView(TypedDict):
+    days: int
+    reason: str
+    on: str | None
+    approved_by: str
+    notice_at: str | None
+    notice_missing: bool
+
+
+class FoiAnswerView(TypedDict):
+    type: str | None
+    label: str
+    article: str
+    note: str
+    on: str | None
+    by: str
+    late: bool
+
+
+class FoiActionsView(TypedDict):
+    """What the reader may do next (buttons of the request page)."""
+
+    correction: bool
+    correction_received: bool
+    consultation: bool
+    consultation_end: bool
+    extend: bool
+    answer: bool
+    register: bool
+
+
+class FoiView(TypedDict):
+    """One 依申请公开 request (`FoiMixin._foi_view`); the applicant is not in it."""
+
+    id: int
+    number: str
+    site: str
+    channel: str
+    channel_label: str
+    applicant_kind: str
+    applicant_kind_label: str
+    description: str  # masked
+    received_on: str
+    clock_start: str
+    status: str  # a foi.FoiStatus value
+    status_label: str
+    limits: list[FoiLimitView]
+    deadline: FoiLimitView | None  # the answer limit
+    overdue: bool
+    soon: bool
+    correction: FoiCorrectionView
+    consultations: list[dict[str, Any]]  # stored JSON pauses (start, end, …)
+    extension: FoiExtensionView
+    answer: FoiAnswerView
+    source_draft: FoiDraftRef | None
+    release_draft: FoiDraftRef | None
+    release_ready: bool
+    actions: FoiActionsView
+
+
+class FoiApplicantView(TypedDict):
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    email: str
+    description: str  # as written
+
+
+class FoiRegisterView(FoiView):
+    """The authorised register view of a request, with its applicant (`foi_register`)."""
+
+    applicant: FoiApplicantView
+
+
+class FoiPreparedView(FoiView):
+    """A request after its 区分处理 draft was prepared (`foi_prepare_release`)."""
+
+    clean: dict[str, Any] | None  # the clean copy's cleancopy.clean_view
+
+
+class FoiCandidateDraft(TypedDict):
+    """A draft tagged 依申请公开 that a request may be linked to (`foi_candidate_drafts`)."""
+
+    id: int
+    title: str
+    column: str
+    status: str
+
+
+class FoiLimitReminder(TypedDict):
+    """A limit due soon or past, for the reminders list (`foi_reminders`): the request's id and
+    number, then the FoiLimitView keys."""
+
+    id: int
+    number: str
+    kind: str
+    label: str
+    due: str | None
+    remaining: int | None
+    overdue: bool
+    soon: bool
+    approximate: bool
+    text: str
+
+
+class FoiNoticeReminder(TypedDict):
+    """A missing 延期答复告知书 in the reminders list (`foi_reminders`)."""
+
+    id: int
+    number: str
+    kind: str  # extension_notice
+    text: str

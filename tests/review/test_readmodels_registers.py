@@ -12,10 +12,19 @@ from pubguard.review.readmodels import (
     DutyItemView,
     DutyRescanView,
     DutyRunView,
+    FoiCandidateDraft,
+    FoiLimitReminder,
+    FoiLimitView,
+    FoiNoticeReminder,
+    FoiPreparedView,
+    FoiRegisterView,
+    FoiView,
     RosterEntryView,
 )
-from review.helpers import SITE
+from review.cleandocs import red_header_docx
+from review.helpers import SITE, approve_through
 from review.test_duty import TEXT, dsvc, released, rules  # noqa: F401 (fixtures)
+from review.test_foi import at, fsvc, register  # noqa: F401 (fixtures)
 from review.test_readmodels import check
 
 
@@ -57,3 +66,63 @@ def test_duty_roster_items_rescans_and_runs(dsvc, rules, clock) -> None:  # noqa
     check(DutyItemView, done)
     assert done["checked_by"] == "duty1" and done["outcome"] == "corrected"
     check(DutyItemView, dsvc.get_duty_item("duty1", finding["id"]))
+
+
+def check_foi(view: FoiView) -> None:
+    check(FoiView, view)
+    for x in view["limits"]:
+        check(FoiLimitView, x)
+
+
+def test_foi_requests_through_every_step(fsvc) -> None:  # noqa: F811
+    r = register(fsvc)
+    check_foi(r)
+    assert r["limits"] and r["deadline"] is not None and r["source_draft"] is None
+    c = register(fsvc)
+    c = fsvc.request_correction("foi1", c["id"], "请写明所需信息的文件名称或文号", on="2026-09-29")
+    check_foi(c)
+    assert c["correction"]["requested_on"] == "2026-09-29" and c["deadline"] is None
+    check_foi(fsvc.receive_correction("foi1", c["id"], on="2026-10-09"))
+    p = fsvc.start_consultation("foi1", c["id"], party="某科技有限公司", on="2026-10-12")
+    check_foi(p)
+    assert p["consultations"] and p["deadline"] is not None and p["deadline"]["due"] is None
+    check_foi(fsvc.end_consultation("foi1", c["id"], result="第三方同意公开", on="2026-10-14"))
+    e = fsvc.extend_foi("boss", c["id"], 20, "需调阅档案")
+    check_foi(e)
+    assert e["extension"]["notice_missing"] and e["extension"]["approved_by"]
+    fsvc.clock.value = at("2026-10-27")
+    reminders = fsvc.foi_reminders("foi1")
+    assert {x["kind"] for x in reminders} >= {"answer", "extension_notice"}
+    for x in reminders:
+        check(FoiNoticeReminder if x["kind"] == "extension_notice" else FoiLimitReminder, x)
+    for row in fsvc.list_foi("foi1"):
+        check_foi(row)
+    check_foi(fsvc.get_foi("foi1", r["id"]))
+
+    source = fsvc.create_draft(
+        "ed", SITE, "临时救助资金发放情况", data=red_header_docx(), filename="救助.docx"
+    )
+    fsvc.set_disclosure(
+        "ed",
+        source["id"],
+        "依申请公开",
+        basis="《中华人民共和国政府信息公开条例》第十五条",
+        reason="含个人隐私",
+    )
+    found = fsvc.foi_candidate_drafts("foi1", r["id"], "救助")
+    assert found
+    for d in found:
+        check(FoiCandidateDraft, d)
+    linked = fsvc.foi_link_draft("foi1", r["id"], source["id"])
+    check_foi(linked)
+    assert linked["source_draft"] is not None
+    prepared = fsvc.foi_prepare_release("foi1", r["id"], {"mask_preset": "last4"})
+    check(FoiPreparedView, prepared)
+    assert prepared["clean"] is not None and prepared["release_draft"] is not None
+    approve_through(fsvc, prepared["release_draft"]["id"])
+    answered = fsvc.answer_foi("foi1", r["id"], "部分公开", note="个人信息已隐去。")
+    check_foi(answered)
+    assert answered["answer"]["on"] and answered["release_ready"] is True
+    reg = fsvc.foi_register("foi1", r["id"])
+    check(FoiRegisterView, reg)
+    assert reg["applicant"]["name"] == "司马相如"

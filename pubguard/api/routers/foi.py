@@ -16,6 +16,7 @@ from pubguard.api.deps import Principal, current_principal, get_service
 from pubguard.api.routers import ACTION, COMMON, attachment_headers
 from pubguard.api.schemas import MAX_ID, Id, Input, Open, ShortText, Text
 from pubguard.review import ReviewService
+from pubguard.review.readmodels import FoiPreparedView, FoiView
 
 router = APIRouter(tags=["依申请公开"])
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -92,7 +93,7 @@ class CleanOptionsIn(Input):
 
 
 @router.post("/foi", status_code=201, response_model=FoiOut, responses=COMMON, summary="登记依申请公开申请")
-def register(body: FoiIn, me: Me, svc: Svc) -> dict:
+def register(body: FoiIn, me: Me, svc: Svc) -> FoiView:
     return svc.register_foi(
         me.id,
         body.site,
@@ -111,32 +112,32 @@ def list_foi(
     site: Annotated[str | None, Query(max_length=64)] = None,
     todo: Annotated[bool, Query(description="只看未答复的申请")] = False,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-) -> list[dict]:
+) -> list[FoiView]:
     return svc.list_foi(me.id, site, todo=todo, year=year)
 
 
 @router.get("/foi/reminders", responses=COMMON, summary="即将到期或已超期的法定时限")
 def reminders(me: Me, svc: Svc) -> list[dict]:
-    return svc.foi_reminders(me.id)
+    return [dict(r) for r in svc.foi_reminders(me.id)]  # no response model: JSON as it was
 
 
 @router.get("/foi/{foi_id}", response_model=FoiOut, responses=COMMON, summary="申请详情（已脱敏）")
-def get_foi(foi_id: FoiId, me: Me, svc: Svc) -> dict:
+def get_foi(foi_id: FoiId, me: Me, svc: Svc) -> FoiView:
     return svc.get_foi(me.id, foi_id)
 
 
 @router.get("/foi/{foi_id}/register", responses=COMMON, summary="申请登记（含申请人信息，查看留痕）")
 def register_view(foi_id: FoiId, me: Me, svc: Svc) -> dict:
-    return svc.foi_register(me.id, foi_id)
+    return dict(svc.foi_register(me.id, foi_id))  # no response model: JSON as it was
 
 
 @router.post("/foi/{foi_id}/correction", response_model=FoiOut, responses=ACTION, summary="一次性告知补正")
-def correction(foi_id: FoiId, body: CorrectionIn, me: Me, svc: Svc) -> dict:
+def correction(foi_id: FoiId, body: CorrectionIn, me: Me, svc: Svc) -> FoiView:
     return svc.request_correction(me.id, foi_id, body.items, on=body.on)
 
 
 @router.post("/foi/{foi_id}/correction/received", response_model=FoiOut, responses=ACTION, summary="收到补正")
-def correction_received(foi_id: FoiId, body: OnIn, me: Me, svc: Svc) -> dict:
+def correction_received(foi_id: FoiId, body: OnIn, me: Me, svc: Svc) -> FoiView:
     return svc.receive_correction(me.id, foi_id, on=body.on)
 
 
@@ -146,36 +147,36 @@ def correction_received(foi_id: FoiId, body: OnIn, me: Me, svc: Svc) -> dict:
     responses=ACTION,
     summary="征求第三方意见（计时暂停）",
 )
-def consultation(foi_id: FoiId, body: ConsultIn, me: Me, svc: Svc) -> dict:
+def consultation(foi_id: FoiId, body: ConsultIn, me: Me, svc: Svc) -> FoiView:
     return svc.start_consultation(me.id, foi_id, party=body.party, on=body.on)
 
 
 @router.post(
     "/foi/{foi_id}/consultation/end", response_model=FoiOut, responses=ACTION, summary="征求意见结束"
 )
-def consultation_end(foi_id: FoiId, body: ConsultEndIn, me: Me, svc: Svc) -> dict:
+def consultation_end(foi_id: FoiId, body: ConsultEndIn, me: Me, svc: Svc) -> FoiView:
     return svc.end_consultation(me.id, foi_id, result=body.result, on=body.on)
 
 
 @router.post(
     "/foi/{foi_id}/extend", response_model=FoiOut, responses=ACTION, summary="延期答复（负责人批准，一次）"
 )
-def extend(foi_id: FoiId, body: ExtendIn, me: Me, svc: Svc) -> dict:
+def extend(foi_id: FoiId, body: ExtendIn, me: Me, svc: Svc) -> FoiView:
     return svc.extend_foi(me.id, foi_id, body.days, body.reason)
 
 
 @router.post("/foi/{foi_id}/answer", response_model=FoiOut, responses=ACTION, summary="答复")
-def answer(foi_id: FoiId, body: AnswerIn, me: Me, svc: Svc) -> dict:
+def answer(foi_id: FoiId, body: AnswerIn, me: Me, svc: Svc) -> FoiView:
     return svc.answer_foi(me.id, foi_id, body.answer_type, note=body.note, on=body.on)
 
 
 @router.get("/foi/{foi_id}/drafts", responses=COMMON, summary="查找依申请公开稿件")
 def candidates(foi_id: FoiId, me: Me, svc: Svc, q: Annotated[str, Query(max_length=100)] = "") -> list[dict]:
-    return svc.foi_candidate_drafts(me.id, foi_id, q)
+    return [dict(d) for d in svc.foi_candidate_drafts(me.id, foi_id, q)]  # no response model: JSON as it was
 
 
 @router.post("/foi/{foi_id}/link", response_model=FoiOut, responses=ACTION, summary="关联依申请公开稿件")
-def link(foi_id: FoiId, body: LinkIn, me: Me, svc: Svc) -> dict:
+def link(foi_id: FoiId, body: LinkIn, me: Me, svc: Svc) -> FoiView:
     return svc.foi_link_draft(me.id, foi_id, body.draft_id)
 
 
@@ -185,7 +186,7 @@ def link(foi_id: FoiId, body: LinkIn, me: Me, svc: Svc) -> dict:
     responses=ACTION,
     summary="生成区分处理稿（清理稿）并送审",
 )
-def release_draft(foi_id: FoiId, body: CleanOptionsIn, me: Me, svc: Svc) -> dict:
+def release_draft(foi_id: FoiId, body: CleanOptionsIn, me: Me, svc: Svc) -> FoiPreparedView:
     return svc.foi_prepare_release(me.id, foi_id, body.model_dump(exclude_none=True))
 
 
