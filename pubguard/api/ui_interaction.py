@@ -76,7 +76,12 @@ def messages_page(
 ) -> HTMLResponse:
     todo = svc.list_messages(me.id, site or None, todo=True)
     view = list_view(
-        svc.list_messages(me.id, site or None, overdue=True if overdue == "1" else None, limit=2000),
+        [
+            dict(m)
+            for m in svc.list_messages(
+                me.id, site or None, overdue=True if overdue == "1" else None, limit=2000
+            )
+        ],
         q=q,
         fields=("number", "subject", "type_label", "unit", "channel_label"),
         status=status,

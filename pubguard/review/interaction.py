@@ -39,6 +39,22 @@ from pubguard.review.deadlines import add_working_days, working_days_between
 from pubguard.review.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from pubguard.review.models import User
 from pubguard.review.privacy import MaskCheck, PrivateValues, mask_text
+from pubguard.review.readmodels import (
+    ImportErrorRow,
+    InteractionStatsView,
+    MessageDeadlineView,
+    MessageImportView,
+    MessageRegisterView,
+    MessageSummaryView,
+    MessageTypeView,
+    MessageView,
+    NamedTallyView,
+    PublishedMessageView,
+    QaCheckView,
+    TallyView,
+    UnitView,
+    WriterView,
+)
 from pubguard.review.registers import (
     Message,
     MessageInstruction,
@@ -76,7 +92,7 @@ class TypeDef:
     days: int
     accusation: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> MessageTypeView:
         return {"key": self.key, "label": self.label, "days": self.days, "accusation": self.accusation}
 
 
@@ -145,7 +161,7 @@ class InteractionMixin(ServiceBase):
 
     def set_message_type(
         self, actor: Actor, site: str, key: str, days: int, label: str | None = None
-    ) -> dict:
+    ) -> MessageTypeView:
         """Set the handling limit (working days) of a message type on a site (administrators)."""
         if not isinstance(days, int) or not 1 <= days <= 60:
             raise InvalidInput("办理时限应为 1 至 60 个工作日。")
@@ -178,7 +194,7 @@ class InteractionMixin(ServiceBase):
         *,
         head: str | None = None,
         members: tuple[str, ...] | list[str] = (),
-    ) -> dict[str, Any]:
+    ) -> UnitView:
         name = (name or "").strip()
         if not name or len(name) > 200:
             raise InvalidInput("请填写承办单位名称。")
@@ -199,7 +215,7 @@ class InteractionMixin(ServiceBase):
             s.flush()
             return self._unit_dict(s, unit)
 
-    def set_unit_member(self, actor: Actor, unit_id: int, username: str, *, head: bool = False) -> dict:
+    def set_unit_member(self, actor: Actor, unit_id: int, username: str, *, head: bool = False) -> UnitView:
         with self.db.write() as s:
             user = self._acting(s, actor)
             unit = self._unit(s, unit_id)
@@ -218,12 +234,12 @@ class InteractionMixin(ServiceBase):
             s.flush()
             return self._unit_dict(s, unit)
 
-    def list_units(self, site: str) -> list[dict[str, Any]]:
+    def list_units(self, site: str) -> list[UnitView]:
         with self.db.read() as s:
             rows = s.execute(select(Unit).where(Unit.site == site).order_by(Unit.id)).scalars()
             return [self._unit_dict(s, u) for u in rows]
 
-    def _unit_dict(self, s: Session, unit: Unit) -> dict[str, Any]:
+    def _unit_dict(self, s: Session, unit: Unit) -> UnitView:
         members = s.execute(select(UnitMember).where(UnitMember.unit_id == unit.id)).scalars().all()
         names = self._usernames(s, [m.user_id for m in members])
         return {
@@ -269,7 +285,7 @@ class InteractionMixin(ServiceBase):
         accused_unit: int | str | None = None,
         public_consent: bool = True,
         source: str = "api",
-    ) -> dict[str, Any]:
+    ) -> MessageView:
         """Register a message. `writer`: name, phone, address, email, secrets (asked to keep
         secret) — stored apart and masked out of everything else."""
         with self.db.write() as s:
@@ -400,7 +416,7 @@ class InteractionMixin(ServiceBase):
         "同意公开": "public_consent",
     }
 
-    def import_messages(self, actor: Actor, site: str, data: bytes, filename: str) -> dict[str, Any]:
+    def import_messages(self, actor: Actor, site: str, data: bytes, filename: str) -> MessageImportView:
         """Register messages from a CSV (UTF-8 or GB18030) or XLSX export of the mailbox system,
         first row Chinese headers (渠道, 类型, 标题, 内容, 姓名, 电话, 地址, 邮箱, 保密事项, 来信时间,
         被检举单位, 同意公开). Rows with problems are reported by number (never with their values)
@@ -412,7 +428,8 @@ class InteractionMixin(ServiceBase):
         fields = [self.IMPORT_COLUMNS.get(h) for h in header]
         if "subject" not in fields or "body" not in fields:
             raise InvalidInput("表头须包含「标题」和「内容」列。")
-        imported, errors = [], []
+        imported: list[str] = []
+        errors: list[ImportErrorRow] = []
         with self.db.write() as s:
             user = self._acting(s, actor)
             self._require_site(s, site)
@@ -475,7 +492,9 @@ class InteractionMixin(ServiceBase):
     def _audit_ref(message: Message) -> dict[str, Any]:
         return {"message_id": message.id, "number": message.number, "type": message.type_key}
 
-    def assign_message(self, actor: Actor, message_id: int, unit: int | str, *, comment: str = "") -> dict:
+    def assign_message(
+        self, actor: Actor, message_id: int, unit: int | str, *, comment: str = ""
+    ) -> MessageView:
         with self.db.write() as s:
             user = self._acting(s, actor)
             message = self._message(s, message_id, lock=True)
@@ -497,7 +516,7 @@ class InteractionMixin(ServiceBase):
             )
             return self._message_view(s, message, user)
 
-    def return_message(self, actor: Actor, message_id: int, reason: str) -> dict:
+    def return_message(self, actor: Actor, message_id: int, reason: str) -> MessageView:
         """The unit sends a message back for re-assignment (不属于本单位职责); the clock runs on."""
         if not (reason or "").strip():
             raise InvalidInput("请说明退回理由。")
@@ -524,7 +543,7 @@ class InteractionMixin(ServiceBase):
             who = "承办单位负责人" if head else "承办单位人员"
             raise PermissionDenied(f"只有{who}可以办理该来信。")
 
-    def add_instruction(self, actor: Actor, message_id: int, leader: str, body: str) -> dict:
+    def add_instruction(self, actor: Actor, message_id: int, leader: str, body: str) -> MessageView:
         """Record a leader's 批示 (kept apart from the reply; never published)."""
         leader, body = (leader or "").strip(), (body or "").strip()
         if not leader or not body:
@@ -546,7 +565,7 @@ class InteractionMixin(ServiceBase):
             s.flush()
             return self._message_view(s, message, user)
 
-    def draft_reply(self, actor: Actor, message_id: int, text: str, *, submit: bool = False) -> dict:
+    def draft_reply(self, actor: Actor, message_id: int, text: str, *, submit: bool = False) -> MessageView:
         text = (text or "").strip()
         if not text or len(text) > MAX_TEXT:
             raise InvalidInput(f"请填写答复内容（{MAX_TEXT} 字以内）。")
@@ -566,7 +585,7 @@ class InteractionMixin(ServiceBase):
             )
             return self._message_view(s, message, user)
 
-    def review_reply(self, actor: Actor, message_id: int, *, approve: bool, comment: str = "") -> dict:
+    def review_reply(self, actor: Actor, message_id: int, *, approve: bool, comment: str = "") -> MessageView:
         """审阅 by the unit's head: approve (the reply is given — 办结 for the statistics) or send
         back to the drafter. The head may not approve a reply they wrote."""
         with self.db.write() as s:
@@ -603,7 +622,7 @@ class InteractionMixin(ServiceBase):
         answer = self._mask(message.reply, private, instructions)
         return question, answer
 
-    def check_publication(self, actor: Actor, message_id: int) -> dict[str, Any]:
+    def check_publication(self, actor: Actor, message_id: int) -> QaCheckView:
         """The 保密审查 of the Q&A as it would be published (masked question and answer, the
         re-scan's verdict), without publishing."""
         with self.db.read() as s:
@@ -618,7 +637,7 @@ class InteractionMixin(ServiceBase):
                 "problems": question.problems + answer.problems,
             }
 
-    def publish_message(self, actor: Actor, message_id: int) -> dict[str, Any]:
+    def publish_message(self, actor: Actor, message_id: int) -> MessageView:
         """Publish the Q&A: masked question + masked answer, re-scanned; refused on any problem."""
         with self.db.write() as s:
             user = self._acting(s, actor)
@@ -649,7 +668,7 @@ class InteractionMixin(ServiceBase):
             self._audit(s, user, "message.publish", details=self._audit_ref(message))
             return self._message_view(s, message, user)
 
-    def close_message(self, actor: Actor, message_id: int, *, satisfaction: str | None = None) -> dict:
+    def close_message(self, actor: Actor, message_id: int, *, satisfaction: str | None = None) -> MessageView:
         """Close an answered message without publishing it, and/or record the writer's rating."""
         with self.db.write() as s:
             user = self._acting(s, actor)
@@ -688,7 +707,7 @@ class InteractionMixin(ServiceBase):
             ).scalars()
         )
 
-    def _deadline(self, message: Message) -> dict[str, Any]:
+    def _deadline(self, message: Message) -> MessageDeadlineView:
         today = self.today()
         end = message.answered_on or today
         remaining, approx = working_days_between(end, message.due_on)
@@ -714,12 +733,10 @@ class InteractionMixin(ServiceBase):
             "text": text + note,
         }
 
-    def _message_view(self, s: Session, message: Message, user: User | None, *, full: bool = True) -> dict:
+    def _message_summary(self, s: Session, message: Message, user: User | None) -> MessageSummaryView:
         types = self._types(s, message.site)
         unit = s.get(Unit, message.unit_id) if message.unit_id else None
-        roles = self._roles(user, message.site) if user else set()
-        membership = self._membership(s, user) if user else {}
-        view: dict[str, Any] = {
+        return {
             "id": message.id,
             "number": message.number,
             "site": message.site,
@@ -743,13 +760,17 @@ class InteractionMixin(ServiceBase):
             "satisfaction": message.satisfaction,
             "satisfaction_label": satisfaction_labels().get(message.satisfaction or "", ""),
         }
-        if not full:
-            return view
+
+    def _message_view(self, s: Session, message: Message, user: User | None) -> MessageView:
+        view = self._message_summary(s, message, user)
+        roles = self._roles(user, message.site) if user else set()
+        membership = self._membership(s, user) if user else {}
         names = self._usernames(s, [message.reply_by_id, message.reviewed_by_id])
         is_member = message.unit_id in membership
         is_head = bool(membership.get(message.unit_id or 0))
         staff = bool(roles & {"interaction", "admin"})
-        view |= {
+        return {
+            **view,
             "body": message.body,
             "reply": message.reply,
             "reply_by": names.get(message.reply_by_id or 0, ""),
@@ -779,9 +800,8 @@ class InteractionMixin(ServiceBase):
                 "register": staff,
             },
         }
-        return view
 
-    def get_message(self, actor: Actor, message_id: int) -> dict[str, Any]:
+    def get_message(self, actor: Actor, message_id: int) -> MessageView:
         """The message as handlers see it: masked text only, never the writer's data."""
         with self.db.read() as s:
             user = self._acting(s, actor)
@@ -798,7 +818,7 @@ class InteractionMixin(ServiceBase):
         overdue: bool | None = None,
         todo: bool = False,
         limit: int = 200,
-    ) -> list[dict[str, Any]]:
+    ) -> list[MessageSummaryView]:
         """Messages the actor may see (`todo=True`: only those waiting for them)."""
         with self.db.read() as s:
             user = self._acting(s, actor)
@@ -826,7 +846,7 @@ class InteractionMixin(ServiceBase):
                     or ("publisher" in roles and m.status == MessageStatus.ANSWERED and m.public_consent)
                 ):
                     continue
-                view = self._message_view(s, m, user, full=False)
+                view = self._message_summary(s, m, user)
                 if overdue is not None and view["deadline"]["overdue"] != overdue:
                     continue
                 out.append(view)
@@ -834,7 +854,7 @@ class InteractionMixin(ServiceBase):
                     break
             return out
 
-    def message_register(self, actor: Actor, message_id: int) -> dict[str, Any]:
+    def message_register(self, actor: Actor, message_id: int) -> MessageRegisterView:
         """The authorised register view: the writer's data and the text as written. Only
         政民互动受理 staff and administrators; every look is audited (without the values)."""
         with self.db.write() as s:
@@ -844,7 +864,7 @@ class InteractionMixin(ServiceBase):
             row = s.get(MessagePrivate, message.id)
             self._audit(s, user, "message.register_view", details=self._audit_ref(message))
             view = self._message_view(s, message, user)
-            view["writer"] = {
+            writer: WriterView = {
                 "name": row.name if row else "",
                 "phone": row.phone if row else "",
                 "address": row.address if row else "",
@@ -853,9 +873,9 @@ class InteractionMixin(ServiceBase):
                 "subject": row.subject if row else "",
                 "body": row.body if row else "",
             }
-            return view
+            return {**view, "writer": writer}
 
-    def published_messages(self, site: str, *, limit: int = 100) -> list[dict[str, Any]]:
+    def published_messages(self, site: str, *, limit: int = 100) -> list[PublishedMessageView]:
         """The public Q&A of a site (what the website shows): masked, no 批示, no writer data."""
         with self.db.read() as s:
             rows = s.execute(
@@ -864,7 +884,7 @@ class InteractionMixin(ServiceBase):
                 .order_by(Message.published_at.desc())
                 .limit(limit)
             ).scalars()
-            out = []
+            out: list[PublishedMessageView] = []
             for m in rows:
                 unit = s.get(Unit, m.unit_id) if m.unit_id else None
                 out.append(
@@ -886,7 +906,7 @@ class InteractionMixin(ServiceBase):
 
     def interaction_stats(
         self, actor: Actor, site: str, year: int, *, month: int | None = None, quarter: int | None = None
-    ) -> dict[str, Any]:
+    ) -> InteractionStatsView:
         """受理、办结、超期、满意度 for a month (月督查), a quarter (季通报) or a year, by unit and by type."""
         start, end, label = _period(year, month, quarter)
         with self.db.read() as s:
@@ -930,7 +950,7 @@ class InteractionMixin(ServiceBase):
         stats = self.interaction_stats(actor, site, year, **period)
         head = ["", "受理", "办结", "按期办结", "超期", "按期办结率", "满意", "基本满意", "不满意", "满意率"]
 
-        def line(name: str, t: dict[str, Any]) -> list[Any]:
+        def line(name: str, t: TallyView | NamedTallyView) -> list[Any]:
             return [
                 name,
                 t["received"],
@@ -968,7 +988,7 @@ class _Tally:
         if m.satisfaction and answered is not None and answered >= start:
             self.c[m.satisfaction] += 1
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> TallyView:
         c = self.c
         rated = c["satisfied"] + c["basic"] + c["unsatisfied"]
         return {

@@ -658,3 +658,199 @@ class FoiNoticeReminder(TypedDict):
     number: str
     kind: str  # extension_notice
     text: str
+
+
+# ---------------------------------------------------------------------- 政民互动 (interaction.py)
+class MessageTypeView(TypedDict):
+    """A message type of a site and its time limit (`interaction.TypeDef.to_dict`)."""
+
+    key: str
+    label: str
+    days: int  # working days
+    accusation: bool  # 检举控告: never handed to the accused unit
+
+
+class UnitView(TypedDict):
+    """An 承办单位 with its heads and members (`InteractionMixin._unit_dict`)."""
+
+    id: int
+    site: str
+    name: str
+    heads: list[str]
+    members: list[str]
+
+
+class ImportErrorRow(TypedDict):
+    row: int  # row number in the file (header = 1)
+    message: str  # never with the row's values
+
+
+class MessageImportView(TypedDict):
+    """What `import_messages` registered and which rows it skipped."""
+
+    imported: int
+    numbers: list[str]
+    errors: list[ImportErrorRow]
+
+
+class QaCheckView(TypedDict):
+    """The 保密审查 of a Q&A as it would be published (`check_publication`)."""
+
+    question: str  # masked
+    answer: str  # masked
+    ok: bool
+    problems: list[str]
+
+
+class MessageDeadlineView(TypedDict):
+    """A message's time limit (`InteractionMixin._deadline`)."""
+
+    limit_days: int
+    due: str  # ISO date
+    remaining: int
+    overdue: bool
+    soon: bool
+    approximate: bool
+    text: str
+
+
+class InstructionView(TypedDict):
+    """A leader's 批示 on a message."""
+
+    leader: str
+    body: str
+    at: str | None  # ISO 8601
+
+
+# What the reader may do next with a message (buttons of the message page). The functional
+# form, because "return" is a keyword.
+MessageActionsView = TypedDict(
+    "MessageActionsView",
+    {
+        "assign": bool,
+        "reply": bool,
+        "return": bool,
+        "review": bool,
+        "publish": bool,
+        "close": bool,
+        "instruct": bool,
+        "register": bool,
+    },
+)
+
+
+class MessageSummaryView(TypedDict):
+    """A message as the lists show it (`InteractionMixin._message_summary`): masked text only."""
+
+    id: int
+    number: str
+    site: str
+    channel: str
+    channel_label: str
+    type: str
+    type_label: str
+    accusation: bool
+    subject: str  # masked
+    status: str  # an interaction.MessageStatus value
+    status_label: str
+    source: str  # api | import | form
+    public_consent: bool
+    received_at: str | None  # ISO 8601
+    received_on: str  # ISO date
+    unit_id: int | None
+    unit: str
+    deadline: MessageDeadlineView
+    answered_on: str | None
+    published_at: str | None
+    satisfaction: str | None
+    satisfaction_label: str
+
+
+class MessageView(MessageSummaryView):
+    """A message as its handlers see it (`InteractionMixin._message_view`), never the writer's data."""
+
+    body: str  # masked
+    reply: str
+    reply_by: str
+    reviewed_by: str
+    review_comment: str
+    published_question: str
+    published_answer: str
+    scan: dict[str, Any] | None  # stored JSON: ok, problems, masked
+    instructions: list[InstructionView]
+    actions: MessageActionsView
+
+
+class WriterView(TypedDict):
+    """The writer's data and the text as written (`message_register` only, audited)."""
+
+    name: str
+    phone: str
+    address: str
+    email: str
+    secrets: list[str]
+    subject: str
+    body: str
+
+
+class MessageRegisterView(MessageView):
+    writer: WriterView
+
+
+class PublishedMessageView(TypedDict):
+    """One public Q&A of a site (`published_messages`): masked, no 批示, no writer data."""
+
+    number: str
+    channel_label: str
+    subject: str
+    question: str
+    answer: str
+    unit: str
+    received_on: str
+    answered_on: str | None
+    published_at: str | None
+
+
+class TallyView(TypedDict):
+    """受理、办结、超期、满意度 counts of a period (`interaction._Tally.to_dict`)."""
+
+    received: int
+    answered: int
+    on_time: int
+    overdue: int
+    open_overdue: int
+    on_time_rate: str  # "95.0%" or "—"
+    satisfied: int
+    basic: int
+    unsatisfied: int
+    rated: int
+    satisfaction_rate: str
+
+
+class NamedTallyView(TypedDict):
+    """A TallyView of one unit or type, its name first."""
+
+    name: str
+    received: int
+    answered: int
+    on_time: int
+    overdue: int
+    open_overdue: int
+    on_time_rate: str
+    satisfied: int
+    basic: int
+    unsatisfied: int
+    rated: int
+    satisfaction_rate: str
+
+
+class InteractionStatsView(TypedDict):
+    """政民互动 statistics of a month, quarter or year (`interaction_stats`)."""
+
+    site: str
+    period: str
+    start: str
+    end: str
+    total: TallyView
+    by_unit: list[NamedTallyView]
+    by_type: list[NamedTallyView]

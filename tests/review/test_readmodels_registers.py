@@ -19,12 +19,27 @@ from pubguard.review.readmodels import (
     FoiPreparedView,
     FoiRegisterView,
     FoiView,
+    ImportErrorRow,
+    InstructionView,
+    InteractionStatsView,
+    MessageDeadlineView,
+    MessageImportView,
+    MessageRegisterView,
+    MessageSummaryView,
+    MessageTypeView,
+    MessageView,
+    NamedTallyView,
+    PublishedMessageView,
+    QaCheckView,
     RosterEntryView,
+    TallyView,
+    UnitView,
 )
 from review.cleandocs import red_header_docx
 from review.helpers import SITE, approve_through
 from review.test_duty import TEXT, dsvc, released, rules  # noqa: F401 (fixtures)
 from review.test_foi import at, fsvc, register  # noqa: F401 (fixtures)
+from review.test_interaction import INSTRUCTION, REPLY, isvc, receive  # noqa: F401 (fixtures)
 from review.test_readmodels import check
 
 
@@ -126,3 +141,67 @@ def test_foi_requests_through_every_step(fsvc) -> None:  # noqa: F811
     reg = fsvc.foi_register("foi1", r["id"])
     check(FoiRegisterView, reg)
     assert reg["applicant"]["name"] == "司马相如"
+
+
+def check_message(view: MessageView) -> None:
+    check(MessageView, view)
+    check(MessageDeadlineView, view["deadline"])
+    for i in view["instructions"]:
+        check(InstructionView, i)
+
+
+def test_interaction_units_messages_qa_import_and_statistics(isvc) -> None:  # noqa: F811
+    for t in isvc.message_types(SITE).values():
+        check(MessageTypeView, t.to_dict())
+    check(MessageTypeView, isvc.set_message_type("root", SITE, "consult", 4, "政策咨询"))
+    units = isvc.list_units(SITE)
+    assert units and any(u["heads"] and u["members"] for u in units)
+    for u in units:
+        check(UnitView, u)
+    unit = isvc.create_unit("root", SITE, "市交通局", head="h2")
+    check(UnitView, unit)
+    check(UnitView, isvc.set_unit_member("root", unit["id"], "w1"))
+
+    m = receive(isvc)
+    check_message(m)
+    check_message(isvc.assign_message("desk", m["id"], "市住建局"))
+    check_message(isvc.return_message("h2", m["id"], "不属于本单位职责"))
+    check_message(isvc.assign_message("desk", m["id"], "市城管局"))
+    staff = isvc.add_instruction("desk", m["id"], "张副市长", INSTRUCTION)
+    check_message(staff)
+    assert staff["instructions"]
+    check_message(isvc.draft_reply("h1", m["id"], REPLY, submit=True))
+    check_message(isvc.review_reply("head", m["id"], approve=True))
+    qa = isvc.check_publication("desk", m["id"])
+    check(QaCheckView, qa)
+    assert qa["ok"] and qa["question"]
+    published = isvc.publish_message("pub", m["id"])
+    check_message(published)
+    assert published["scan"] is not None and published["published_at"]
+    check_message(isvc.close_message("desk", m["id"], satisfaction="满意"))
+    check_message(isvc.get_message("h1", m["id"]))
+    reg = isvc.message_register("desk", m["id"])
+    check(MessageRegisterView, reg)
+    assert reg["writer"]["name"] == "欧阳建国" and reg["writer"]["secrets"]
+    rows = isvc.list_messages("desk", SITE)
+    assert rows
+    for row in rows:
+        check(MessageSummaryView, row)
+    public = isvc.published_messages(SITE)
+    assert public
+    for p in public:
+        check(PublishedMessageView, p)
+
+    csv_text = "标题,内容,姓名,联系电话,留言类型\n咨询补贴,请问补贴怎么申请？,李建华,13712345678,政策咨询\n标题,内容,钱七七,13512345678,不存在的类型\n"
+    imported = isvc.import_messages("desk", SITE, csv_text.encode(), "import.csv")
+    check(MessageImportView, imported)
+    assert imported["imported"] == 1 and imported["errors"]
+    for e in imported["errors"]:
+        check(ImportErrorRow, e)
+
+    stats = isvc.interaction_stats("desk", SITE, 2026, month=3)
+    check(InteractionStatsView, stats)
+    check(TallyView, stats["total"])
+    assert stats["by_unit"] and stats["by_type"] and stats["total"]["answered"]
+    for r in [*stats["by_unit"], *stats["by_type"]]:
+        check(NamedTallyView, r)

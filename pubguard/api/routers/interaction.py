@@ -17,6 +17,7 @@ from pubguard.api.errors import ApiError
 from pubguard.api.routers import ACTION, COMMON, errors
 from pubguard.api.schemas import MAX_ID, Id, Input, Open, ShortText, Text
 from pubguard.review import ReviewService
+from pubguard.review.readmodels import MessageSummaryView, MessageView
 
 router = APIRouter(tags=["政民互动"])
 Svc = Annotated[ReviewService, Depends(get_service)]
@@ -106,7 +107,7 @@ Quarter = Annotated[int | None, Query(ge=1, le=4)]
 
 @router.get("/interaction/types", responses=COMMON, summary="留言类型与办理时限（工作日）")
 def list_types(site: SiteKey, me: Me, svc: Svc) -> list[dict]:
-    return [t.to_dict() for t in svc.message_types(site).values()]
+    return [dict(t.to_dict()) for t in svc.message_types(site).values()]  # no response model: JSON as it was
 
 
 @router.put("/interaction/types/{site}/{key}", responses=COMMON, summary="设置本站点某类留言的办理时限")
@@ -117,26 +118,30 @@ def set_type(
     me: Me,
     svc: Svc,
 ) -> dict:
-    return svc.set_message_type(me.id, site, key, body.days, body.label)
+    view = svc.set_message_type(me.id, site, key, body.days, body.label)
+    return dict(view)  # no response model: JSON as it was
 
 
 @router.get("/interaction/units", responses=COMMON, summary="承办单位")
 def list_units(site: SiteKey, me: Me, svc: Svc) -> list[dict]:
-    return svc.list_units(site)
+    rows = svc.list_units(site)
+    return [dict(r) for r in rows]  # no response model: JSON as it was
 
 
 @router.post("/interaction/units", status_code=201, responses=COMMON, summary="创建承办单位")
 def create_unit(body: UnitIn, me: Me, svc: Svc) -> dict:
-    return svc.create_unit(me.id, body.site, body.name, head=body.head, members=body.members)
+    view = svc.create_unit(me.id, body.site, body.name, head=body.head, members=body.members)
+    return dict(view)  # no response model: JSON as it was
 
 
 @router.post("/interaction/units/{unit_id}/members", responses=COMMON, summary="设置承办单位成员（负责人）")
 def set_member(unit_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: MemberIn, me: Me, svc: Svc) -> dict:
-    return svc.set_unit_member(me.id, unit_id, body.username, head=body.head)
+    view = svc.set_unit_member(me.id, unit_id, body.username, head=body.head)
+    return dict(view)  # no response model: JSON as it was
 
 
 @router.post("/messages", status_code=201, response_model=MessageOut, responses=COMMON, summary="登记来信")
-def receive(body: MessageIn, me: Me, svc: Svc) -> dict:
+def receive(body: MessageIn, me: Me, svc: Svc) -> MessageView:
     return svc.receive_message(
         me.id,
         body.site,
@@ -161,7 +166,8 @@ def import_messages(
     data = file.file.read(MAX_IMPORT + 1)
     if len(data) > MAX_IMPORT:
         raise ApiError(413, "too_large", "导入文件过大（上限 20 MB）。")
-    return svc.import_messages(me.id, site, data, file.filename or "import.csv")
+    view = svc.import_messages(me.id, site, data, file.filename or "import.csv")
+    return dict(view)  # no response model: JSON as it was
 
 
 @router.get("/messages", response_model=list[MessageOut], responses=COMMON, summary="来信列表（含我的待办）")
@@ -175,14 +181,14 @@ def list_messages(
     overdue: Annotated[bool | None, Query(description="true 只看超期")] = None,
     todo: Annotated[bool, Query(description="只看轮到我处理的来信")] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
-) -> list[dict]:
+) -> list[MessageSummaryView]:
     return svc.list_messages(me.id, site, status=status, overdue=overdue, todo=todo, limit=limit)
 
 
 @router.get(
     "/messages/{message_id}", response_model=MessageOut, responses=COMMON, summary="来信详情（已脱敏）"
 )
-def get_message(message_id: MessageId, me: Me, svc: Svc) -> dict:
+def get_message(message_id: MessageId, me: Me, svc: Svc) -> MessageView:
     return svc.get_message(me.id, message_id)
 
 
@@ -192,16 +198,17 @@ def get_message(message_id: MessageId, me: Me, svc: Svc) -> dict:
     summary="来信登记（含来信人信息；仅政民互动受理人员，查看留痕）",
 )
 def register(message_id: MessageId, me: Me, svc: Svc) -> dict:
-    return svc.message_register(me.id, message_id)
+    view = svc.message_register(me.id, message_id)
+    return dict(view)  # no response model: JSON as it was
 
 
 @router.post("/messages/{message_id}/assign", response_model=MessageOut, responses=ACTION, summary="分办")
-def assign(message_id: MessageId, body: AssignIn, me: Me, svc: Svc) -> dict:
+def assign(message_id: MessageId, body: AssignIn, me: Me, svc: Svc) -> MessageView:
     return svc.assign_message(me.id, message_id, body.unit_id, comment=body.comment)
 
 
 @router.post("/messages/{message_id}/return", response_model=MessageOut, responses=ACTION, summary="退回分办")
-def return_message(message_id: MessageId, body: ReasonIn, me: Me, svc: Svc) -> dict:
+def return_message(message_id: MessageId, body: ReasonIn, me: Me, svc: Svc) -> MessageView:
     return svc.return_message(me.id, message_id, body.reason)
 
 
@@ -211,25 +218,26 @@ def return_message(message_id: MessageId, body: ReasonIn, me: Me, svc: Svc) -> d
     responses=ACTION,
     summary="登记领导批示（不公开）",
 )
-def instruction(message_id: MessageId, body: InstructionIn, me: Me, svc: Svc) -> dict:
+def instruction(message_id: MessageId, body: InstructionIn, me: Me, svc: Svc) -> MessageView:
     return svc.add_instruction(me.id, message_id, body.leader, body.body)
 
 
 @router.post("/messages/{message_id}/reply", response_model=MessageOut, responses=ACTION, summary="拟写答复")
-def reply(message_id: MessageId, body: ReplyIn, me: Me, svc: Svc) -> dict:
+def reply(message_id: MessageId, body: ReplyIn, me: Me, svc: Svc) -> MessageView:
     return svc.draft_reply(me.id, message_id, body.text, submit=body.submit)
 
 
 @router.post(
     "/messages/{message_id}/review", response_model=MessageOut, responses=ACTION, summary="单位负责人审阅答复"
 )
-def review(message_id: MessageId, body: ReviewIn, me: Me, svc: Svc) -> dict:
+def review(message_id: MessageId, body: ReviewIn, me: Me, svc: Svc) -> MessageView:
     return svc.review_reply(me.id, message_id, approve=body.approve, comment=body.comment)
 
 
 @router.get("/messages/{message_id}/check", responses=COMMON, summary="公开前保密审查（预览脱敏后的问答）")
 def check(message_id: MessageId, me: Me, svc: Svc) -> dict:
-    return svc.check_publication(me.id, message_id)
+    view = svc.check_publication(me.id, message_id)
+    return dict(view)  # no response model: JSON as it was
 
 
 @router.post(
@@ -238,20 +246,21 @@ def check(message_id: MessageId, me: Me, svc: Svc) -> dict:
     responses=ACTION,
     summary="公开问答（脱敏并复查）",
 )
-def publish(message_id: MessageId, me: Me, svc: Svc) -> dict:
+def publish(message_id: MessageId, me: Me, svc: Svc) -> MessageView:
     return svc.publish_message(me.id, message_id)
 
 
 @router.post(
     "/messages/{message_id}/close", response_model=MessageOut, responses=ACTION, summary="办结（可记满意度）"
 )
-def close(message_id: MessageId, body: CloseIn, me: Me, svc: Svc) -> dict:
+def close(message_id: MessageId, body: CloseIn, me: Me, svc: Svc) -> MessageView:
     return svc.close_message(me.id, message_id, satisfaction=body.satisfaction)
 
 
 @router.get("/interaction/published", responses=COMMON, summary="已公开的问答")
 def published(site: SiteKey, me: Me, svc: Svc) -> list[dict]:
-    return svc.published_messages(site)
+    rows = svc.published_messages(site)
+    return [dict(r) for r in rows]  # no response model: JSON as it was
 
 
 @router.get("/interaction/stats", responses=COMMON, summary="办理情况统计（月督查、季通报）")
@@ -263,7 +272,8 @@ def stats(
     month: Month = None,
     quarter: Quarter = None,
 ) -> dict:
-    return svc.interaction_stats(me.id, site, year, month=month, quarter=quarter)
+    view = svc.interaction_stats(me.id, site, year, month=month, quarter=quarter)
+    return dict(view)  # no response model: JSON as it was
 
 
 @router.get(
