@@ -256,25 +256,54 @@ def _is_cjk(cps: np.ndarray) -> np.ndarray:
     )
 
 
-def _keep_mask(text: str) -> tuple[np.ndarray, np.ndarray] | None:
+_MASK_CHUNK = 1 << 16  # code points per numpy pass in _keep_mask: temporaries ~1 MB, not 4x the text
+
+
+def _code_units(piece: str) -> np.ndarray:
+    return np.frombuffer(piece.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _separator_positions(text: str) -> np.ndarray:
+    """Ascending indexes of the SEPARATOR_CHARS in `text`, one table look-up per code point in
+    pieces of _MASK_CHUNK."""
+    found: list[np.ndarray] = []
+    for c0 in range(0, len(text), _MASK_CHUNK):
+        cps = _code_units(text[c0 : c0 + _MASK_CHUNK])
+        sep = _SEP_LUT[np.minimum(cps, 0xFFFF)] & (cps <= 0xFFFF) if cps.max() > 0xFFFF else _SEP_LUT[cps]
+        found.append(np.flatnonzero(sep) + c0)
+    return np.concatenate(found) if len(found) > 1 else found[0]
+
+
+def _code_points_at(text: str, idx: np.ndarray) -> np.ndarray:
+    """The code points of `text` at the ascending indexes `idx`, read piece by piece."""
+    out = np.empty(len(idx), dtype=np.uint32)
+    if len(idx) == 0:
+        return out
+    lo = 0
+    while lo < len(idx):
+        c0 = int(idx[lo]) // _MASK_CHUNK * _MASK_CHUNK
+        hi = int(np.searchsorted(idx, c0 + _MASK_CHUNK, side="left"))
+        out[lo:hi] = _code_units(text[c0 : c0 + _MASK_CHUNK])[idx[lo:hi] - c0]
+        lo = hi
+    return out
+
+
+def _keep_mask(text: str) -> np.ndarray | None:
     """Which characters survive, computed with numpy over code points (no per-character
     Python): zero-width characters go everywhere; whitespace between two Han characters goes;
     separators inside a spaced-out run of single Han characters (内-部-资-料: three or more
-    characters, gaps of 1–3 separators) go. Returns (code points, the dropped positions in
-    ascending order) or None if all stay.
+    characters, gaps of 1–3 separators) go. Returns the dropped positions in ascending order,
+    or None if all stay.
 
     Only the separator positions are looked at after one table look-up over the text (zero-width
     characters are separators too): Chinese prose has few of them."""
     n = len(text)
     if n == 0:
         return None
-    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    astral = cps.max() > 0xFFFF
-    sep = _SEP_LUT[np.minimum(cps, 0xFFFF)] & (cps <= 0xFFFF) if astral else _SEP_LUT[cps]
-    pos = np.flatnonzero(sep)  # separator positions, ascending
+    pos = _separator_positions(text)  # ascending
     if len(pos) == 0:
         return None
-    sep_cps = cps[pos]
+    sep_cps = _code_points_at(text, pos)
     zw = _ZW_LUT[sep_cps]
     # Runs of consecutive separators: run k covers pos[first[k]:last[k] + 1].
     new_run = np.empty(len(pos), dtype=bool)
@@ -286,10 +315,10 @@ def _keep_mask(text: str) -> tuple[np.ndarray, np.ndarray] | None:
     ends = pos[last] + 1
     left = np.zeros(len(starts), dtype=bool)
     ok = starts > 0
-    left[ok] = _is_cjk(cps[starts[ok] - 1])
+    left[ok] = _is_cjk(_code_points_at(text, starts[ok] - 1))
     right = np.zeros(len(starts), dtype=bool)
     ok = ends < n
-    right[ok] = _is_cjk(cps[ends[ok]])
+    right[ok] = _is_cjk(_code_points_at(text, ends[ok]))
     between = left & right
     ws_cum = np.concatenate(([0], np.cumsum(_WS_LUT[sep_cps])))
     ws_only = (ws_cum[last + 1] - ws_cum[first]) == (ends - starts)
@@ -302,7 +331,7 @@ def _keep_mask(text: str) -> tuple[np.ndarray, np.ndarray] | None:
     if not dropped.any() and not zw.any():
         return None
     gone = dropped[np.cumsum(new_run) - 1] | zw  # per separator position: its run dropped
-    return cps, pos[gone]
+    return pos[gone]
 
 
 def _offset_dtype(n: int) -> type[np.signedinteger]:
@@ -316,16 +345,14 @@ def normalize(text: str) -> NormText:
     del folded
     if converted == text:
         converted = text  # one string, not an equal copy held for the scan
-    kept = _keep_mask(converted)
-    if kept is None:
+    gone = _keep_mask(converted)
+    if gone is None:
         return NormText(converted, text, conv_map)
-    cps, gone = kept
     if len(gone) * 64 > len(converted):  # many characters dropped: one numpy pass
         keep = np.ones(len(converted), dtype=bool)
         keep[gone] = False
-        ntext = cps[keep].tobytes().decode("utf-32-le")
-    else:
-        del cps, kept  # few dropped: the text between them, sliced (no 3 copies of the text in UCS-4)
+        ntext = _code_units(converted)[keep].tobytes().decode("utf-32-le")
+    else:  # few dropped: the text between them, sliced (no copies of the text in UCS-4)
         pieces: list[str] = []
         prev = 0
         for g in gone.tolist():

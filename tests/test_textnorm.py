@@ -142,3 +142,18 @@ def test_long_text_in_pieces_normalises_like_one_piece() -> None:
     assert n.text.startswith("内部资料，注意保存。") and "\u200b" not in n.text
     assert all(spaced[int(n.offsets[i])] == n.text[i] for i in range(0, len(n.text), 997))
     assert textnorm.fold("Ａ" * 70000 + "\n") == textnorm.fold("Ａ" * 5000) * 14 + "\n" == "a" * 70000 + "\n"
+
+
+def test_evasion_characters_found_the_same_across_numpy_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Separator runs, their Han neighbours and astral characters cut by a piece boundary give
+    the same text and offsets as one piece over the whole text."""
+    import random
+
+    rng = random.Random(3)
+    alphabet = list("内部资料內資的 \n\t-.*\u200b\u3000Ａa，") + ["\U00020000", "\u2f2f"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 300))) for _ in range(300)]
+    whole = [(n.text, list(n.offsets)) for n in map(normalize, texts)]
+    assert any(len(t) < len(s) for (t, _), s in zip(whole, texts, strict=True))
+    for chunk in (1, 2, 5, 17):
+        monkeypatch.setattr(textnorm, "_MASK_CHUNK", chunk)
+        assert [(n.text, list(n.offsets)) for n in map(normalize, texts)] == whole
