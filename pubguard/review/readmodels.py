@@ -854,3 +854,47 @@ class InteractionStatsView(TypedDict):
     total: TallyView
     by_unit: list[NamedTallyView]
     by_type: list[NamedTallyView]
+
+
+# ---------------------------------------------------------------------- 发布登记 (register.py)
+class RegisterApprovalView(TypedDict):
+    """One approval of a release's 谁审查谁负责 record, up to the release."""
+
+    step: str
+    name: str
+    by: str  # the username (API contract)
+    at: str  # ISO 8601 UTC as audited
+    by_name: str  # what people read
+
+
+class RegisterDeadlineView(TypedDict):
+    label: str
+    due: str  # ISO date
+    approximate: bool
+
+
+class RegisterRowView(TypedDict):
+    """One release in the release register (`RegisterMixin._register_row`)."""
+
+    release_id: int
+    draft_id: int
+    site: str
+    column: str
+    title: str
+    version: int | None
+    info_class: str | None
+    info_class_label: str
+    disclosure: str | None
+    important: bool
+    formed_on: str  # ISO date
+    submitted_at: str | None
+    released_at: str | None
+    released_by: str | None
+    location: str
+    withdrawn_at: str | None
+    withdrawn_by: str | None
+    withdraw_reason: str
+    steps: list[RegisterApprovalView]
+    deadline: RegisterDeadlineView
+    deadline_met: bool
+    archive: str  # the archive's API path

@@ -20,6 +20,7 @@ from pubguard.review.base import CHINA_TZ, Actor, ServiceBase, _iso
 from pubguard.review.deadlines import compute_deadline
 from pubguard.review.errors import InvalidInput
 from pubguard.review.models import AuditEntry, Draft, Release, User, Version
+from pubguard.review.readmodels import RegisterApprovalView, RegisterRowView
 from pubguard.review.routes import load_routes
 from pubguard.review.sheets import xlsx_bytes
 
@@ -42,7 +43,7 @@ class RegisterMixin(ServiceBase):
         disclosure: str | None = None,
         deadline: str | None = None,
         limit: int = 1000,
-    ) -> list[dict[str, Any]]:
+    ) -> list[RegisterRowView]:
         """The release register, newest first; dates are Beijing dates. `deadline`: met|missed."""
         if deadline and deadline not in DEADLINE_FILTERS:
             raise InvalidInput("时限筛选无效。可选：met（按时）、missed（超期）。")
@@ -60,7 +61,7 @@ class RegisterMixin(ServiceBase):
             if disclosure:
                 stmt = stmt.where(Draft.disclosure == disclosure)
             rows = s.execute(stmt.order_by(Release.released_at.desc(), Release.id.desc())).all()
-            out: list[dict[str, Any]] = []
+            out: list[RegisterRowView] = []
             first_release: dict[int, int] = {}
             for rel, _ in sorted(rows, key=lambda r: r[0].id):
                 first_release.setdefault(rel.draft_id, rel.id)
@@ -76,7 +77,7 @@ class RegisterMixin(ServiceBase):
                     break
             return out
 
-    def _register_row(self, s: Any, rel: Release, draft: Draft, *, first: bool) -> dict[str, Any]:
+    def _register_row(self, s: Any, rel: Release, draft: Draft, *, first: bool) -> RegisterRowView:
         version = s.get(Version, rel.version_id)
         entries = (
             s.execute(
@@ -90,7 +91,7 @@ class RegisterMixin(ServiceBase):
             .all()
         )
         released_iso = rel.released_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-        approvals: dict[str, dict[str, Any]] = {}
+        approvals: dict[str, tuple[str, str, str, str]] = {}  # step -> step, name, by, at
         submitted = None
         for e in entries:
             if e.at > released_iso:
@@ -99,20 +100,18 @@ class RegisterMixin(ServiceBase):
                 submitted = submitted or e.at
             elif e.step:
                 details = json.loads(e.details or "{}")
-                approvals[e.step] = {
-                    "step": e.step,
-                    "name": details.get("step_name") or e.step,
-                    "by": e.actor,
-                    "at": e.at,
-                }
+                approvals[e.step] = (e.step, details.get("step_name") or e.step, e.actor, e.at)
         order = {st.key: st.position for st in draft.steps}
-        steps = sorted(approvals.values(), key=lambda a: order.get(a["step"], 99))
+        approved = sorted(approvals.values(), key=lambda a: order.get(a[0], 99))
         shown = {
             u.username: u.display_name or u.username
-            for u in s.execute(select(User).where(User.username.in_({a["by"] for a in steps}))).scalars()
+            for u in s.execute(select(User).where(User.username.in_({a[2] for a in approved}))).scalars()
         }
-        for a in steps:  # "by" stays the username (API contract); by_name is what people read
-            a["by_name"] = shown.get(a["by"], a["by"])
+        # "by" stays the username (API contract); by_name is what people read
+        steps: list[RegisterApprovalView] = [
+            {"step": step, "name": name, "by": by, "at": at, "by_name": shown.get(by, by)}
+            for step, name, by, at in approved
+        ]
         released_on = _local_date(rel.released_at)
         if first:
             due = compute_deadline(draft.formed_on, released_on, important=draft.important)

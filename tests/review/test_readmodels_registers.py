@@ -31,6 +31,8 @@ from pubguard.review.readmodels import (
     NamedTallyView,
     PublishedMessageView,
     QaCheckView,
+    RegisterApprovalView,
+    RegisterRowView,
     RosterEntryView,
     TallyView,
     UnitView,
@@ -81,6 +83,19 @@ def test_duty_roster_items_rescans_and_runs(dsvc, rules, clock) -> None:  # noqa
     check(DutyItemView, done)
     assert done["checked_by"] == "duty1" and done["outcome"] == "corrected"
     check(DutyItemView, dsvc.get_duty_item("duty1", finding["id"]))
+
+
+def test_release_register_rows(dsvc) -> None:  # noqa: F811
+    released(dsvc, important=True)
+    did, _ = released(dsvc, important=False)
+    dsvc.withdraw("pub", did, "内容有误")
+    rows = dsvc.release_register("adm")
+    assert len(rows) == 2 and any(r["withdrawn_at"] for r in rows)
+    for row in rows:
+        check(RegisterRowView, row)
+        assert row["steps"]
+        for step in row["steps"]:
+            check(RegisterApprovalView, step)
 
 
 def check_foi(view: FoiView) -> None:

@@ -109,7 +109,7 @@ Filters = Annotated[dict[str, Any], Depends(_filters)]
 
 @router.get("/register", responses=COMMON, summary="发布登记（谁审查谁负责）")
 def register(me: Me, svc: Svc, filters: Filters) -> list[dict[str, Any]]:
-    return svc.release_register(me.id, **filters)
+    return [dict(r) for r in svc.release_register(me.id, **filters)]  # no response model: JSON as it was
 
 
 @router.get("/register.xlsx", responses=COMMON, summary="导出发布登记（XLSX）")
