@@ -545,6 +545,7 @@ def _split_seals(
         cv2.morphologyEx(region, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))),
         cv2.morphologyEx(region, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k))),
     )
+    lines = _without_ring_flats(region, lines)
     if np.count_nonzero(lines):
         lines = cv2.dilate(lines, disk(1))
         keep = cv2.bitwise_and(region, cv2.bitwise_not(lines))
@@ -589,6 +590,55 @@ def _split_seals(
         if hit is not None and not any(_inside(hit.box, o.box) or _inside(o.box, hit.box) for o in hits):
             hits.append(hit)
     return hits
+
+
+# A thick ring (a prohibition sign's, ~0.15 of its radius) has flat stretches at top, bottom and
+# sides long enough to pass the straight-stroke test; cutting them out leaves four arcs at one
+# radius that pass as rim text. A straight piece that lies wholly in the outer band of the ink's
+# own ellipse is that ring, not a rule crossing a seal (a rule runs through the inside or beyond).
+RING_FLAT_MIN_RHO = 0.7
+RING_FLAT_MIN_THICKNESS = 0.1  # ink across the flat stretch, in radii (seal rings: ~0.05)
+
+
+def _without_ring_flats(region: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    if not np.count_nonzero(lines):
+        return lines
+    pts = cv2.findNonZero(region)
+    if pts is None or len(pts) < 5:
+        return lines
+    hull = cv2.convexHull(pts)
+    if len(hull) < 5:
+        return lines
+    ellipse = cv2.fitEllipse(hull)
+    if min(ellipse[1]) < 10:
+        return lines
+    rho, _ = ellipse_grid(region.shape, ellipse)
+    labels, pieces = components(lines)
+    radius = min(ellipse[1]) / 2
+    flats = [
+        p.label
+        for p in pieces
+        if float(rho[labels == p.label].min()) >= RING_FLAT_MIN_RHO
+        and _stroke_across(region, labels == p.label, p.width >= p.height) >= RING_FLAT_MIN_THICKNESS * radius
+    ]
+    if not flats:
+        return lines
+    return np.where(np.isin(labels, flats), 0, lines).astype(np.uint8)
+
+
+def _stroke_across(region: np.ndarray, piece: np.ndarray, horizontal: bool) -> int:
+    """Length of the run of ink through the middle of a straight piece, across it."""
+    ys, xs = np.nonzero(piece)
+    i = int(np.argsort(xs if horizontal else ys)[len(xs) // 2])
+    x, y = int(xs[i]), int(ys[i])
+    line = region[:, x] if horizontal else region[y, :]
+    at = y if horizontal else x
+    lo = hi = at
+    while lo > 0 and line[lo - 1]:
+        lo -= 1
+    while hi < len(line) - 1 and line[hi + 1]:
+        hi += 1
+    return hi - lo + 1
 
 
 RING_FIT_TOLERANCE = 0.12  # |rho - 1| of a ring's own pixels on its fitted ellipse
