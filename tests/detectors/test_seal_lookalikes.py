@@ -188,6 +188,10 @@ POSITIVES = {
                                                           _placed(seal(230), (800, 600), (430, 260)))),
     "overlapping_seals": _overlapping,
     "over_red_table_rules": _over_red_rules,
+    # icon size with a ring 0.2 of the radius thick: the ring's flat stretches are kept as ring
+    # for signs (below), and a worn seal with such a ring and a star is still a seal
+    "small_worn_thick_ring": lambda: on_white(worn(seal(ring=0.1))).convert("RGB").resize((75, 75), Image.LANCZOS),
+    "icon_worn_seal": lambda: on_white(worn(seal())).convert("RGB").resize((75, 75), Image.LANCZOS),
 }  # fmt: skip
 
 
@@ -349,6 +353,28 @@ def _sign(kind: str) -> Image.Image:
     return img
 
 
+def _gb_icon(picto: str, *, slash: bool = True, supersample: int = 1) -> Image.Image:
+    """A road-sign web icon as GB 5768 pictures draw it (75x67 GIFs): a thin red border, a white
+    line, a thick red ring (0.2 of the radius with the border), a black pictogram, a red slash."""
+    sc = supersample
+    img = Image.new("RGB", (75 * sc, 67 * sc), "white")
+    d = ImageDraw.Draw(img)
+    red, black = (239, 36, 61), (30, 30, 33)
+    x0, y0, x1, y1 = 5 * sc, 0, 70 * sc, 66 * sc
+    for inset, fill in ((0, red), (2, "white"), (3, red), (9, "white")):  # border 2, line 1, ring 6
+        i = inset * sc
+        d.ellipse([x0 + i, y0 + i, x1 - i, y1 - i], fill=fill)
+    if picto == "truck":
+        d.rectangle([20 * sc, 28 * sc, 52 * sc, 40 * sc], fill=black)
+        d.ellipse([22 * sc, 38 * sc, 30 * sc, 46 * sc], fill=black)
+        d.ellipse([42 * sc, 38 * sc, 50 * sc, 46 * sc], fill=black)
+    else:
+        d.text((img.width // 2, img.height // 2), picto, font=font(26 * sc), fill=black, anchor="mm")
+    if slash:
+        d.line([17 * sc, 10 * sc, 57 * sc, 55 * sc], fill=red, width=6 * sc)
+    return img.resize((75, 67), Image.LANCZOS) if sc > 1 else img
+
+
 def _ring_only() -> Image.Image:
     img = Image.new("RGB", (300, 300), "white")
     ImageDraw.Draw(img).ellipse([30, 30, 270, 270], outline=RED, width=26)
@@ -452,6 +478,12 @@ NEGATIVES = {
     "small_no_parking_sign": lambda: _sign("no_parking").resize((75, 75), Image.LANCZOS),
     "small_no_straight_sign": lambda: _sign("no_straight").resize((75, 75), Image.LANCZOS),
     "small_plain_red_ring": lambda: _ring_only().resize((75, 75), Image.LANCZOS),
+    # GB 5768 icons: the thick ring's flat top, bottom and sides are no red rules to cut out
+    # (cut out, the ring fell into four arcs at one radius that passed as rim text)
+    "icon_no_tractors_sign": lambda: _gb_icon("truck"),
+    "icon_no_parking_sign_antialiased": lambda: _gb_icon("P", supersample=4),
+    "icon_width_limit_sign": lambda: _gb_icon("3m", slash=False),
+    "icon_plain_ring_sign": lambda: _gb_icon("", slash=False),
 }
 
 
