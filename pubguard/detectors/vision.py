@@ -790,12 +790,7 @@ def _official_seal(
                 score = star_score(c)
                 # The thinned and closed masks are second chances: only a clean star counts there.
                 star = max(star, score if mask_i < 2 or score >= 1.0 else 0.0)
-            elif (
-                mask_i == 0
-                and 0.4 <= r_here < 0.86
-                and 0.04 * major <= max(bw, bh) <= 0.4 * major
-                and not _ring_sliver(inner, rho, (bx, by, bw, bh))
-            ):
+            elif mask_i == 0 and 0.4 <= r_here < 0.86 and 0.04 * major <= max(bw, bh) <= 0.4 * major:
                 parts.append((float(theta[py, px]), r_here))
         if star >= 0.5:
             break
@@ -819,20 +814,6 @@ def _official_seal(
         diameter_mm=round(float(major / ppm), 1) if ppm else None,
     )
     return SealHit("official", (x, y, x + bw, y + bh), round(min(float(conf), 0.98), 2), details)
-
-
-# The inner edge of a thick ring, cut off at the 0.86 line and broken into pieces by a small
-# raster, is a row of thin slivers at that line: no glyph stands that flat against the ring.
-SLIVER_MAX_RHO = 0.08  # radial extent of a sliver, in radii
-SLIVER_EDGE = 0.83  # ... that reaches the band's outer line
-
-
-def _ring_sliver(inner: np.ndarray, rho: np.ndarray, rect: tuple[int, int, int, int]) -> bool:
-    bx, by, bw, bh = rect
-    r = rho[by : by + bh, bx : bx + bw][inner[by : by + bh, bx : bx + bw] > 0]
-    if r.size == 0:
-        return False
-    return float(r.max()) >= SLIVER_EDGE and float(r.max() - r.min()) < SLIVER_MAX_RHO
 
 
 # Rim text whose glyphs run together (small or worn seals, dense names): ink spread round the
