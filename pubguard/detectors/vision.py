@@ -643,6 +643,7 @@ def _stroke_across(region: np.ndarray, piece: np.ndarray, horizontal: bool) -> i
 
 RING_FIT_TOLERANCE = 0.12  # |rho - 1| of a ring's own pixels on its fitted ellipse
 RING_FIT_SHARE = 0.75
+RING_CUT_MAX_THICKNESS = 0.15  # mean thickness of a ring cut out on its own, in radii
 
 
 def _ring_cuts(
@@ -673,6 +674,10 @@ def _ring_cuts(
         v = (-dx * math.sin(t) + dy * math.cos(t)) / (d2 / 2)
         if float(np.mean(np.abs(np.sqrt(u * u + v * v) - 1) <= RING_FIT_TOLERANCE)) < RING_FIT_SHARE:
             continue  # not a ring: a glyph, a bar, a label
+        a, b = d1 / 2, d2 / 2
+        perimeter = math.pi * (3 * (a + b) - math.sqrt((3 * a + b) * (a + 3 * b)))
+        if len(xs) / perimeter >= RING_CUT_MAX_THICKNESS * min(a, b):
+            continue  # a band, not a seal's ring: a prohibition sign's ring is a fifth of its radius
         cut = np.zeros_like(region)
         cv2.ellipse(cut, ((cx, cy), (d1 * 1.08, d2 * 1.08), ang), 255, thickness=-1)
         # Judged on the ring's own ellipse: a seal cut by the edge of the picture has a truncated

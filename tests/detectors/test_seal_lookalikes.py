@@ -375,6 +375,15 @@ def _gb_icon(picto: str, *, slash: bool = True, supersample: int = 1) -> Image.I
     return img.resize((75, 67), Image.LANCZOS) if sc > 1 else img
 
 
+def _limit_sign(text: str) -> Image.Image:
+    img = Image.new("RGB", (300, 300), "white")
+    d = ImageDraw.Draw(img)
+    d.ellipse([10, 10, 290, 290], outline=RED, width=34)
+    d.ellipse([22, 22, 278, 278], outline=(243, 120, 134), width=4)
+    d.text((150, 150), text, font=font(140), fill=(30, 30, 33), anchor="mm")
+    return img
+
+
 def _ring_only() -> Image.Image:
     img = Image.new("RGB", (300, 300), "white")
     ImageDraw.Draw(img).ellipse([30, 30, 270, 270], outline=RED, width=26)
@@ -484,6 +493,9 @@ NEGATIVES = {
     "icon_no_parking_sign_antialiased": lambda: _gb_icon("P", supersample=4),
     "icon_width_limit_sign": lambda: _gb_icon("3m", slash=False),
     "icon_plain_ring_sign": lambda: _gb_icon("", slash=False),
+    # a thick ring kept whole is no seal ring either (cut out on its own ellipse, its inner edge
+    # fell into slivers at one radius)
+    "small_width_limit_sign": lambda: _limit_sign("3m").resize((75, 67), Image.LANCZOS),
 }
 
 
