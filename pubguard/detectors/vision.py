@@ -596,7 +596,7 @@ def _split_seals(
 # sides long enough to pass the straight-stroke test; cutting them out leaves four arcs at one
 # radius that pass as rim text. A straight piece that lies wholly in the outer band of the ink's
 # own ellipse is that ring, not a rule crossing a seal (a rule runs through the inside or beyond).
-RING_FLAT_MIN_RHO = 0.7
+RING_FLAT_MIN_RHO = 0.65
 RING_FLAT_MIN_THICKNESS = 0.1  # ink across the flat stretch, in radii (seal rings: ~0.05)
 
 

@@ -353,7 +353,9 @@ def _sign(kind: str) -> Image.Image:
     return img
 
 
-def _gb_icon(picto: str, *, slash: bool = True, supersample: int = 1) -> Image.Image:
+def _gb_icon(
+    picto: str, *, slash: bool = True, supersample: int = 1, insets: tuple[int, int, int] = (2, 3, 9)
+) -> Image.Image:
     """A road-sign web icon as GB 5768 pictures draw it (75x67 GIFs): a thin red border, a white
     line, a thick red ring (0.2 of the radius with the border), a black pictogram, a red slash."""
     sc = supersample
@@ -361,7 +363,8 @@ def _gb_icon(picto: str, *, slash: bool = True, supersample: int = 1) -> Image.I
     d = ImageDraw.Draw(img)
     red, black = (239, 36, 61), (30, 30, 33)
     x0, y0, x1, y1 = 5 * sc, 0, 70 * sc, 66 * sc
-    for inset, fill in ((0, red), (2, "white"), (3, red), (9, "white")):  # border 2, line 1, ring 6
+    # insets of the white line, the ring and the inside: border 2 px, line 1 px, ring 6 px
+    for inset, fill in zip((0, *insets), (red, "white", red, "white"), strict=True):
         i = inset * sc
         d.ellipse([x0 + i, y0 + i, x1 - i, y1 - i], fill=fill)
     if picto == "truck":
@@ -493,6 +496,7 @@ NEGATIVES = {
     "icon_no_parking_sign_antialiased": lambda: _gb_icon("P", supersample=4),
     "icon_width_limit_sign": lambda: _gb_icon("3m", slash=False),
     "icon_plain_ring_sign": lambda: _gb_icon("", slash=False),
+    "icon_sign_wide_border": lambda: _gb_icon("P", insets=(3, 5, 11)),
     # a thick ring kept whole is no seal ring either (cut out on its own ellipse, its inner edge
     # fell into slivers at one radius)
     "small_width_limit_sign": lambda: _limit_sign("3m").resize((75, 67), Image.LANCZOS),
