@@ -26,6 +26,7 @@ from pubguard.review.base import CHINA_TZ, Actor, ServiceBase
 from pubguard.review.errors import InvalidInput
 from pubguard.review.foi import answer_types, config
 from pubguard.review.models import Draft, Release, User
+from pubguard.review.readmodels import AnnualReportView, AnnualRowView
 from pubguard.review.registers import FoiRequest, Message
 from pubguard.review.sheets import xlsx_bytes
 
@@ -101,7 +102,7 @@ class AnnualReportMixin(ServiceBase):
         assert user is not None
         return user
 
-    def annual_report(self, actor: Actor, site: str, year: int) -> dict[str, Any]:
+    def annual_report(self, actor: Actor, site: str, year: int) -> AnnualReportView:
         start, end, t0, t1 = _year_bounds(year)
         rows_of = {k: v["row"] for k, v in answer_types().items()}
         with self.db.read() as s:
@@ -125,7 +126,7 @@ class AnnualReportMixin(ServiceBase):
                     counts["total"][kind] += 1
                 else:
                     counts["carried_out"][kind] += 1
-            table = []
+            table: list[AnnualRowView] = []
             for key, label, level in ROWS:
                 c = counts.get(key) if key else None
                 cells = [c[k] for k in KINDS] + [sum(c.values())] if c is not None else None
@@ -171,7 +172,7 @@ class AnnualReportMixin(ServiceBase):
 
     def annual_report_xlsx(self, actor: Actor, site: str, year: int) -> bytes:
         r = self.annual_report(actor, site, year)
-        apps = [
+        apps: list[list[Any]] = [
             [f"{r['year']}年{SECTION_3}"],
             ["本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和"],
             ["", "", "申请人情况"],
@@ -179,11 +180,11 @@ class AnnualReportMixin(ServiceBase):
             ["", "", "", *r["columns"][1:6], ""],
         ]
         for row in r["applications"]:
-            indent = ["", ""]
+            indent: list[Any] = ["", ""]
             indent[min(row["level"], 1)] = row["label"]
             apps.append(indent + (row["cells"] or []))
         p = r["proactive"]
-        proactive = [
+        proactive: list[list[Any]] = [
             [f"{r['year']}年{SECTION_2}"],
             ["本年发布信息（条）", p["releases"]],
             ["其中已撤稿", p["withdrawn"]],
@@ -235,14 +236,14 @@ class AnnualReportMixin(ServiceBase):
         for i, name in enumerate(r["columns"][1:6]):
             table.cell(2, 3 + i).text = name
         table.cell(1, 8).merge(table.cell(2, 8)).text = "总计"
-        for n, row in enumerate(r["applications"], start=3):
-            if row["level"] == 0:
-                table.cell(n, 0).merge(table.cell(n, 1)).text = row["label"]
+        for n, app in enumerate(r["applications"], start=3):
+            if app["level"] == 0:
+                table.cell(n, 0).merge(table.cell(n, 1)).text = app["label"]
             else:
-                table.cell(n, 0 if row["level"] == 1 else 1).text = row["label"]
-            for i, v in enumerate(row["cells"] or []):
+                table.cell(n, 0 if app["level"] == 1 else 1).text = app["label"]
+            for i, count in enumerate(app["cells"] or []):
                 cell = table.cell(n, 2 + i)
-                cell.text = str(v)
+                cell.text = str(count)
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         if not r["balanced"]:
             doc.add_paragraph("注意：第一项加第二项之和与第三项加第四项之和不一致，请核对登记簿。")

@@ -898,3 +898,47 @@ class RegisterRowView(TypedDict):
     deadline: RegisterDeadlineView
     deadline_met: bool
     archive: str  # the archive's API path
+
+
+# ---------------------------------------------------------------------- 年度报告 (annual_report.py)
+class AnnualRowView(TypedDict):
+    """One row of the 收到和处理政府信息公开申请情况 table."""
+
+    key: str | None  # None: a heading row without numbers
+    label: str
+    level: int  # 0 a numbered row, 1 a result group or row, 2 a sub-row
+    cells: list[int] | None  # one per applicant kind, then the total
+
+
+class ColumnCountView(TypedDict):
+    column: str
+    count: int
+
+
+class Article20View(TypedDict):
+    """A 第二十条 table of the report, left for the office to fill in."""
+
+    item: str
+    head: list[str]
+    rows: list[list[str | None]]
+
+
+class ProactiveView(TypedDict):
+    """主动公开政府信息情况 of the year."""
+
+    releases: int
+    withdrawn: int
+    by_column: list[ColumnCountView]
+    qa_published: int
+    article_20: list[Article20View]
+
+
+class AnnualReportView(TypedDict):
+    """The figures of a site's 政府信息公开工作年度报告 (`AnnualReportMixin.annual_report`)."""
+
+    site: str
+    year: int
+    columns: list[str]
+    applications: list[AnnualRowView]
+    balanced: bool  # received == handled
+    proactive: ProactiveView

@@ -8,6 +8,10 @@ import datetime as dt
 from pathlib import Path
 
 from pubguard.review.readmodels import (
+    AnnualReportView,
+    AnnualRowView,
+    Article20View,
+    ColumnCountView,
     DutyFindingSummary,
     DutyItemView,
     DutyRescanView,
@@ -29,6 +33,7 @@ from pubguard.review.readmodels import (
     MessageTypeView,
     MessageView,
     NamedTallyView,
+    ProactiveView,
     PublishedMessageView,
     QaCheckView,
     RegisterApprovalView,
@@ -39,6 +44,7 @@ from pubguard.review.readmodels import (
 )
 from review.cleandocs import red_header_docx
 from review.helpers import SITE, approve_through
+from review.test_annual_report import asvc  # noqa: F401 (fixture)
 from review.test_duty import TEXT, dsvc, released, rules  # noqa: F401 (fixtures)
 from review.test_foi import at, fsvc, register  # noqa: F401 (fixtures)
 from review.test_interaction import INSTRUCTION, REPLY, isvc, receive  # noqa: F401 (fixtures)
@@ -220,3 +226,23 @@ def test_interaction_units_messages_qa_import_and_statistics(isvc) -> None:  # n
     assert stats["by_unit"] and stats["by_type"] and stats["total"]["answered"]
     for r in [*stats["by_unit"], *stats["by_type"]]:
         check(NamedTallyView, r)
+
+
+def test_annual_report(asvc) -> None:  # noqa: F811
+    from review.helpers import new_draft
+
+    d = new_draft(asvc)
+    approve_through(asvc, d["id"])
+    asvc.release("pub", d["id"])
+    report = asvc.annual_report("foi1", SITE, 2026)
+    check(AnnualReportView, report)
+    check(ProactiveView, report["proactive"])
+    assert report["proactive"]["by_column"] and report["proactive"]["article_20"]
+    assert any(r["cells"] is None for r in report["applications"])  # heading rows
+    assert any(r["cells"] for r in report["applications"])
+    for row in report["applications"]:
+        check(AnnualRowView, row)
+    for c in report["proactive"]["by_column"]:
+        check(ColumnCountView, c)
+    for t in report["proactive"]["article_20"]:
+        check(Article20View, t)
