@@ -83,6 +83,7 @@ def test_request_through_its_clock_with_the_applicant_kept_apart(fapp, caplog):
     assert r.status_code == 303
     page = call("GET", f"/foi/{fid}", foi)
     assert "第三十六条第（四）项" in page.text and "答复告知书" in page.text
+    assert "告知补正：请写明具体路段" in page.text and "built-in method" not in page.text
     for url in ("/foi", "/api/v1/foi?year=2026", "/api/v1/foi/reminders", f"/api/v1/foi/{fid}", "/audit"):
         assert call("GET", url, foi if url != "/audit" else auth(fapp, "root")).status_code == 200, url
     assert call("GET", f"/api/v1/foi/{fid}", ed).status_code == 403
